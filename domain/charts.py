@@ -1,0 +1,248 @@
+"""Survey charts as PNG bytes (≈ 800×450 px, readable on a phone).
+
+Only matplotlib's object API is used (``Figure`` + ``FigureCanvasAgg``), never pyplot, so nothing global
+is shared between threads. Every function is top-level and takes plain data, so it can be sent to a
+``ProcessPoolExecutor``. All labels arrive already localized from the caller; numbers drawn on the
+bars are formatted with :func:`domain.surveys.fmt_percent` / :func:`~domain.surveys.fmt_number` for
+``locale``.
+
+``kind`` (role and trend charts) says what the values are: ``"share"`` = 0..1 drawn as 0–100 %,
+``"index"`` = 0–100, ``"mean"`` = Likert mean 1..5. ``None`` values are drawn as gaps.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from domain.surveys import fmt_number, fmt_percent  # noqa: E402
+
+WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
+BAR = "#2E7D9A"
+BAR_ALT = "#E0A526"
+RERATA = "#C0392B"
+GRID = "#DDDDDD"
+PALETTE = ("#2E7D9A", "#E0A526", "#5B9E4D", "#8E5EA2", "#C0392B", "#4A4A4A")
+FONT = 12
+
+
+def _figure(title: str) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    fig.suptitle(_wrap(title, 70, 2), x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=FONT)
+    return fig, ax
+
+
+def _png(fig: Figure) -> bytes:
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _wrap(label: str, width: int, max_lines: int = 3) -> str:
+    lines = textwrap.wrap(str(label), width) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "\n".join(lines)
+
+
+def _pct(v: float, locale: str) -> str:
+    """Percent with one decimal, or none when it would be ",0" (85 %, 76,5 %)."""
+    whole = abs(v * 1000 - round(v * 1000)) < 1e-9 and round(v * 1000) % 10 == 0
+    return fmt_percent(v, locale, 0 if whole else 1)
+
+
+def _scale(kind: str, locale: str) -> tuple[float, float, float, Callable[[float], str]]:
+    """(ymin, ymax, factor to axis units, value formatter) for a value kind."""
+    if kind == "share":
+        return 0.0, 100.0, 100.0, lambda v: _pct(v, locale)
+    if kind == "index":
+        return 0.0, 100.0, 1.0, lambda v: fmt_number(v, locale, 1)
+    if kind == "mean":
+        return 1.0, 5.0, 1.0, lambda v: fmt_number(v, locale, 1)
+    raise ValueError(f"kind must be 'share', 'index' or 'mean', got {kind!r}")
+
+
+def _axis_formatter(kind: str, locale: str) -> FuncFormatter:
+    if kind == "share":
+        return FuncFormatter(lambda v, _pos: fmt_percent(v / 100, locale, 0))
+    return FuncFormatter(lambda v, _pos: fmt_number(v, locale, 0 if kind == "index" else 1))
+
+
+def likert_chart(
+    labels: Sequence[str], agree_shares: Sequence[float | None], title: str, *, locale: str = "id"
+) -> bytes:
+    """Horizontal bars, one per statement, of the share agreeing (0..1) on a 0–100 % axis."""
+    if len(labels) != len(agree_shares):
+        raise ValueError("labels and agree_shares differ in length")
+    fig, ax = _figure(title)
+    n = len(labels)
+    ys = list(range(n))[::-1]  # first statement on top
+    vals = [0.0 if v is None else v * 100 for v in agree_shares]
+    ax.barh(ys, vals, color=BAR, height=0.6)
+    ax.set_yticks(ys, [_wrap(lbl, 38) for lbl in labels], fontsize=FONT if n <= 6 else FONT - 2)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(_axis_formatter("share", locale))
+    ax.grid(axis="x", color=GRID)
+    ax.set_axisbelow(True)
+    for y, v in zip(ys, agree_shares, strict=True):
+        text = _pct(v, locale) if v is not None else "–"
+        x = 0 if v is None else v * 100
+        inside = x > 80
+        ax.text(
+            x - 1.5 if inside else x + 1.5,
+            y,
+            text,
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
+            fontsize=FONT,
+            fontweight="bold",
+        )
+    return _png(fig)
+
+
+def role_chart(
+    roles: Sequence[str],
+    values: Sequence[float | None],
+    rerata: float | None,
+    title: str,
+    *,
+    kind: str = "share",
+    rerata_label: str = "Rerata",
+    locale: str = "id",
+) -> bytes:
+    """Vertical bars per role, with a dashed line for the Rerata (mean of the role figures)."""
+    if len(roles) != len(values):
+        raise ValueError("roles and values differ in length")
+    lo, hi, factor, fmt = _scale(kind, locale)
+    fig, ax = _figure(title)
+    xs = list(range(len(roles)))
+    heights = [0.0 if v is None else v * factor - lo for v in values]
+    ax.bar(xs, heights, bottom=lo, color=BAR, width=0.6)
+    ax.set_xticks(xs, [_wrap(r, 14) for r in roles], fontsize=FONT if len(roles) <= 5 else FONT - 2)
+    ax.set_ylim(lo, hi * 1.08 if kind != "mean" else hi + 0.3)
+    ax.yaxis.set_major_formatter(_axis_formatter(kind, locale))
+    ax.grid(axis="y", color=GRID)
+    ax.set_axisbelow(True)
+    for x, v in zip(xs, values, strict=True):
+        ax.text(
+            x,
+            (lo if v is None else v * factor) + (hi - lo) * 0.015,
+            "–" if v is None else fmt(v),
+            ha="center",
+            va="bottom",
+            fontsize=FONT,
+            fontweight="bold",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.85},
+        )
+    if rerata is not None:
+        ax.axhline(
+            rerata * factor, color=RERATA, linestyle="--", linewidth=2, label=f"{rerata_label} {fmt(rerata)}"
+        )
+        legend = ax.legend(
+            loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=FONT, borderaxespad=0.2
+        )
+        for text in legend.get_texts():
+            text.set_color(RERATA)
+            text.set_fontweight("bold")
+    return _png(fig)
+
+
+def prepost_chart(
+    mean_pre: float | None,
+    mean_post: float | None,
+    max_score: int | float,
+    title: str,
+    *,
+    labels: tuple[str, str] = ("Pre-test", "Post-test"),
+    note: str | None = None,
+    locale: str = "id",
+) -> bytes:
+    """Two bars (class mean before and after) on a 0..max_score axis; ``note`` e.g. "g = 0,45"."""
+    if not max_score or max_score <= 0:
+        raise ValueError("max_score must be positive")
+    fig, ax = _figure(title)
+    vals = [mean_pre, mean_post]
+    ax.bar([0, 1], [0.0 if v is None else v for v in vals], color=[BAR_ALT, BAR], width=0.5)
+    ax.set_xticks([0, 1], list(labels))
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(0, max_score * 1.12)
+    ax.axhline(max_score, color=GRID, linestyle=":", linewidth=1.5)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v, locale, 0)))
+    ax.grid(axis="y", color=GRID)
+    ax.set_axisbelow(True)
+    for x, v in enumerate(vals):
+        ax.text(
+            x,
+            (0 if v is None else v) + max_score * 0.015,
+            "–" if v is None else fmt_number(v, locale, 1),
+            ha="center",
+            va="bottom",
+            fontsize=FONT + 2,
+            fontweight="bold",
+        )
+    if note:
+        ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=FONT + 1)
+    return _png(fig)
+
+
+def trend_chart(
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    title: str,
+    *,
+    kind: str = "share",
+    locale: str = "id",
+) -> bytes:
+    """One line per series over the weeks; ``None`` leaves a gap."""
+    lo, hi, factor, _fmt = _scale(kind, locale)
+    fig, ax = _figure(title)
+    xs = list(range(len(x_labels)))
+    for i, (name, vals) in enumerate(series.items()):
+        if len(vals) != len(xs):
+            raise ValueError(f"series {name!r} has {len(vals)} values for {len(xs)} labels")
+        ys = [math.nan if v is None else v * factor for v in vals]
+        ax.plot(
+            xs,
+            ys,
+            marker="o",
+            linewidth=2.5,
+            markersize=6,
+            label=_wrap(name, 30, 2),
+            color=PALETTE[i % len(PALETTE)],
+        )
+    step = max(1, math.ceil(len(xs) / 8))  # at most ~8 tick labels on a phone
+    ax.set_xticks(xs[::step], [str(x) for x in x_labels][::step])
+    if xs:
+        ax.set_xlim(-0.3, len(xs) - 0.7)
+    ax.set_ylim(lo, hi * 1.05 if kind != "mean" else hi + 0.2)
+    ax.yaxis.set_major_formatter(_axis_formatter(kind, locale))
+    ax.grid(axis="y", color=GRID)
+    if series:
+        ax.legend(
+            fontsize=FONT - 1,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+            frameon=False,
+            ncols=min(3, len(series)),
+        )
+    return _png(fig)
