@@ -1,0 +1,149 @@
+"""Good-practice write-ups in STAR form, as plain text (to paste into Ruang GTK, dulu PMM) or PDF.
+
+Two readings are in circulation and both use the same four slots:
+
+- ``"star"``: Situation – Task – Action – Result;
+- ``"stta"``: Situasi – Tantangan – Aksi – Refleksi (hasil dan dampak).
+
+Labels come from the ``[star]`` section of ``messages/<locale>/cycle.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import matplotlib
+from fpdf import FPDF
+
+from domain.cycle import cycle_messages
+
+READINGS = ("star", "stta")
+SLOTS = ("situation", "task", "action", "result")
+EMPTY = "—"
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# Characters outside the Basic Multilingual Plane (emoji etc.) are not in DejaVu Sans.
+_ASTRAL_RE = re.compile(r"[\U00010000-\U0010ffff]")
+
+
+class StarError(ValueError):
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class StarStory:
+    title: str
+    author: str
+    school: str
+    situation: str
+    task: str
+    action: str
+    result: str
+    reading: Literal["star", "stta"] = "star"
+
+
+@dataclass(frozen=True, slots=True)
+class StarLabels:
+    heading: str  # "Praktik Baik" / "Good practice"
+    author: str
+    school: str
+    reading_name: str
+    slots: dict[str, str]  # slot → label
+    prompts: dict[str, str]  # slot → prompt asking the teacher for that field
+
+
+def star_labels(reading: str, locale: str | None) -> StarLabels:
+    if reading not in READINGS:
+        raise StarError("bad_reading", str(reading))
+    raw = cycle_messages(locale)["star"]
+    r = raw[reading]
+    return StarLabels(
+        heading=raw["title"],
+        author=raw["author"],
+        school=raw["school"],
+        reading_name=r["name"],
+        slots={s: r[s] for s in SLOTS},
+        prompts={s: r[f"{s}_prompt"] for s in SLOTS},
+    )
+
+
+def _clean(text: str | None) -> str:
+    """Normalise line endings, drop control characters, trim each line and blank-line runs."""
+    s = _CONTROL_RE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    lines = [" ".join(line.split()) for line in s.split("\n")]
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return out
+
+
+def _sections(story: StarStory, locale: str | None) -> tuple[StarLabels, list[tuple[str, str]]]:
+    labels = star_labels(story.reading, locale)
+    return labels, [(labels.slots[s], _clean(getattr(story, s)) or EMPTY) for s in SLOTS]
+
+
+def star_text(story: StarStory, locale: str | None) -> str:
+    """Plain text, one heading per slot, ready to paste into Ruang GTK (dulu PMM)."""
+    labels, sections = _sections(story, locale)
+    head = [f"{labels.heading}: {_clean(story.title) or EMPTY}"]
+    byline = [
+        f"{lbl}: {val}"
+        for lbl, val in ((labels.author, _clean(story.author)), (labels.school, _clean(story.school)))
+        if val
+    ]
+    if byline:
+        head.append(" — ".join(byline))
+    head.append(f"({labels.reading_name})")
+    body = [f"{lbl}\n{val}" for lbl, val in sections]
+    return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _font_dir() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _pdf_safe(text: str) -> str:
+    return re.sub(r"(?<=\S) {2,}", " ", _ASTRAL_RE.sub("", text)).strip()
+
+
+def star_pdf(story: StarStory, locale: str | None) -> bytes:
+    """An A4 PDF with a Unicode font (DejaVu Sans), localized headings, word-wrapped text."""
+    labels, sections = _sections(story, locale)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_margins(20, 18, 20)
+    fonts = _font_dir()
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    title = _pdf_safe(_clean(story.title)) or EMPTY
+    pdf.set_title(title)
+    if story.author:
+        pdf.set_author(_pdf_safe(_clean(story.author)))
+    pdf.set_creator("Kombel Bot")
+    pdf.add_page()
+
+    def para(text: str, size: float, style: str = "", gap: float = 2) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    pdf.set_text_color(90, 90, 90)
+    para(labels.heading.upper(), 9, gap=1)
+    pdf.set_text_color(0, 0, 0)
+    para(title, 16, "B", gap=2)
+    for lbl, val in ((labels.author, story.author), (labels.school, story.school)):
+        val = _pdf_safe(_clean(val))
+        if val:
+            para(f"{lbl}: {val}", 10, gap=0.5)
+    pdf.set_text_color(90, 90, 90)
+    para(labels.reading_name, 9, gap=5)
+    pdf.set_text_color(0, 0, 0)
+    for lbl, val in sections:
+        para(lbl, 12, "B", gap=1)
+        para(_pdf_safe(val), 11, gap=5)
+    return bytes(pdf.output())
