@@ -1,0 +1,20 @@
+"""Registration of every feature, in one explicit order (specific handlers first, fallbacks last)."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from ..flows import route_to_flow
+from ..services import Services
+from . import onboarding, roster, setup
+
+
+def register_all(app: Application, services: Services) -> None:
+    registry = services.commands
+    onboarding.register(app, registry)
+    roster.register(app, registry)
+    setup.register(app, registry, services.flows)
+    services.text_routes.insert(0, ("flows", route_to_flow))
+    for handler in registry.handlers():
+        app.add_handler(handler)
+    onboarding.register_fallbacks(app)

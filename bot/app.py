@@ -1,0 +1,129 @@
+"""Assembly of the application: the one function production, tests, the demo and benchmarks all use."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from storage.db import Database
+from storage.repos import Repos
+
+from . import jobs
+from .clock import Clock
+from .commands import CommandRegistry
+from .concurrency import PerChatUpdateProcessor
+from .handlers import register_all
+from .handlers.common import build_scope
+from .render import Renderer
+from .services import KContext, Services
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member",
+                   "poll_answer", "poll"]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    rate_limit: bool = True,
+    schedule_jobs: bool = True,
+) -> Application:
+    """Build the bot. `request` replaces the HTTP transport (the fake Bot API in tests and the demo)."""
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.require_token())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .context_types(ContextTypes(context=KContext))
+        .concurrent_updates(PerChatUpdateProcessor(64))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    db = Database(settings.database_path)
+    services = Services(
+        settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or Clock(),
+        commands=CommandRegistry(),
+    )
+    services.extra["schedule_jobs"] = schedule_jobs
+    app.bot_data["services"] = services
+    register_all(app, services)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def on_startup(app: Application) -> None:
+    services: Services = app.bot_data["services"]
+    await services.db.open()
+    services.bot_username = app.bot.username or ""
+    await publish_commands(app)
+    if services.extra.get("schedule_jobs", True):
+        jobs.schedule(app)
+
+
+async def on_shutdown(app: Application) -> None:
+    await app.bot_data["services"].db.close()
+
+
+async def publish_commands(app: Application) -> None:
+    """Telegram's command menus per scope and language (Indonesian names for Indonesian clients)."""
+    services: Services = app.bot_data["services"]
+    r = services.renderer
+    for scope, lang, cmds in services.commands.menus(lambda loc, c: r.t(loc, f"cmd.{c.en}")):
+        try:
+            await app.bot.set_my_commands(cmds, scope=scope, language_code=lang)
+        except TelegramError as exc:  # the menu is a convenience: never a reason not to start
+            log.warning("setMyCommands failed: %s", exc)
+
+
+async def on_error(update: object, context: KContext) -> None:
+    """Log with the traceback (never the message text), then tell the person something useful."""
+    err = context.error
+    kind = type(update).__name__
+    uid = getattr(update, "update_id", None)
+    log.error("error while handling %s %s: %s", kind, uid, type(err).__name__, exc_info=err)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        scope = await build_scope(update, context)
+        if scope.query is not None:
+            await scope.answer("errors.internal", alert=True)
+        else:
+            await scope.reply("errors/internal")
+    except Exception:  # the apology itself failed: nothing more to do than log
+        log.exception("could not report the error to the user")
+
+
+async def start(app: Application) -> None:
+    """Initialise without polling (tests, demo, benchmarks): the same start-up as production."""
+    await app.initialize()
+    await on_startup(app)
+    await app.start()
+
+
+async def stop(app: Application) -> None:
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+def allowed_updates() -> list[str]:
+    return list(ALLOWED_UPDATES)
+
+
+__all__: list[Any] = ["build_application", "start", "stop", "allowed_updates"]

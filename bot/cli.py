@@ -1,0 +1,92 @@
+"""`kombel-bot` — the command line: run the bot, run the offline demo, apply migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from .settings import SettingsError, load_settings
+
+
+class _NoSecrets(logging.Filter):
+    """Keep the token out of every log line (httpx logs request URLs, which contain it)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            msg = record.getMessage()
+            if self.token in msg:
+                record.msg, record.args = msg.replace(self.token, "<token>"), None
+        return True
+
+
+def _logging(level: str, token: str | None) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NoSecrets(token))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not settings.token and not settings.api_base_url:
+        print("No TELEGRAM_BOT_TOKEN set: starting the offline demo instead (see README).", file=sys.stderr)
+        return cmd_demo(args)
+    token = settings.require_token()
+    _logging(settings.log_level, token)
+    from .app import allowed_updates, build_application
+
+    app = build_application(settings)
+    app.run_polling(allowed_updates=allowed_updates(), drop_pending_updates=False)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from demo import run_demo  # type: ignore[import-not-found]
+    except ImportError:
+        print("The offline demo is not part of this version yet. Run the tests: see README.", file=sys.stderr)
+        return 2
+    return asyncio.run(run_demo(getattr(args, "out", None)))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    _logging(settings.log_level, settings.token)
+    from storage.db import Database
+
+    async def go() -> None:
+        db = await Database(settings.database_path).open()
+        await db.close()
+
+    asyncio.run(go())
+    print(f"database ready: {settings.database_path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kombel-bot", description="Kombel Bot for teacher learning communities")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling); without a token, the offline demo").set_defaults(
+        fn=cmd_run)
+    demo = sub.add_parser("demo", help="simulate a community through a term, offline")
+    demo.add_argument("--out", help="folder for the reports and charts")
+    demo.set_defaults(fn=cmd_demo)
+    sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except SettingsError as exc:
+        print(f"kombel-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

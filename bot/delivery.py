@@ -1,0 +1,104 @@
+"""Sending to Telegram with its failure modes classified, and once-only scheduled sends via the outbox.
+
+- Forbidden: the bot was removed from a group (community marked inactive) or blocked by a person
+  (marked unreachable in private); no retry.
+- ChatMigrated: the group became a supergroup; every row is moved to the new id and the send retried once.
+- RetryAfter: wait as told, then retry (bounded).
+- BadRequest: a bug or stale message; logged, not retried.
+- TimedOut / NetworkError: the message may or may not have arrived; the caller decides (the outbox
+  leaves the entry pending so the next pass retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+if TYPE_CHECKING:
+    from telegram.ext import ExtBot
+
+    from .services import Services
+
+log = logging.getLogger(__name__)
+MAX_RETRY_AFTER_WAITS = 5
+
+
+class SendFailed(Exception):
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind  # forbidden | bad_request | timeout | network
+
+
+async def handle_forbidden(services: Services, chat_id: int) -> None:
+    now = services.now_ts()
+    if chat_id > 0:
+        await services.repos.users.set_private_status(chat_id, "blocked", now)
+    else:
+        await services.repos.communities.set_active(chat_id, False, now)
+
+
+async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[Any]]) -> Any:
+    """Run one Bot API call for `chat_id`, classifying errors. Raises SendFailed when it cannot succeed."""
+    waits = 0
+    migrated = False
+    while True:
+        try:
+            return await fn(chat_id)
+        except RetryAfter as exc:
+            waits += 1
+            if waits > MAX_RETRY_AFTER_WAITS:
+                raise SendFailed("rate_limited", str(exc)) from exc
+            delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+            log.warning("429 from Telegram for chat %s: waiting %.1fs", chat_id, delay)
+            await asyncio.sleep(float(delay))
+        except ChatMigrated as exc:
+            if migrated:
+                raise SendFailed("bad_request", "migrated twice") from exc
+            migrated = True
+            await services.repos.communities.migrate_chat(chat_id, exc.new_chat_id, services.now_ts())
+            chat_id = exc.new_chat_id
+        except Forbidden as exc:
+            log.info("chat %s is unreachable: %s", chat_id, exc.message)
+            await handle_forbidden(services, chat_id)
+            raise SendFailed("forbidden", exc.message) from exc
+        except BadRequest as exc:
+            if "message is not modified" in exc.message:
+                return None
+            log.error("Telegram refused a request for chat %s: %s", chat_id, exc.message)
+            raise SendFailed("bad_request", exc.message) from exc
+        except TimedOut as exc:
+            raise SendFailed("timeout", str(exc)) from exc
+        except NetworkError as exc:
+            raise SendFailed("network", str(exc)) from exc
+
+
+async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **kwargs: Any) -> Message | None:
+    """Send a message; None if it could not be delivered (already logged and classified)."""
+    try:
+        return await call(services, chat_id, lambda cid: bot.send_message(cid, text, **kwargs))
+    except SendFailed:
+        return None
+
+
+async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
+                    send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
+    """Send what `key` names at most once. Returns the Message, None if it failed now, or False if it was
+    already sent or given up on before."""
+    now = services.now_ts()
+    entry = await services.repos.outbox.claim(key, chat_id, now)
+    if entry.status in ("sent", "skipped"):
+        return False
+    try:
+        msg = await call(services, entry.chat_id, send)
+    except SendFailed as exc:
+        final = exc.kind in ("forbidden", "bad_request")
+        await services.repos.outbox.mark(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind)
+        return None
+    await services.repos.outbox.mark(key, "sent", services.now_ts(),
+                                     message_id=getattr(msg, "message_id", None))
+    return msg

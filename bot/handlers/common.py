@@ -1,0 +1,269 @@
+"""What every handler needs: who is speaking, where, in which community and language, with which
+rights; and how to answer. Handlers stay thin: build a Scope, call storage/domain, reply with a template."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from storage.models import Community, Member, User
+
+from ..delivery import SendFailed, call
+from ..services import KContext, Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Scope:
+    update: Update
+    ctx: KContext
+    services: Services
+    user: User | None
+    chat_id: int
+    is_group: bool
+    community: Community | None
+    member: Member | None
+    locale: str
+    onboarded_now: bool = False
+    _roles: set[str] | None = field(default=None, repr=False)
+
+    # -- identity and rights ----------------------------------------------------------------------
+    @property
+    def message(self) -> Message | None:
+        return self.update.effective_message
+
+    @property
+    def query(self) -> CallbackQuery | None:
+        return self.update.callback_query
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id if self.user else 0
+
+    async def is_pic(self) -> bool:
+        if self.community is None or self.user is None:
+            return False
+        return await is_pic(self.services, self.ctx, self.community, self.user_id, self.member)
+
+    async def is_principal(self) -> bool:
+        if self.community is None or self.user is None:
+            return False
+        return await self.services.repos.principals.is_principal(self.community.id, self.user_id)
+
+    async def roles(self) -> set[str]:
+        if self._roles is None:
+            roles = set()
+            if self.member and self.member.active:
+                roles.add("member")
+            if await self.is_pic():
+                roles.add("pic")
+            if self.user and await self.services.repos.principals.communities_of(self.user_id):
+                roles.add("principal")
+            self._roles = roles
+        return self._roles
+
+    # -- text -------------------------------------------------------------------------------------
+    def render(self, key: str, **kw: Any) -> str:
+        return self.services.renderer.render(self.locale, key, **self._common(kw))
+
+    def t(self, key: str, **kw: Any) -> str:
+        return self.services.renderer.t(self.locale, key, **kw)
+
+    def _common(self, kw: dict[str, Any]) -> dict[str, Any]:
+        kw.setdefault("community", self.community)
+        kw.setdefault("user", self.user)
+        kw.setdefault("bot_username", self.services.bot_username)
+        return kw
+
+    # -- answering --------------------------------------------------------------------------------
+    async def reply(self, key: str, *, markup: Any = None, quote: bool = True, **kw: Any) -> Message | None:
+        """Answer in this chat with the template `key` (replying to the person's message in groups)."""
+        return await self.send_html(self.render(key, **kw), markup=markup, quote=quote)
+
+    async def send_html(self, text: str, *, markup: Any = None, quote: bool = True) -> Message | None:
+        msg = self.message
+        reply_params = None
+        if quote and self.is_group and msg is not None and self.query is None:
+            reply_params = ReplyParameters(message_id=msg.message_id, allow_sending_without_reply=True)
+        thread_id = msg.message_thread_id if (msg is not None and msg.is_topic_message) else None
+        try:
+            return await call(self.services, self.chat_id, lambda cid: self.ctx.bot.send_message(
+                cid, text, reply_markup=markup, reply_parameters=reply_params, message_thread_id=thread_id))
+        except SendFailed:
+            return None
+
+    async def ask(self, key: str, *, placeholder: str | None = None, **kw: Any) -> Message | None:
+        """Ask for a typed answer: in groups a selective ForceReply aimed at this person's message."""
+        markup = ForceReply(selective=True, input_field_placeholder=placeholder) if self.is_group else None
+        if self.is_group and self.query is not None and self.user is not None:
+            # From a button there is no message of theirs to aim at: mention them so selective works.
+            kw.setdefault("mention", self.user)
+        return await self.reply(key, markup=markup, **kw)
+
+    async def answer(self, key: str | None = None, *, alert: bool = False, **kw: Any) -> None:
+        """Answer the button press (always, so the client stops its spinner)."""
+        if self.query is None:
+            return
+        text = self.t(key, **kw) if key else None
+        try:
+            await self.query.answer(text=text, show_alert=alert)
+        except TelegramError as exc:  # too old / already answered: nothing to do
+            log.debug("answerCallbackQuery failed: %s", exc)
+
+    async def edit(self, key: str, *, markup: Any = None, **kw: Any) -> None:
+        """Replace the text of the message whose button was pressed."""
+        if self.query is None or self.query.message is None:
+            return
+        text = self.render(key, **kw)
+        mid = self.query.message.message_id
+        try:
+            await call(self.services, self.chat_id, lambda cid: self.ctx.bot.edit_message_text(
+                text, chat_id=cid, message_id=mid, reply_markup=markup))
+        except SendFailed:
+            pass
+
+
+async def is_pic(services: Services, ctx: KContext, community: Community, user_id: int,
+                 member: Member | None) -> bool:
+    """A named PIC, or a group administrator not removed as PIC by another PIC."""
+    if member is not None and member.pic is not None:
+        return member.pic
+    cached = services.cache_admin(community.chat_id, user_id)
+    if cached is not None:
+        return cached
+    try:
+        cm = await ctx.bot.get_chat_member(community.chat_id, user_id)
+        admin = cm.status in ("creator", "administrator")
+    except TelegramError as exc:
+        log.info("getChatMember failed for chat %s: %s", community.chat_id, exc)
+        admin = False
+    return bool(services.cache_admin(community.chat_id, user_id, admin))
+
+
+async def is_in_group(ctx: KContext, chat_id: int, user_id: int) -> bool:
+    try:
+        cm = await ctx.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return cm.status in ("creator", "administrator", "member", "restricted")
+
+
+def locale_for(services: Services, user: User | None, community: Community | None, is_group: bool) -> str:
+    if is_group and community is not None:
+        return community.locale
+    if user is not None and user.locale:
+        return user.locale
+    if community is not None:
+        return community.locale
+    return services.settings.default_locale
+
+
+async def build_scope(update: Update, ctx: KContext) -> Scope:
+    services = ctx.kb
+    repos = services.repos
+    now = services.now_ts()
+    tg_user = update.effective_user
+    chat = update.effective_chat
+    user = None
+    if tg_user is not None and not tg_user.is_bot:
+        user = await repos.users.upsert(tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username,
+                                        tg_user.language_code, now)
+    is_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    community = None
+    created = False
+    if is_group:
+        community, created = await repos.communities.ensure(
+            chat.id, chat.title or "", tz=services.settings.default_tz,
+            locale=services.settings.default_locale, now=now)
+        if not community.active:
+            community = await repos.communities.update(community.id, now, active=1)
+    elif user is not None and user.current_community_id is not None:
+        community = await repos.communities.get(user.current_community_id)
+    member = None
+    if community is not None and user is not None:
+        member = await repos.members.get(community.id, user.id)
+    scope = Scope(
+        update=update, ctx=ctx, services=services, user=user, chat_id=chat.id if chat else 0,
+        is_group=is_group, community=community, member=member,
+        locale=locale_for(services, user, community, is_group), onboarded_now=created,
+    )
+    if created:
+        from .onboarding import send_welcome  # a group we had no record of: introduce ourselves first
+
+        await send_welcome(scope)
+    return scope
+
+
+Handler = Callable[[Scope], Awaitable[Any]]
+
+
+def handler(*, audience: str = "everyone", where: str = "any") -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
+    """Wrap a Scope handler as a PTB callback, refusing politely those who may not act here."""
+
+    def deco(fn: Handler) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(fn)
+        async def wrapper(update: Update, ctx: KContext) -> Any:
+            scope = await build_scope(update, ctx)
+            if scope.user is None:
+                return None
+            if where == "group" and not scope.is_group:
+                await refuse(scope, "errors/group_only")
+                return None
+            if where == "private" and scope.is_group:
+                await refuse(scope, "errors/private_only")
+                return None
+            if audience in ("member", "pic") and scope.community is None:
+                await refuse(scope, "errors/no_community")
+                return None
+            if audience == "pic" and not await scope.is_pic():
+                await refuse(scope, "errors/not_pic")
+                return None
+            if audience == "member" and not (scope.member and scope.member.active) and not await scope.is_pic():
+                await refuse(scope, "errors/not_member", markup=join_markup(scope))
+                return None
+            return await fn(scope)
+
+        wrapper.scope_handler = fn  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco
+
+
+async def refuse(scope: Scope, key: str, **kw: Any) -> None:
+    if scope.query is not None:
+        await scope.answer(key.replace("/", "."), alert=True)
+    else:
+        await scope.reply(key, **kw)
+
+
+def join_markup(scope: Scope) -> InlineKeyboardMarkup | None:
+    """Role buttons to join the community in one tap (in a group), or a link to the group's private chat."""
+    from ..keyboards import role_keyboard
+
+    if scope.community is None:
+        return None
+    return role_keyboard(scope.services.renderer, scope.locale, scope.community.id if not scope.is_group else None)
+
+
+def url_button(text: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, url=url)
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    return f"https://t.me/{bot_username}?start={payload}"

@@ -1,0 +1,209 @@
+"""People and roles: /join with a role, PICs, principals (single-use deep links), and languages."""
+
+from __future__ import annotations
+
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from storage.models import ROLES
+
+from ..commands import Command, CommandRegistry
+from ..keyboards import cb, language_keyboard, role_keyboard
+from ..services import KContext
+from ..settings import SUPPORTED_LOCALES
+from .common import Scope, build_scope, deep_link, handler, is_in_group, refuse
+
+
+# -- joining --------------------------------------------------------------------------------------
+@handler()
+async def cmd_join(scope: Scope) -> None:
+    if scope.community is None:
+        await scope.reply("errors/no_community")
+        return
+    cid = None if scope.is_group else scope.community.id
+    await scope.reply("roster/pick_role", markup=role_keyboard(scope.services.renderer, scope.locale, cid),
+                      current=scope.member.role if scope.member and scope.member.active else None)
+
+
+async def on_join_button(update: Update, ctx: KContext) -> None:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    role = parts[1] if len(parts) > 1 else ""
+    if role not in ROLES or len(parts) > 3:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    repos = scope.services.repos
+    now = scope.services.now_ts()
+    if len(parts) == 3:  # pressed in private: the community is named in the data — check it for real
+        if scope.is_group or not parts[2].isdigit():
+            await scope.answer("errors.stale_button", alert=True)
+            return
+        community = await repos.communities.get(int(parts[2]))
+        if community is None or not await is_in_group(ctx, community.chat_id, scope.user_id):
+            await scope.answer("errors.not_in_group", alert=True)
+            return
+        scope.community = community
+    if scope.community is None:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    member, new = await repos.members.join(scope.community.id, scope.user_id, role, now)
+    scope.member = member
+    if not scope.is_group or scope.user and scope.user.current_community_id is None:
+        await repos.users.set_current_community(scope.user_id, scope.community.id, now)
+    role_name = scope.t(f"role.{role}")
+    await scope.answer("roster.joined_alert" if new else "roster.role_changed_alert", role=role_name)
+    if scope.is_group:
+        if new:  # a short public welcome; role changes stay between the person and the bot
+            await scope.send_html(scope.render("roster/joined", member=member, role=role_name), quote=False)
+    else:
+        await scope.edit("roster/joined_private", member=member, role=role_name)
+
+
+# -- PICs -----------------------------------------------------------------------------------------
+@handler(audience="pic", where="group")
+async def cmd_pic(scope: Scope) -> None:
+    args = [a.lower() for a in (scope.ctx.args or [])]
+    repos = scope.services.repos
+    assert scope.community is not None
+    target = scope.message.reply_to_message if scope.message else None
+    if not args or args[0] not in ("add", "tambah", "remove", "hapus"):
+        members = await repos.members.list(scope.community.id)
+        pics = [m for m in members if m.pic]
+        await scope.reply("roster/pic_usage", pics=pics)
+        return
+    if target is None or target.from_user is None or target.from_user.is_bot:
+        await scope.reply("roster/pic_need_reply")
+        return
+    tu = target.from_user
+    now = scope.services.now_ts()
+    await repos.users.upsert(tu.id, tu.first_name, tu.last_name, tu.username, tu.language_code, now)
+    make = args[0] in ("add", "tambah")
+    if not make:
+        others = [m for m in await repos.members.list(scope.community.id) if m.pic and m.user_id != tu.id]
+        if tu.id == scope.user_id and not others:
+            await scope.reply("roster/pic_last")
+            return
+    await repos.members.set_pic(scope.community.id, tu.id, make, now)
+    scope.services.admin_cache.pop((scope.community.chat_id, tu.id), None)
+    await scope.reply("roster/pic_added" if make else "roster/pic_removed", name=tu.full_name)
+
+
+# -- principals -----------------------------------------------------------------------------------
+@handler(audience="pic")
+async def cmd_principal(scope: Scope) -> None:
+    """Make a single-use link for the principal. It is a secret, so it goes to the PIC in private."""
+    assert scope.community is not None and scope.user is not None
+    repos = scope.services.repos
+    args = [a.lower() for a in (scope.ctx.args or [])]
+    principals = await repos.principals.of_community(scope.community.id)
+    if args and args[0] in ("list", "daftar", "remove", "lepas"):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+            scope.t("btn.unlink", name=p.full_name)[:60], callback_data=cb("pr", "rm", scope.community.id, p.id))]
+            for p in principals]) if principals else None
+        await scope.reply("principal/list", principals=principals, markup=markup)
+        return
+    now = scope.services.now_ts()
+    token = secrets.token_urlsafe(16)  # 128 random bits, 22 URL-safe characters
+    hours = scope.services.settings.principal_link_hours
+    expires = now + hours * 3600
+    await repos.principals.create_link(scope.community.id, scope.user_id, token, now, expires)
+    link = deep_link(scope.services.bot_username, f"p{token}")
+    text = scope.render("principal/link", link=link, hours=hours)
+    if scope.is_group:
+        if not scope.user.reachable:
+            await scope.reply("principal/start_me_first", markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                scope.t("btn.open_private"), url=deep_link(scope.services.bot_username, f"c{scope.community.id}"))]]))
+            return
+        from ..delivery import send_text
+
+        sent = await send_text(scope.services, scope.ctx.bot, scope.user_id, text)
+        await scope.reply("principal/link_sent_private" if sent else "principal/start_me_first")
+        return
+    await scope.send_html(text)
+
+
+async def redeem_principal_link(scope: Scope, token: str) -> None:
+    repos = scope.services.repos
+    now = scope.services.now_ts()
+    result = await repos.principals.redeem(token, scope.user_id, now)
+    if result.status in ("unknown", "used", "expired"):
+        await scope.reply(f"principal/link_{result.status}")
+        return
+    community = await repos.communities.get(result.community_id)  # type: ignore[arg-type]
+    scope.community = community
+    await repos.users.set_current_community(scope.user_id, community.id, now)  # type: ignore[union-attr]
+    oversees = await repos.principals.communities_of(scope.user_id)
+    await scope.reply("principal/linked" if result.status == "ok" else "principal/already", oversees=oversees)
+
+
+async def on_principal_button(update: Update, ctx: KContext) -> None:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    if len(parts) != 4 or parts[1] != "rm" or not parts[2].isdigit() or not parts[3].isdigit():
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    community = await scope.services.repos.communities.get(int(parts[2]))
+    if community is None or (scope.is_group and community.chat_id != scope.chat_id):
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    scope.community = community
+    scope.member = await scope.services.repos.members.get(community.id, scope.user_id)
+    if not await scope.is_pic():
+        await refuse(scope, "errors/not_pic")
+        return
+    removed = await scope.services.repos.principals.unlink(community.id, int(parts[3]))
+    await scope.answer("principal.unlinked_alert" if removed else "errors.stale_button")
+    principals = await scope.services.repos.principals.of_community(community.id)
+    await scope.edit("principal/list", principals=principals)
+
+
+# -- languages ------------------------------------------------------------------------------------
+@handler()
+async def cmd_language(scope: Scope) -> None:
+    if scope.is_group:
+        if not await scope.is_pic():
+            await refuse(scope, "errors/not_pic")
+            return
+        await scope.reply("roster/language_group", markup=language_keyboard(
+            scope.services.renderer, scope.locale, "c"))
+        return
+    await scope.reply("roster/language_private", markup=language_keyboard(scope.services.renderer, scope.locale, "u"))
+
+
+async def on_language_button(update: Update, ctx: KContext) -> None:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    if len(parts) != 3 or parts[1] not in ("c", "u") or parts[2] not in SUPPORTED_LOCALES:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    now = scope.services.now_ts()
+    code = parts[2]
+    if parts[1] == "c":
+        if not scope.is_group or scope.community is None or not await scope.is_pic():
+            await refuse(scope, "errors/not_pic")
+            return
+        scope.community = await scope.services.repos.communities.update(scope.community.id, now, locale=code)
+    else:
+        if scope.is_group:
+            await scope.answer("errors.stale_button", alert=True)
+            return
+        await scope.services.repos.users.set_locale(scope.user_id, code, now)
+    scope.locale = code
+    await scope.answer()
+    await scope.edit("roster/language_set", scope_kind=parts[1])
+
+
+def register(app: Application, registry: CommandRegistry) -> None:
+    registry.add(
+        Command("join", "daftar", cmd_join, audience="everyone"),
+        Command("language", "bahasa", cmd_language),
+        Command("pic", "pic", cmd_pic, audience="pic", private=False),
+        Command("principal", "kepsek", cmd_principal, audience="pic"),
+    )
+    app.add_handler(CallbackQueryHandler(on_join_button, pattern=r"^jn:"))
+    app.add_handler(CallbackQueryHandler(on_principal_button, pattern=r"^pr:"))
+    app.add_handler(CallbackQueryHandler(on_language_button, pattern=r"^lg:"))
+
+

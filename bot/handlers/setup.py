@@ -1,0 +1,136 @@
+"""/setup: a PIC describes the community step by step — name, type, school(s), time zone, working week,
+language — with buttons where possible and typed replies otherwise. Each step is stored, so a restart
+mid-way resumes where it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from storage.models import KINDS, Flow
+
+from ..commands import Command, CommandRegistry
+from ..flows import FlowSpec
+from ..keyboards import kind_keyboard, language_keyboard, tz_keyboard, week_keyboard
+from ..services import KContext
+from ..settings import SUPPORTED_LOCALES, ZONES
+from .common import Scope, build_scope, handler, refuse
+
+FLOW = "setup"
+NAME_MAX = 80
+SCHOOLS_MAX = 300
+STEPS = ("name", "kind", "schools", "tz", "week", "lang")
+LABEL_TO_TZ = {label: tz for tz, label in ZONES.items()}
+
+
+@handler(audience="pic", where="group")
+async def cmd_setup(scope: Scope) -> None:
+    assert scope.community is not None
+    await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "name", {},
+                                           scope.services.now_ts(), community_id=scope.community.id)
+    await ask_step(scope, "name")
+
+
+async def ask_step(scope: Scope, step: str, **kw: Any) -> None:
+    r, loc = scope.services.renderer, scope.locale
+    if step in ("name", "schools"):
+        prompt = await scope.ask(f"setup/ask_{step}", **kw)
+        if prompt is not None:
+            await scope.services.repos.flows.set_prompt(scope.chat_id, scope.user_id, prompt.message_id)
+        return
+    markup = {"kind": kind_keyboard, "tz": tz_keyboard, "week": week_keyboard}.get(step)
+    keyboard = markup(r, loc) if markup else language_keyboard(r, loc, "su")
+    await scope.reply(f"setup/ask_{step}", markup=keyboard, quote=scope.query is None, **kw)
+
+
+async def on_setup_text(scope: Scope, flow: Flow, message: Any) -> None:
+    text = (message.text or "").strip()
+    if flow.step not in ("name", "schools"):
+        await scope.reply("setup/use_buttons")
+        await ask_step(scope, flow.step)
+        return
+    now = scope.services.now_ts()
+    communities = scope.services.repos.communities
+    if flow.step == "name":
+        if len(text) < 2 or not any(ch.isalnum() for ch in text):
+            await scope.reply("setup/bad_name_empty")
+            await ask_step(scope, "name")
+            return
+        if len(text) > NAME_MAX:
+            await scope.reply("setup/bad_name_long", max=NAME_MAX, length=len(text))
+            await ask_step(scope, "name")
+            return
+        scope.community = await communities.update(flow.community_id, now, name=text)  # type: ignore[arg-type]
+        await advance(scope, flow, "kind")
+        return
+    if len(text) > SCHOOLS_MAX:
+        await scope.reply("setup/bad_schools_long", max=SCHOOLS_MAX)
+        await ask_step(scope, "schools")
+        return
+    schools = None if text in ("", "-") else " ".join(text.split())
+    scope.community = await communities.update(flow.community_id, now, schools=schools)  # type: ignore[arg-type]
+    await advance(scope, flow, "tz")
+
+
+async def advance(scope: Scope, flow: Flow, step: str) -> None:
+    await scope.services.repos.flows.start(flow.chat_id, flow.user_id, FLOW, step, flow.data,
+                                           scope.services.now_ts(), community_id=flow.community_id)
+    await ask_step(scope, step)
+
+
+async def on_setup_button(update: Update, ctx: KContext) -> None:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    if len(parts) != 3:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    _, field, value = parts
+    repos = scope.services.repos
+    flow = await repos.flows.get(scope.chat_id, scope.user_id)
+    if flow is None or flow.name != FLOW:
+        if not await scope.is_pic():
+            await refuse(scope, "errors/not_pic")
+        else:
+            await scope.answer("setup.not_running", alert=True)
+        return
+    if not await scope.is_pic():
+        await refuse(scope, "errors/not_pic")
+        return
+    if field != flow.step:
+        await scope.answer("setup.other_step", alert=True)
+        return
+    now = scope.services.now_ts()
+    cid = flow.community_id
+    if field == "kind" and value in KINDS:
+        scope.community = await repos.communities.update(cid, now, kind=value)  # type: ignore[arg-type]
+        nxt = "schools"
+    elif field == "tz" and value in LABEL_TO_TZ:
+        scope.community = await repos.communities.update(cid, now, tz=LABEL_TO_TZ[value])  # type: ignore[arg-type]
+        nxt = "week"
+    elif field == "week" and value in ("5", "6"):
+        scope.community = await repos.communities.update(cid, now, work_days=int(value))  # type: ignore[arg-type]
+        nxt = "lang"
+    elif field == "lang" and value in SUPPORTED_LOCALES:
+        scope.community = await repos.communities.update(cid, now, locale=value,  # type: ignore[arg-type]
+                                                         setup_done=1)
+        scope.locale = value
+        await repos.flows.end(flow.chat_id, flow.user_id)
+        await scope.answer()
+        await scope.edit("setup/chosen", field=field, value=scope.t(f"lang.{value}"))
+        await scope.reply("setup/done", quote=False)
+        return
+    else:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    await scope.answer()
+    shown = scope.t(f"{'tz' if field == 'tz' else field}.{value}")
+    await scope.edit("setup/chosen", field=field, value=shown)
+    await advance(scope, flow, nxt)
+
+
+def register(app: Application, registry: CommandRegistry, flows: dict[str, FlowSpec]) -> None:
+    registry.add(Command("setup", "atur", cmd_setup, audience="pic", private=False))
+    flows[FLOW] = FlowSpec(FLOW, on_setup_text)
+    app.add_handler(CallbackQueryHandler(on_setup_button, pattern=r"^su:"))

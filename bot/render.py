@@ -1,0 +1,147 @@
+"""The one place that turns a message key and data into user-visible text, in the person's language.
+
+HTML messages are Jinja2 templates `messages/<locale>/<area>/<name>.j2` (autoescaped: user text is
+always escaped). Short plain strings (button labels, role names, alerts) live in
+`messages/<locale>/ui.toml`. Dates, times and numbers go through Babel in the given locale.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel import dates as bdates
+from babel import numbers as bnumbers
+
+import messages
+
+from .settings import SUPPORTED_LOCALES, ZONES
+
+MESSAGES_DIR = Path(messages.__file__).parent
+
+
+def tz_label(tz: str) -> str:
+    return ZONES.get(tz, tz)
+
+
+def fmt_date(d: date | datetime, locale: str, fmt: str = "full") -> str:
+    """'Kamis, 26 November 2026' (id, full) / 'Thursday, 26 November 2026' (en)."""
+    if isinstance(d, datetime):
+        d = d.date()
+    if fmt == "full":
+        return bdates.format_date(d, "EEEE, d MMMM y", locale=_babel(locale))
+    if fmt == "short":
+        return bdates.format_date(d, "EEE, d MMM", locale=_babel(locale))
+    return bdates.format_date(d, fmt, locale=_babel(locale))
+
+
+def fmt_time(t: time | datetime, locale: str) -> str:
+    return bdates.format_time(t, "HH.mm" if locale == "id" else "HH:mm", locale=_babel(locale))
+
+
+def fmt_number(x: float | int | None, locale: str, decimals: int = 1) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, int) or float(x).is_integer() and decimals == 0:
+        return bnumbers.format_decimal(x, format="#,##0", locale=_babel(locale))
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return bnumbers.format_decimal(x, format=pattern, locale=_babel(locale))
+
+
+def fmt_percent(share: float | None, locale: str, decimals: int = 1) -> str:
+    """A share 0..1 as '76,5 %' (id) or '76.5%' (en)."""
+    if share is None:
+        return "–"
+    n = fmt_number(share * 100, locale, decimals)
+    return f"{n} %" if locale == "id" else f"{n}%"
+
+
+def fmt_duration(minutes: int, locale: str) -> str:
+    h, m = divmod(int(minutes), 60)
+    hu, mu = ("jam", "menit") if locale == "id" else ("h", "min")
+    if h and m:
+        return f"{h} {hu} {m} {mu}"
+    if h:
+        return f"{h} {hu}"
+    return f"{m} {mu}"
+
+
+def _babel(locale: str) -> str:
+    return "id_ID" if locale == "id" else "en_GB"
+
+
+@lru_cache(maxsize=4)
+def _ui(locale: str) -> dict[str, str]:
+    path = MESSAGES_DIR / locale / "ui.toml"
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: dict[str, Any]) -> None:
+        for k, v in node.items():
+            key = f"{prefix}{k}"
+            if isinstance(v, dict):
+                walk(key + ".", v)
+            else:
+                flat[key] = str(v)
+
+    walk("", tomllib.loads(path.read_text(encoding="utf-8")))
+    return flat
+
+
+class Renderer:
+    def __init__(self, messages_dir: Path = MESSAGES_DIR) -> None:
+        loader = jinja2.FileSystemLoader(str(messages_dir))
+        self.html = jinja2.Environment(
+            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        )
+        self.plain = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
+        for env in (self.html, self.plain):
+            env.filters.update(
+                date=_ctx(fmt_date), time=_ctx(fmt_time), num=_ctx(fmt_number), pct=_ctx(fmt_percent),
+                duration=_ctx(fmt_duration), tzlabel=tz_label,
+            )
+            env.globals["ui"] = jinja2.pass_context(lambda c, key, **kw: self.t(c["locale"], key, **kw))
+        self._plain_cache: dict[tuple[str, str], jinja2.Template] = {}
+
+    def render(self, locale: str, key: str, **ctx: Any) -> str:
+        """An HTML message (safe to send with parse_mode=HTML)."""
+        locale = locale if locale in SUPPORTED_LOCALES else "id"
+        tpl = self.html.get_template(f"{locale}/{key}.j2")
+        return tpl.render(locale=locale, **ctx).strip()
+
+    def t(self, locale: str, key: str, **ctx: Any) -> str:
+        """A short plain string from ui.toml (button labels, alerts); not HTML-escaped."""
+        locale = locale if locale in SUPPORTED_LOCALES else "id"
+        raw = _ui(locale).get(key)
+        if raw is None:
+            raise KeyError(f"ui string {key!r} missing in {locale}")
+        if "{" not in raw:
+            return raw
+        tpl = self._plain_cache.get((locale, key))
+        if tpl is None:
+            tpl = self._plain_cache[(locale, key)] = self.plain.from_string(raw)
+        return tpl.render(locale=locale, **ctx)
+
+    def has(self, locale: str, key: str) -> bool:
+        return (MESSAGES_DIR / locale / f"{key}.j2").exists()
+
+    @staticmethod
+    def ui_keys(locale: str) -> set[str]:
+        return set(_ui(locale))
+
+
+def _ctx(fn: Any) -> Any:
+    @jinja2.pass_context
+    def wrapped(c: Any, value: Any, *args: Any) -> str:
+        return fn(value, c["locale"], *args)
+
+    return wrapped
+
+
+def local_now(tz: str, now_utc: datetime) -> datetime:
+    return now_utc.astimezone(ZoneInfo(tz))

@@ -1,0 +1,68 @@
+"""Shared resources of the running bot, opened in post_init and closed in post_shutdown, reached from
+handlers through the typed context (`context.kb`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from storage.db import Database
+from storage.repos import Repos
+
+from .clock import Clock
+from .commands import CommandRegistry
+from .render import Renderer
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .handlers.common import Scope
+
+TextHandler = Callable[["Scope", Any], Awaitable[bool]]
+TickHandler = Callable[["Services", ExtBot, Any], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    repos: Repos
+    renderer: Renderer
+    clock: Clock
+    commands: CommandRegistry
+    # Text messages not consumed by a command go through these, in order, until one returns True.
+    text_routes: list[tuple[str, TextHandler]] = field(default_factory=list)
+    # Periodic work: each runs on every scheduler pass with the current time.
+    ticks: list[tuple[str, TickHandler]] = field(default_factory=list)
+    # Multi-step conversations by name (see bot.flows).
+    flows: dict[str, Any] = field(default_factory=dict)
+    admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
+    bot_username: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def now_ts(self) -> int:
+        return self.clock.ts()
+
+    def cache_admin(self, chat_id: int, user_id: int, is_admin: bool | None = None, ttl: float = 600) -> bool | None:
+        key = (chat_id, user_id)
+        if is_admin is not None:
+            self.admin_cache[key] = (time.monotonic() + ttl, is_admin)
+            return is_admin
+        hit = self.admin_cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
+
+class KContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The callback context with typed access to the bot's services."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def kb(self) -> Services:
+        return self.application.bot_data["services"]

@@ -1,0 +1,85 @@
+"""Settings, loaded once at the entry point from the environment (and an optional `.env`) and passed down."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
+SUPPORTED_LOCALES = ("id", "en")
+ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    database_path: Path
+    default_tz: str = "Asia/Jakarta"
+    default_locale: str = "id"
+    api_base_url: str | None = None
+    log_level: str = "INFO"
+    principal_link_hours: int = 72
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set. Put it in .env (see .env.example) "
+                "or run `kombel-bot demo` to try the bot offline."
+            )
+        if not TOKEN_RE.match(self.token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<35 letters>' as given by @BotFather."
+            )
+        return self.token
+
+
+def _database_path(url: str | None) -> Path:
+    if not url:
+        return Path("data") / "kombel.sqlite3"
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    if url.startswith("sqlite://"):
+        return Path(url[len("sqlite://"):])
+    if "://" in url:
+        raise SettingsError(f"DATABASE_URL scheme not supported: {url.split('://')[0]!r}; use sqlite:///path/to/file.db")
+    return Path(url)
+
+
+def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Path(".env")) -> Settings:
+    """Read settings from `env` (default: the process environment, after loading `.env` if present)."""
+    if env is None:
+        if dotenv is not None and dotenv.exists():
+            from dotenv import load_dotenv
+
+            load_dotenv(dotenv, override=False)
+        env = dict(os.environ)
+    tz = env.get("DEFAULT_TIMEZONE", "Asia/Jakarta").strip() or "Asia/Jakarta"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"DEFAULT_TIMEZONE {tz!r} is not a known time zone (e.g. Asia/Makassar).") from exc
+    locale = env.get("DEFAULT_LANGUAGE", "id").strip().lower() or "id"
+    if locale not in SUPPORTED_LOCALES:
+        raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}.")
+    base = (env.get("TELEGRAM_API_BASE_URL") or "").strip() or None
+    if base and not base.startswith(("http://", "https://")):
+        raise SettingsError("TELEGRAM_API_BASE_URL must look like http://127.0.0.1:8081/bot")
+    hours = env.get("PRINCIPAL_LINK_HOURS", "72").strip() or "72"
+    if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
+        raise SettingsError("PRINCIPAL_LINK_HOURS must be a whole number of hours between 1 and 720.")
+    return Settings(
+        token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        database_path=_database_path((env.get("DATABASE_URL") or "").strip() or None),
+        default_tz=tz,
+        default_locale=locale,
+        api_base_url=base,
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        principal_link_hours=int(hours),
+    )

@@ -1,0 +1,190 @@
+"""The SQLite connection: pragmas, numbered migrations, and group-committed write transactions.
+
+One connection serves the whole process (SQLite has one writer). Each `async with db.tx()` block runs
+under a lock inside a SAVEPOINT of a longer transaction; the block returns only once a COMMIT that
+includes it has finished. While one COMMIT is being written, the blocks of other updates queue up and
+the next COMMIT makes them all durable at once (group commit). So a handler that confirms an answer
+*after* `tx()` never confirms something a crash could lose, and concurrent updates share the fsync.
+Keep tx bodies short and free of network calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._in_tx = False
+        self._waiters: list[asyncio.Future[None]] = []
+        self._commit_task: asyncio.Task[None] | None = None
+        self.commits = 0  # counted for benchmarks
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self) -> Database:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await self._conn.execute(pragma)
+        await self.migrate()
+        return self
+
+    async def close(self) -> None:
+        if self._conn is None:
+            return
+        if self._commit_task is not None:
+            await asyncio.shield(self._commit_task)
+        async with self._lock:
+            if self._in_tx:
+                await self._conn.execute("COMMIT")
+                self._in_tx = False
+        await self._conn.close()
+        self._conn = None
+
+    # -- migrations -------------------------------------------------------------------------------
+    @staticmethod
+    def migration_files() -> list[tuple[int, str, str]]:
+        folder = resources.files("storage") / "migrations"
+        found = []
+        for entry in folder.iterdir():
+            m = MIGRATION_RE.match(entry.name)
+            if m:
+                found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+        found.sort()
+        versions = [v for v, _, _ in found]
+        if len(versions) != len(set(versions)):
+            raise RuntimeError(f"two migrations share a number: {versions}")
+        return found
+
+    async def migrate(self) -> list[int]:
+        conn = self.conn
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        rows = await (await conn.execute("SELECT version FROM schema_migrations")).fetchall()
+        done = {r[0] for r in rows}
+        applied = []
+        for version, name, sql in self.migration_files():
+            if version in done:
+                continue
+            script = (
+                f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');\nCOMMIT;"
+            )
+            try:
+                await conn.executescript(script)
+            except Exception:
+                await conn.execute("ROLLBACK") if conn.in_transaction else None
+                raise
+            log.info("applied migration %04d_%s", version, name)
+            applied.append(version)
+        return applied
+
+    # -- reads ------------------------------------------------------------------------------------
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    # -- writes -----------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Tx]:
+        """A write unit: atomic (savepoint), serialised, and durable when the block exits."""
+        async with self._lock:
+            conn = self.conn
+            if not self._in_tx:
+                await conn.execute("BEGIN IMMEDIATE")
+                self._in_tx = True
+            await conn.execute("SAVEPOINT unit")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK TO unit")
+                await conn.execute("RELEASE unit")
+                raise
+            await conn.execute("RELEASE unit")
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            if self._commit_task is None or self._commit_task.done():
+                self._commit_task = asyncio.create_task(self._commit_pending())
+        await fut
+
+    async def _commit_pending(self) -> None:
+        while self._waiters:
+            async with self._lock:
+                waiters, self._waiters = self._waiters, []
+                try:
+                    if self._in_tx:
+                        await self.conn.execute("COMMIT")
+                        self._in_tx = False
+                        self.commits += 1
+                except BaseException as exc:  # the data of these units is not durable: tell them
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    self._in_tx = False
+                    for w in waiters:
+                        if not w.done():
+                            w.set_exception(exc if isinstance(exc, Exception) else RuntimeError("commit cancelled"))
+                    raise
+            for w in waiters:
+                if not w.done():
+                    w.set_result(None)
+
+
+class Tx:
+    """The statements of one write unit."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Cursor:
+        return await self.conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        cur = await self.conn.execute(sql, params)
+        return int(cur.lastrowid or 0)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())

@@ -1,0 +1,109 @@
+"""Plain dataclasses returned by the repositories (no Telegram objects, no connections)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("classroom", "subject", "religion", "pe", "counsellor", "staff", "other")
+KINDS = ("intra", "kkg", "mgmp", "other")
+
+
+@dataclass(frozen=True)
+class Community:
+    id: int
+    chat_id: int
+    chat_title: str
+    name: str | None
+    kind: str | None
+    schools: str | None
+    tz: str
+    work_days: int
+    locale: str
+    active: bool
+    setup_done: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.chat_title
+
+    @classmethod
+    def from_row(cls, r: Any) -> Community:
+        return cls(
+            id=r["id"], chat_id=r["chat_id"], chat_title=r["chat_title"], name=r["name"], kind=r["kind"],
+            schools=r["schools"], tz=r["tz"], work_days=r["work_days"], locale=r["locale"],
+            active=bool(r["active"]), setup_done=bool(r["setup_done"]), settings=json.loads(r["settings_json"]),
+        )
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    locale: str | None
+    private_status: str
+    current_community_id: int | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or (self.username or str(self.id))
+
+    @property
+    def reachable(self) -> bool:
+        return self.private_status == "started"
+
+    @classmethod
+    def from_row(cls, r: Any) -> User:
+        return cls(
+            id=r["id"], first_name=r["first_name"], last_name=r["last_name"], username=r["username"],
+            language_code=r["language_code"], locale=r["locale"], private_status=r["private_status"],
+            current_community_id=r["current_community_id"],
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    community_id: int
+    user_id: int
+    role: str
+    pic: bool | None
+    active: bool
+    allow_quote: bool
+    allow_named: bool
+    joined_at: int
+    name: str = ""
+
+    @classmethod
+    def from_row(cls, r: Any) -> Member:
+        keys = r.keys()
+        return cls(
+            community_id=r["community_id"], user_id=r["user_id"], role=r["role"],
+            pic=None if r["pic"] is None else bool(r["pic"]), active=bool(r["active"]),
+            allow_quote=bool(r["allow_quote"]), allow_named=bool(r["allow_named"]), joined_at=r["joined_at"],
+            name=(" ".join(p for p in (r["first_name"], r["last_name"]) if p) if "first_name" in keys else ""),
+        )
+
+
+@dataclass(frozen=True)
+class Flow:
+    chat_id: int
+    user_id: int
+    name: str
+    step: str
+    data: dict[str, Any]
+    prompt_message_id: int | None
+    community_id: int | None
+    updated_at: int
+
+    @classmethod
+    def from_row(cls, r: Any) -> Flow:
+        return cls(
+            chat_id=r["chat_id"], user_id=r["user_id"], name=r["name"], step=r["step"],
+            data=json.loads(r["data_json"]), prompt_message_id=r["prompt_message_id"],
+            community_id=r["community_id"], updated_at=r["updated_at"],
+        )

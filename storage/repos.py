@@ -1,0 +1,359 @@
+"""Repositories of the foundation: communities, users, members, principals, flows, processed updates.
+
+Each takes the `Database` and returns dataclasses from `storage.models`. No Telegram objects here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Database, Tx
+from storage.models import Community, Flow, Member, User
+
+# Tables whose rows are keyed by a Telegram chat id, remapped when a group becomes a supergroup.
+# Feature migrations that store chat ids add their (table, column) here through `register_chat_column`.
+CHAT_ID_COLUMNS: list[tuple[str, str]] = [("communities", "chat_id"), ("flows", "chat_id"), ("outbox", "chat_id")]
+
+
+def register_chat_column(table: str, column: str) -> None:
+    if (table, column) not in CHAT_ID_COLUMNS:
+        CHAT_ID_COLUMNS.append((table, column))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Communities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def by_chat(self, chat_id: int) -> Community | None:
+        row = await self.db.fetchone("SELECT * FROM communities WHERE chat_id = ?", (chat_id,))
+        return Community.from_row(row) if row else None
+
+    async def get(self, community_id: int) -> Community | None:
+        row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
+        return Community.from_row(row) if row else None
+
+    async def ensure(self, chat_id: int, title: str, *, tz: str, locale: str, now: int) -> tuple[Community, bool]:
+        """The community of a group chat, created if unknown. Returns (community, created)."""
+        existing = await self.by_chat(chat_id)
+        if existing:
+            if title and title != existing.chat_title:
+                async with self.db.tx() as tx:
+                    await tx.execute("UPDATE communities SET chat_title = ?, updated_at = ? WHERE id = ?",
+                                     (title, now, existing.id))
+                return await self.get(existing.id), False  # type: ignore[return-value]
+            return existing, False
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO communities (chat_id, chat_title, tz, locale, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
+                (chat_id, title or "", tz, locale, now, now),
+            )
+        return await self.by_chat(chat_id), True  # type: ignore[return-value]
+
+    async def update(self, community_id: int, now: int, **fields: Any) -> Community:
+        allowed = {"name", "kind", "schools", "tz", "work_days", "locale", "active", "setup_done", "chat_title"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"unknown community fields: {bad}")
+        if fields:
+            cols = ", ".join(f"{k} = ?" for k in fields)
+            async with self.db.tx() as tx:
+                await tx.execute(f"UPDATE communities SET {cols}, updated_at = ? WHERE id = ?",
+                                 (*fields.values(), now, community_id))
+        return await self.get(community_id)  # type: ignore[return-value]
+
+    async def set_setting(self, community_id: int, key: str, value: Any, now: int) -> None:
+        async with self.db.tx() as tx:
+            row = await tx.fetchone("SELECT settings_json FROM communities WHERE id = ?", (community_id,))
+            data = json.loads(row["settings_json"]) if row else {}
+            data[key] = value
+            await tx.execute("UPDATE communities SET settings_json = ?, updated_at = ? WHERE id = ?",
+                             (json.dumps(data), now, community_id))
+
+    async def set_active(self, chat_id: int, active: bool, now: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE communities SET active = ?, updated_at = ? WHERE chat_id = ?",
+                             (int(active), now, chat_id))
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int, now: int) -> bool:
+        """Move every row keyed by the old group id to the new supergroup id, in one transaction."""
+        async with self.db.tx() as tx:
+            clash = await tx.fetchone("SELECT id FROM communities WHERE chat_id = ?", (new_chat_id,))
+            old = await tx.fetchone("SELECT id FROM communities WHERE chat_id = ?", (old_chat_id,))
+            if old is None:
+                return False
+            if clash is not None:  # the new id was onboarded first (its first message came earlier): drop it
+                await tx.execute("DELETE FROM communities WHERE id = ?", (clash["id"],))
+            for table, column in CHAT_ID_COLUMNS:
+                await tx.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_chat_id, old_chat_id))
+            await tx.execute("UPDATE communities SET updated_at = ? WHERE chat_id = ?", (now, new_chat_id))
+        return True
+
+    async def all_active(self) -> list[Community]:
+        rows = await self.db.fetchall("SELECT * FROM communities WHERE active = 1 ORDER BY id")
+        return [Community.from_row(r) for r in rows]
+
+
+class Users:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        return User.from_row(row) if row else None
+
+    async def upsert(self, user_id: int, first_name: str, last_name: str | None, username: str | None,
+                     language_code: str | None, now: int) -> User:
+        """Record what Telegram says of a person; writes only when something changed."""
+        current = await self.get(user_id)
+        if current and (current.first_name, current.last_name, current.username, current.language_code) == (
+            first_name or "", last_name, username, language_code
+        ):
+            return current
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO users (id, first_name, last_name, username, language_code, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+                " last_name = excluded.last_name, username = excluded.username,"
+                " language_code = excluded.language_code, updated_at = excluded.updated_at",
+                (user_id, first_name or "", last_name, username, language_code, now, now),
+            )
+        return await self.get(user_id)  # type: ignore[return-value]
+
+    async def set_locale(self, user_id: int, locale: str | None, now: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE users SET locale = ?, updated_at = ? WHERE id = ?", (locale, now, user_id))
+
+    async def set_private_status(self, user_id: int, status: str, now: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE users SET private_status = ?, updated_at = ? WHERE id = ?",
+                             (status, now, user_id))
+
+    async def set_current_community(self, user_id: int, community_id: int | None, now: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE users SET current_community_id = ?, updated_at = ? WHERE id = ?",
+                             (community_id, now, user_id))
+
+
+class Members:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    _SELECT = ("SELECT m.*, u.first_name, u.last_name FROM members m JOIN users u ON u.id = m.user_id")
+
+    async def get(self, community_id: int, user_id: int) -> Member | None:
+        row = await self.db.fetchone(f"{self._SELECT} WHERE m.community_id = ? AND m.user_id = ?",
+                                     (community_id, user_id))
+        return Member.from_row(row) if row else None
+
+    async def join(self, community_id: int, user_id: int, role: str, now: int) -> tuple[Member, bool]:
+        """Add or re-activate a member with a role. Returns (member, newly_joined)."""
+        before = await self.get(community_id, user_id)
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO members (community_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role, active = 1",
+                (community_id, user_id, role, now),
+            )
+        after = await self.get(community_id, user_id)
+        return after, before is None or not before.active  # type: ignore[return-value]
+
+    async def set_pic(self, community_id: int, user_id: int, pic: bool | None, now: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO members (community_id, user_id, role, pic, joined_at) VALUES (?, ?, 'other', ?, ?)"
+                " ON CONFLICT (community_id, user_id) DO UPDATE SET pic = excluded.pic",
+                (community_id, user_id, None if pic is None else int(pic), now),
+            )
+
+    async def set_flag(self, community_id: int, user_id: int, flag: str, value: bool) -> None:
+        if flag not in ("allow_quote", "allow_named", "active"):
+            raise ValueError(flag)
+        async with self.db.tx() as tx:
+            await tx.execute(f"UPDATE members SET {flag} = ? WHERE community_id = ? AND user_id = ?",
+                             (int(value), community_id, user_id))
+
+    async def list(self, community_id: int, *, active_only: bool = True) -> list[Member]:
+        cond = " AND m.active = 1" if active_only else ""
+        rows = await self.db.fetchall(f"{self._SELECT} WHERE m.community_id = ?{cond} ORDER BY u.first_name, u.id",
+                                      (community_id,))
+        return [Member.from_row(r) for r in rows]
+
+    async def count(self, community_id: int) -> int:
+        return int(await self.db.scalar("SELECT COUNT(*) FROM members WHERE community_id = ? AND active = 1",
+                                        (community_id,)))
+
+    async def communities_of(self, user_id: int) -> list[Community]:
+        rows = await self.db.fetchall(
+            "SELECT c.* FROM communities c JOIN members m ON m.community_id = c.id"
+            " WHERE m.user_id = ? AND m.active = 1 ORDER BY c.id", (user_id,))
+        return [Community.from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    status: str  # ok | unknown | used | expired | already
+    community_id: int | None = None
+
+
+class Principals:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_link(self, community_id: int, created_by: int, token: str, now: int, expires_at: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO principal_links (token_hash, community_id, created_by, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)", (token_hash(token), community_id, created_by, now, expires_at))
+
+    async def redeem(self, token: str, user_id: int, now: int) -> LinkResult:
+        """Use a link once: checks and marks it in one write unit, so two presses cannot both succeed."""
+        async with self.db.tx() as tx:
+            row = await tx.fetchone("SELECT * FROM principal_links WHERE token_hash = ?", (token_hash(token),))
+            if row is None:
+                return LinkResult("unknown")
+            if row["used_at"] is not None:
+                return LinkResult("used", row["community_id"])
+            if row["expires_at"] <= now:
+                return LinkResult("expired", row["community_id"])
+            await tx.execute("UPDATE principal_links SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                             (now, user_id, row["token_hash"]))
+            cur = await tx.execute(
+                "INSERT INTO principals (community_id, user_id, linked_at, linked_by) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (community_id, user_id) DO NOTHING",
+                (row["community_id"], user_id, now, row["created_by"]))
+            return LinkResult("ok" if cur.rowcount else "already", row["community_id"])
+
+    async def unlink(self, community_id: int, user_id: int) -> bool:
+        async with self.db.tx() as tx:
+            cur = await tx.execute("DELETE FROM principals WHERE community_id = ? AND user_id = ?",
+                                   (community_id, user_id))
+            return bool(cur.rowcount)
+
+    async def of_community(self, community_id: int) -> list[User]:
+        rows = await self.db.fetchall(
+            "SELECT u.* FROM users u JOIN principals p ON p.user_id = u.id WHERE p.community_id = ? ORDER BY u.id",
+            (community_id,))
+        return [User.from_row(r) for r in rows]
+
+    async def communities_of(self, user_id: int) -> list[Community]:
+        rows = await self.db.fetchall(
+            "SELECT c.* FROM communities c JOIN principals p ON p.community_id = c.id WHERE p.user_id = ?"
+            " ORDER BY c.id", (user_id,))
+        return [Community.from_row(r) for r in rows]
+
+    async def is_principal(self, community_id: int, user_id: int) -> bool:
+        return await self.db.scalar("SELECT 1 FROM principals WHERE community_id = ? AND user_id = ?",
+                                    (community_id, user_id)) is not None
+
+
+class Flows:
+    """Pending multi-step conversations, one per (chat, person)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, chat_id: int, user_id: int) -> Flow | None:
+        row = await self.db.fetchone("SELECT * FROM flows WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
+        return Flow.from_row(row) if row else None
+
+    async def by_prompt(self, chat_id: int, prompt_message_id: int) -> Flow | None:
+        row = await self.db.fetchone("SELECT * FROM flows WHERE chat_id = ? AND prompt_message_id = ?",
+                                     (chat_id, prompt_message_id))
+        return Flow.from_row(row) if row else None
+
+    async def start(self, chat_id: int, user_id: int, name: str, step: str, data: dict[str, Any], now: int,
+                    *, community_id: int | None = None, prompt_message_id: int | None = None) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "INSERT INTO flows (chat_id, user_id, name, step, data_json, prompt_message_id, community_id,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, user_id) DO UPDATE SET"
+                " name = excluded.name, step = excluded.step, data_json = excluded.data_json,"
+                " prompt_message_id = excluded.prompt_message_id, community_id = excluded.community_id,"
+                " updated_at = excluded.updated_at",
+                (chat_id, user_id, name, step, json.dumps(data), prompt_message_id, community_id, now))
+
+    async def set_prompt(self, chat_id: int, user_id: int, prompt_message_id: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE flows SET prompt_message_id = ? WHERE chat_id = ? AND user_id = ?",
+                             (prompt_message_id, chat_id, user_id))
+
+    async def end(self, chat_id: int, user_id: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("DELETE FROM flows WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
+
+
+class Updates:
+    """Which updates already changed something, so a re-delivered one is ignored."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def seen(self, update_id: int) -> bool:
+        return await self.db.scalar("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
+
+    @staticmethod
+    async def mark(tx: Tx, update_id: int, now: int) -> None:
+        await tx.execute("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
+                         " ON CONFLICT (update_id) DO NOTHING", (update_id, now))
+
+    async def prune(self, before: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("DELETE FROM processed_updates WHERE handled_at < ?", (before,))
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    key: str
+    chat_id: int
+    status: str
+    message_id: int | None
+    attempts: int
+
+
+class Outbox:
+    """The ledger of scheduled sends: a key is sent at most once (a crash between the send and the mark
+    is the one window left, which Telegram's API gives no way to close)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> OutboxEntry | None:
+        row = await self.db.fetchone("SELECT key, chat_id, status, message_id, attempts FROM outbox WHERE key = ?",
+                                     (key,))
+        return OutboxEntry(**dict(row)) if row else None
+
+    async def claim(self, key: str, chat_id: int, now: int) -> OutboxEntry:
+        async with self.db.tx() as tx:
+            await tx.execute("INSERT INTO outbox (key, chat_id, created_at) VALUES (?, ?, ?)"
+                             " ON CONFLICT (key) DO NOTHING", (key, chat_id, now))
+        return await self.get(key)  # type: ignore[return-value]
+
+    async def mark(self, key: str, status: str, now: int, *, message_id: int | None = None,
+                   error: str | None = None) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute(
+                "UPDATE outbox SET status = ?, message_id = COALESCE(?, message_id), attempts = attempts + 1,"
+                " last_error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE key = ?",
+                (status, message_id, error, status, now, key))
+
+
+class Repos:
+    """All repositories over one database; features add theirs as attributes."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.communities = Communities(db)
+        self.users = Users(db)
+        self.members = Members(db)
+        self.principals = Principals(db)
+        self.flows = Flows(db)
+        self.updates = Updates(db)
+        self.outbox = Outbox(db)
