@@ -1,0 +1,5 @@
+"""``python -m fakegram --port 8081``."""
+
+from fakegram.server import main
+
+main()
