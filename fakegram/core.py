@@ -156,11 +156,11 @@ class _Params:
     def has(self, name: str) -> bool:
         return self.raw.get(name) is not None
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def text(self, name: str, default: str | None = None) -> str | None:
         value = self.raw.get(name)
         return default if value is None else str(value)
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.raw.get(name)
         if value is None or value == "":
             return default
@@ -169,14 +169,14 @@ class _Params:
         except (TypeError, ValueError):
             raise _bad(f"invalid {name} specified") from None
 
-    def float(self, name: str, default: float = 0.0) -> float:
+    def number(self, name: str, default: float = 0.0) -> float:
         value = self.raw.get(name)
         try:
             return default if value is None else float(value)
         except (TypeError, ValueError):
             raise _bad(f"invalid {name} specified") from None
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.raw.get(name)
         if value is None:
             return default
@@ -184,7 +184,7 @@ class _Params:
             return value.strip().lower() in ("true", "1")
         return bool(value)
 
-    def json(self, name: str) -> Any:
+    def obj(self, name: str) -> Any:
         value = self.raw.get(name)
         if isinstance(value, str | bytes):
             try:
@@ -848,10 +848,10 @@ class FakeTelegram:
     # ------------------------------------------------------------------ message helpers
 
     def _format(self, p: _Params, text_key: str, entities_key: str) -> tuple[str, list[JSON]]:
-        text = p.str(text_key, "") or ""
-        mode = (p.str("parse_mode", "") or "").strip()
+        text = p.text(text_key, "") or ""
+        mode = (p.text("parse_mode", "") or "").strip()
         if p.has(entities_key):
-            return text, list(p.json(entities_key) or [])
+            return text, list(p.obj(entities_key) or [])
         if mode.lower() == "html":
             try:
                 return parse_telegram_html(text, strict_ampersand=self.strict_html)
@@ -863,7 +863,7 @@ class FakeTelegram:
 
     def _markup(self, p: _Params) -> tuple[JSON | None, JSON | None]:
         """Validate reply_markup; returns (inline keyboard echoed in Message, raw markup)."""
-        markup = p.json("reply_markup")
+        markup = p.obj("reply_markup")
         if not markup:
             return None, None
         if not isinstance(markup, dict):
@@ -889,15 +889,15 @@ class FakeTelegram:
         return {"inline_keyboard": rows}, markup
 
     def _reply_to(self, chat: _Chat, p: _Params) -> JSON | None:
-        params = p.json("reply_parameters") or {}
-        message_id = params.get("message_id", p.int("reply_to_message_id"))
+        params = p.obj("reply_parameters") or {}
+        message_id = params.get("message_id", p.integer("reply_to_message_id"))
         if message_id is None:
             return None
         if params.get("chat_id") not in (None, chat.id, str(chat.id)):
             raise _bad("message to be replied not found")
         original = chat.messages.get(int(message_id))
         if original is None:
-            if params.get("allow_sending_without_reply") or p.bool("allow_sending_without_reply"):
+            if params.get("allow_sending_without_reply") or p.flag("allow_sending_without_reply"):
                 return None
             raise _bad("message to be replied not found")
         return _reply_copy(original)
@@ -912,13 +912,13 @@ class FakeTelegram:
         markup: tuple[JSON | None, JSON | None],
     ) -> JSON:
         reply = self._reply_to(chat, p)
-        msg = self._base_message(chat, self.bot_user, thread_id=p.int("message_thread_id"))
+        msg = self._base_message(chat, self.bot_user, thread_id=p.integer("message_thread_id"))
         if reply is not None:
             msg["reply_to_message"] = reply
         msg.update(content)
         if markup[0] is not None:
             msg["reply_markup"] = markup[0]
-        if p.bool("protect_content"):
+        if p.flag("protect_content"):
             msg["has_protected_content"] = True
         visible = content.get("text") or content.get("caption") or ""
         self._store(chat, msg, from_bot=True, raw=raw, edits=[visible], keyboard=markup[1])
@@ -970,7 +970,7 @@ class FakeTelegram:
             if len(data) > 50 * 1024 * 1024:
                 raise ApiError(413, "Request Entity Too Large")
             return self._new_file(folder, data, filename, mime)
-        value = p.str(name)
+        value = p.text(name)
         if not value:
             raise _bad(f"there is no {name} in the request")
         if value in self._files:
@@ -1025,15 +1025,15 @@ class FakeTelegram:
 
     @_api("setWebhook")
     def _set_webhook(self, p: _Params, files: Files) -> bool:
-        self._webhook_url = p.str("url", "") or ""
-        if p.bool("drop_pending_updates"):
+        self._webhook_url = p.text("url", "") or ""
+        if p.flag("drop_pending_updates"):
             self._queue.clear()
         return True
 
     @_api("deleteWebhook")
     def _delete_webhook(self, p: _Params, files: Files) -> bool:
         self._webhook_url = ""
-        if p.bool("drop_pending_updates"):
+        if p.flag("drop_pending_updates"):
             self._queue.clear()
         return True
 
@@ -1068,12 +1068,12 @@ class FakeTelegram:
         if self._webhook_url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")  # fmt: skip
-        allowed = p.json("allowed_updates")
+        allowed = p.obj("allowed_updates")
         if allowed is not None:
             self._allowed_updates = frozenset(allowed) or DEFAULT_ALLOWED
-        offset = p.int("offset")
-        limit = min(max(p.int("limit", 100) or 100, 1), 100)
-        timeout = p.float("timeout", 0.0)
+        offset = p.integer("offset")
+        limit = min(max(p.integer("limit", 100) or 100, 1), 100)
+        timeout = p.number("timeout", 0.0)
         self._poll_generation += 1
         generation = self._poll_generation
         batch = self._take_updates(offset, limit)
@@ -1100,7 +1100,7 @@ class FakeTelegram:
     def _send_message(self, p: _Params, files: Files) -> JSON:
         chat = self._writable_chat(p)
         markup = self._markup(p)
-        raw = p.str("text", "") or ""
+        raw = p.text("text", "") or ""
         text, entities = self._format(p, "text", "entities")
         if not text:
             raise _bad("message text is empty")
@@ -1112,7 +1112,7 @@ class FakeTelegram:
         return self._bot_send(chat, p, content, raw=raw, markup=markup)
 
     def _caption(self, p: _Params) -> JSON:
-        if not p.str("caption"):
+        if not p.text("caption"):
             return {}
         caption, entities = self._format(p, "caption", "caption_entities")
         if utf16_len(caption) > MAX_CAPTION:
@@ -1130,7 +1130,7 @@ class FakeTelegram:
         record = self._input_file(p, "photo", files, "photos")
         width, height = _image_size(record.data)
         content = {"photo": self._photo_sizes(record, width, height), **caption}
-        return self._bot_send(chat, p, content, raw=p.str("caption"), markup=markup)
+        return self._bot_send(chat, p, content, raw=p.text("caption"), markup=markup)
 
     @_api("sendDocument")
     def _send_document(self, p: _Params, files: Files) -> JSON:
@@ -1139,11 +1139,11 @@ class FakeTelegram:
         caption = self._caption(p)
         record = self._input_file(p, "document", files, "documents")
         content = {"document": self._document_json(record), **caption}
-        return self._bot_send(chat, p, content, raw=p.str("caption"), markup=markup)
+        return self._bot_send(chat, p, content, raw=p.text("caption"), markup=markup)
 
     @_api("getFile")
     def _get_file(self, p: _Params, files: Files) -> JSON:
-        record = self._files.get(p.str("file_id", "") or "")
+        record = self._files.get(p.text("file_id", "") or "")
         if record is None:
             raise _bad("invalid file_id")
         return {"file_id": record.file_id, "file_unique_id": record.file_unique_id,
@@ -1153,7 +1153,7 @@ class FakeTelegram:
         if p.has("inline_message_id"):
             raise _bad("MESSAGE_ID_INVALID")
         chat = self._writable_chat(p)
-        msg = self._bot_message(chat, p.int("message_id"), missing)
+        msg = self._bot_message(chat, p.integer("message_id"), missing)
         if msg["from"]["id"] != self.bot_id:
             raise _bad("message can't be edited")
         return chat, msg
@@ -1189,7 +1189,7 @@ class FakeTelegram:
         if utf16_len(text) > MAX_TEXT:
             raise _bad("message is too long")
         result = self._apply_edit(chat, msg, {"text": text, "entities": entities or None}, keyboard)
-        self._meta[(chat.id, msg["message_id"])]["raw"] = p.str("text")
+        self._meta[(chat.id, msg["message_id"])]["raw"] = p.text("text")
         return result
 
     @_api("editMessageCaption")
@@ -1210,7 +1210,7 @@ class FakeTelegram:
     @_api("deleteMessage")
     def _delete_message(self, p: _Params, files: Files) -> bool:
         chat = self._writable_chat(p)
-        msg = self._bot_message(chat, p.int("message_id"), "message to delete not found")
+        msg = self._bot_message(chat, p.integer("message_id"), "message to delete not found")
         own = msg["from"]["id"] == self.bot_id
         if not own and chat.type != "private" and chat.bot_status != "administrator":
             raise _bad("message can't be deleted")
@@ -1219,10 +1219,10 @@ class FakeTelegram:
 
     @_api("answerCallbackQuery")
     def _answer_callback_query(self, p: _Params, files: Files) -> bool:
-        query = self._callbacks.get(p.str("callback_query_id", "") or "")
+        query = self._callbacks.get(p.text("callback_query_id", "") or "")
         if query is None or query["answered"]:
             raise ApiError(400, QUERY_INVALID)
-        if len(p.str("text", "") or "") > 200:
+        if len(p.text("text", "") or "") > 200:
             raise _bad("MESSAGE_TOO_LONG")
         query["answered"] = True
         query["answer"] = dict(p.raw)
@@ -1231,7 +1231,7 @@ class FakeTelegram:
     @_api("sendChatAction")
     def _send_chat_action(self, p: _Params, files: Files) -> bool:
         self._writable_chat(p)
-        if p.str("action") not in CHAT_ACTIONS:
+        if p.text("action") not in CHAT_ACTIONS:
             raise _bad("wrong parameter action in request")
         return True
 
@@ -1243,7 +1243,7 @@ class FakeTelegram:
     def _pin_chat_message(self, p: _Params, files: Files) -> bool:
         chat = self._writable_chat(p)
         self._require_pin_rights(chat)
-        msg = self._bot_message(chat, p.int("message_id"), "message to pin not found")
+        msg = self._bot_message(chat, p.integer("message_id"), "message to pin not found")
         chat.pinned = msg["message_id"]
         self._service(chat, self.bot_user, {"pinned_message": _reply_copy(msg)}, deliver=False)
         return True
@@ -1252,7 +1252,7 @@ class FakeTelegram:
     def _unpin_chat_message(self, p: _Params, files: Files) -> bool:
         chat = self._writable_chat(p)
         self._require_pin_rights(chat)
-        message_id = p.int("message_id", chat.pinned)
+        message_id = p.integer("message_id", chat.pinned)
         if message_id is None or message_id != chat.pinned:
             raise _bad("message to unpin not found")
         chat.pinned = None
@@ -1264,12 +1264,12 @@ class FakeTelegram:
     def _send_poll(self, p: _Params, files: Files) -> JSON:
         chat = self._writable_chat(p)
         markup = self._markup(p)
-        question = (p.str("question", "") or "").strip()
+        question = (p.text("question", "") or "").strip()
         if not question:
             raise _bad("poll question must be non-empty")
         if utf16_len(question) > 300:
             raise _bad("poll question length must not exceed 300")
-        options_raw = p.json("options") or []
+        options_raw = p.obj("options") or []
         options = [(o.get("text", "") if isinstance(o, dict) else str(o)).strip() for o in options_raw]
         if len(options) < 2:
             raise _bad("poll must have at least 2 option")
@@ -1280,7 +1280,7 @@ class FakeTelegram:
                 raise _bad("poll options must be non-empty")
             if utf16_len(option) > 100:
                 raise _bad("poll option length must not exceed 100")
-        kind = p.str("type", "regular") or "regular"
+        kind = p.text("type", "regular") or "regular"
         poll_id = str(next(self._poll_ids))
         poll: JSON = {
             "id": poll_id,
@@ -1289,25 +1289,25 @@ class FakeTelegram:
                 {"text": o, "voter_count": 0, "persistent_id": str(i)} for i, o in enumerate(options)
             ],
             "total_voter_count": 0,
-            "is_closed": p.bool("is_closed"),
-            "is_anonymous": p.bool("is_anonymous", True),
+            "is_closed": p.flag("is_closed"),
+            "is_anonymous": p.flag("is_anonymous", True),
             "type": kind,
-            "allows_multiple_answers": p.bool("allows_multiple_answers"),
-            "allows_revoting": p.bool("allows_revoting", kind != "quiz"),
-            "members_only": p.bool("members_only"),
+            "allows_multiple_answers": p.flag("allows_multiple_answers"),
+            "allows_revoting": p.flag("allows_revoting", kind != "quiz"),
+            "members_only": p.flag("members_only"),
         }
         if kind == "quiz":
-            correct = p.json("correct_option_ids")
+            correct = p.obj("correct_option_ids")
             if correct is None and p.has("correct_option_id"):
-                correct = [p.int("correct_option_id")]
+                correct = [p.integer("correct_option_id")]
             if not correct or not all(isinstance(c, int) and 0 <= c < len(options) for c in correct):
                 raise _bad("wrong correct option ID specified")
             poll["correct_option_ids"] = list(correct)
-            if p.str("explanation"):
-                poll["explanation"] = p.str("explanation")
+            if p.text("explanation"):
+                poll["explanation"] = p.text("explanation")
         for key in ("open_period", "close_date"):
             if p.has(key):
-                poll[key] = p.int(key)
+                poll[key] = p.integer(key)
         msg = self._bot_send(chat, p, {"poll": poll}, raw=None, markup=markup)
         self._polls[poll_id] = (chat.id, msg["message_id"])
         self._poll_votes[poll_id] = {}
@@ -1316,7 +1316,7 @@ class FakeTelegram:
     @_api("stopPoll")
     def _stop_poll(self, p: _Params, files: Files) -> JSON:
         chat = self._writable_chat(p)
-        msg = chat.messages.get(p.int("message_id") or 0)
+        msg = chat.messages.get(p.integer("message_id") or 0)
         if msg is None or "poll" not in msg or msg["from"]["id"] != self.bot_id:
             raise _bad("message with poll to stop not found")
         if msg["poll"]["is_closed"]:
@@ -1377,7 +1377,7 @@ class FakeTelegram:
     @_api("getChatMember")
     def _get_chat_member(self, p: _Params, files: Files) -> JSON:
         chat = self._writable_chat(p)
-        user_id = p.int("user_id")
+        user_id = p.integer("user_id")
         if user_id is None or (user_id != self.bot_id and user_id not in self._users):
             raise _bad("user not found")
         if chat.type == "private":
@@ -1410,7 +1410,7 @@ class FakeTelegram:
 
     @_api("setMyCommands")
     def _set_my_commands(self, p: _Params, files: Files) -> bool:
-        commands = p.json("commands") or []
+        commands = p.obj("commands") or []
         if len(commands) > 100:
             raise _bad("too many commands")
         for command in commands:
@@ -1418,24 +1418,24 @@ class FakeTelegram:
                 raise _bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self._scope_key(p.json("scope"), p.str("language_code"))
+        key = self._scope_key(p.obj("scope"), p.text("language_code"))
         self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
     @_api("getMyCommands")
     def _get_my_commands(self, p: _Params, files: Files) -> list[JSON]:
-        return copy.deepcopy(self._commands.get(self._scope_key(p.json("scope"), p.str("language_code")), []))
+        return copy.deepcopy(self._commands.get(self._scope_key(p.obj("scope"), p.text("language_code")), []))
 
     @_api("deleteMyCommands")
     def _delete_my_commands(self, p: _Params, files: Files) -> bool:
-        self._commands.pop(self._scope_key(p.json("scope"), p.str("language_code")), None)
+        self._commands.pop(self._scope_key(p.obj("scope"), p.text("language_code")), None)
         return True
 
     def _set_description(self, p: _Params, kind: str, limit: int) -> bool:
-        value = p.str(kind, "") or ""
+        value = p.text(kind, "") or ""
         if len(value) > limit:
             raise _bad(f"{kind.upper()}_INVALID" if kind == "description" else "ABOUT_TOO_LONG")
-        self._descriptions[(kind, p.str("language_code", "") or "")] = value
+        self._descriptions[(kind, p.text("language_code", "") or "")] = value
         return True
 
     @_api("setMyDescription")
@@ -1448,11 +1448,11 @@ class FakeTelegram:
 
     @_api("getMyDescription")
     def _get_my_description(self, p: _Params, files: Files) -> JSON:
-        return {"description": self.description("description", p.str("language_code", "") or "")}
+        return {"description": self.description("description", p.text("language_code", "") or "")}
 
     @_api("getMyShortDescription")
     def _get_my_short_description(self, p: _Params, files: Files) -> JSON:
-        return {"short_description": self.description("short_description", p.str("language_code", "") or "")}
+        return {"short_description": self.description("short_description", p.text("language_code", "") or "")}
 
     # ------------------------------------------------------------------ reading, for tests
 

@@ -149,6 +149,10 @@ async def _handle(fake: FakeTelegram, reader: asyncio.StreamReader, writer: asyn
                 return
     except (ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
         _LOG.debug("fakegram connection ended: %r", exc)
+    except asyncio.CancelledError:
+        # Loop shutdown with an idle keep-alive connection: this task is top-level (nobody
+        # awaits it), so ending quietly avoids asyncio logging a spurious traceback.
+        pass
     finally:
         writer.close()
         with contextlib.suppress(Exception):
