@@ -120,6 +120,7 @@ async def stop(app: Application) -> None:
     if app.running:
         await app.stop()
     await app.shutdown()
+    await on_shutdown(app)  # run_polling calls post_shutdown itself; here we are the ones stopping
 
 
 def allowed_updates() -> list[str]:

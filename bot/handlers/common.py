@@ -195,9 +195,16 @@ async def build_scope(update: Update, ctx: KContext) -> Scope:
             community = await repos.communities.update(community.id, now, active=1)
     elif user is not None and user.current_community_id is not None:
         community = await repos.communities.get(user.current_community_id)
+    elif user is not None:  # no community chosen yet: the only one they belong to, if just one
+        mine = await repos.members.communities_of(user.id) or await repos.principals.communities_of(user.id)
+        if len(mine) == 1:
+            community = mine[0]
     member = None
     if community is not None and user is not None:
         member = await repos.members.get(community.id, user.id)
+        if is_group and user.current_community_id != community.id:
+            # the group they used last is the one their private commands are about
+            await repos.users.set_current_community(user.id, community.id, now)
     scope = Scope(
         update=update, ctx=ctx, services=services, user=user, chat_id=chat.id if chat else 0,
         is_group=is_group, community=community, member=member,

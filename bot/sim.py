@@ -1,0 +1,90 @@
+"""The production application wired to the fake Telegram Bot API (`fakegram`), in-process.
+
+Tests, the offline demo and the benchmarks all drive the bot through this: the same `build_application`,
+handlers, jobs and storage as production; only the transport and (optionally) the clock differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from fakegram import FakeRequest, FakeTelegram
+
+from . import jobs
+from .app import build_application, start, stop
+from .clock import Clock
+from .services import Services
+from .settings import Settings
+
+SIM_TOKEN = "123456789:SIMULATED-offline-token-not-for-telegram"
+
+
+class Sim:
+    def __init__(self, db_path: Path | str, *, clock: Clock | None = None, fake: FakeTelegram | None = None,
+                 settings: Settings | None = None, **overrides: Any) -> None:
+        self.clock = clock or Clock()
+        self.fake = fake or FakeTelegram(clock=lambda: self.clock.now().timestamp())
+        base = settings or Settings(token=SIM_TOKEN, database_path=Path(db_path))
+        self.settings = replace(base, token=SIM_TOKEN, database_path=Path(db_path), **overrides)
+        self.app: Application | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self.app is not None, "call start() first"
+        return self.app.bot_data["services"]
+
+    async def start(self) -> Sim:
+        self.app = build_application(self.settings, request=FakeRequest(self.fake), clock=self.clock,
+                                     rate_limit=False, schedule_jobs=False)
+        await start(self.app)
+        return self
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await stop(self.app)
+            self.app = None
+
+    async def restart(self) -> None:
+        """A new process on the same database file (and the same Telegram)."""
+        await self.stop()
+        await self.start()
+
+    async def __aenter__(self) -> Sim:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- driving ----------------------------------------------------------------------------------
+    async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
+        assert self.app is not None
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return update
+
+    async def say(self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
+        return await self.deliver(self.fake.send_text(chat_id, user_id, text, reply_to=reply_to))
+
+    async def tap(self, chat_id: int, message_id: int, user_id: int, label: str) -> dict[str, Any]:
+        return await self.deliver(self.fake.press_button(chat_id, message_id, user_id, label))
+
+    async def press(self, chat_id: int, message_id: int, user_id: int, data: str) -> dict[str, Any]:
+        return await self.deliver(self.fake.press(chat_id, message_id, user_id, data))
+
+    async def tick(self) -> dict[str, float]:
+        assert self.app is not None
+        return await jobs.run_pass(self.app)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def last(self, chat_id: int) -> dict[str, Any]:
+        return self.fake.last_bot_message(chat_id)
+
+    def last_text(self, chat_id: int) -> str:
+        return self.fake.texts(chat_id)[-1]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return self.fake.texts(chat_id)
