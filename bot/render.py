@@ -77,7 +77,6 @@ def _babel(locale: str) -> str:
 
 @lru_cache(maxsize=4)
 def _ui(locale: str) -> dict[str, str]:
-    path = MESSAGES_DIR / locale / "ui.toml"
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict[str, Any]) -> None:
@@ -88,8 +87,26 @@ def _ui(locale: str) -> dict[str, str]:
             else:
                 flat[key] = str(v)
 
-    walk("", tomllib.loads(path.read_text(encoding="utf-8")))
+    # ui.toml plus one ui_<feature>.toml per feature; a key defined twice is a bug
+    for path in sorted((MESSAGES_DIR / locale).glob("ui*.toml")):
+        before = len(flat)
+        node = tomllib.loads(path.read_text(encoding="utf-8"))
+        keys: list[str] = []
+        walk_keys("", node, keys)
+        dup = set(keys) & set(flat)
+        if dup:
+            raise ValueError(f"{path.name} redefines ui strings {sorted(dup)}")
+        walk("", node)
+        assert len(flat) == before + len(keys)
     return flat
+
+
+def walk_keys(prefix: str, node: dict[str, Any], out: list[str]) -> None:
+    for k, v in node.items():
+        if isinstance(v, dict):
+            walk_keys(f"{prefix}{k}.", v, out)
+        else:
+            out.append(f"{prefix}{k}")
 
 
 class Renderer:

@@ -6,7 +6,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import onboarding, roster, setup
+from . import cycle, onboarding, rhythm, roster, setup, surveys
 
 
 def register_all(app: Application, services: Services) -> None:
@@ -14,6 +14,9 @@ def register_all(app: Application, services: Services) -> None:
     onboarding.register(app, registry)
     roster.register(app, registry)
     setup.register(app, registry, services.flows)
+    rhythm.register(app, services)
+    cycle.register(app, services)
+    surveys.register(app, services)
     services.text_routes.insert(0, ("flows", route_to_flow))
     for handler in registry.handlers():
         app.add_handler(handler)

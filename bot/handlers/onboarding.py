@@ -95,6 +95,11 @@ async def cmd_start(scope: Scope) -> None:
     assert scope.user is not None
     if scope.user.private_status != "started":
         await repos.users.set_private_status(scope.user_id, "started", now)
+    prefix, _, rest = payload.partition("_")
+    route = scope.services.start_routes.get(prefix) if rest else None
+    if route is not None:
+        await route(scope, rest)
+        return
     if payload.startswith("p") and len(payload) > 1:
         from .roster import redeem_principal_link
 
