@@ -40,7 +40,7 @@ class Services:
     # Multi-step conversations by name (see bot.flows).
     flows: dict[str, Any] = field(default_factory=dict)
     # /start deep-link payloads by prefix ("sv_12" -> start_routes["sv"](scope, "12")); p and c are built in.
-    start_routes: dict[str, Callable[["Scope", str], Awaitable[None]]] = field(default_factory=dict)
+    start_routes: dict[str, Callable[[Scope, str], Awaitable[None]]] = field(default_factory=dict)
     # Cross-feature hooks by name (e.g. "meeting_weekdays"), so features stay decoupled.
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
