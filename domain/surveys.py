@@ -3,7 +3,7 @@
 Conventions
 -----------
 * Likert answers are integers 1..5 (1 = strongly disagree, 5 = strongly agree).
-* Shares are fractions in 0..1 (``0.765``); :func:`fmt_percent` renders them ("76,5%" / "76.5%").
+* Shares are fractions in 0..1 (``0.765``); :func:`fmt_percent` renders them ("76,5 %" / "76.5%").
 * The 0–100 index is ``(mean - 1) / 4 * 100``.
 * Choice and MCQ answers are 0-based option indices.
 * Every figure is computed with :class:`fractions.Fraction` and converted to ``float`` once at the
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
 import messages
 
@@ -540,12 +540,14 @@ def fmt_number(x: float | None, locale: str = DEFAULT_LOCALE, decimals: int = 1,
 
 
 def fmt_percent(x: float | None, locale: str = DEFAULT_LOCALE, decimals: int = 1, *, na: str = NA) -> str:
-    """Share 0..1 → percent with ``decimals`` decimals, Babel's CLDR pattern for the locale.
+    """Share 0..1 → percent with ``decimals`` decimals.
 
-    0.765 → "76,5%" (id: Babel's pattern and the study's own spelling, no space) / "76.5%" (en).
-    Rounds half up on the decimal value (0.7425 → "74,3%"); None → ``na``.
+    0.765 → "76,5 %" (id: with a space, as the bot writes it everywhere, see ``bot.render.fmt_percent``)
+    / "76.5%" (en). Rounds half up on the decimal value (0.7425 → "74,3 %"); None → ``na``.
     """
     if x is None:
         return na
+    lang = _normalize_locale(locale)
     d = _round_half_up(Decimal(repr(float(x))).scaleb(2), decimals)
-    return format_percent(d.scaleb(-2), format=_pattern(decimals) + "%", locale=_normalize_locale(locale))
+    n = format_decimal(d, format=_pattern(decimals), locale=lang)
+    return f"{n} %" if lang == "id" else f"{n}%"

@@ -76,7 +76,7 @@ def test_by_role_study_000_rerata():
     assert [r.role for r in rb.rows] == ["guru kelas", "guru PAI", "guru PJOK", "operator sekolah"]
     assert [r.stats.agree_share for r in rb.rows] == [0.85, 0.78, 0.73, 0.70]
     assert rb.rerata_agree == 0.765
-    assert fmt_percent(rb.rerata_agree, "id") == "76,5%"
+    assert fmt_percent(rb.rerata_agree, "id") == "76,5 %"
     assert fmt_percent(rb.rerata_agree, "en") == "76.5%"
     # overall is per respondent: (17 + 39 + 73 + 7) / 180
     assert rb.overall.n == 180
@@ -279,12 +279,12 @@ def test_pulse_trend_sorted_with_gaps():
 @pytest.mark.parametrize(
     ("x", "loc", "expected"),
     [
-        (0.765, "id", "76,5%"),
+        (0.765, "id", "76,5 %"),
         (0.765, "en", "76.5%"),
-        (0.7425, "id", "74,3%"),  # half up, not banker's rounding
-        (1.0, "id", "100,0%"),
+        (0.7425, "id", "74,3 %"),  # half up, not banker's rounding
+        (1.0, "id", "100,0 %"),
         (0.0, "en", "0.0%"),
-        (0.765, "id_ID", "76,5%"),
+        (0.765, "id_ID", "76,5 %"),
         (0.765, "en-US", "76.5%"),
     ],
 )
