@@ -8,7 +8,15 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 from telegram.request import BaseRequest
 
 from storage.db import Database
@@ -62,9 +70,19 @@ def build_application(
     )
     services.extra["schedule_jobs"] = schedule_jobs
     app.bot_data["services"] = services
+    app.add_handler(TypeHandler(Update, skip_redelivered), group=-1)
     register_all(app, services)
     app.add_error_handler(on_error)
     return app
+
+
+async def skip_redelivered(update: Update, context: KContext) -> None:
+    """Telegram re-delivers a batch after a crash: an update already handled changes nothing again."""
+    services = context.kb
+    if await services.repos.updates.seen(update.update_id):
+        log.info("update %s was already handled: skipped", update.update_id)
+        raise ApplicationHandlerStop
+    await services.repos.updates.mark(update.update_id, services.now_ts())
 
 
 async def on_startup(app: Application) -> None:

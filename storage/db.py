@@ -143,7 +143,28 @@ class Database:
                 self._commit_task = asyncio.create_task(self._commit_pending())
         await fut
 
+    async def write_behind(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement that rides along with the next commit instead of waiting for it.
+
+        For bookkeeping whose loss in a crash is harmless *because* it is lost together with everything
+        written after it (e.g. "this update was handled": if the handler's writes did not survive, the
+        mark did not either, and Telegram's re-delivery is handled again)."""
+        async with self._lock:
+            if not self._in_tx:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                self._in_tx = True
+            await self.conn.execute(sql, params)
+            if self._commit_task is None or self._commit_task.done():
+                self._commit_task = asyncio.create_task(self._commit_pending())
+
     async def _commit_pending(self) -> None:
+        await asyncio.sleep(0)  # let units that are about to start join this commit
+        if not self._waiters and self._in_tx:  # only write-behind statements pending
+            async with self._lock:
+                if self._in_tx and not self._waiters:
+                    await self.conn.execute("COMMIT")
+                    self._in_tx = False
+                    self.commits += 1
         while self._waiters:
             async with self._lock:
                 waiters, self._waiters = self._waiters, []

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from storage.db import Database, Tx
+from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
 from storage.models import Community, Flow, Member, User
 
 # Tables whose rows are keyed by a Telegram chat id, remapped when a group becomes a supergroup.
@@ -299,10 +299,10 @@ class Updates:
     async def seen(self, update_id: int) -> bool:
         return await self.db.scalar("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
 
-    @staticmethod
-    async def mark(tx: Tx, update_id: int, now: int) -> None:
-        await tx.execute("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
-                         " ON CONFLICT (update_id) DO NOTHING", (update_id, now))
+    async def mark(self, update_id: int, now: int) -> None:
+        """Durable together with the handler's own writes that follow (see Database.write_behind)."""
+        await self.db.write_behind("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
+                                   " ON CONFLICT (update_id) DO NOTHING", (update_id, now))
 
     async def prune(self, before: int) -> None:
         async with self.db.tx() as tx:

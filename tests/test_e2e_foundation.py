@@ -238,3 +238,18 @@ async def test_setup_resumes_after_restart(sim):
     await sim.restart()
     await sim.tap(GROUP, kind_msg["message_id"], PIC, "MGMP")
     assert "Set-up 3/6" in sim.last_text(GROUP)
+
+
+async def test_redelivered_updates_change_nothing(sim):
+    welcome = await onboard(sim, members=())
+    tap = sim.fake.press_button(GROUP, welcome["message_id"], ANI, "Guru kelas")
+    await sim.deliver(tap)
+    n_msgs, n_calls = len(sim.texts(GROUP)), len(sim.fake.calls)
+    await sim.deliver(tap)  # the same update again (a crash re-delivers the batch)
+    assert len(sim.texts(GROUP)) == n_msgs and len(sim.fake.calls) == n_calls
+    cmd = sim.fake.send_text(GROUP, PIC, "/setup")
+    await sim.deliver(cmd)
+    await sim.restart()  # across a restart too
+    n_msgs = len(sim.texts(GROUP))
+    await sim.deliver(cmd)
+    assert len(sim.texts(GROUP)) == n_msgs
