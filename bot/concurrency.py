@@ -16,6 +16,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self.processed = 0  # for benchmarks and tests waiting for a stream to drain
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
@@ -31,6 +32,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
         finally:
+            self.processed += 1
             self._users[key] -= 1
             if self._users[key] == 0:
                 del self._users[key]
