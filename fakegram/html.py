@@ -12,6 +12,7 @@ while the Bot API docs require escaping it.  With ``strict_ampersand=True``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = ["HtmlError", "escape", "parse_telegram_html", "trim_formatted", "utf16_len"]
@@ -48,6 +49,9 @@ class HtmlError(ValueError):
         if self.byte_offset is None:
             return self.reason
         return f"{self.reason} at byte offset {self.byte_offset}{self.detail}"
+
+
+_PLAIN_RUN = re.compile(r"[^<&]*")
 
 
 def utf16_len(text: str) -> int:
@@ -152,9 +156,13 @@ def parse_telegram_html(text: str, *, strict_ampersand: bool = True) -> tuple[st
             if strict_ampersand:
                 raise HtmlError('Character "&" must be escaped as "&amp;"', boff(i))
         if c != "<":
-            out.append(c)
-            utf16 += utf16_len(c)
-            i += 1
+            # copy a run of plain text at once (markup starts only at '<' or '&')
+            m = _PLAIN_RUN.match(text, i + 1)
+            end = m.end() if m else i + 1
+            chunk = text[i:end]
+            out.append(chunk)
+            utf16 += utf16_len(chunk)
+            i = end
             continue
 
         begin = i
