@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 
@@ -95,7 +96,15 @@ async def on_startup(app: Application) -> None:
 
 
 async def on_shutdown(app: Application) -> None:
-    await app.bot_data["services"].db.close()
+    services: Services = app.bot_data["services"]
+    for cleanup in list(services.extra.get("cleanups", [])):  # features' pools and background runs
+        try:
+            result = cleanup()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("cleanup at shutdown failed")
+    await services.db.close()
 
 
 async def publish_commands(app: Application) -> None:

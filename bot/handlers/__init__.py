@@ -6,7 +6,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, onboarding, privacy, rhythm, roster, setup, surveys
+from . import cycle, onboarding, privacy, reports, rhythm, roster, setup, surveys
 
 
 def register_all(app: Application, services: Services) -> None:
@@ -17,6 +17,7 @@ def register_all(app: Application, services: Services) -> None:
     rhythm.register(app, services)
     cycle.register(app, services)
     surveys.register(app, services)
+    reports.register(app, services)
     privacy.register(app, services)
     services.text_routes.insert(0, ("flows", route_to_flow))
     for handler in registry.handlers():
