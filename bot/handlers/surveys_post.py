@@ -1,0 +1,312 @@
+"""Surveys in the group: posting a survey (a header plus one message per item), keeping the header's
+count of respondents current (throttled edits), closing, and posting results with a chart. Also the
+scheduler tick (closing on time, the weekly pulse) and the hooks other features read."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import ExtBot
+
+from domain.charts import likert_chart, prepost_chart, role_chart, trend_chart
+from domain.survey_time import next_slot
+from domain.surveys import builtin_survey, likert_labels, trend_series
+from storage.models import Community
+from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
+
+from ..delivery import SendFailed, call, send_once
+from ..keyboards import cb
+from ..services import Services
+from .common import deep_link
+from .surveys_results import Results, compute, headline, trend
+
+log = logging.getLogger(__name__)
+PULSE_OPEN_HOURS = 48
+MEETING_RECHECK_S = 86400
+
+
+def repo(services: Services) -> Surveys:
+    r = services.extra.get("surveys_repo")
+    if r is None:
+        r = services.extra["surveys_repo"] = Surveys(services.db)
+    return r
+
+
+def local(ts: int | None, tz: str) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).astimezone(ZoneInfo(tz))
+
+
+def render(services: Services, community: Community, key: str, *, locale: str | None = None, **kw: Any) -> str:
+    kw.setdefault("community", community)
+    kw.setdefault("bot_username", services.bot_username)
+    return services.renderer.render(locale or community.locale, key, **kw)
+
+
+# -- keyboards ------------------------------------------------------------------------------------
+def item_markup(services: Services, survey: Survey, idx: int, locale: str, *,
+                private: bool = False) -> InlineKeyboardMarkup | None:
+    item = survey.items[idx]
+    if item.kind == "likert":
+        rows = [[InlineKeyboardButton(label, callback_data=cb("sv", survey.id, idx, v))
+                 for v, label in enumerate(likert_labels(survey.locale).short, start=1)]]
+    elif item.kind in ("choice", "mcq"):
+        rows = [[InlineKeyboardButton(opt, callback_data=cb("sv", survey.id, idx, i))]
+                for i, opt in enumerate(item.options)]
+    elif private:
+        rows = [[InlineKeyboardButton(services.renderer.t(locale, "sv.btn_skip"),
+                                      callback_data=cb("sv", survey.id, idx, "s"))]]
+    else:
+        return None
+    return InlineKeyboardMarkup(rows)
+
+
+def header_markup(services: Services, survey: Survey, locale: str) -> InlineKeyboardMarkup | None:
+    if not services.bot_username:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        services.renderer.t(locale, "sv.btn_private"), url=deep_link(services.bot_username, f"sv_{survey.id}"))]])
+
+
+def header_text(services: Services, community: Community, survey: Survey, count: int) -> str:
+    return render(services, community, "surveys/header", survey=survey, count=count,
+                  closes=local(survey.closes_at, community.tz), closed=not survey.is_open)
+
+
+# -- posting --------------------------------------------------------------------------------------
+async def _once(services: Services, bot: ExtBot, key: str, chat_id: int, send: Any) -> int | None | bool:
+    """Message id of what `key` names (sent now or before); None = try later; False = never (gone)."""
+    msg = await send_once(services, bot, key, chat_id, send)
+    if msg is None:
+        entry = await services.repos.outbox.get(key)
+        return False if entry is not None and entry.status == "skipped" else None
+    if msg is False:
+        entry = await services.repos.outbox.get(key)
+        return entry.message_id if entry is not None and entry.message_id else False
+    return msg.message_id
+
+
+async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
+    """Put the header and every item in the group (each message at most once, resumable)."""
+    community = await services.repos.communities.get(survey.community_id)
+    if community is None:
+        return False
+    r = repo(services)
+    loc = community.locale
+    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, lambda cid: bot.send_message(
+        cid, header_text(services, community, survey, survey.respondents),
+        reply_markup=header_markup(services, survey, loc)))
+    if mid is None:
+        return False
+    if mid is not False and survey.header_message_id is None:
+        await r.set_header(survey.id, int(mid))
+    total = len(survey.items)
+    for idx, item in enumerate(survey.items):
+        text = render(services, community, "surveys/item", survey=survey, item=item, number=idx + 1, total=total,
+                      private=False, current=None)
+        markup = item_markup(services, survey, idx, loc)
+        mid = await _once(services, bot, f"sv:{survey.id}:i{idx}", survey.chat_id,
+                          lambda cid, t=text, m=markup: bot.send_message(cid, t, reply_markup=m))
+        if mid is None:
+            return False
+        if mid is not False:
+            await r.add_item_message(survey.id, idx, survey.chat_id, int(mid))
+    await r.set_posted(survey.id)
+    return True
+
+
+async def refresh_header(services: Services, bot: ExtBot, survey_id: int, *, force: bool = False) -> None:
+    """Show the current number of respondents on the header, at most once per HEADER_EDIT_EVERY_S."""
+    r = repo(services)
+    survey = await r.get(survey_id)
+    if survey is None or survey.header_message_id is None:
+        return
+    now = services.now_ts()
+    if not force and (survey.respondents == survey.header_count or (
+            survey.header_edited_at is not None and now - survey.header_edited_at < HEADER_EDIT_EVERY_S)):
+        return
+    community = await services.repos.communities.get(survey.community_id)
+    if community is None:
+        return
+    text = header_text(services, community, survey, survey.respondents)
+    markup = header_markup(services, survey, community.locale) if survey.is_open else None
+    try:
+        await call(services, survey.chat_id, lambda cid: bot.edit_message_text(
+            text, chat_id=cid, message_id=survey.header_message_id, reply_markup=markup))
+    except SendFailed as exc:
+        log.info("survey %s: header not updated (%s)", survey.id, exc.kind)
+    await r.header_shown(survey.id, survey.respondents, now)
+
+
+# -- closing and results --------------------------------------------------------------------------
+async def close_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
+    """Stop answers and post the results. False if it was already closed."""
+    if not await repo(services).close(survey.id, services.now_ts()):
+        return False
+    await post_results(services, bot, survey.id)
+    return True
+
+
+async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
+    r = repo(services)
+    survey = await r.get(survey_id)
+    community = await services.repos.communities.get(survey.community_id) if survey else None
+    if survey is None or community is None:
+        return
+    results = await compute(r, survey)
+    key = "surveys/results_test" if results.is_test else "surveys/results"
+    text = render(services, community, key, r=results)
+    sent = await _once(services, bot, f"sv:{survey.id}:res", survey.chat_id,
+                       lambda cid: bot.send_message(cid, text))
+    if sent is None:
+        return  # the next scheduler pass tries again
+    if sent is not False:
+        for n, (png, caption) in enumerate(await charts(services, community, results)):
+            await _once(services, bot, f"sv:{survey.id}:chart{n}", survey.chat_id,
+                        lambda cid, p=png, c=caption: bot.send_photo(cid, photo=p, caption=c))
+    await refresh_header(services, bot, survey.id, force=True)
+    await r.mark_closed(survey.id)
+
+
+async def charts(services: Services, community: Community, res: Results) -> list[tuple[bytes, str]]:
+    """PNG charts for a result (none when nobody answered), with captions under 1024 characters."""
+    if res.n == 0:
+        return []
+    t = services.renderer.t
+    loc, s = community.locale, res.survey
+    title = s.title[:80]
+    out = []
+    if res.is_test:
+        if res.pp is not None and res.pp.n_paired:
+            pp = res.pp
+            note = t(loc, "sv.chart_gain", g=_fmt_gain(services, loc, pp.gain))
+            png = await asyncio.to_thread(prepost_chart, pp.mean_pre, pp.mean_post, pp.max_score, title,
+                                          labels=(t(loc, "sv.pre"), t(loc, "sv.post")), note=note, locale=loc)
+            out.append((png, t(loc, "sv.caption_prepost", title=title, n=pp.n_paired)))
+        labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
+        png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
+                                      t(loc, "sv.chart_correct"), locale=loc)
+        out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n)))
+        return out
+    likert = [x for x in res.summary.items if x.likert is not None]
+    if likert:
+        png = await asyncio.to_thread(likert_chart, [x.item.text for x in likert],
+                                      [x.likert.agree_share for x in likert], title, locale=loc)  # type: ignore[union-attr]
+        out.append((png, t(loc, "sv.caption_items", title=title, n=res.n)))
+        roles = res.summary.by_role
+        if roles is not None and roles.visible:
+            png = await asyncio.to_thread(
+                role_chart, [t(loc, f"role.{row.role}") for row in roles.visible],
+                [row.stats.agree_share for row in roles.visible], roles.rerata_agree,  # type: ignore[union-attr]
+                t(loc, "sv.chart_roles"), rerata_label=t(loc, "sv.rerata"), locale=loc)
+            out.append((png, t(loc, "sv.caption_roles", title=title)))
+        return out
+    choice = next((x for x in res.summary.items if x.choice is not None and x.choice.n), None)
+    if choice is not None:
+        png = await asyncio.to_thread(likert_chart, list(choice.item.options), list(choice.choice.shares),  # type: ignore[union-attr]
+                                      choice.item.text[:80], locale=loc)
+        out.append((png, t(loc, "sv.caption_choice", title=title, n=choice.n)))
+    return out
+
+
+def _fmt_gain(services: Services, locale: str, g: float | None) -> str:
+    from ..render import fmt_number
+
+    return services.renderer.t(locale, "sv.na") if g is None else fmt_number(g, locale, 2)
+
+
+async def trend_chart_png(services: Services, community: Community, points: list[Any], items: list[Any]) -> bytes:
+    loc = community.locale
+    keys = [it.key for it in items]
+    series = trend_series(points, [*keys, "overall"])
+    named = {it.text if len(it.text) < 40 else services.renderer.t(loc, f"sv.focus.{it.key}"): series[it.key]
+             for it in items}
+    named[services.renderer.t(loc, "sv.overall")] = series["overall"]
+    labels = [services.renderer.t(loc, "sv.week_label", d=p.week_start.day, m=p.week_start.month) for p in points]
+    return await asyncio.to_thread(trend_chart, labels, named, services.renderer.t(loc, "sv.chart_trend"),
+                                   locale=loc)
+
+
+# -- starting (shared by the command and the weekly schedule) -------------------------------------
+async def start_survey(services: Services, bot: ExtBot, community: Community, *, definition: Any,
+                       created_by: int, closes_at: int | None, source_key: str, phase: str | None = None,
+                       pair_id: int | None = None) -> tuple[Survey, bool]:
+    survey, created = await repo(services).create(
+        community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
+        created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
+        pair_id=pair_id)
+    if created or not survey.posted:
+        await post_survey(services, bot, survey)
+    return survey, created
+
+
+# -- the scheduler tick ---------------------------------------------------------------------------
+async def tick(services: Services, bot: ExtBot, now: datetime) -> None:
+    r = repo(services)
+    ts = int(now.timestamp())
+    for survey in await r.due_to_close(ts):
+        await close_survey(services, bot, survey)
+    for survey in await r.closing():
+        await post_results(services, bot, survey.id)
+    for survey in await r.needing_group_update(ts):
+        if not survey.posted:
+            await post_survey(services, bot, survey)
+        else:
+            await refresh_header(services, bot, survey.id)
+    for sched in await r.due_schedules(ts):
+        await run_schedule(services, bot, sched, now)
+
+
+async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, now: datetime) -> None:
+    r = repo(services)
+    ts = int(now.timestamp())
+    community = await services.repos.communities.get(sched.community_id)
+    if community is None or not community.active:
+        await r.advance_schedule(sched.community_id, checked_until=ts, next_due_at=ts + MEETING_RECHECK_S, now=ts)
+        return
+    zone = ZoneInfo(community.tz)
+    meetings_between = services.hooks.get("meetings_between")
+    if sched.mode == "meeting" and meetings_between is not None:
+        ended = [m for m in await meetings_between(community.id, sched.checked_until - 86400, ts)
+                 if sched.checked_until < int(m["end_ts"]) <= ts and m.get("status", "scheduled") == "scheduled"]
+        if ended:
+            last = max(int(m["end_ts"]) for m in ended)
+            await _start_pulse(services, bot, community, sched, f"sched:{community.id}:{last}", ts)
+        upcoming = [int(m["end_ts"]) for m in await meetings_between(community.id, ts, ts + 8 * 86400)
+                    if int(m["end_ts"]) > ts]
+        nxt = min([*upcoming, ts + MEETING_RECHECK_S])
+    elif sched.weekday is not None and sched.minute_of_day is not None:
+        await _start_pulse(services, bot, community, sched, f"sched:{community.id}:{sched.next_due_at}", ts)
+        nxt = next_slot(sched.weekday, sched.minute_of_day, zone, now)
+    else:  # meeting mode without the weekly-rhythm feature: nothing to follow, look again tomorrow
+        nxt = ts + MEETING_RECHECK_S
+    await r.advance_schedule(community.id, checked_until=ts, next_due_at=nxt, now=ts)
+
+
+async def _start_pulse(services: Services, bot: ExtBot, community: Community, sched: PulseSchedule, key: str,
+                       ts: int) -> None:
+    await start_survey(services, bot, community, definition=builtin_survey("pulse", community.locale),
+                       created_by=sched.created_by, closes_at=ts + sched.open_hours * 3600, source_key=key)
+
+
+# -- hooks for the weekly summary and reports -----------------------------------------------------
+def install_hooks(services: Services) -> None:
+    async def survey_latest(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
+        r = repo(services)
+        return [headline(await compute(r, s)) for s in await r.closed_between(community_id, start_ts, end_ts)]
+
+    async def pulse_trend_hook(community_id: int, weeks: int) -> list[dict[str, Any]]:
+        community = await services.repos.communities.get(community_id)
+        if community is None or weeks <= 0:
+            return []
+        points = await trend(repo(services), community_id, community.tz, weeks, services.now_ts())
+        return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
+                 "agree_share": p.overall.agree_share, "index": p.overall.index,
+                 "items": {k: v.agree_share for k, v in p.items.items()}} for p in points]
+
+    services.hooks["survey_latest"] = survey_latest
+    services.hooks["pulse_trend"] = pulse_trend_hook

@@ -1,0 +1,146 @@
+"""From stored answers to the figures people see: the domain statistics applied to one survey.
+
+No Telegram here: the handlers and the scheduler render these results with templates and charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.survey_time import week_start
+from domain.surveys import (
+    PrePost,
+    Response,
+    SurveySummary,
+    TrendPoint,
+    prepost,
+    pulse_trend,
+    score,
+    survey_summary,
+)
+from storage.surveys import Answer, Survey, Surveys
+
+
+@dataclass(frozen=True)
+class TestItem:
+    text: str
+    n: int
+    correct_share: float | None
+
+
+@dataclass(frozen=True)
+class Results:
+    survey: Survey
+    summary: SurveySummary
+    test_items: tuple[TestItem, ...] = ()
+    pp: PrePost | None = None  # post-tests: the comparison with the pre-test
+    mean_score: float | None = None  # tests: mean score of this phase
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return self.summary.n_respondents
+
+    @property
+    def is_test(self) -> bool:
+        return self.survey.kind == "prepost"
+
+    @property
+    def has_likert(self) -> bool:
+        return any(it.kind == "likert" for it in self.survey.items)
+
+
+def responses(survey: Survey, answers: list[Answer]) -> list[Response]:
+    """One Response per person; the role is the one they had at their latest answer."""
+    by_user: dict[int, dict[str, int | str]] = {}
+    roles: dict[int, tuple[int, str]] = {}
+    for a in answers:
+        if not 0 <= a.item_idx < len(survey.items):
+            continue
+        item = survey.items[a.item_idx]
+        value = a.value_text if item.kind == "text" else a.value_int
+        if value is None:
+            continue
+        by_user.setdefault(a.user_id, {})[item.key] = value
+        if a.user_id not in roles or a.answered_at >= roles[a.user_id][0]:
+            roles[a.user_id] = (a.answered_at, a.role)
+    return [Response(answers=ans, role=roles[uid][1]) for uid, ans in by_user.items()]
+
+
+def scores(survey: Survey, answers: list[Answer]) -> dict[str, int]:
+    per_user: dict[int, dict[str, int | str]] = {}
+    for a in answers:
+        if 0 <= a.item_idx < len(survey.items) and a.value_int is not None:
+            per_user.setdefault(a.user_id, {})[survey.items[a.item_idx].key] = a.value_int
+    return {str(uid): score(ans, survey.items) for uid, ans in per_user.items()}
+
+
+async def compute(repo: Surveys, survey: Survey) -> Results:
+    answers = await repo.answers(survey.id)
+    summary = survey_summary(survey.definition, responses(survey, answers))
+    if survey.kind != "prepost":
+        return Results(survey, summary)
+    test_items = []
+    for s in summary.items:
+        share = None
+        if s.choice is not None and s.choice.n and s.item.correct is not None:
+            share = s.choice.counts[s.item.correct] / s.choice.n
+        test_items.append(TestItem(s.item.text, s.n, share))
+    mine = scores(survey, answers)
+    max_score = survey.definition.max_score
+    mean = sum(mine.values()) / len(mine) if mine else None
+    pp = None
+    if survey.phase == "post" and survey.pair_id is not None:
+        pre = await repo.get(survey.pair_id)
+        if pre is not None:
+            pp = prepost(scores(pre, await repo.answers(pre.id)), mine, max_score)
+    return Results(survey, summary, tuple(test_items), pp, mean)
+
+
+def headline(r: Results) -> dict[str, Any]:
+    """The figures a weekly summary or report shows for one closed survey."""
+    s = r.survey
+    out: dict[str, Any] = {
+        "id": s.id, "kind": s.kind, "phase": s.phase, "title": s.title, "opened_at": s.opened_at,
+        "closed_at": s.closed_at, "respondents": r.n,
+    }
+    if r.has_likert:
+        o = r.summary.overall
+        out.update(mean=o.mean, agree_share=o.agree_share, index=o.index)
+        if r.summary.by_role is not None:
+            out["rerata_agree"] = r.summary.by_role.rerata_agree
+    if r.is_test:
+        out.update(mean_score=r.mean_score, max_score=s.definition.max_score)
+        if r.pp is not None:
+            out.update(mean_pre=r.pp.mean_pre, mean_post=r.pp.mean_post, n_paired=r.pp.n_paired, gain=r.pp.gain)
+    return out
+
+
+async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int) -> list[TrendPoint]:
+    """The weekly pulse over the last `weeks` weeks (this one included), one point per week."""
+    zone = ZoneInfo(tz)
+    this_week = week_start(now, zone)
+    first = this_week - timedelta(weeks=weeks - 1)
+    start = int(_midnight(first, zone))
+    per_week: dict[date, dict[str, list[int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
+    for survey in await repo.closed_between(community_id, start, now + 1, kind="pulse"):
+        wk = week_start(survey.opened_at, zone)
+        if wk not in per_week:
+            continue
+        bucket = per_week[wk]
+        for a in await repo.answers(survey.id):
+            item = survey.items[a.item_idx] if 0 <= a.item_idx < len(survey.items) else None
+            if item is not None and item.kind == "likert" and a.value_int is not None:
+                bucket.setdefault(item.key, []).append(a.value_int)
+        for item in survey.items:
+            if item.kind == "likert":
+                bucket.setdefault(item.key, [])
+    return pulse_trend(per_week.items())
+
+
+def _midnight(d: date, zone: ZoneInfo) -> float:
+    from datetime import datetime, time
+
+    return datetime.combine(d, time(0, 0), tzinfo=zone).timestamp()

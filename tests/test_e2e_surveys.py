@@ -1,0 +1,453 @@
+"""Surveys end to end through the fake Bot API: a PIC starts each kind of survey, members with different
+roles answer (and change answers), surveys close by command or on time, and the posted results are
+checked against figures computed by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from storage.surveys import Surveys
+from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
+
+R1, R2, R3, P1, P2, K1 = 201, 202, 203, 204, 205, 206
+OTHER_GROUP = -1009876543210
+
+
+# -- helpers --------------------------------------------------------------------------------------
+async def with_roles(sim):
+    """3 classroom teachers, 3 religion teachers, 2 PE teachers, 1 counsellor: 9 members."""
+    welcome = await onboard(sim, members=(ANI, BUDI, CITRA), role="classroom")
+    people = [(R1, "Rudi", "religion"), (R2, "Rina", "religion"), (R3, "Rahmat", "religion"),
+              (P1, "Putu", "pe"), (P2, "Pandu", "pe"), (K1, "Kartini", "counsellor")]
+    for uid, name, role in people:
+        sim.fake.user(uid, name)
+        sim.fake.new_member(GROUP, uid)
+        await sim.tap(GROUP, welcome["message_id"], uid, sim.services.renderer.t("id", f"role.{role}"))
+    return welcome
+
+
+def repo(sim) -> Surveys:
+    return Surveys(sim.services.db)
+
+
+async def community(sim):
+    return await sim.services.repos.communities.by_chat(GROUP)
+
+
+async def item_messages(sim, survey_id: int) -> list[int]:
+    rows = await sim.services.db.fetchall("SELECT message_id FROM survey_messages WHERE survey_id = ?"
+                                          " ORDER BY item_idx", (survey_id,))
+    return [r[0] for r in rows]
+
+
+async def latest_survey(sim):
+    c = await community(sim)
+    sid = await sim.services.db.scalar("SELECT MAX(id) FROM surveys WHERE community_id = ?", (c.id,))
+    return await repo(sim).get(sid)
+
+
+def last_answer(sim) -> dict:
+    return sim.fake.callback_answer(sim.fake.updates[-1]["callback_query"]["id"])
+
+
+async def tap_alert(sim, chat: int, mid: int, uid: int, label: str) -> str:
+    """Tap a button and return the text the bot answered the tap with."""
+    upd = await sim.tap(chat, mid, uid, label)
+    return sim.fake.callback_answer(upd["callback_query"]["id"])["text"]
+
+
+async def answer_all(sim, mids: list[int], answers: dict[int, tuple]) -> None:
+    for uid, values in answers.items():
+        for mid, value in zip(mids, values, strict=False):
+            if value is not None:
+                await sim.tap(GROUP, mid, uid, str(value))
+
+
+def results_text(sim) -> str:
+    return next(t for t in reversed(sim.texts(GROUP)) if t.startswith(("📊", "📝")))
+
+
+# Pulse answers (focus on learning, collaboration, results orientation), hand-computed below.
+PULSE = {
+    ANI: (5, 4, 4), BUDI: (4, 3, 2), CITRA: (2, 4, 5),        # classroom
+    R1: (4, 4, 4), R2: (5, 5, 3), R3: (3, 2, 2),              # religion
+    P1: (5, 5, 5), P2: (1, 2, 3),                             # PE: 2 respondents -> hidden
+    K1: (4, 4, 4),                                            # counsellor: 1 respondent -> hidden
+}
+
+
+# -- the weekly pulse: results by role --------------------------------------------------------------
+async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei pulse")
+    survey = await latest_survey(sim)
+    assert survey.kind == "pulse" and survey.closes_at == sim.services.now_ts() + 48 * 3600
+    header = sim.fake.bot_messages(GROUP)[-5]
+    assert "Cek Mingguan Kombel" in sim.fake.texts(GROUP)[-5] and "Sudah menjawab: 0 orang" in sim.texts(GROUP)[-5]
+    assert "WITA" in sim.texts(GROUP)[-5]
+    assert sim.fake.buttons(header) == [["💬 Jawab di chat pribadi"]]
+    mids = await item_messages(sim, survey.id)
+    assert len(mids) == 4
+    assert sim.fake.buttons(sim.fake.bot_messages(GROUP)[-4]) == [["1", "2", "3", "4", "5"]]
+
+    # CITRA first taps 3, then changes her mind to 2; BUDI taps the same answer twice
+    assert await tap_alert(sim, GROUP, mids[0], CITRA, "3") == "✅ Tersimpan: 3 — Netral"
+    await answer_all(sim, mids, PULSE)
+    assert await tap_alert(sim, GROUP, mids[0], CITRA, "2") == "Jawaban Anda sudah tercatat: 2 — Tidak setuju"
+    changed = [sim.fake.callback_answer(u["callback_query"]["id"])["text"] for u in sim.fake.updates
+               if "callback_query" in u and u["callback_query"]["from"]["id"] == CITRA]
+    assert "✅ Jawaban diubah: 2 — Tidak setuju" in changed
+    assert "sudah tercatat" in await tap_alert(sim, GROUP, mids[0], BUDI, "4")  # a double tap
+    answers = await repo(sim).answers(survey.id)
+    assert len(answers) == 27 and {a.value_int for a in answers if a.user_id == CITRA and a.item_idx == 0} == {2}
+
+    # the header shows only the count; edits are throttled, a scheduler pass brings it up to date
+    edits = sim.fake.edits(GROUP, header["message_id"])
+    assert len(edits) == 2 and "Sudah menjawab: 1 orang" in edits[-1]
+    clock.advance(seconds=20)
+    await sim.tick()
+    assert "Sudah menjawab: 9 orang" in sim.fake.edits(GROUP, header["message_id"])[-1]
+    assert not any(str(v) in t for t in sim.texts(GROUP) for v in ("Ani", "Rudi") if "Hasil" in t)
+
+    # an open answer by replying to the question in the group
+    await sim.say(GROUP, ANI, "Diskusi data nilai sangat membantu", reply_to=mids[3])
+    assert "Jawaban Anda tersimpan" in sim.last_text(GROUP)
+
+    photos_before = len(sim.fake.calls_of("sendPhoto"))
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    res = results_text(sim)
+    # item 1: 5,4,2,4,5,3,5,1,4 -> mean 33/9 = 3,67; agree 6/9 = 66,7 %; index (33/9-1)/4*100 = 66,7
+    assert "n = 9 · rerata 3,67 · setuju (4–5) 66,7 % · indeks 66,7" in res
+    # item 3: 4,2,5,4,3,2,5,3,4 -> mean 32/9 = 3,56; agree 5/9 = 55,6 %; index 63,9
+    assert "n = 9 · rerata 3,56 · setuju (4–5) 55,6 % · indeks 63,9" in res
+    # overall per respondent: agree (6+6+5)/27 = 63,0 %, mean 98/27 = 3,63, index 65,7
+    assert "Keseluruhan (per responden, n = 9): rerata 3,63 · setuju 63,0 % · indeks 65,7" in res
+    # classroom: each item 2 of 3 agree -> 66,7 %; mean 11/3 = 3,67; index 66,7
+    assert "Guru kelas: 3 · 3,67 · 66,7 % · 66,7" in res
+    # religion: agree (2/3 + 2/3 + 1/3)/3 = 55,6 %; mean (4 + 11/3 + 3)/3 = 3,56; index 63,9
+    assert "Guru agama: 3 · 3,56 · 55,6 % · 63,9" in res
+    # PE (2) and counsellor (1) are below the floor of 3: hidden, no figures at all
+    assert "Guru PJOK: disembunyikan (kurang dari 3 responden)" in res
+    assert "Guru BK: disembunyikan" in res
+    # Rerata of the visible roles, unweighted: (66,7 + 55,6)/2 = 61,1 %; index (66,7 + 63,9)/2 = 65,3
+    assert "Rerata peran: rerata 3,61 · setuju 61,1 % · indeks 65,3" in res
+    assert "1 jawaban terbuka" in res and "Diskusi data" not in res
+    photos = sim.fake.calls_of("sendPhoto")[photos_before:]
+    assert len(photos) == 2 and all(len(p["caption"]) <= 1024 for p in photos)
+    assert "per peran" in photos[1]["caption"]
+    assert "ditutup" in sim.fake.edits(GROUP, header["message_id"])[-1]
+    assert sim.fake.buttons(sim.fake.chat_messages(GROUP)[[m["message_id"] for m in
+                            sim.fake.chat_messages(GROUP)].index(header["message_id"])]) == []
+
+    # stale taps after closing get a polite "closed", and nothing changes
+    await sim.tap(GROUP, mids[0], ANI, "1")
+    answer = last_answer(sim)
+    assert answer["show_alert"] and "sudah ditutup" in answer["text"]
+    assert len(await repo(sim).answers(survey.id)) == 28
+    # closing twice
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    assert "sudah ditutup sebelumnya" in sim.last_text(GROUP)
+
+    # the hooks for the weekly summary and the report
+    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    assert len(latest) == 1 and latest[0]["respondents"] == 9
+    assert round(latest[0]["agree_share"], 4) == round(17 / 27, 4)
+    assert round(latest[0]["rerata_agree"], 4) == round(11 / 18, 4)
+    trend = await sim.services.hooks["pulse_trend"]((await community(sim)).id, 4)
+    assert len(trend) == 4 and trend[-1]["n"] == 9 and round(trend[-1]["agree_share"], 4) == round(17 / 27, 4)
+    assert trend[0]["n"] == 0 and trend[0]["agree_share"] is None
+
+    # the trend over weeks
+    await sim.say(GROUP, ANI, "/survei tren 4")
+    assert "63,0 %" in sim.texts(GROUP)[-2] and "Tren cek mingguan" in sim.last_text(GROUP)
+    assert sim.fake.calls_of("sendPhoto")[-1]["caption"].startswith("Tren cek mingguan")
+
+
+async def test_bad_taps_change_nothing(sim):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei kepuasan")
+    survey = await latest_survey(sim)
+    mids = await item_messages(sim, survey.id)
+    # a second community with its own survey
+    sim.fake.group(OTHER_GROUP, "Kombel Lain", supergroup=True, admins=[KEPSEK], members=[], bot_member=False)
+    await sim.deliver(sim.fake.add_bot(OTHER_GROUP, KEPSEK))
+    await sim.say(OTHER_GROUP, KEPSEK, "/survei pulse")
+    other = await sim.services.db.scalar("SELECT MAX(id) FROM surveys")
+    assert other != survey.id
+    for data in (f"sv:{other}:0:4", "sv:999999:0:4", f"sv:{survey.id}:0:9", f"sv:{survey.id}:0:0",
+                 f"sv:{survey.id}:77:1", f"sv:{survey.id}:5:s", f"sv:{survey.id}:0", "sv:x:y:z",
+                 f"sv:{survey.id}:0:²", "sv:" + "9" * 40 + ":0:1"):
+        await sim.press(GROUP, mids[0], ANI, data)
+        answer = last_answer(sim)
+        assert answer["show_alert"] and "tidak berlaku" in answer["text"], data
+    # a non-member is offered to join, nothing stored
+    await sim.tap(GROUP, mids[0], STRANGER, "5")
+    answer = last_answer(sim)
+    assert answer["show_alert"] and "/daftar" in answer["text"]
+    assert await repo(sim).answers(survey.id) == []
+    assert await repo(sim).answers(other) == []
+    # members cannot start or close surveys
+    await sim.say(GROUP, ANI, "/survei pulse")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, ANI, f"/survei tutup {survey.id}")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    # closing another community's survey, or a missing one
+    await sim.say(GROUP, PIC, f"/survei tutup {other}")
+    assert f"Survei #{other} tidak ada di komunitas ini" in sim.last_text(GROUP)
+    assert (await repo(sim).get(other)).is_open
+    # members see the open surveys
+    await sim.say(GROUP, BUDI, "/survei")
+    assert f"#{survey.id} Survei Kepuasan Kegiatan" in sim.last_text(GROUP)
+    assert "Untuk PIC" not in sim.last_text(GROUP)
+    # a repeated (re-delivered) command does not start a second survey
+    upd = await sim.say(GROUP, PIC, "/survei pulse")
+    n = await sim.services.db.scalar("SELECT COUNT(*) FROM surveys")
+    await sim.deliver(upd)
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == n
+
+
+async def test_satisfaction_closes_on_time_and_zero_answers(sim, clock):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei kepuasan tutup 2j")
+    survey = await latest_survey(sim)
+    assert survey.closes_at == sim.services.now_ts() + 7200
+    assert "Ditutup: Sel, 24 Nov pukul 11.00 WITA" in sim.texts(GROUP)[-7]
+    mids = await item_messages(sim, survey.id)
+    await answer_all(sim, mids, {ANI: (5, 5, 4, 4, 5), BUDI: (4, 4, 4, 3, 4), CITRA: (3, 4, 2, 2, 4)})
+    await sim.say(GROUP, PIC, "/survei buat tutup 30m\nJudul: Kosong\nL: Tidak ada yang menjawab ini")
+    empty = await latest_survey(sim)
+    clock.advance(minutes=31)
+    await sim.tick()
+    assert "Belum ada yang menjawab survei ini" in results_text(sim)
+    assert (await repo(sim).get(empty.id)).status == "closed"
+    assert (await repo(sim).get(survey.id)).is_open
+    clock.advance(hours=2)
+    await sim.tick()
+    res = results_text(sim)
+    # "useful": 5,4,3 -> mean 4,00, agree 2/3 = 66,7 %, index 75,0
+    assert "Kegiatan ini bermanfaat bagi saya." in res and "n = 3 · rerata 4,00 · setuju (4–5) 66,7 % · indeks 75,0" in res
+    assert "Guru kelas: 3 · " in res
+    await sim.tick()  # a second pass sends nothing again
+    assert sum(t.startswith("📊") for t in sim.texts(GROUP)) == 2
+
+
+async def test_custom_survey_text_format_errors_and_choice_results(sim):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei buat")
+    assert "Judul: Refleksi lokakarya asesmen" in sim.last_text(GROUP)
+    n = await sim.services.db.scalar("SELECT COUNT(*) FROM surveys")
+    bad = "/survei buat\nJudul: Refleksi\nX: apa ini\nP: Metode? | Diskusi\nL: Saya paham | ya | tidak"
+    await sim.say(GROUP, PIC, bad)
+    err = sim.last_text(GROUP)
+    assert "Baris 3 (X: apa ini): awalan \"X\" tidak dikenal" in err
+    assert "Baris 4 (P: Metode? | Diskusi): perlu minimal 2 pilihan" in err
+    assert "Baris 5" in err and "tidak memakai pilihan" in err
+    await sim.say(GROUP, PIC, "/survei buat tutup kapan-kapan\nJudul: X\nL: Y")
+    assert "tidak saya pahami" in sim.last_text(GROUP) and "tutup Jumat 15:00" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei buat tutup 23/11 10:00\nJudul: X\nL: Y")
+    assert "sudah lewat" in sim.last_text(GROUP)
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == n
+
+    await sim.say(GROUP, PIC, "/survei buat tutup Jumat 15:00\nJudul: Refleksi lokakarya\n"
+                              "P: Metode paling membantu? | Diskusi | Video | Praktik\nT: Apa yang masih membingungkan?")
+    survey = await latest_survey(sim)
+    assert survey.closes_at == int(datetime(2026, 11, 27, 7, 0, tzinfo=UTC).timestamp())  # 15.00 WITA
+    mids = await item_messages(sim, survey.id)
+    assert sim.fake.buttons(sim.fake.bot_messages(GROUP)[-2]) == [["Diskusi"], ["Video"], ["Praktik"]]
+    await answer_all(sim, mids, {ANI: ("Praktik",), BUDI: ("Diskusi",), CITRA: ("Praktik",), R1: ("Video",)})
+    await sim.tap(GROUP, mids[0], R1, "Praktik")  # changes
+    await sim.say(GROUP, BUDI, "3", reply_to=mids[0])  # typing where buttons are expected
+    assert "mengetuk tombol" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    res = results_text(sim)
+    assert "• Diskusi: 1 (25,0 %)" in res and "• Video: 0 (0,0 %)" in res and "• Praktik: 3 (75,0 %)" in res
+    assert "0 jawaban terbuka" in res and "Keseluruhan" not in res
+    assert sim.fake.calls_of("sendPhoto")[-1]["caption"].startswith("Refleksi lokakarya: sebaran jawaban")
+
+
+async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei pre\nJudul: Tes asesmen\nQ: Asesmen formatif untuk ... | rapor | pemantauan\n"
+                              "Q: Umpan balik terbaik ... | *segera | akhir semester")
+    err = sim.last_text(GROUP)
+    assert "Baris 3" in err and "belum punya kunci jawaban" in err and "Baris 4" not in err
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 0
+
+    await sim.say(GROUP, PIC, "/survei pre\nJudul: Tes asesmen\nQ: Asesmen formatif untuk ... | rapor | *pemantauan\n"
+                              "Q: Umpan balik terbaik ... | *segera | akhir semester")
+    pre = await latest_survey(sim)
+    assert pre.phase == "pre" and pre.closes_at is None
+    mids = await item_messages(sim, pre.id)
+    # scores out of 2: ANI 1, BUDI 0, CITRA 2, R1 1 (only Q1)
+    await answer_all(sim, mids, {ANI: ("rapor", "segera"), BUDI: ("rapor", "akhir semester"),
+                                 CITRA: ("pemantauan", "segera"), R1: ("pemantauan", None)})
+    await sim.say(GROUP, PIC, f"/survei post {pre.id}")
+    assert "masih dibuka" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
+    res = results_text(sim)
+    assert "Peserta: 4" in res and "Rata-rata skor: 1,00 dari 2" in res  # (1+0+2+1)/4
+    assert "— benar 50,0 % (n = 4)" in res and "— benar 66,7 % (n = 3)" in res
+    assert f"/survei post {pre.id}" in res
+    await sim.say(GROUP, PIC, "/survei post 999")
+    assert "tidak ada di komunitas ini" in sim.last_text(GROUP)
+
+    await sim.say(GROUP, PIC, f"/survei post {pre.id}")
+    post = await latest_survey(sim)
+    assert post.phase == "post" and post.pair_id == pre.id and post.items == pre.items
+    mids = await item_messages(sim, post.id)
+    # ANI 2, BUDI 1 (first wrong twice, then corrects Q1), CITRA 2, R2 2 (no pre-test: not paired)
+    await answer_all(sim, mids, {ANI: ("pemantauan", "segera"), BUDI: ("rapor", "akhir semester"),
+                                 CITRA: ("pemantauan", "segera"), R2: ("pemantauan", "segera")})
+    await sim.tap(GROUP, mids[0], BUDI, "pemantauan")
+    await sim.say(GROUP, PIC, f"/survei tutup {post.id}")
+    res = results_text(sim)
+    assert "Peserta: 4" in res and "Rata-rata skor: 1,75 dari 2" in res  # (2+1+2+2)/4
+    assert "mengikuti kedua tes: 3 orang" in res
+    # paired: pre (1+0+2)/3 = 1,00; post (2+1+2)/3 = 1,67; g = (1,667-1)/(2-1) = 0,67
+    assert "Rata-rata tes awal: 1,00 · tes akhir: 1,67 (dari 2)" in res
+    assert "Gain ternormalisasi g = 0,67 (sedang)" in res
+    captions = [p["caption"] for p in sim.fake.calls_of("sendPhoto")[-2:]]
+    assert captions == ["Tes asesmen: rata-rata skor tes awal dan tes akhir, 3 peserta berpasangan",
+                        "Tes asesmen: persentase jawaban benar per soal, n = 4"]
+    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    assert round(latest[-1]["gain"], 4) == round(2 / 3, 4) and latest[-1]["n_paired"] == 3
+
+
+async def test_prepost_gain_not_available_when_pre_is_max(sim):
+    await onboard(sim, members=(ANI, BUDI))
+    await sim.say(GROUP, PIC, "/survei pre\nJudul: Mudah\nQ: 1 + 1 = ... | *2 | 3")
+    pre = await latest_survey(sim)
+    await answer_all(sim, await item_messages(sim, pre.id), {ANI: ("2",), BUDI: ("2",)})
+    await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
+    await sim.say(GROUP, PIC, f"/survei post {pre.id}")
+    post = await latest_survey(sim)
+    await answer_all(sim, await item_messages(sim, post.id), {ANI: ("2",), BUDI: ("3",)})
+    await sim.say(GROUP, PIC, f"/survei tutup {post.id}")
+    assert "g = n/a (rata-rata tes awal sudah maksimal)" in results_text(sim)
+
+
+async def test_private_answering_one_item_at_a_time(sim):
+    await with_roles(sim)
+    await sim.say(GROUP, PIC, "/survei pulse")
+    survey = await latest_survey(sim)
+    header = sim.fake.bot_messages(GROUP)[-5]
+    await sim.say(ANI, ANI, f"/start sv_{survey.id}")
+    msg = sim.last(ANI)
+    assert "1/4" in sim.last_text(ANI) and sim.fake.buttons(msg) == [["1", "2", "3", "4", "5"]]
+    await sim.tap(ANI, msg["message_id"], ANI, "4")
+    assert "2/4" in sim.last_text(ANI)
+    await sim.tap(ANI, msg["message_id"], ANI, "5")
+    await sim.tap(ANI, msg["message_id"], ANI, "3")
+    assert "4/4" in sim.last_text(ANI) and sim.fake.buttons(sim.last(ANI)) == [["Lewati ⏭"]]
+    await sim.say(ANI, ANI, "x" * 1200)
+    assert "maksimal 1000" in sim.last_text(ANI)
+    await sim.say(ANI, ANI, "Perlu waktu lebih untuk refleksi")
+    assert "Terima kasih" in sim.last_text(ANI) and "4 dari 4" in sim.last_text(ANI)
+    mine = await repo(sim).answers_of(survey.id, ANI)
+    assert [mine[i].value for i in range(4)] == [4, 5, 3, "Perlu waktu lebih untuk refleksi"]
+    assert "Sudah menjawab: 1 orang" in sim.fake.edits(GROUP, header["message_id"])[-1]
+    # opening the link again: review from the first item, with the current answer shown
+    await sim.say(ANI, ANI, f"/start sv_{survey.id}")
+    assert "Jawaban Anda sekarang: 4 — Setuju" in sim.last_text(ANI)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "2")
+    assert (await repo(sim).answers_of(survey.id, ANI))[0].value == 2
+    # strangers are offered to join; unknown surveys are explained
+    await sim.say(STRANGER, STRANGER, f"/start sv_{survey.id}")
+    assert "belum terdaftar" in sim.last_text(STRANGER) and sim.fake.buttons(sim.last(STRANGER))
+    await sim.say(BUDI, BUDI, "/start sv_424242")
+    assert "tidak saya temukan" in sim.last_text(BUDI)
+    # after closing, the link and the buttons say so
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    await sim.say(BUDI, BUDI, f"/start sv_{survey.id}")
+    assert "sudah ditutup" in sim.last_text(BUDI)
+
+
+async def test_individual_answers_only_in_private_and_only_when_enabled(sim):
+    await with_roles(sim)
+    c = await community(sim)
+    await sim.say(GROUP, PIC, "/survei kepuasan")
+    survey = await latest_survey(sim)
+    await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5, 4), BUDI: (2,)})
+    await sim.say(PIC, PIC, "/start")
+    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "tidak mengizinkan" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, f"/survei jawaban {survey.id}")
+    assert "hanya bisa dilihat di chat pribadi" in sim.last_text(GROUP)
+    await sim.say(GROUP, ANI, "/survei individu on")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei individu on")
+    assert (await sim.services.repos.communities.get(c.id)).settings["survey_individual"] is True
+    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    text = sim.last_text(PIC)
+    assert "Ani Rahma (Guru kelas)" in text and "1. 5 — Sangat setuju" in text and "2. 4 — Setuju" in text
+    await sim.say(BUDI, BUDI, f"/survei jawaban {survey.id}")
+    assert "hanya PIC" in sim.last_text(BUDI)
+    await sim.say(GROUP, PIC, "/survei individu off")
+    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "tidak mengizinkan" in sim.last_text(PIC)
+
+
+async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
+    await with_roles(sim)
+    sim.services.hooks.pop("meetings_between", None)  # as if the weekly-rhythm feature were absent
+    await sim.say(GROUP, PIC, "/survei jadwal pulse")
+    assert "sebutkan hari dan jamnya" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei jadwal pulse Kamis jam 25")
+    assert "Contoh: /survei jadwal pulse Kamis 16:00" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei jadwal pulse Kamis 16:00")
+    assert "setiap Kamis; yang pertama Kam, 26 Nov pukul 16.00 WITA" in sim.last_text(GROUP)
+    await sim.tick()
+    n = await sim.services.db.scalar("SELECT COUNT(*) FROM surveys")
+    assert n == 0
+    clock.set(datetime(2026, 11, 26, 8, 0, 30, tzinfo=UTC))  # Thursday 16.00 WITA
+    await sim.tick()
+    await sim.tick()
+    survey = await latest_survey(sim)
+    assert survey is not None and survey.kind == "pulse"
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 1
+    assert (await repo(sim).schedule(survey.community_id)).next_due_at == int(
+        datetime(2026, 12, 3, 8, 0, tzinfo=UTC).timestamp())
+    clock.advance(hours=49)
+    await sim.tick()
+    assert "Belum ada yang menjawab" in results_text(sim)
+
+    # with the weekly-rhythm hook: the pulse follows each meeting's end
+    meeting_end = int(datetime(2026, 12, 1, 8, 30, tzinfo=UTC).timestamp())
+
+    async def meetings_between(community_id, start_ts, end_ts):
+        m = {"start_ts": meeting_end - 5400, "end_ts": meeting_end, "status": "scheduled"}
+        return [m] if start_ts <= m["start_ts"] < end_ts or start_ts < m["end_ts"] <= end_ts else []
+
+    sim.services.hooks["meetings_between"] = meetings_between
+    await sim.say(GROUP, PIC, "/survei jadwal pulse")
+    assert "setelah setiap pertemuan mingguan" in sim.last_text(GROUP)
+    await sim.tick()
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 1
+    sched = await repo(sim).schedule(survey.community_id)
+    assert sched.next_due_at == sim.services.now_ts() + 86400  # the meeting is further away: look again daily
+    clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    await sim.tick()
+    assert (await repo(sim).schedule(survey.community_id)).next_due_at == meeting_end
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 1
+    clock.set(datetime(2026, 12, 1, 8, 31, tzinfo=UTC))
+    await sim.tick()
+    await sim.tick()
+    assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 2
+    await sim.say(GROUP, PIC, "/survei jadwal off")
+    assert "dihentikan" in sim.last_text(GROUP)
+    assert await repo(sim).schedule(survey.community_id) is None
+
+
+async def test_english_group_sees_english_results(sim):
+    await onboard(sim, members=(ANI, BUDI, CITRA))
+    await sim.say(GROUP, PIC, "/language")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    await sim.say(GROUP, PIC, "/survey satisfaction close 2h")
+    survey = await latest_survey(sim)
+    assert "Closes: " in sim.texts(GROUP)[-7] and "WITA" in sim.texts(GROUP)[-7]
+    await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5,), BUDI: (4,), CITRA: (2,)})
+    await sim.say(GROUP, PIC, f"/survey close {survey.id}")
+    res = results_text(sim)
+    assert "n = 3 · mean 3.67 · agree (4–5) 66.7% · index 66.7" in res
+    assert "• Classroom teacher: 3 · 3.67 · 66.7% · 66.7" in res
+    assert "Rerata (mean of roles): mean 3.67 · agree 66.7% · index 66.7" in res
