@@ -1,0 +1,293 @@
+"""The engine of the inquiry cycle, shared by its handlers and the scheduler: opening a stage (posting
+its questions), the live count, closing a stage (synthesis), the cycle summary, reminders, and the
+hooks other features read (`cycle_status`, `cycle_summaries`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.cycle import CycleError, Override, Question, Stage, apply_overrides, build_summary, parse_target
+from domain.cycle import question_bank as default_bank
+from domain.cycle_ops import is_stalled, local_date, to_ts
+from domain.rtl import is_overdue
+from domain.synthesis import AnswerIn, synthesize
+from storage.cycle import CycleStore, StageRow
+from storage.models import Community, User
+
+from ..delivery import SendFailed, call, send_once
+from ..keyboards import cb
+from .common import deep_link, locale_for
+
+if TYPE_CHECKING:
+    from telegram.ext import ExtBot
+
+    from ..services import Services
+
+log = logging.getLogger(__name__)
+
+
+def store(services: Services) -> CycleStore:
+    s = services.extra.get("cycle_store")
+    if s is None:
+        s = services.extra["cycle_store"] = CycleStore.on(services.db)
+    return s
+
+
+def local(ts: int | None, tz: str) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, ZoneInfo(tz))
+
+
+def render(services: Services, community: Community, locale: str, key: str, **kw: Any) -> str:
+    kw.setdefault("community", community)
+    kw.setdefault("bot_username", services.bot_username)
+    return services.renderer.render(locale, key, **kw)
+
+
+def user_locale(services: Services, user: User | None, community: Community) -> str:
+    return locale_for(services, user, community, False)
+
+
+# -- questions ------------------------------------------------------------------------------------
+async def community_bank(services: Services, community: Community) -> dict[Stage, list[Question]]:
+    ovs = await store(services).cycles.overrides(community.id)
+    return apply_overrides(default_bank(community.locale),
+                           [Override(o.action, o.stage, o.key, o.text) for o in ovs])  # type: ignore[arg-type]
+
+
+def question_text(key: str, text: str, community_locale: str, locale: str) -> str:
+    """A default question reads in the person's language; a PIC's own wording stays as written."""
+    if locale == community_locale:
+        return text
+    for stage_qs in default_bank(community_locale).values():
+        for q in stage_qs:
+            if q.key == key and q.text == text:
+                other = {x.key: x.text for qs in default_bank(locale).values() for x in qs}
+                return other.get(key, text)
+    return text
+
+
+# -- counts ---------------------------------------------------------------------------------------
+async def counts(services: Services, stage: StageRow) -> tuple[int, int]:
+    if stage.status == "closed" and stage.members_at_close is not None:
+        return stage.answered_at_close or 0, stage.members_at_close
+    answered = len(await store(services).cycles.answered_users(stage.id))
+    return answered, await services.repos.members.count(stage.community_id)
+
+
+def header_markup(services: Services, community: Community, stage: StageRow) -> InlineKeyboardMarkup | None:
+    if stage.status != "open" or not services.bot_username:
+        return None
+    label = services.renderer.t(community.locale, "cycle.btn_answer_private")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=deep_link(services.bot_username,
+                                                                             f"cy_{stage.id}"))]])
+
+
+async def header_text(services: Services, community: Community, stage: StageRow) -> str:
+    cycle = await store(services).cycles.get(stage.cycle_id)
+    answered, members = await counts(services, stage)
+    return render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
+                  answered=answered, members=members, closes=local(stage.closes_at, community.tz),
+                  n_questions=len(stage.questions))
+
+
+async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None:
+    """The live count, edited in place (Telegram's 'not modified' is harmless)."""
+    stage = await store(services).cycles.stage(stage_id)
+    if stage is None or stage.header_message_id is None or stage.header_chat_id is None:
+        return
+    community = await services.repos.communities.get(stage.community_id)
+    if community is None:
+        return
+    text = await header_text(services, community, stage)
+    markup = header_markup(services, community, stage)
+    mid = stage.header_message_id
+    try:
+        await call(services, stage.header_chat_id, lambda cid: bot.edit_message_text(
+            text, chat_id=cid, message_id=mid, reply_markup=markup))
+    except SendFailed:
+        pass
+
+
+# -- opening --------------------------------------------------------------------------------------
+async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int) -> None:
+    community = await services.repos.communities.get(stage.community_id)
+    if community is None:
+        return
+    bank = await community_bank(services, community)
+    questions = [{"key": q.key, "text": q.text} for q in bank[Stage(stage.stage)]]
+    if await store(services).cycles.open_stage(stage.id, now, questions):
+        opened = await store(services).cycles.stage(stage.id)
+        await post_prompts(services, bot, opened)  # type: ignore[arg-type]
+
+
+async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None:
+    repo = store(services).cycles
+    community = await services.repos.communities.get(stage.community_id)
+    cycle = await repo.get(stage.cycle_id)
+    if community is None or cycle is None or not community.active:
+        return
+    thread = cycle.thread_id
+    text = await header_text(services, community, stage)
+    markup = header_markup(services, community, stage)
+    msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, lambda cid: bot.send_message(
+        cid, text, reply_markup=markup, message_thread_id=thread))
+    if msg:
+        await repo.set_header(stage.id, msg.chat_id, msg.message_id)  # type: ignore[union-attr]
+    qs = stage.questions
+    for i, q in enumerate(qs, 1):
+        body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
+        msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id,
+                              lambda cid, body=body: bot.send_message(cid, body, message_thread_id=thread))
+        if msg:
+            await repo.add_prompt(msg.chat_id, msg.message_id, stage.id, q["key"])  # type: ignore[union-attr]
+    if stage.stage == Stage.EVALUATION.value:
+        from .cycle_rtl import post_open_items
+
+        await post_open_items(services, bot, community, f"cy:rtl:{stage.id}", thread)
+    await repo.mark(stage.id, posted=1)
+
+
+# -- closing --------------------------------------------------------------------------------------
+async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int, *, early: bool) -> None:
+    repo = store(services).cycles
+    answered, members = await counts(services, stage)
+    if not await repo.close_stage(stage.id, now, answered, members):
+        return
+    await refresh_header(services, bot, stage.id)
+    await post_synthesis(services, bot, (await repo.stage(stage.id)))  # type: ignore[arg-type]
+    nxt = next((s for s in await repo.stages(stage.cycle_id) if s.seq == stage.seq + 1), None)
+    if nxt is not None:
+        if early:
+            await repo.pull_forward(nxt.id, now)
+            nxt = await repo.stage(nxt.id)
+        if nxt is not None and nxt.opens_at <= now:
+            await open_stage(services, bot, nxt, now)
+
+
+async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> None:
+    repo = store(services).cycles
+    community = await services.repos.communities.get(stage.community_id)
+    cycle = await repo.get(stage.cycle_id)
+    if community is None or cycle is None:
+        return
+    members = {m.user_id: m for m in await services.repos.members.list(community.id, active_only=False)}
+    answers = [AnswerIn(a.user_id, a.question_key, a.text,
+                        allow_quote=bool(members.get(a.user_id) and members[a.user_id].allow_quote))
+               for a in await repo.answers(stage.id)]
+    qs = stage.questions
+    syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
+                     question_keys=[q["key"] for q in qs])
+    texts = {q["key"]: q["text"] for q in qs}
+    text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
+                  evidence=len(await repo.evidence(stage.id)))
+    if community.active:
+        await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, lambda cid: bot.send_message(
+            cid, text, message_thread_id=cycle.thread_id))
+        if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
+            await post_summary(services, bot, community, cycle.id)
+    await repo.mark(stage.id, synth_posted=1)
+
+
+async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
+    st = store(services)
+    cycle = await st.cycles.get(cycle_id)
+    assert cycle is not None
+    try:
+        target = parse_target(cycle.target_raw)
+    except CycleError:
+        target = None
+    part = {}
+    for s in await st.cycles.stages(cycle_id):
+        if s.status != "planned":
+            part[s.stage] = await counts(services, s)
+    rtl = [i.status for i in await st.rtl.of_cycle(cycle_id)]
+    summary = build_summary(target, topic=cycle.topic, before=cycle.result_before, after=cycle.result_after,
+                            participation=part, rtl_statuses=rtl,
+                            good_practices=await st.gp.count(cycle.community_id, cycle_id))
+    return {
+        "cycle_id": cycle.id, "topic": summary.topic, "target": cycle.target_raw,
+        "goal": target.goal if target else None, "unit": target.unit if target else None,
+        "before": summary.before, "after": summary.after, "met": summary.met,
+        "participation": {s.value: [p.answered, p.members] for s, p in summary.participation.items()},
+        "rtl": {"done": summary.rtl_done, "not_done": summary.rtl_not_done, "open": summary.rtl_open},
+        "good_practices": summary.good_practices, "started_at": cycle.started_at, "ended_at": cycle.ended_at,
+    }
+
+
+async def post_summary(services: Services, bot: ExtBot, community: Community, cycle_id: int) -> None:
+    data = await summary_data(services, cycle_id)
+    await store(services).cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
+    text = render(services, community, community.locale, "cycle/summary", s=data)
+    await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id, lambda cid: bot.send_message(cid, text))
+
+
+# -- scheduler ------------------------------------------------------------------------------------
+async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
+    now = to_ts(now_dt)
+    repo = store(services).cycles
+    for stage in await repo.due_to_close(now):
+        await close_stage(services, bot, stage, now, early=False)
+    for stage in await repo.due_to_open(now):
+        await open_stage(services, bot, stage, now)
+    for stage in await repo.unposted():
+        if stage.status == "open":
+            await post_prompts(services, bot, stage)
+        else:
+            await post_synthesis(services, bot, stage)
+    for stage in await repo.due_reminders(now):
+        await send_reminders(services, bot, stage)
+
+
+async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> None:
+    """One private nudge per member who has not answered yet (never named in the group)."""
+    community = await services.repos.communities.get(stage.community_id)
+    if community is not None and community.active:
+        answered = await store(services).cycles.answered_users(stage.id)
+        for m in await services.repos.members.list(community.id):
+            user = await services.repos.users.get(m.user_id)
+            if m.user_id in answered or user is None or not user.reachable:
+                continue
+            loc = user_locale(services, user, community)
+            text = render(services, community, loc, "cycle/reminder", stage=stage,
+                          closes=local(stage.closes_at, community.tz), user=user)
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+                services.renderer.t(loc, "cycle.btn_answer_now"), callback_data=cb("cy", "g", stage.id, 0))]])
+            await send_once(services, bot, f"cy:r:{stage.id}:{m.user_id}", m.user_id,
+                            lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
+    await store(services).cycles.mark(stage.id, reminded=1)
+
+
+# -- hooks for the weekly summary and reports ------------------------------------------------------
+async def cycle_status(services: Services, community_id: int, now_dt: Any) -> dict[str, Any] | None:
+    now = to_ts(now_dt)
+    st = store(services)
+    cycle = await st.cycles.active(community_id)
+    community = await services.repos.communities.get(community_id)
+    if cycle is None or community is None:
+        return None
+    stages = await st.cycles.stages(cycle.id)
+    current = next((s for s in stages if s.status == "open"), None) or next(
+        (s for s in stages if s.status == "planned"), stages[-1])
+    answered, members = await counts(services, current)
+    today = local_date(now, community.tz)
+    open_items = await st.rtl.list(community_id, status="open")
+    dues = [datetime.fromisoformat(i.due).date() for i in open_items]
+    return {
+        "cycle_id": cycle.id, "topic": cycle.topic, "target": cycle.target_raw, "stage": current.stage,
+        "stage_status": current.status, "opened_ts": current.opened_at, "closes_ts": current.closes_at,
+        "answered": answered, "members": members,
+        "stalled": current.status == "open" and is_stalled(
+            current.opened_at, await st.cycles.last_answer_at(current.id), now),
+        "rtl_open": len(open_items), "rtl_overdue": sum(is_overdue(d, today) for d in dues),
+        "rtl_due_soon": sum(0 <= (d - today).days <= 7 for d in dues),
+        "good_practices": await st.gp.count(community_id, cycle.id),
+    }
+
+
+async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:
+    return [s.data for s in await store(services).cycles.summaries(community_id, to_ts(start), to_ts(end))]
