@@ -49,7 +49,7 @@ class ReportDoc:
 
 # -- XLSX -------------------------------------------------------------------------------------------
 def sheet_name(title: str, taken: set[str]) -> str:
-    base = _SHEET_BAD.sub(" ", title).strip()[:31] or "Sheet"
+    base = " ".join(_SHEET_BAD.sub(" ", title).split())[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
