@@ -160,12 +160,19 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         if community is None:
             await repo.subscribe(sub.user_id, sub.community_id, None, 0)
             continue
-        next_at = next_journal_at(sub.hhmm, community.tz, max(now, sub.next_at), _calendar(community).is_school_day)
+        school_day = _calendar(community).is_school_day
+        due_at = sub.next_at
+        if now - due_at > LATE_S:  # missed while the bot was down: only today's, if still recent
+            due_at = next_journal_at(sub.hhmm, community.tz, now - LATE_S, school_day)
+            if due_at > now:
+                await repo.prompted(sub.user_id, sub.community_id, None, None, due_at)
+                continue
+        next_at = next_journal_at(sub.hhmm, community.tz, max(now, due_at), school_day)
         msg = None
-        if user is not None and user.reachable and now - sub.next_at <= LATE_S:
+        if user is not None and user.reachable:
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/journal_prompt", prompt=journal_prompt(loc))
-            day = local_date(sub.next_at, community.tz).isoformat()
+            day = local_date(due_at, community.tz).isoformat()
             msg = await send_once(services, bot, f"jr:{sub.user_id}:{sub.community_id}:{day}", user.id,
                                   lambda cid, text=text: bot.send_message(cid, text))
         await repo.prompted(sub.user_id, sub.community_id, now if msg else None,

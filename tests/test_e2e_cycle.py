@@ -1,0 +1,249 @@
+"""End to end through the fake Bot API: a whole inquiry cycle in a group of several members — prompts on
+time, answers by reply and in private (an edit, a photo), the live count, a private reminder, stage
+syntheses, RTL items with a due reminder and status, a STAR PDF, a journal entry, the cycle summary —
+in Indonesian and in English, plus the bad inputs."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from pypdf import PdfReader
+
+from bot.handlers.cycle_core import store
+from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
+
+WITA = timedelta(hours=8)
+
+
+def at_wita(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC) - WITA
+
+
+async def community(sim):
+    return await sim.services.repos.communities.by_chat(GROUP)
+
+
+async def current_stage(sim):
+    c = await community(sim)
+    cyc = await store(sim.services).cycles.active(c.id)
+    stages = await store(sim.services).cycles.stages(cyc.id)
+    return next(s for s in stages if s.status == "open")
+
+
+async def prompt_ids(sim, stage):
+    rows = await sim.services.db.fetchall(
+        "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage.id,))
+    return [r[0] for r in rows]
+
+
+def header_text(sim, stage):
+    return sim.fake.edits(GROUP, stage.header_message_id)[-1]
+
+
+def doc_text(sim, chat_id) -> str:
+    msg = [m for m in sim.fake.bot_messages(chat_id) if "document" in m][-1]
+    data = sim.fake.file_bytes(msg["document"]["file_id"])
+    assert data.startswith(b"%PDF")
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+async def setup_group(sim, *, extra_member=True):
+    await onboard(sim)
+    if extra_member:  # the principal also teaches here and joins as a member
+        welcome = [m for m in sim.fake.bot_messages(GROUP) if "Kombel Bot" in m.get("text", "")][0]
+        await sim.tap(GROUP, welcome["message_id"], KEPSEK, "Guru mapel")
+    for uid in (ANI, CITRA, KEPSEK, PIC):
+        await sim.say(uid, uid, "/start")
+
+
+async def test_whole_cycle_in_indonesian(sim, clock):
+    await setup_group(sim)
+    f = sim.fake
+    # -- start -------------------------------------------------------------------------------------
+    await sim.say(GROUP, ANI, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    texts = sim.texts(GROUP)
+    started = next(t for t in texts if "Siklus baru dimulai" in t)
+    assert "literasi kelas 4" in started and "Refleksi Awal" in started and "Evaluasi" in started
+    refl = await current_stage(sim)
+    assert refl.stage == "reflection" and len(refl.questions) == 6
+    head = header_text(sim, refl)
+    assert "0 dari 4 sudah menjawab" in head and "WITA" in head
+    assert f.buttons(f.chat_messages(GROUP)[-7])  # the header carries the private-answer link
+    link = f.chat_messages(GROUP)[-7]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert link.endswith(f"?start=cy_{refl.id}")
+    q1, q2, *_rest, q6 = await prompt_ids(sim, refl)
+    assert "1/6" in f.raw_text(GROUP, q1) or "1/6" in sim.texts(GROUP)[-6]
+    await sim.say(GROUP, PIC, "/siklus mulai numerasi: 30 → 60")
+    assert "Masih ada siklus yang berjalan" in sim.last_text(GROUP)
+
+    # -- answers by reply: an edit, a photo, bad ones ----------------------------------------------
+    ans = await sim.say(GROUP, ANI, "Ada 8 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=q1)
+    assert "jawaban tersimpan" in sim.last_text(GROUP)
+    assert "1 dari 4 sudah menjawab" in header_text(sim, refl)
+    await sim.deliver(f.edit_text(GROUP, ans["message"]["message_id"], ANI,
+                                  "Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"))
+    stored = await store(sim.services).cycles.answers(refl.id, ANI)
+    assert [a.text for a in stored] == ["Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"]
+    await sim.say(GROUP, ANI, "Sudah mencoba membaca berpasangan tetapi murid masih kesulitan memahami teks",
+                  reply_to=q2)
+    n = len(sim.texts(GROUP))
+    await sim.deliver(f.send_photo(GROUP, BUDI, caption="Hasil asesmen membaca kelas 4B", reply_to=q6))
+    assert "Bukti tersimpan" in sim.last_text(GROUP) and len(sim.texts(GROUP)) == n + 1
+    ev = await store(sim.services).cycles.evidence(refl.id)
+    assert [(e.user_id, e.kind, e.caption) for e in ev] == [(BUDI, "photo", "Hasil asesmen membaca kelas 4B")]
+    assert "2 dari 4 sudah menjawab" in header_text(sim, refl)
+    await sim.deliver(f.send_sticker(GROUP, BUDI, reply_to=q2))
+    assert "Stiker tidak bisa" in sim.last_text(GROUP)
+    await sim.say(GROUP, BUDI, " ... ", reply_to=q2)
+    assert "Jawaban kosong" in sim.last_text(GROUP)
+    await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=q1)
+    assert "belum terdaftar" in sim.last_text(GROUP)
+    assert await store(sim.services).cycles.answers(refl.id, STRANGER) == []
+    await sim.say(GROUP, BUDI, "jawaban ke header", reply_to=refl.header_message_id)
+    assert "bukan pertanyaan" in sim.last_text(GROUP)
+
+    # -- in private: deep link, one question at a time, skip, back, resend ---------------------------
+    await sim.say(CITRA, CITRA, f"/start cy_{refl.id}")
+    assert "pertanyaan 1 dari 6" in sim.last_text(CITRA)
+    await sim.say(CITRA, CITRA, "Nilai rata-rata membaca kelas 4 adalah 58 dan hanya 40 persen tuntas")
+    assert "pertanyaan 2 dari 6" in sim.last_text(CITRA)
+    await sim.tap(CITRA, sim.last(CITRA)["message_id"], CITRA, "Lewati ▶")
+    assert "pertanyaan 3 dari 6" in sim.last_text(CITRA)
+    await sim.tap(CITRA, sim.last(CITRA)["message_id"], CITRA, "◀ Kembali")
+    await sim.tap(CITRA, sim.last(CITRA)["message_id"], CITRA, "◀ Kembali")
+    assert "Jawaban Anda sekarang" in sim.last_text(CITRA) and "58" in sim.last_text(CITRA)
+    await sim.say(CITRA, CITRA, "Nilai rata-rata membaca kelas 4 adalah 55; hanya 40 persen murid tuntas")
+    await sim.tap(CITRA, sim.last(CITRA)["message_id"], CITRA, "✅ Selesai")
+    assert "1 dari 6" in sim.last_text(CITRA)
+    assert "3 dari 4 sudah menjawab" in header_text(sim, refl)
+    mine = await store(sim.services).cycles.answers(refl.id, CITRA)
+    assert [(a.question_key, a.source) for a in mine] == [("refl.data", "private")] and "55" in mine[0].text
+    await sim.say(GROUP, ANI, "/siklus")
+    view = sim.last_text(GROUP)
+    assert "Sekarang: Refleksi Awal" in view and "3 dari 4 sudah menjawab" in view
+
+    # -- on time: the reminder the day before closing, the synthesis at closing ------------------------
+    clock.set(at_wita(6, 14, month=12))
+    await sim.tick()
+    assert not any("belum ada" in t for t in sim.texts(KEPSEK))
+    clock.set(at_wita(6, 15, 1, month=12))
+    await sim.tick()
+    await sim.tick()
+    assert sum("jawaban Anda belum ada" in t for t in sim.texts(KEPSEK)) == 1  # once only
+    assert not any("jawaban Anda belum ada" in t for t in sim.texts(ANI))
+    await sim.tap(KEPSEK, sim.last(KEPSEK)["message_id"], KEPSEK, "✍️ Jawab sekarang")
+    assert "pertanyaan 1 dari 6" in sim.last_text(KEPSEK)
+    await sim.say(KEPSEK, KEPSEK, "/batal")
+    clock.set(at_wita(7, 7, 0, month=12))
+    await sim.tick()
+    synth = next(t for t in sim.texts(GROUP) if "Rangkuman tahap Refleksi Awal" in t)
+    assert "3 dari 4 anggota menjawab" in synth and "1 bukti" in synth and "murid" in synth
+    planning_posted = [t for t in sim.texts(GROUP) if "Perencanaan" in t and "Tahap 2/4" in t]
+    assert planning_posted == []  # planning opens the next school day at 07:00
+    await sim.say(GROUP, STRANGER, "telat", reply_to=q1)  # no change for non-members either
+    await sim.say(GROUP, BUDI, "Jawaban yang terlambat untuk refleksi", reply_to=q1)
+    assert "sudah ditutup" in sim.last_text(GROUP)
+    clock.set(at_wita(8, 7, 1, month=12))
+    await sim.tick()
+    plan = await current_stage(sim)
+    assert plan.stage == "planning" and "Tahap 2/4" in header_text(sim, plan)
+
+    # -- advancing with nobody answering asks first ------------------------------------------------
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    assert "Belum ada yang menjawab" in sim.last_text(GROUP)
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], ANI, "Ya, tutup tahap ini")
+    assert (await current_stage(sim)).id == plan.id
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Ya, tutup tahap ini")
+    impl = await current_stage(sim)
+    assert impl.stage == "implementation"
+    assert any("Rangkuman tahap Perencanaan" in t and "0 dari 4" in t for t in sim.texts(GROUP))
+
+    # -- RTL ---------------------------------------------------------------------------------------
+    await sim.say(GROUP, PIC, "/rtl tambah Menerapkan exit ticket; Ani; 31/02; 80% murid mengisi")
+    assert "31/02" in sim.last_text(GROUP) and "tidak ada di kalender" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/rtl tambah besok")
+    assert "Tenggatnya belum ada" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/rtl tambah Menerapkan exit ticket; Ani; 15/12; 80% murid mengisi")
+    added = sim.last_text(GROUP)
+    assert "RTL #1 dicatat" in added and "Pengingat ke Ani" in added and "WITA" in added
+    await sim.say(GROUP, BUDI, "/rtl tambah Kunjungan kelas model; Tim kelas 4; 18/12")
+    items = await store(sim.services).rtl.list((await community(sim)).id)
+    assert [(i.id, i.owner_user_id) for i in items] == [(1, ANI), (2, None)]
+    await sim.say(GROUP, CITRA, "/rtl selesai 1")
+    assert "Hanya pemilik RTL" in sim.last_text(GROUP)
+    clock.set(at_wita(14, 7, 1, month=12))
+    await sim.tick()
+    assert "Pengingat RTL #1" in sim.last_text(ANI)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "✅ #1 selesai")
+    assert "catatan singkat" in sim.last_text(ANI).lower()
+    await sim.say(ANI, ANI, "Sudah dicoba di kelas 4A, 26 dari 28 murid mengisi")
+    item = await store(sim.services).rtl.get(1)
+    assert (item.status, item.note) == ("done", "Sudah dicoba di kelas 4A, 26 dari 28 murid mengisi")
+    await sim.say(GROUP, PIC, "/rtl")
+    assert "#2 Kunjungan kelas model" in sim.last_text(GROUP) and "✅" in sim.last_text(GROUP)
+
+    # -- implementation answer, then evaluation lists every open RTL item ----------------------------
+    i1 = (await prompt_ids(sim, impl))[0]
+    await sim.say(GROUP, ANI, "Murid menulis exit ticket, 5 murid masih salah menjawab pertanyaan inferensi",
+                  reply_to=i1)
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    ev_stage = await current_stage(sim)
+    assert ev_stage.stage == "evaluation"
+    open_list = sim.last(GROUP)
+    assert "RTL yang masih terbuka" in sim.last_text(GROUP) and "#2 Kunjungan kelas model" in sim.last_text(GROUP)
+    await sim.tap(GROUP, open_list["message_id"], BUDI, "❌ #2 tidak")
+    assert (await store(sim.services).rtl.get(2)).status == "not_done"
+
+    # -- good practice in STAR: PDF and text, shared with the group ----------------------------------
+    await sim.say(GROUP, ANI, "/praktikbaik")
+    assert "chat pribadi" in sim.last_text(GROUP)
+    c = await community(sim)
+    await sim.say(ANI, ANI, f"/start gp_{c.id}")
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "Situasi–Tantangan–Aksi–Refleksi")
+    for text in ("Exit ticket untuk literasi kelas 4", "Kelas 4A, 28 murid, 60% belum tuntas membaca pemahaman.",
+                 "Tantangannya memantau pemahaman setiap murid setiap hari.",
+                 "Saya memakai exit ticket tiga pertanyaan di akhir pelajaran.",
+                 "Ketuntasan naik dari 40% menjadi 72% dalam empat minggu."):
+        await sim.say(ANI, ANI, text)
+    pdf = doc_text(sim, ANI)
+    for word in ("Exit ticket untuk literasi kelas 4", "Tantangan", "Refleksi", "Ani Rahma", "72%"):
+        assert word in pdf, word
+    assert "Situasi" in sim.last_text(ANI) and "Ketuntasan naik" in sim.last_text(ANI)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan ke grup")
+    assert "Praktik baik dari Ani Rahma" in sim.last_text(GROUP)
+    assert "Exit ticket untuk literasi kelas 4" in doc_text(sim, GROUP)
+
+    # -- the journal ---------------------------------------------------------------------------------
+    await sim.say(ANI, ANI, "/jurnal 15:30")
+    assert "15.30 WITA" in sim.last_text(ANI)
+    clock.set(at_wita(15, 15, 31, month=12))
+    await sim.tick()
+    assert "Catatan harian" in sim.last_text(ANI) and "seharusnya" in sim.last_text(ANI)
+    await sim.say(ANI, ANI, "Murid kelompok B belum paham inferensi karena teksnya terlalu panjang")
+    assert "Catatan tersimpan" in sim.last_text(ANI)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan untuk diskusi")
+    await sim.say(GROUP, PIC, "/jurnal masalah")
+    assert "teksnya terlalu panjang" in sim.last_text(GROUP)
+
+    # -- student results and the summary ---------------------------------------------------------------
+    await sim.say(GROUP, PIC, "/siklus hasil empat puluh")
+    assert "dua angka" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus hasil 40 72")
+    assert "Target tercapai" in sim.last_text(GROUP)
+    e1 = (await prompt_ids(sim, ev_stage))[0]
+    await sim.say(GROUP, BUDI, "Ketuntasan naik menjadi 72 persen setelah exit ticket rutin", reply_to=e1)
+    status = await sim.services.hooks["cycle_status"](c.id, clock.now())
+    assert status["stage"] == "evaluation" and status["answered"] == 1 and status["good_practices"] == 1
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    summary = sim.last_text(GROUP)
+    assert "Siklus selesai: literasi kelas 4" in summary and "Target tercapai" in summary
+    assert "Refleksi Awal: 3 dari 4" in summary and "1 selesai, 1 tidak terlaksana, 0 masih terbuka" in summary
+    assert "Praktik baik ditulis: 1" in summary
+    got = await sim.services.hooks["cycle_summaries"](c.id, 0, clock.ts() + 1)
+    assert got[0]["met"] is True and got[0]["participation"]["reflection"] == [3, 4]
+    assert await store(sim.services).cycles.active(c.id) is None
+    await sim.say(GROUP, PIC, "/siklus mulai numerasi kelas 5: 30 → 60")  # a new cycle may start now
+    assert "Siklus baru dimulai: numerasi kelas 5" in "\n".join(sim.texts(GROUP)[-9:])
