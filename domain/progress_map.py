@@ -98,12 +98,13 @@ def indicators_from(
         seats = sum(int(m.get("members", 0) or 0) for m in held)  # type: ignore[call-overload]
         if seats:
             out["attendance_rate"] = sum(int(m.get("attended", 0) or 0) for m in held) / seats  # type: ignore[call-overload]
-    if cycles is not None:
-        out["cycles_completed"] = sum(1 for c in cycles if c.get("completed"))
+    if cycles is not None:  # a cycle summary exists once a cycle ended; older keys are accepted too
+        out["cycles_completed"] = sum(1 for c in cycles if c.get("completed", bool(c.get("ended_at"))))
         out["peer_observations"] = sum(int(c.get("observations", 0) or 0) for c in cycles)  # type: ignore[call-overload]
         out["good_practices"] = sum(int(c.get("good_practices", 0) or 0) for c in cycles)  # type: ignore[call-overload]
-        out["results_recorded"] = sum(1 for c in cycles if c.get("results_recorded"))
-        out["targets_met"] = sum(1 for c in cycles if c.get("target_met") is True)
+        out["results_recorded"] = sum(1 for c in cycles if c.get(
+            "results_recorded", c.get("before") is not None and c.get("after") is not None))
+        out["targets_met"] = sum(1 for c in cycles if c.get("target_met", c.get("met")) is True)
     if status:
         members = int(status.get("members", 0) or 0)  # type: ignore[call-overload]
         if members:

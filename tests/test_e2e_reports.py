@@ -54,7 +54,7 @@ class Hooks:
             c = self.cycle.get(cid)
             return [] if c is None else [{"topic": c["topic"], "completed": True, "observations": 3,
                                           "good_practices": 3, "results_recorded": True, "target_met": True,
-                                          "answers_by_stage": {"reflection": {"answered": 3, "members": 3}}}]
+                                          "participation": {"reflection": [3, 3]}}]
 
         async def survey_latest(cid, s, e):
             return [x for x in self.surveys.get(cid, []) if s <= x["closed_at"] < e]
@@ -350,3 +350,17 @@ async def test_anonymous_toggle_in_private(sim, hooks):
     assert not (await sim.services.repos.members.get(c.id, ANI)).allow_named
     await sim.say(ANI, ANI, "/anonim off")
     assert (await sim.services.repos.members.get(c.id, ANI)).allow_named
+
+
+async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, caplog):
+    await onboard(sim)
+    await sim.say(GROUP, PIC, "/laporan bulan ini")
+    docs = [m["document"] for m in sim.fake.bot_messages(GROUP) if "document" in m]
+    assert len(docs) == 2
+    openpyxl.load_workbook(io.BytesIO(sim.fake.file_bytes(docs[0]["file_id"])))
+    assert pypdf.PdfReader(io.BytesIO(sim.fake.file_bytes(docs[1]["file_id"]))).pages[0].extract_text()
+    await sim.say(GROUP, PIC, "/ringkasan sekarang")
+    clock.set(datetime(2026, 11, 27, 7, 1, tzinfo=UTC))
+    await sim.tick()
+    assert not [r for r in caplog.records if "hook" in r.getMessage() and "failed" in r.getMessage()]
+    assert not [r for r in caplog.records if r.name.startswith("bot.jobs.broadcast") and r.levelname == "ERROR"]

@@ -105,8 +105,8 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     tables.append(Table("hours", t("sheet.hours"), [t("col.name"), t("col.minutes"), t("col.target")],
                         [list(x[:3]) for x in rows.get("hours", [])]))
     answers = [list(x[:4]) for x in rows.get("answers", [])] or [
-        [c.get("topic") or "", stage_title(stage, loc), int(v.get("answered") or 0), int(v.get("members") or 0)]
-        for c in data.cycles or [] for stage, v in (c.get("answers_by_stage") or {}).items()]
+        [c.get("topic") or "", stage, *_pair(v)]
+        for c in data.cycles or [] for stage, v in (c.get("answers_by_stage") or c.get("participation") or {}).items()]
     tables.append(Table("answers", t("sheet.answers"),
                         [t("col.topic"), t("col.stage"), t("col.answered"), t("col.members")],
                         [[a[0], stage_title(a[1], loc), a[2], a[3]] for a in answers]))
@@ -133,3 +133,10 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     return ReportDoc(t("doc_title"), meta, tables, t("empty"),
                      paragraphs=[(t("heading.summary"), lines), (t("heading.map"), levels)],
                      footer=t("footer"))
+
+
+def _pair(v: Any) -> list[int]:
+    """(answered, members) from `{"answered": a, "members": m}` or `[a, m]`."""
+    if isinstance(v, dict):
+        return [int(v.get("answered") or 0), int(v.get("members") or 0)]
+    return [int(v[0] or 0), int(v[1] or 0)]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.progress_map import FOCUSES, THRESHOLDS, attention, indicators_from, level_of, points, progress_map
+from domain.progress_map import (
+    FOCUSES,
+    THRESHOLDS,
+    attention,
+    indicators_from,
+    level_of,
+    points,
+    progress_map,
+)
 from domain.recognition import merge_activity, short_name, top_contributors
 
 
@@ -73,3 +81,12 @@ def test_recognition_excludes_opt_outs_and_is_stable():
     assert [c.name for c in top_contributors({1: {"answers": 1}, 2: {"answers": 1}}, names, [1, 2], limit=1)] == [
         "Ani"]
     assert short_name("x" * 50).endswith("…") and len(short_name("x" * 50)) == 32
+
+
+def test_indicators_from_the_cycle_features_summary_shape():
+    cycles = [{"ended_at": 40, "before": 55.0, "after": 70.0, "met": True, "good_practices": 2,
+               "participation": {"reflection": [3, 4]}},
+              {"ended_at": 45, "before": None, "after": None, "met": None, "good_practices": 0}]
+    out = indicators_from(None, cycles, None, None, now_ts=50)
+    assert (out["cycles_completed"], out["results_recorded"], out["targets_met"], out["good_practices"]) == (
+        2, 1, 1, 2)
