@@ -64,7 +64,7 @@ async def answer_all(sim, mids: list[int], answers: dict[int, tuple]) -> None:
 
 
 def results_text(sim) -> str:
-    return next(t for t in reversed(sim.texts(GROUP)) if t.startswith(("📊", "📝")))
+    return next(t for t in reversed(sim.texts(GROUP)) if t.startswith(("📊 Hasil", "📊 Results", "📝")))
 
 
 # Pulse answers (focus on learning, collaboration, results orientation), hand-computed below.
@@ -228,7 +228,7 @@ async def test_satisfaction_closes_on_time_and_zero_answers(sim, clock):
     assert "Kegiatan ini bermanfaat bagi saya." in res and "n = 3 · rerata 4,00 · setuju (4–5) 66,7 % · indeks 75,0" in res
     assert "Guru kelas: 3 · " in res
     await sim.tick()  # a second pass sends nothing again
-    assert sum(t.startswith("📊") for t in sim.texts(GROUP)) == 2
+    assert sum(t.startswith("📊 Hasil") for t in sim.texts(GROUP)) == 2
 
 
 async def test_custom_survey_text_format_errors_and_choice_results(sim):
@@ -451,3 +451,23 @@ async def test_english_group_sees_english_results(sim):
     assert "n = 3 · mean 3.67 · agree (4–5) 66.7% · index 66.7" in res
     assert "• Classroom teacher: 3 · 3.67 · 66.7% · 66.7" in res
     assert "Rerata (mean of roles): mean 3.67 · agree 66.7% · index 66.7" in res
+
+
+async def test_long_results_are_split_and_too_many_items_refused(sim):
+    await onboard(sim, members=(ANI,))
+    statement = "Saya merasa kegiatan komunitas belajar ini membantu " + "sangat " * 28
+    lines = [f"L: {i}. {statement.strip()}"[:250] for i in range(21)]
+    await sim.say(GROUP, PIC, "/survei buat\nJudul: Panjang\n" + "\n".join(lines))
+    assert "Baris 23" in sim.last_text(GROUP) and "maksimal 20" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei buat\nJudul: Panjang\n" + "\n".join(lines[:20]))
+    survey = await latest_survey(sim)
+    mids = await item_messages(sim, survey.id)
+    assert len(mids) == 20
+    for mid in mids:
+        await sim.tap(GROUP, mid, ANI, "4")
+    n_before = len(sim.texts(GROUP))
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    parts = [t for t in sim.texts(GROUP)[n_before:] if not t.startswith("Panjang:")]
+    assert len(parts) == 2 and parts[0].startswith("📊 Hasil: Panjang")  # too long for one message
+    assert all(len(p) <= 4096 for p in parts)
+    assert sum(p.count("n = 1 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") for p in parts) == 20

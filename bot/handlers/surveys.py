@@ -30,6 +30,7 @@ from .surveys_post import (
     install_hooks,
     local,
     repo,
+    split_lines,
     start_survey,
     tick,
     trend_chart_png,
@@ -298,17 +299,8 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
 
 async def send_long(scope: Scope, key: str, **kw: Any) -> None:
     """A message that may exceed Telegram's 4096 characters, split at line boundaries."""
-    text = scope.render(key, **kw)
-    chunk: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        if size + len(line) + 1 > 3800 and chunk:
-            await scope.send_html("\n".join(chunk))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        await scope.send_html("\n".join(chunk))
+    for part in split_lines(scope.render(key, **kw)):
+        await scope.send_html(part)
 
 
 def register(app: Application, services: Services) -> None:

@@ -77,6 +77,22 @@ def header_text(services: Services, community: Community, survey: Survey, count:
                   closes=local(survey.closes_at, community.tz), closed=not survey.is_open)
 
 
+def split_lines(text: str, limit: int = 3800) -> list[str]:
+    """Parts of at most `limit` characters, cut between lines (templates keep tags within a line)."""
+    parts: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if size + len(line) + 1 > limit and chunk:
+            parts.append("\n".join(chunk))
+            chunk, size = [], 0
+        chunk.append(line[:limit])
+        size += len(line[:limit]) + 1
+    if chunk:
+        parts.append("\n".join(chunk))
+    return [p for p in parts if p.strip()]
+
+
 # -- posting --------------------------------------------------------------------------------------
 async def _once(services: Services, bot: ExtBot, key: str, chat_id: int, send: Any) -> int | None | bool:
     """Message id of what `key` names (sent now or before); None = try later; False = never (gone)."""
@@ -159,11 +175,12 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
         return
     results = await compute(r, survey)
     key = "surveys/results_test" if results.is_test else "surveys/results"
-    text = render(services, community, key, r=results)
-    sent = await _once(services, bot, f"sv:{survey.id}:res", survey.chat_id,
-                       lambda cid: bot.send_message(cid, text))
-    if sent is None:
-        return  # the next scheduler pass tries again
+    sent: int | None | bool = False
+    for n, part in enumerate(split_lines(render(services, community, key, r=results))):
+        sent = await _once(services, bot, f"sv:{survey.id}:res" + (f"{n}" if n else ""), survey.chat_id,
+                           lambda cid, t=part: bot.send_message(cid, t))
+        if sent is None:
+            return  # the next scheduler pass tries again
     if sent is not False:
         for n, (png, caption) in enumerate(await charts(services, community, results)):
             await _once(services, bot, f"sv:{survey.id}:chart{n}", survey.chat_id,

@@ -1,0 +1,109 @@
+"""Surveys repository on a real SQLite file: idempotent creation, answer upserts, closing, schedules."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.surveys import builtin_survey
+from storage.db import Database
+from storage.repos import CHAT_ID_COLUMNS, Repos
+from storage.surveys import PulseSchedule, Surveys
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database(tmp_path / "kombel.sqlite3").open()
+    yield database
+    await database.close()
+
+
+async def _community(db, chat_id=-100):
+    c, _ = await Repos(db).communities.ensure(chat_id, "Kombel", tz="Asia/Makassar", locale="id", now=1)
+    return c
+
+
+async def _survey(repo, c, key="msg:-100:1", **kw):
+    return await repo.create(community_id=c.id, chat_id=c.chat_id, definition=builtin_survey("pulse", "id"),
+                             locale="id", created_by=7, now=100, closes_at=kw.pop("closes_at", None),
+                             source_key=key, **kw)
+
+
+async def test_create_is_idempotent_and_keeps_the_items(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s1, created1 = await _survey(repo, c)
+    s2, created2 = await _survey(repo, c)
+    assert created1 and not created2 and s1.id == s2.id
+    assert s1.definition == builtin_survey("pulse", "id")
+    assert s1.is_open and not s1.posted and s1.respondents == 0
+    assert ("surveys", "chat_id") in CHAT_ID_COLUMNS and ("survey_messages", "chat_id") in CHAT_ID_COLUMNS
+
+
+async def test_answers_are_upserts_and_count_respondents(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s, _ = await _survey(repo, c)
+    assert await repo.answer(s.id, 1, 0, value_int=3, role="classroom", now=101) == "new"
+    assert await repo.answer(s.id, 1, 0, value_int=3, role="classroom", now=102) == "same"
+    assert await repo.answer(s.id, 1, 0, value_int=4, role="classroom", now=103) == "changed"
+    assert await repo.answer(s.id, 1, 3, value_text="ok", role="classroom", now=104) == "new"
+    assert await repo.answer(s.id, 2, 1, value_int=5, role="pe", now=105) == "new"
+    answers = await repo.answers(s.id)
+    assert [(a.user_id, a.item_idx, a.value) for a in answers] == [(1, 0, 4), (1, 3, "ok"), (2, 1, 5)]
+    assert (await repo.get(s.id)).respondents == 2
+    assert set(await repo.answers_of(s.id, 1)) == {0, 3}
+
+
+async def test_closing_stops_answers_and_happens_once(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s, _ = await _survey(repo, c, closes_at=500)
+    other, _ = await _survey(repo, c, key="msg:-100:2", closes_at=900)
+    assert [x.id for x in await repo.due_to_close(600)] == [s.id]
+    assert await repo.close(s.id, 600) is True
+    assert await repo.close(s.id, 601) is False
+    assert await repo.answer(s.id, 1, 0, value_int=3, role="classroom", now=602) == "closed"
+    assert [x.id for x in await repo.closing()] == [s.id]
+    await repo.mark_closed(s.id)
+    assert await repo.closing() == []
+    assert [x.id for x in await repo.closed_between(c.id, 0, 1000)] == [s.id]
+    assert await repo.closed_between(c.id, 601, 1000) == []
+    assert [x.id for x in await repo.open_in(c.id)] == [other.id]
+
+
+async def test_item_messages_and_header_updates(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s, _ = await _survey(repo, c)
+    await repo.set_header(s.id, 10)
+    await repo.add_item_message(s.id, 0, c.chat_id, 11)
+    await repo.add_item_message(s.id, 0, c.chat_id, 11)  # twice: no error
+    assert await repo.item_by_message(c.chat_id, 11) == (s.id, 0)
+    assert await repo.item_by_message(c.chat_id, 12) is None
+    assert [x.id for x in await repo.needing_group_update(1000)] == [s.id]  # not fully posted
+    await repo.set_posted(s.id)
+    assert await repo.needing_group_update(1000) == []
+    await repo.answer(s.id, 1, 0, value_int=3, role="classroom", now=101)
+    assert [x.id for x in await repo.needing_group_update(1000)] == [s.id]  # the header shows 0, not 1
+    await repo.header_shown(s.id, 1, 1000)
+    await repo.answer(s.id, 2, 0, value_int=3, role="classroom", now=1001)
+    assert await repo.needing_group_update(1005) == []  # edited 5 s ago: throttled
+    assert [x.id for x in await repo.needing_group_update(1020)] == [s.id]
+
+
+async def test_schedules_and_community_erase(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    await repo.set_schedule(PulseSchedule(c.id, "fixed", 3, 960, 48, 0, 5000, 7), now=1)
+    assert await repo.due_schedules(4999) == []
+    assert [x.community_id for x in await repo.due_schedules(5000)] == [c.id]
+    await repo.advance_schedule(c.id, checked_until=5000, next_due_at=9000, now=5000)
+    sched = await repo.schedule(c.id)
+    assert (sched.checked_until, sched.next_due_at, sched.weekday, sched.minute_of_day) == (5000, 9000, 3, 960)
+    assert await repo.delete_schedule(c.id) is True and await repo.schedule(c.id) is None
+    # deleting the community removes its surveys and their answers
+    s, _ = await _survey(repo, c)
+    await repo.answer(s.id, 1, 0, value_int=3, role="classroom", now=101)
+    async with db.tx() as tx:
+        await tx.execute("DELETE FROM communities WHERE id = ?", (c.id,))
+    assert await repo.get(s.id) is None and await repo.answers(s.id) == []
