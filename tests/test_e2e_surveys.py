@@ -471,3 +471,15 @@ async def test_long_results_are_split_and_too_many_items_refused(sim):
     assert len(parts) == 2 and parts[0].startswith("📊 Hasil: Panjang")  # too long for one message
     assert all(len(p) <= 4096 for p in parts)
     assert sum(p.count("n = 1 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") for p in parts) == 20
+
+
+async def test_pic_starts_and_closes_from_private(sim):
+    await onboard(sim, members=(ANI,))
+    await sim.say(PIC, PIC, "/survei pulse tutup 3 hari")
+    survey = await latest_survey(sim)
+    assert "sudah saya kirim ke grup Kombel SDN 3 Mataram" in sim.last_text(PIC)
+    assert survey.closes_at == sim.services.now_ts() + 3 * 86400
+    assert sim.texts(GROUP)[-5].startswith("📋 Cek Mingguan Kombel")
+    await sim.say(PIC, PIC, f"/survei tutup {survey.id}")
+    assert "Hasilnya sudah saya kirim ke grup" in sim.last_text(PIC)
+    assert "Belum ada yang menjawab" in results_text(sim)
