@@ -247,3 +247,160 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert await store(sim.services).cycles.active(c.id) is None
     await sim.say(GROUP, PIC, "/siklus mulai numerasi kelas 5: 30 → 60")  # a new cycle may start now
     assert "Siklus baru dimulai: numerasi kelas 5" in "\n".join(sim.texts(GROUP)[-9:])
+
+
+async def test_whole_cycle_in_english(sim, clock):
+    await setup_group(sim, extra_member=False)
+    await sim.say(GROUP, PIC, "/language")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    await sim.say(GROUP, PIC, "/cycle start grade 4 literacy: 40% → 70% mastery")
+    assert any("A new cycle has started: grade 4 literacy" in t for t in sim.texts(GROUP))
+    refl = await current_stage(sim)
+    assert "0 of 3 have answered" in header_text(sim, refl) and "WITA" in header_text(sim, refl)
+    q1 = (await prompt_ids(sim, refl))[0]
+    assert "Reply to this message" in sim.fake.edits(GROUP, q1)[-1]
+    await sim.say(GROUP, ANI, "Eight pupils in grade 4 still struggle with reading comprehension", reply_to=q1)
+    assert "answer saved" in sim.last_text(GROUP) and "1 of 3 have answered" in header_text(sim, refl)
+    await sim.say(CITRA, CITRA, f"/start cy_{refl.id}")
+    assert "question 1 of 6" in sim.last_text(CITRA)
+    await sim.deliver(sim.fake.send_document(CITRA, CITRA, caption="Reading scores, term 1"))
+    assert "Evidence saved" in sim.texts(CITRA)[-2] and "question 2 of 6" in sim.last_text(CITRA)
+    await sim.say(GROUP, PIC, "/cycle next")
+    assert any("Synthesis of the Reflection stage" in t and "2 of 3 members answered" in t
+               for t in sim.texts(GROUP))
+    await sim.say(GROUP, PIC, "/rtl add Use exit tickets; me; 15/12; 80% of pupils fill them in")
+    assert "Follow-up #1 recorded" in sim.last_text(GROUP) and "Sari gets a private reminder" in sim.last_text(GROUP)
+    clock.set(at_wita(14, 7, 5, month=12))
+    await sim.tick()
+    assert "Follow-up #1 reminder" in sim.last_text(PIC)
+    await sim.tap(PIC, sim.last(PIC)["message_id"], PIC, "❌ #1 not done")
+    await sim.say(PIC, PIC, "-")
+    assert "no note" in sim.last_text(PIC)
+    for _ in range(2):  # planning (nobody answered: confirm) and implementation
+        await sim.say(GROUP, PIC, "/cycle next")
+        if "Nobody has answered" in sim.last_text(GROUP):
+            await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Yes, close this stage")
+    assert (await current_stage(sim)).stage == "evaluation"
+    assert "Follow-ups still open" not in "\n".join(sim.texts(GROUP)[-3:])  # nothing open any more
+    await sim.say(CITRA, CITRA, "/goodpractice")
+    await sim.tap(CITRA, sim.last(CITRA)["message_id"], CITRA, "STAR (Situation–Task–Action–Result)")
+    for text in ("Exit tickets for grade 4 literacy", "Grade 4B, 30 pupils.", "Track understanding daily.",
+                 "Three-question exit ticket every lesson.", "Mastery rose from 40% to 72%."):
+        await sim.say(CITRA, CITRA, text)
+    pdf = doc_text(sim, CITRA)
+    assert "Good practice".upper() in pdf.upper() and "Situation" in pdf and "Mastery rose" in pdf
+    await sim.say(CITRA, CITRA, "/journal 7")
+    assert "07:00 WITA" in sim.last_text(CITRA)
+    clock.set(at_wita(15, 7, 0, month=12))
+    await sim.tick()
+    prompt = sim.last(CITRA)
+    assert "Daily journal" in sim.last_text(CITRA)
+    await sim.say(CITRA, CITRA, "Group B did not finish the reading task", reply_to=prompt["message_id"])
+    assert "Entry saved" in sim.last_text(CITRA)
+    await sim.say(GROUP, PIC, "/cycle results 40 65")
+    assert "Target not met yet" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/cycle next")
+    if "Nobody has answered" in sim.last_text(GROUP):
+        await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Yes, close this stage")
+    summary = sim.last_text(GROUP)
+    assert "Cycle complete: grade 4 literacy" in summary and "Target not met" in summary
+    assert "Reflection: 2 of 3" in summary and "0 done, 1 not done, 0 still open" in summary
+    assert "Good practices written: 1" in summary
+
+
+async def test_bad_inputs_change_nothing(sim, clock):
+    await setup_group(sim, extra_member=False)
+    f = sim.fake
+    await sim.say(GROUP, STRANGER, "/siklus")
+    assert "belum terdaftar" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai")
+    assert "Tuliskan topik" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi: 70% → 40%")
+    assert "Targetnya belum pas" in sim.last_text(GROUP)
+    await sim.say(PIC, PIC, "/siklus mulai literasi: 40 → 70")
+    assert "hanya bisa dipakai di grup" in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    assert "Belum ada siklus" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus apa")
+    assert "tidak mengenal" in sim.last_text(GROUP) and "/siklus pertanyaan tambah" in sim.last_text(GROUP)
+    c = await community(sim)
+    assert await store(sim.services).cycles.latest(c.id) is None
+    # the same update delivered twice starts one cycle and says so once
+    upd = f.send_text(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    await sim.deliver(upd)
+    n = len(sim.texts(GROUP))
+    await sim.deliver(upd)
+    assert len(sim.texts(GROUP)) == n
+    refl = await current_stage(sim)
+    q1 = (await prompt_ids(sim, refl))[0]
+    # a very long answer is kept up to the limit; a re-delivered answer changes nothing
+    upd = f.send_text(GROUP, ANI, "murid " * 1000, reply_to=q1)
+    await sim.deliver(upd)
+    assert "3.000 karakter" in sim.last_text(GROUP)
+    await sim.deliver(upd)
+    stored = await store(sim.services).cycles.answers(refl.id)
+    assert len(stored) == 1 and len(stored[0].text) <= 3000
+    # forged or foreign buttons
+    head = refl.header_message_id
+    for data in ("cy:adv:999", "cy:adv:x", f"cy:adv:{refl.id}", "rt:d:999", "gp:s:1", "jr:s:1", "cy:g:abc",
+                 f"cy:g:{refl.id}:0"):
+        await sim.press(GROUP, head, BUDI, data)
+        assert f.callback_answer(f.updates[-1]["callback_query"]["id"])["text"], data
+    assert (await current_stage(sim)).id == refl.id
+    # RTL: a number that does not exist, a date in the past, too many parts
+    await sim.say(GROUP, ANI, "/rtl selesai 42")
+    assert "tidak ada di komunitas ini" in sim.last_text(GROUP)
+    await sim.say(GROUP, ANI, "/rtl tambah Exit ticket; Ani; 1/11")
+    assert "sudah lewat" in sim.last_text(GROUP)
+    await sim.say(GROUP, ANI, "/rtl tambah a; b; 15/12; d; e")
+    assert "Terlalu banyak bagian" in sim.last_text(GROUP)
+    assert await store(sim.services).rtl.list(c.id) == []
+    # the journal: a bad time, the group, and off
+    await sim.say(ANI, ANI, "/jurnal 25:99")
+    assert "tidak bisa saya baca" in sim.last_text(ANI) and "/jurnal 15:30" in sim.last_text(ANI)
+    await sim.say(GROUP, ANI, "/jurnal 15:30")
+    assert "chat pribadi" in sim.last_text(GROUP)
+    assert await store(sim.services).journal.sub(ANI, c.id) is None
+    await sim.say(GROUP, ANI, "/jurnal masalah")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    # STAR: typing before choosing the reading, an empty part
+    await sim.say(ANI, ANI, "/praktikbaik")
+    intro = sim.last(ANI)
+    await sim.say(ANI, ANI, "judul tanpa memilih format")
+    assert "Pilih dulu formatnya" in sim.last_text(ANI)
+    await sim.tap(ANI, intro["message_id"], ANI, "STAR (Situation–Task–Action–Result)")
+    await sim.say(ANI, ANI, "???")
+    assert "Judul" in sim.last_text(ANI)
+
+
+async def test_pic_changes_questions_and_restart_keeps_the_cycle(sim, clock):
+    await setup_group(sim, extra_member=False)
+    await sim.say(GROUP, ANI, "/siklus pertanyaan")
+    assert "refl.data" in sim.last_text(GROUP) and "eval.learned" in sim.last_text(GROUP)
+    await sim.say(GROUP, ANI, "/siklus pertanyaan hapus plan.extend")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus pertanyaan hapus plan.nope")
+    assert 'Kode pertanyaan "plan.nope" tidak ada' in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus pertanyaan tambah bulan Apa kabar?")
+    assert "Tahapnya tidak saya kenal" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus pertanyaan tambah perencanaan " + "panjang " * 40)
+    assert "terlalu panjang" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus pertanyaan tambah perencanaan Siapa yang menyiapkan lembar kerja?")
+    assert "plan.c1" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus pertanyaan hapus plan.extend")
+    await sim.say(GROUP, PIC, "/siklus pertanyaan ubah plan.model Siapa guru model dan kapan kelasnya?")
+    await sim.say(GROUP, PIC, "/siklus pertanyaan xyz")
+    assert "Bentuknya" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    await sim.restart()
+    refl = await current_stage(sim)
+    q1 = (await prompt_ids(sim, refl))[0]
+    await sim.say(GROUP, ANI, "Ada 8 murid yang belum lancar membaca", reply_to=q1)
+    assert "1 dari 3 sudah menjawab" in header_text(sim, refl)
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    plan = await current_stage(sim)
+    keys = [q["key"] for q in plan.questions]
+    assert "plan.extend" not in keys and keys[-1] == "plan.c1"
+    assert any(q["text"] == "Siapa guru model dan kapan kelasnya?" for q in plan.questions)
+    texts = "\n".join(sim.texts(GROUP)[-8:])
+    assert "Siapa yang menyiapkan lembar kerja?" in texts and "7/7" in texts

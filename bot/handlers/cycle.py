@@ -218,27 +218,27 @@ async def questions(scope: Scope, args: list[str]) -> None:
     if action == "add":
         stage = stage_from_word(word)
         if stage is None:
-            await scope.reply("cycle/questions_error", code="unknown_stage")
+            await scope.reply("cycle/questions_error", code="unknown_stage", qkey=word)
             return
         key = new_question_key(stage, [q.key for qs in bank.values() for q in qs])
     else:
         key = word
         stage = next((s for s, qs in bank.items() if any(q.key == key for q in qs)), None)
         if stage is None:
-            await scope.reply("cycle/questions_error", code="unknown_key", key=key)
+            await scope.reply("cycle/questions_error", code="unknown_key", qkey=key)
             return
     ov = Override(action, stage.value, key, text)  # type: ignore[arg-type]
     try:
         apply_overrides(bank, [ov])
     except CycleError as exc:
-        await scope.reply("cycle/questions_error", code=exc.code, key=key)
+        await scope.reply("cycle/questions_error", code=exc.code, qkey=key)
         return
     from storage.cycle import Override as StoredOverride
 
     await store(services).cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
                                               scope.user_id, services.now_ts(),
                                               (scope.chat_id, scope.message.message_id))
-    await scope.reply("cycle/questions_changed", action=action, key=key, stage=stage.value, text=text)
+    await scope.reply("cycle/questions_changed", action=action, qkey=key, stage=stage.value, text=text)
 
 
 async def results(scope: Scope, args: list[str]) -> None:
