@@ -293,7 +293,8 @@ async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, no
         if ended:
             last = max(int(m["end_ts"]) for m in ended)
             await _start_pulse(services, bot, community, sched, f"sched:{community.id}:{last}", ts)
-        upcoming = [int(m["end_ts"]) for m in await meetings_between(community.id, ts, ts + 8 * 86400)
+        # from 12 h back, so a meeting already under way is followed too
+        upcoming = [int(m["end_ts"]) for m in await meetings_between(community.id, ts - 12 * 3600, ts + 8 * 86400)
                     if int(m["end_ts"]) > ts]
         nxt = min([*upcoming, ts + MEETING_RECHECK_S])
     elif sched.weekday is not None and sched.minute_of_day is not None:
