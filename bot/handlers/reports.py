@@ -85,7 +85,8 @@ class Summary:
     caption: str
 
 
-async def build_summary(services: Services, community: Community, now: datetime) -> Summary | None:
+async def build_summary(services: Services, community: Community, now: datetime, *,
+                        chart: bool = True) -> Summary | None:
     """The summary of this week (None when there is nothing at all to say yet)."""
     snap = await snapshot(services, community, now)
     tz = ZoneInfo(community.tz)
@@ -98,16 +99,16 @@ async def build_summary(services: Services, community: Community, now: datetime)
     if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
         text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks[:1], compact=True)
     caption = r.render(loc, "reports/summary_caption", community=community, snap=snap)
-    chart = None
-    if snap.has_chart:
+    png = None
+    if chart and snap.has_chart:
         series = {r.t(loc, "reports.chart.attendance"): [p.attendance for p in snap.trend],
                   r.t(loc, "reports.chart.hours"): [p.hours for p in snap.trend],
                   r.t(loc, "reports.chart.answers"): [p.answers for p in snap.trend]}
         series = {k: v for k, v in series.items() if any(x is not None for x in v)}
-        chart = await chartpool.pool(services).run(
+        png = await chartpool.pool(services).run(
             trend_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title"),
             kind="share", locale=loc)
-    return Summary(text[:4096], chart, caption)
+    return Summary(text[:4096], png, caption)
 
 
 async def post_summary(services: Services, bot: ExtBot, community: Community, key: str,

@@ -1,0 +1,226 @@
+"""Weekly summaries at scale: text, charts off the event loop, update latency during a run, paced delivery.
+
+The reports feature reads the other features only through `services.hooks`; here those hooks read a
+synthetic world from indexed tables in the same SQLite file (one query per hook call, like the real ones),
+so the figures are the cost of *our* work: the hook calls, the domain logic and the templates.
+
+    .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--members 25] [--weeks 12]
+    .venv/bin/python -m bench.bench_summaries charts  [--charts 300]
+    .venv/bin/python -m bench.bench_summaries run     [--communities 1000]   # tick run + update latency
+    .venv/bin/python -m bench.bench_summaries pacing  [--messages 900]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot import chartpool
+from bot.clock import ManualClock
+from bot.handlers.reports import build_summary
+from bot.jobs.broadcast import Pacer
+from bot.sim import Sim
+from domain.charts import trend_chart
+from fakegram import FakeRequest, FakeTelegram
+
+NOW = datetime(2026, 11, 27, 7, 0, 30, tzinfo=UTC)  # Friday 15:00:30 WITA: summaries are due
+WEEK = 7 * 86400
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def build_world(sim: Sim, communities: int, members: int, weeks: int) -> None:
+    db = sim.services.db
+    now = int(NOW.timestamp())
+    first_week = now - weeks * WEEK
+    conn = db.conn
+    await conn.executescript(
+        "CREATE TABLE IF NOT EXISTS bench_meetings (community_id INTEGER, start_ts INTEGER, held INTEGER,"
+        " attended INTEGER, members INTEGER, title TEXT);"
+        "CREATE INDEX IF NOT EXISTS bench_meetings_c ON bench_meetings (community_id, start_ts);"
+        "CREATE TABLE IF NOT EXISTS bench_activity (community_id INTEGER, start_ts INTEGER, user_id INTEGER,"
+        " n INTEGER);"
+        "CREATE INDEX IF NOT EXISTS bench_activity_c ON bench_activity (community_id, start_ts);")
+    await conn.execute("BEGIN")
+    uid = 1_000_000
+    for c in range(1, communities + 1):
+        await conn.execute(
+            "INSERT INTO communities (id, chat_id, chat_title, name, schools, tz, locale, setup_done, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, 'Asia/Makassar', 'id', 1, ?, ?)",
+            (c, -1_000_000_000_000 - c, f"Kombel {c}", f"Kombel Gugus {c}", f"SDN {c}", now - 86400, now - 86400))
+        users = [(uid + i, f"Guru{i}", f"Nomor {c}", first_week, first_week) for i in range(members)]
+        await conn.executemany("INSERT INTO users (id, first_name, last_name, created_at, updated_at)"
+                               " VALUES (?, ?, ?, ?, ?)", users)
+        await conn.executemany("INSERT INTO members (community_id, user_id, role, joined_at) VALUES (?, ?, 'classroom', ?)",
+                               [(c, u[0], first_week) for u in users])
+        await conn.executemany(
+            "INSERT INTO bench_meetings VALUES (?, ?, ?, ?, ?, 'Pertemuan pekanan')",
+            [(c, first_week + w * WEEK + 86400 * 2, 1, (c + w) % members, members) for w in range(weeks + 2)])
+        await conn.executemany(
+            "INSERT INTO bench_activity VALUES (?, ?, ?, ?)",
+            [(c, now - 3 * 86400, uid + i, (i * 7 + c) % 5) for i in range(members)])
+        uid += members
+    await conn.execute("COMMIT")
+
+    async def meetings_between(cid, s, e):
+        rows = await db.fetchall("SELECT start_ts, held, attended, members, title FROM bench_meetings"
+                                 " WHERE community_id = ? AND start_ts >= ? AND start_ts < ?", (cid, s, e))
+        return [dict(r) | {"end_ts": r["start_ts"] + 5400, "held": r["start_ts"] <= now} for r in rows]
+
+    async def hours_summary(cid, at):
+        return {"on_track": (cid + int(at.timestamp()) // WEEK) % members, "behind": 3, "members": members,
+                "target_minutes": 120, "period": "week"}
+
+    async def cycle_status(cid, at):
+        return {"stage": "planning", "answered": (cid + int(at.timestamp()) // WEEK) % members, "members": members,
+                "stalled": cid % 7 == 0, "rtl_overdue": cid % 3, "rtl_due_soon": 1, "opened_ts": first_week,
+                "closes_ts": now + WEEK, "good_practices": cid % 4}
+
+    async def activity(cid, s, e):
+        rows = await db.fetchall("SELECT user_id, n FROM bench_activity WHERE community_id = ? AND start_ts >= ?"
+                                 " AND start_ts < ?", (cid, s, e))
+        return {r["user_id"]: {"answers": r["n"]} for r in rows}
+
+    sim.services.hooks.clear()
+    sim.services.hooks.update(meetings_between=meetings_between, hours_summary=hours_summary,
+                              cycle_status=cycle_status, activity_cycle=activity)
+
+
+async def new_sim(tmp: Path, **kw) -> Sim:
+    sim = Sim(tmp / "bench.sqlite3", clock=ManualClock(NOW), **kw)
+    await sim.start()
+    return sim
+
+
+async def bench_text(args) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        sim = await new_sim(Path(d))
+        t0 = time.perf_counter()
+        await build_world(sim, args.communities, args.members, args.weeks)
+        print(f"world: {args.communities} communities x {args.members} members x {args.weeks} weeks "
+              f"built in {time.perf_counter() - t0:.1f}s; rss {rss_mb():.0f} MB")
+        repos = sim.services.repos
+        per: list[float] = []
+        chars: list[int] = []
+        rss0 = rss_mb()
+        t0 = time.perf_counter()
+        for cid in range(1, args.communities + 1):
+            c = await repos.communities.get(cid)
+            s = time.perf_counter()
+            summary = await build_summary(sim.services, c, NOW, chart=False)
+            per.append(time.perf_counter() - s)
+            chars.append(len(summary.text))
+        total = time.perf_counter() - t0
+        k = max(1, len(per) // 10)
+        print(f"text of {len(per)} summaries: {total:.1f}s total, {1000 * statistics.mean(per):.2f} ms each "
+              f"(first 10 %: {1000 * statistics.mean(per[:k]):.2f} ms, last 10 %: {1000 * statistics.mean(per[-k:]):.2f} ms);"
+              f" longest text {max(chars)} chars; rss {rss0:.0f} -> {rss_mb():.0f} MB")
+        await sim.stop()
+
+
+async def bench_charts(args) -> None:
+    labels = ["19/10", "26/10", "2/11", "9/11", "16/11", "23/11"]
+    series = {"Kehadiran": [0.8, 0.7, 0.9, None, 0.75, 0.8], "Sesuai target": [0.5, 0.6, 0.6, 0.7, 0.7, 0.8],
+              "Menjawab": [0.3, 0.5, 0.6, 0.6, 0.8, 0.9]}
+    trend_chart(labels, series, "warm-up", kind="share", locale="id")
+    n_inline = min(50, args.charts)
+    t0 = time.perf_counter()
+    for _ in range(n_inline):
+        trend_chart(labels, series, "Kehadiran, jam belajar, dan jawaban siklus", kind="share", locale="id")
+    inline = (time.perf_counter() - t0) / n_inline
+    pool = chartpool.ChartPool()
+    t0 = time.perf_counter()
+    await pool.run(trend_chart, labels, series, "start", kind="share", locale="id")
+    start = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(pool.run(trend_chart, labels, series, f"Chart {i}", kind="share", locale="id")
+                           for i in range(args.charts)))
+    pooled = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pool.close()
+    closed = time.perf_counter() - t0
+    print(f"chart inline: {1000 * inline:.1f} ms each; pool of {pool.workers} workers: first chart (pool start) "
+          f"{start:.2f}s, {args.charts} charts in {pooled:.1f}s = {args.charts / pooled:.1f}/s "
+          f"-> 10,000 charts ≈ {10000 * pooled / args.charts:.0f}s; pool shutdown {closed:.2f}s")
+
+
+async def bench_run(args) -> None:
+    """The real tick run (text + charts + sends, pacing off) while a member's commands keep arriving."""
+    with tempfile.TemporaryDirectory() as d:
+        sim = await new_sim(Path(d))
+        await build_world(sim, args.communities, args.members, args.weeks)
+        sim.services.extra["pacer"] = Pacer(per_second=1e6, per_group_minute=10**6)  # measure our work only
+        sim.services.extra["broadcast_budget"] = 0.0  # the tick returns at once, the run goes on
+        f = sim.fake
+        f.user(42, "Ani")
+        f.group(-1009999999999, "Kombel ukur", supergroup=True, admins=[42], members=[])
+        for cid in range(1, args.communities + 1):
+            f.group(-1_000_000_000_000 - cid, f"Kombel {cid}", supergroup=True, admins=[], members=[])
+        await sim.say(-1009999999999, 42, "/bantuan")
+        # every community gets its schedule row (the first tick), then the run drains them
+        t0 = time.perf_counter()
+        await sim.tick()
+        task = sim.services.extra["broadcast_tasks"]["summaries"]
+        lat: list[float] = []
+        while not task.done():
+            s = time.perf_counter()
+            await sim.say(-1009999999999, 42, "/bantuan")
+            lat.append(time.perf_counter() - s)
+            await asyncio.sleep(0.02)
+        total = time.perf_counter() - t0
+        sent = sum(1 for name, _ in f.calls if name == "sendPhoto")
+        lat.sort()
+        p = lambda q: 1000 * lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+        print(f"run: {sent} summaries with chart in {total:.1f}s ({total / max(1, sent) * 1000:.1f} ms each; "
+              f"-> 10,000 ≈ {10000 * total / max(1, sent):.0f}s); /bantuan handled {len(lat)} times during the run:"
+              f" p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {1000 * lat[-1]:.1f} ms")
+        await sim.stop()
+
+
+async def bench_pacing(args) -> None:
+    """Paced sends against a fake API that enforces 30/s overall and 20/min per group (wall clock)."""
+    fake = FakeTelegram(clock=time.monotonic, enforce_rate_limits=True)
+    from telegram import Bot
+    bot = Bot("123456789:" + "A" * 35, request=FakeRequest(fake))
+    await bot.initialize()
+    groups = [-1_000_000_000_000 - i for i in range(args.messages)]
+    for g in groups:
+        fake.group(g, "g", supergroup=True)
+    pacer = Pacer(30.0, 20)
+    sem = asyncio.Semaphore(8)
+
+    async def one(chat: int) -> None:
+        async with sem:
+            await pacer.acquire(chat)
+            await bot.send_message(chat, "x")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(c) for c in groups))
+    elapsed = time.perf_counter() - t0
+    rate = len(groups) / elapsed
+    print(f"pacing: {len(groups)} messages to distinct groups in {elapsed:.1f}s = {rate:.2f}/s "
+          f"({100 * rate / 30:.1f} % of 30/s); 429s: {fake.stats['429']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["text", "charts", "run", "pacing"])
+    ap.add_argument("--communities", type=int, default=10_000)
+    ap.add_argument("--members", type=int, default=25)
+    ap.add_argument("--weeks", type=int, default=12)
+    ap.add_argument("--charts", type=int, default=300)
+    ap.add_argument("--messages", type=int, default=900)
+    args = ap.parse_args()
+    asyncio.run({"text": bench_text, "charts": bench_charts, "run": bench_run, "pacing": bench_pacing}[args.what](args))
+
+
+if __name__ == "__main__":
+    main()
