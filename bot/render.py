@@ -8,6 +8,7 @@ always escaped). Short plain strings (button labels, role names, alerts) live in
 from __future__ import annotations
 
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +51,9 @@ def fmt_number(x: float | int | None, locale: str, decimals: int = 1) -> str:
     if isinstance(x, int) or float(x).is_integer() and decimals == 0:
         return bnumbers.format_decimal(x, format="#,##0", locale=_babel(locale))
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return bnumbers.format_decimal(x, format=pattern, locale=_babel(locale))
+    # round half up, as people (and the charts) do: 3,625 -> 3,63, not Babel's half-even 3,62
+    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return bnumbers.format_decimal(q, format=pattern, locale=_babel(locale))
 
 
 def fmt_percent(share: float | None, locale: str, decimals: int = 1) -> str:
