@@ -404,3 +404,16 @@ async def test_pic_changes_questions_and_restart_keeps_the_cycle(sim, clock):
     assert any(q["text"] == "Siapa guru model dan kapan kelasnya?" for q in plan.questions)
     texts = "\n".join(sim.texts(GROUP)[-8:])
     assert "Siapa yang menyiapkan lembar kerja?" in texts and "7/7" in texts
+
+
+async def test_prompt_lost_to_a_timeout_is_posted_on_the_next_pass(sim, clock):
+    await setup_group(sim, extra_member=False)
+    sim.fake.timeout_next("sendMessage", times=2, deliver=False)  # the "started" note and the header
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    refl = await current_stage(sim)
+    assert refl.header_message_id is None and not refl.posted
+    await sim.tick()
+    refl = await current_stage(sim)
+    assert refl.posted and "0 dari 3 sudah menjawab" in header_text(sim, refl)
+    assert len(await prompt_ids(sim, refl)) == 6
+    assert sum("❓ 1/6" in t for t in sim.texts(GROUP)) == 1  # each question once

@@ -136,6 +136,7 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None
     markup = header_markup(services, community, stage)
     msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, lambda cid: bot.send_message(
         cid, text, reply_markup=markup, message_thread_id=thread))
+    failed = msg is None
     if msg:
         await repo.set_header(stage.id, msg.chat_id, msg.message_id)  # type: ignore[union-attr]
     qs = stage.questions
@@ -143,13 +144,15 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None
         body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
         msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id,
                               lambda cid, body=body: bot.send_message(cid, body, message_thread_id=thread))
+        failed = failed or msg is None
         if msg:
             await repo.add_prompt(msg.chat_id, msg.message_id, stage.id, q["key"])  # type: ignore[union-attr]
     if stage.stage == Stage.EVALUATION.value:
         from .cycle_rtl import post_open_items
 
         await post_open_items(services, bot, community, f"cy:rtl:{stage.id}", thread)
-    await repo.mark(stage.id, posted=1)
+    if not failed:  # a send that may be retried (timeout, network) leaves the stage for the next pass
+        await repo.mark(stage.id, posted=1)
 
 
 # -- closing --------------------------------------------------------------------------------------
@@ -185,12 +188,14 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> No
     texts = {q["key"]: q["text"] for q in qs}
     text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))
+    sent: Any = True
     if community.active:
-        await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, lambda cid: bot.send_message(
+        sent = await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, lambda cid: bot.send_message(
             cid, text, message_thread_id=cycle.thread_id))
-        if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
-            await post_summary(services, bot, community, cycle.id)
-    await repo.mark(stage.id, synth_posted=1)
+    if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
+        await post_summary(services, bot, community, cycle.id)
+    if sent is not None:
+        await repo.mark(stage.id, synth_posted=1)
 
 
 async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
@@ -223,7 +228,9 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, cy
     data = await summary_data(services, cycle_id)
     await store(services).cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
     text = render(services, community, community.locale, "cycle/summary", s=data)
-    await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id, lambda cid: bot.send_message(cid, text))
+    if community.active:
+        await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id,
+                        lambda cid: bot.send_message(cid, text))
 
 
 # -- scheduler ------------------------------------------------------------------------------------
