@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from storage.db import Database
+from storage.db import Database, Tx
 
 # (tz, work_days, weekday|None, minute|None, after_ts) -> the first due time after `after_ts`, UTC seconds
 DueFn = Callable[[str, int, "int | None", "int | None", int], int]
@@ -60,6 +60,11 @@ class Reports:
     async def _mark(self, name: str) -> int:
         return int(await self.db.scalar("SELECT value FROM report_watermarks WHERE name = ?", (name,)) or 0)
 
+    @staticmethod
+    async def _set_mark(tx: Tx, name: str, value: int) -> None:
+        await tx.execute("INSERT INTO report_watermarks (name, value) VALUES (?, ?)"
+                         " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+
     async def schedule_new_communities(self, now: int, due: DueFn) -> int:
         """Give communities created since the last call a summary row (default time, first slot after the
         community was created, so a pass that runs late still catches this week's). Indexed by id."""
@@ -73,9 +78,7 @@ class Reports:
                 "INSERT INTO report_schedules (community_id, next_due_at, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (community_id) DO NOTHING",
                 [(r["id"], due(r["tz"], r["work_days"], None, None, r["created_at"]), now) for r in rows])
-            await tx.execute(
-                "INSERT INTO report_watermarks (name, value) VALUES ('communities', ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (rows[-1]["id"],))
+            await self._set_mark(tx, "communities", rows[-1]["id"])
         return len(rows)
 
     async def schedule_new_principals(self, now: int, due: DueFn) -> int:
@@ -94,9 +97,7 @@ class Reports:
                 " ON CONFLICT (user_id) DO NOTHING",
                 [(r["user_id"], r["tz"], due(r["tz"], 5, 0, 420, r["linked_at"]), now) for r in rows])
             newest = max(r["linked_at"] for r in rows)
-            await tx.execute(
-                "INSERT INTO report_watermarks (name, value) VALUES ('principals', ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (newest,))
+            await self._set_mark(tx, "principals", newest)
         return len(rows) if newest > mark else 0
 
     # -- group summaries --------------------------------------------------------------------------
