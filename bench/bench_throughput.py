@@ -82,8 +82,7 @@ async def drain(app: Application, n: int, updates: list[dict]) -> float:
     started = time.perf_counter()
     for u in updates:
         await app.update_queue.put(Update.de_json(u, app.bot))
-    while proc.processed - start_count < n:
-        await asyncio.sleep(0.005)
+    await proc.wait_processed(start_count + n)
     return time.perf_counter() - started
 
 

@@ -17,6 +17,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self.processed = 0  # for benchmarks and tests waiting for a stream to drain
+        self._progress = asyncio.Event()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
@@ -33,10 +34,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
         finally:
             self.processed += 1
+            self._progress.set()
             self._users[key] -= 1
             if self._users[key] == 0:
                 del self._users[key]
                 self._locks.pop(key, None)
+
+    async def wait_processed(self, count: int) -> None:
+        """Wait until `count` updates in all have been processed."""
+        while self.processed < count:
+            self._progress.clear()
+            await self._progress.wait()
 
     async def initialize(self) -> None:
         return None

@@ -8,8 +8,8 @@ always escaped). Short plain strings (button labels, role names, alerts) live in
 from __future__ import annotations
 
 import tomllib
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
