@@ -32,7 +32,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from itertools import accumulate
 from types import MappingProxyType
@@ -42,7 +42,7 @@ import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
 from domain.durations import ParseError
-from domain.schedule import _MONTHS, _resolve_year, _take_date, _tokens
+from domain.schedule import _MONTHS, Occurrence, _resolve_year, _take_date, _tokens, expand_weekly
 
 __all__ = [
     "CommunityOffDay",
@@ -51,6 +51,7 @@ __all__ = [
     "SchoolCalendar",
     "national_off_days",
     "parse_off_day",
+    "plan_weekly",
 ]
 
 OffKind = Literal["holiday", "cuti_bersama", "weekend", "community"]
@@ -191,6 +192,29 @@ class SchoolCalendar:
             n += self.is_school_day(cur)
             cur += timedelta(days=1)
         return n
+
+
+def plan_weekly(
+    weekdays: Iterable[int],
+    start_time: time,
+    duration_min: int,
+    tz: tzinfo,
+    from_utc: datetime,
+    to_utc: datetime,
+    calendar: SchoolCalendar,
+    *,
+    series_id: int | None = None,
+) -> list[tuple[Occurrence, OffDay | None]]:
+    """The occurrences of a weekly series in ``[from_utc, to_utc)`` with the reason each one does not take
+    place (holiday, cuti bersama, community off-day), or None when it does. Weekend dates (a Saturday in
+    a 5-day school) are dropped silently: they were never meeting days."""
+    out = []
+    for occ in expand_weekly(weekdays, start_time, duration_min, tz, from_utc, to_utc, series_id=series_id):
+        reason = calendar.off_reason(occ.local_date)
+        if reason is not None and reason.kind == "weekend":
+            continue
+        out.append((occ, reason))
+    return out
 
 
 _RANGE_WORDS = {"-", "s/d", "sd", "sampai", "hingga", "to", "until", "till", ".."}

@@ -51,7 +51,9 @@ __all__ = [
     "behind",
     "elapsed_fraction",
     "is_behind",
+    "TargetSpec",
     "parse_log",
+    "parse_target",
     "period_bounds",
     "progress",
     "target_for",
@@ -260,3 +262,55 @@ def behind(
         if is_behind(p.minutes, p.target_minutes, elapsed_fraction, tolerance=tolerance, min_elapsed=min_elapsed)
     ]
     return sorted(late, key=lambda p: (p.ratio, p.minutes))
+
+
+# --------------------------------------------------------------------------------------------- targets
+
+MAX_TARGET_MINUTES = {"week": 40 * 60, "month": 160 * 60}
+_WEEK_WORDS = {"minggu", "pekan", "seminggu", "sepekan", "week", "weekly", "mingguan", "/minggu", "/week"}
+_MONTH_WORDS = {"bulan", "sebulan", "month", "monthly", "bulanan", "/bulan", "/month"}
+_TARGET_FILLERS = {"per", "tiap", "setiap", "every", "a", "each", "untuk", "for", "role", "peran", "jam:"}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    minutes: int
+    period: PeriodKind | None  # None: keep the community's current period (default month)
+    role: str | None  # None: everyone
+
+
+def parse_target(text: str, role_aliases: Mapping[str, str]) -> TargetSpec:
+    """``/target 8 jam per bulan``, ``/target 2 jam seminggu``, ``/target 8``, ``/target 4 jam per bulan
+    untuk operator`` (``role_aliases`` maps lower-case words to role keys). A bare number is hours here
+    (a target of 8 minutes makes no sense); ``0`` removes the target.
+
+    Codes: ``empty``, ``bad_duration``, ``target_range`` (over 40 h a week / 160 h a month),
+    ``bad_role`` (a word that is neither a duration, a period nor a role)."""
+    toks = re.sub(r",(?!\d)", " ", (text or "").lower()).split()
+    if not toks:
+        raise ParseError("empty")
+    period: PeriodKind | None = None
+    role: str | None = None
+    rest: list[str] = []
+    for t in toks:
+        if t in _WEEK_WORDS:
+            period = "week"
+        elif t in _MONTH_WORDS:
+            period = "month"
+        elif t in role_aliases:
+            role = role_aliases[t]
+        elif t not in _TARGET_FILLERS:
+            rest.append(t)
+    if not rest:
+        raise ParseError("bad_duration")
+    amount = " ".join(rest)
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{1,2})?", amount, re.ASCII):
+        minutes = round(float(amount.replace(",", ".")) * 60)
+    else:
+        try:
+            minutes = parse_duration(amount)
+        except ParseError:
+            raise ParseError("bad_role" if not rest[0][0].isdigit() else "bad_duration", amount) from None
+    if minutes < 0 or minutes > MAX_TARGET_MINUTES[period or "month"]:
+        raise ParseError("target_range", str(minutes))
+    return TargetSpec(minutes, period, role)

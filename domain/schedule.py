@@ -64,6 +64,7 @@ __all__ = [
     "MIN_DURATION_MIN",
     "Occurrence",
     "ParseError",
+    "ChangeSpec",
     "ScheduleSpec",
     "due_reminder",
     "expand_weekly",
@@ -71,7 +72,9 @@ __all__ = [
     "next_occurrences",
     "occurrence_once",
     "occurrences_for",
+    "parse_change",
     "parse_date_token",
+    "parse_offsets",
     "parse_schedule",
     "reminder_times",
     "reminders_to_send",
@@ -664,3 +667,93 @@ def reminders_to_send(
         return None, "not_yet" if not skipped else "skip", skipped
     *superseded, (off, decision) = due  # sorted by offset descending: last is closest to start
     return off, decision, skipped + [o for o, _ in superseded]
+
+
+# ------------------------------------------------------------------------------------------- changes
+
+MIN_REMINDER_OFFSET = 5
+MAX_REMINDER_OFFSET = 7 * 24 * 60
+MAX_REMINDERS = 3
+_SERIES_WORDS = {"seri", "series", "semua", "all", "rutin", "seterusnya"}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSpec:
+    """A PIC's change to a planned meeting: ``/jadwal batal 26/11 alasan`` or
+    ``/jadwal pindah 26/11 27/11 14:00 alasan``.
+
+    ``date`` names the occurrence (its local date). ``series`` means "this and every later one":
+    cancel ends the series; move changes its day(s) and/or time from that date on
+    (``pindah 26/11 seri Jumat 15:00``). ``new_date``/``new_time``/``new_weekdays`` are None when unchanged.
+    """
+
+    action: Literal["cancel", "move"]
+    date: date
+    series: bool = False
+    new_date: date | None = None
+    new_time: time | None = None
+    new_weekdays: tuple[int, ...] | None = None
+    reason: str = ""
+
+
+def parse_change(
+    action: Literal["cancel", "move"], text: str, *, now: datetime, tz: ZoneInfo | tzinfo, working_days: int = 5
+) -> ChangeSpec:
+    """Parse the words after ``batal``/``cancel`` or ``pindah``/``move``.
+
+    Forms: ``<date> [seri] [reason]`` (cancel); ``<date> [<new date>] [<new time>] [reason]`` (move one);
+    ``<date> seri [<day(s)>] [<time>] [reason]`` (move the series). Error codes: ``empty``, ``bad_date``,
+    ``bad_time``, ``no_change`` (a move that changes nothing), ``past`` (the new start has passed),
+    ``too_far``, ``not_working_day``.
+    """
+    toks = _tokens(text or "")
+    if not toks:
+        raise ParseError("empty")
+    today = now.astimezone(tz).date()
+    the_date, i = _take_date(toks, 0, today, "future")
+    if the_date is None:
+        raise ParseError("bad_date", toks[0])
+    series = False
+    if i < len(toks) and toks[i].lower() in _SERIES_WORDS:
+        series, i = True, i + 1
+    if action == "cancel":
+        return ChangeSpec("cancel", the_date, series, reason=" ".join(toks[i:]))
+    new_date = new_time = None
+    new_days: tuple[int, ...] | None = None
+    if series:
+        days, i = _take_days(toks, i)
+        new_days = tuple(sorted(set(days))) or None
+        for wd in new_days or ():
+            _check_working_day(wd, working_days, str(wd))
+    else:
+        new_date, i = _take_date(toks, i, today, "future")
+    while i < len(toks) and toks[i].lower() in _TIME_FILLERS:
+        i += 1
+    if i < len(toks) and _parse_clock(toks[i]) is not None:
+        new_time, i = _take_one_time(toks, i)
+    if new_date is None and new_time is None and new_days is None:
+        raise ParseError("no_change", toks[i] if i < len(toks) else None)
+    reason = " ".join(toks[i:])
+    if new_date is not None:
+        _check_working_day(new_date.weekday(), working_days, new_date.isoformat())
+        if (new_date - today).days > MAX_DAYS_AHEAD:
+            raise ParseError("too_far", new_date.isoformat())
+        if new_date < today:
+            raise ParseError("past", new_date.isoformat())
+    return ChangeSpec("move", the_date, series, new_date, new_time, new_days, reason)
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """Reminder offsets in minutes before a meeting, one duration per word: ``"1440 60"``, ``"24j 30m"``.
+    Distinct, largest first; 1 to 3 of them, each 5 min .. 7 days.
+    Codes: ``empty``, ``bad_duration``, ``offset_range``, ``too_many``."""
+    parts = [p for p in re.split(r"[\s,;]+", (text or "").strip()) if p]
+    if not parts:
+        raise ParseError("empty")
+    out = {parse_duration(p) for p in parts}
+    if len(out) > MAX_REMINDERS:
+        raise ParseError("too_many", str(len(out)))
+    for o in out:
+        if not MIN_REMINDER_OFFSET <= o <= MAX_REMINDER_OFFSET:
+            raise ParseError("offset_range", str(o))
+    return tuple(sorted(out, reverse=True))

@@ -1,0 +1,161 @@
+"""What the rhythm's handlers and ticks share: the community's calendar and reminder offsets, turning a
+series into stored occurrences (with holidays and off-days marked, not dropped), and the view of a
+meeting that templates show (local times with the zone label)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.calendar import CommunityOffDay, OffDay, SchoolCalendar, plan_weekly
+from domain.hours import Period, period_bounds
+from domain.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
+from storage.models import Community
+from storage.rhythm import Meeting, RhythmStore, Series
+
+from ..render import tz_label
+from ..services import Services
+
+HORIZON_DAYS = 42  # occurrences stored this far ahead…
+REFILL_DAYS = 35  # …topped up when less than this is left (the listing shows 28 days)
+LIST_DAYS = 28
+CHECKIN_WINDOW_S = 3 * 3600
+EDIT_GAP_S = 3  # at most one edit of a tally message per this many seconds
+ANSWERS = {"h": "yes", "i": "excused", "d": "online"}
+
+
+def store(services: Services) -> RhythmStore:
+    rs = services.extra.get("rhythm")
+    if rs is None:
+        rs = services.extra["rhythm"] = RhythmStore(services.db)
+    return rs
+
+
+def tz_of(community: Community) -> ZoneInfo:
+    return ZoneInfo(community.tz)
+
+
+def offsets_of(community: Community) -> tuple[int, ...]:
+    raw = community.settings.get("reminder_offsets")
+    return tuple(raw) if raw else DEFAULT_REMINDER_OFFSETS
+
+
+async def calendar_of(services: Services, community: Community) -> SchoolCalendar:
+    rows = await store(services).off_days.list(community.id)
+    return SchoolCalendar(
+        community.work_days, [CommunityOffDay(r.start, r.end, r.label) for r in rows], language=community.locale,
+        include_cuti_bersama=bool(community.settings.get("skip_cuti_bersama", True)))
+
+
+def ts(dt: datetime) -> int:
+    return int(dt.timestamp())
+
+
+def utc(t: int) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def next_remind_at(start_ts: int, offsets: Iterable[int], done: Iterable[int], now: int) -> int | None:
+    """When the tick should next look at this occurrence's reminders (None: nothing left)."""
+    left = [start_ts - o * 60 for o in offsets if o not in set(done)]
+    if not left or now >= start_ts:
+        return None
+    return max(min(left), now)
+
+
+def skip_notice_at(start_ts: int, offsets: Iterable[int], now: int) -> int | None:
+    """A skipped or cancelled occurrence is announced once, in the earliest reminder slot."""
+    if now >= start_ts:
+        return None
+    return max(start_ts - max(offsets) * 60, now)
+
+
+def occurrence_row(occ: Occurrence, reason: OffDay | None, offsets: tuple[int, ...], now: int) -> dict[str, Any]:
+    start, end = ts(occ.start_utc), ts(occ.end_utc)
+    row: dict[str, Any] = {"orig_date": occ.local_date, "start_ts": start, "end_ts": end}
+    if reason is None:
+        row.update(status="scheduled", next_remind_at=next_remind_at(start, offsets, (), now), checkin_at=end)
+    else:
+        row.update(status="skipped", reason_kind=reason.kind, reason=reason.name,
+                   next_remind_at=skip_notice_at(start, offsets, now))
+    return row
+
+
+def plan_rows(series_like: Any, community: Community, calendar: SchoolCalendar, from_ts: int, to_ts: int,
+              now: int) -> list[dict[str, Any]]:
+    """Stored rows for the occurrences of a series (or parsed spec) starting in [from_ts, to_ts)."""
+    tz, offsets = tz_of(community), offsets_of(community)
+    if series_like.kind == "once":
+        occ = occurrence_once(_once_date(series_like), series_like.start_time, series_like.duration_min, tz)
+        return [occurrence_row(occ, None, offsets, now)]
+    planned = plan_weekly(series_like.weekdays, series_like.start_time, series_like.duration_min, tz,
+                          utc(from_ts), utc(to_ts), calendar)
+    return [occurrence_row(occ, reason, offsets, now) for occ, reason in planned]
+
+
+def _once_date(x: Any) -> date:
+    return x.once_date if isinstance(x, Series) else x.date
+
+
+async def materialize(services: Services, series: Series, community: Community, now: int) -> None:
+    """Store the series' occurrences up to the horizon (idempotent: existing dates are kept)."""
+    until = now + HORIZON_DAYS * 86400
+    if series.kind != "weekly" or series.materialized_until >= until:
+        return
+    calendar = await calendar_of(services, community)
+    rows = plan_rows(series, community, calendar, max(series.materialized_until, now), until, now)
+    await store(services).meetings.extend_series(series.id, community.id, rows, until)
+
+
+async def refresh_off_days(services: Services, community: Community, now: int) -> tuple[int, int]:
+    """After an off-day is added or removed: skip the scheduled occurrences now falling on an off-day,
+    restore the ones skipped for a community off-day that no longer is. Returns (skipped, restored)."""
+    rs = store(services)
+    calendar = await calendar_of(services, community)
+    offsets = offsets_of(community)
+    tz = tz_of(community)
+    changes: list[tuple[int, dict[str, Any]]] = []
+    skipped = restored = 0
+    for m in await rs.meetings.between(community.id, now, now + HORIZON_DAYS * 86400):
+        local = utc(m.start_ts).astimezone(tz).date()
+        reason = calendar.off_reason(local)
+        if m.status == "scheduled" and reason is not None and reason.kind == "community" and not m.moved:
+            changes.append((m.id, {"status": "skipped", "reason_kind": "community", "reason": reason.name,
+                                   "next_remind_at": skip_notice_at(m.start_ts, offsets, now), "checkin_at": None}))
+            skipped += 1
+        elif m.status == "skipped" and m.reason_kind == "community" and reason is None:
+            changes.append((m.id, {"status": "scheduled", "reason_kind": None, "reason": None,
+                                   "next_remind_at": next_remind_at(m.start_ts, offsets, (), now),
+                                   "reminders_done": "", "checkin_at": m.end_ts}))
+            restored += 1
+    await rs.meetings.update_many(changes)
+    return skipped, restored
+
+
+def meeting_view(m: Meeting, community: Community) -> dict[str, Any]:
+    tz = tz_of(community)
+    start = utc(m.start_ts).astimezone(tz)
+    return {
+        "id": m.id, "start": start, "end": utc(m.end_ts).astimezone(tz), "tz": tz_label(community.tz),
+        "duration": m.duration_min, "place": m.place, "link": m.link, "agenda": m.agenda, "status": m.status,
+        "reason_kind": m.reason_kind, "reason": m.reason or "", "moved": m.moved,
+        "orig_date": m.orig_date, "once": m.kind == "once",
+    }
+
+
+def current_period(kind: str, community: Community, now: datetime) -> Period:
+    tz = tz_of(community)
+    return period_bounds(kind, now.astimezone(tz).date(), tz)  # type: ignore[arg-type]
+
+
+def nudge_time(period: Period) -> int:
+    """Mid-period: when members behind the pace get their private nudge."""
+    return ts(period.start_utc + (period.end_utc - period.start_utc) / 2)
+
+
+def day_bounds(day: date, community: Community) -> tuple[int, int]:
+    tz = tz_of(community)
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    return ts(start), ts(start + timedelta(days=1))

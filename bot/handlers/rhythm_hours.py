@@ -1,0 +1,269 @@
+"""Mandatory learning hours (*jam wajib belajar*): /target for the PIC, /log (/catat) for members (listed
+and undone by their owner only), /hours (/jam) for progress — a member sees their own; a PIC sees counts
+in the group and the per-member list only in private — and the private mid-period nudge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application, ExtBot
+
+from domain.durations import ParseError
+from domain.hours import (
+    Period,
+    behind,
+    elapsed_fraction,
+    parse_log,
+    parse_target,
+    period_bounds,
+    progress,
+    target_for,
+)
+from storage.models import Community, Member
+
+from ..commands import Command
+from ..delivery import send_once
+from ..keyboards import cb, rows
+from ..services import Services
+from .common import Scope, handler
+from .rhythm_core import current_period, nudge_time, store, ts, tz_of
+
+# Words a PIC may use to name a role in /target (the roles' own keys work too).
+ROLE_ALIASES = {
+    "kelas": "classroom", "classroom": "classroom", "mapel": "subject", "subject": "subject",
+    "agama": "religion", "religion": "religion", "pjok": "pe", "pe": "pe", "olahraga": "pe",
+    "bk": "counsellor", "counsellor": "counsellor", "counselor": "counsellor", "operator": "staff",
+    "tendik": "staff", "staff": "staff", "lainnya": "other", "other": "other",
+}
+LIST_WORDS = {"daftar", "list", "lihat"}
+UNDO_WORDS = {"hapus", "undo", "batal", "remove"}
+RECENT = 10
+
+
+def _args(scope: Scope) -> str:
+    text = scope.message.text if scope.message and scope.message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _next_period(kind: str, period: Period, c: Community) -> Period:
+    return period_bounds(kind, period.end_date + timedelta(days=1), tz_of(c))  # type: ignore[arg-type]
+
+
+# -- /target --------------------------------------------------------------------------------------
+@handler(audience="pic")
+async def cmd_target(scope: Scope) -> None:
+    c = scope.community
+    assert c is not None
+    hours = store(scope.services).hours
+    text = _args(scope)
+    current = await hours.settings(c.id)
+    if not text:
+        await scope.reply("rhythm/target_show", settings=current)
+        return
+    try:
+        spec = parse_target(text, ROLE_ALIASES)
+    except ParseError as err:
+        await scope.reply("rhythm/target_error", code=err.code, detail=err.detail or "")
+        return
+    kind = spec.period or (current.period if current else "month")
+    now_dt = scope.services.clock.now()
+    period = current_period(kind, c, now_dt)
+    nudge = nudge_time(period)
+    if nudge <= ts(now_dt):  # past this period's middle: the first nudge is next period's
+        nudge = nudge_time(_next_period(kind, period, c))
+    await hours.set_target(c.id, spec.role, spec.minutes, kind, nudge, scope.services.now_ts())
+    await scope.reply("rhythm/target_set", spec=spec, period=kind,
+                      role=scope.t(f"role.{spec.role}") if spec.role else None)
+
+
+# -- /log -----------------------------------------------------------------------------------------
+@handler(audience="member")
+async def cmd_log(scope: Scope) -> None:
+    c = scope.community
+    assert c is not None and scope.message is not None
+    services = scope.services
+    hours = store(services).hours
+    text = _args(scope)
+    first, _, rest = text.partition(" ")
+    if first.lower() in LIST_WORDS:
+        await show_logs(scope)
+        return
+    if first.lower() in UNDO_WORDS:
+        await undo_log(scope, rest.strip())
+        return
+    tz = tz_of(c)
+    try:
+        spec = parse_log(text, now=services.clock.now(), tz=tz)
+    except ParseError as err:
+        await scope.reply("rhythm/log_error", code=err.code, detail=err.detail or "")
+        return
+    noon = datetime(spec.on_date.year, spec.on_date.month, spec.on_date.day, 12, tzinfo=tz)
+    entry, created = await hours.add_log(
+        community_id=c.id, user_id=scope.user_id, minutes=spec.minutes, what=spec.what, on_date=spec.on_date,
+        at_ts=ts(noon), chat_id=scope.chat_id, message_id=scope.message.message_id, now=services.now_ts())
+    if not created:
+        return
+    mine = await my_progress(scope)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("rhythm.btn.undo"),
+                                                         callback_data=cb("sc", "u", entry.id))]])
+    await scope.reply("rhythm/log_added", entry=entry, me=mine, markup=markup)
+
+
+async def show_logs(scope: Scope) -> None:
+    assert scope.community is not None
+    entries = await store(scope.services).hours.recent_logs(scope.community.id, scope.user_id, RECENT)
+    markup = InlineKeyboardMarkup(rows([
+        InlineKeyboardButton(scope.t("rhythm.btn.undo_n", n=i), callback_data=cb("sc", "u", e.id))
+        for i, e in enumerate(entries, 1)], 5)) if entries else None
+    await scope.reply("rhythm/log_list", entries=entries, markup=markup)
+
+
+async def undo_log(scope: Scope, n: str) -> None:
+    assert scope.community is not None and scope.message is not None
+    hours = store(scope.services).hours
+    target = scope.message.reply_to_message
+    if not n and target is not None:  # "/catat hapus" in reply to the /catat message
+        entry = await hours.log_by_message(scope.chat_id, target.message_id)
+        if entry is None:
+            await scope.reply("rhythm/log_error", code="not_a_log", detail="")
+            return
+        if entry.user_id != scope.user_id:
+            await scope.reply("rhythm/log_error", code="not_yours", detail="")
+            return
+    else:
+        entries = await hours.recent_logs(scope.community.id, scope.user_id, RECENT)
+        if not n.isdigit() or not 1 <= int(n) <= len(entries):
+            await scope.reply("rhythm/log_error", code="bad_number", detail=n, count=len(entries))
+            return
+        entry = entries[int(n) - 1]
+    if not await hours.delete_log(entry.id, scope.user_id, scope.services.now_ts()):
+        await scope.reply("rhythm/log_error", code="already_undone", detail="")
+        return
+    await scope.reply("rhythm/log_removed", entry=entry)
+
+
+async def on_undo_button(scope: Scope, parts: list[str]) -> None:
+    """`sc:u:<log id>`: only the owner of the entry may undo it."""
+    hours = store(scope.services).hours
+    entry = await hours.log(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    if entry is None or scope.community is None or entry.community_id != scope.community.id:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    if entry.user_id != scope.user_id:
+        await scope.answer("rhythm.not_your_entry", alert=True)
+        return
+    if not await hours.delete_log(entry.id, scope.user_id, scope.services.now_ts()):
+        await scope.answer("rhythm.already_undone", alert=True)
+        return
+    await scope.answer("rhythm.undone")
+    await scope.edit("rhythm/log_removed", entry=entry)
+
+
+# -- /hours ---------------------------------------------------------------------------------------
+async def community_progress(services: Services, c: Community, now_dt: datetime) -> dict[str, Any]:
+    """Everyone's minutes in the current period against their target, and who is behind the pace."""
+    settings = await store(services).hours.settings(c.id)
+    kind = settings.period if settings else "month"
+    targets = settings.targets if settings else {}
+    period = current_period(kind, c, now_dt)
+    members = await services.repos.members.list(c.id)
+    totals = await store(services).hours.minutes_by_user(c.id, ts(period.start_utc), ts(period.end_utc))
+    elapsed = elapsed_fraction(period, now_dt)
+    by_id: dict[int, Member] = {m.user_id: m for m in members}
+    plist = progress({uid: totals.get(uid, 0) for uid in by_id},
+                     {uid: target_for(m.role, targets) for uid, m in by_id.items()},
+                     elapsed_fraction=elapsed, members=list(by_id))
+    late = behind(plist, elapsed)
+    return {"kind": kind, "period": period, "targets": targets, "elapsed": elapsed, "progress": plist,
+            "behind": late, "members": by_id, "has_target": bool(targets)}
+
+
+async def my_progress(scope: Scope) -> dict[str, Any] | None:
+    c = scope.community
+    assert c is not None
+    data = await community_progress(scope.services, c, scope.services.clock.now())
+    me = next((p for p in data["progress"] if p.member_id == scope.user_id), None)
+    if me is None:
+        return None
+    period = data["period"]
+    met = await store(scope.services).hours.meeting_minutes(c.id, scope.user_id, ts(period.start_utc),
+                                                            ts(period.end_utc))
+    return {"p": me, "meetings": met, "logged": me.minutes - met, "kind": data["kind"], "period": period,
+            "has_target": me.target_minutes > 0}
+
+
+@handler(audience="member")
+async def cmd_hours(scope: Scope) -> None:
+    c = scope.community
+    assert c is not None
+    mine = await my_progress(scope) if scope.member and scope.member.active else None
+    if not await scope.is_pic():
+        await scope.reply("rhythm/hours_me", me=mine)
+        return
+    data = await community_progress(scope.services, c, scope.services.clock.now())
+    with_target = [p for p in data["progress"] if p.target_minutes > 0]
+    counts = {"members": len(data["members"]), "on_track": sum(1 for p in with_target if p.on_track),
+              "behind": len(data["behind"]), "met": sum(1 for p in with_target if p.met)}
+    people = [] if scope.is_group else [
+        {"name": data["members"][p.member_id].name, "p": p} for p in data["progress"]]
+    await scope.reply("rhythm/hours_pic", me=mine, counts=counts, people=people, kind=data["kind"],
+                      period=data["period"], has_target=data["has_target"])
+
+
+# -- nudges and the summary hook ------------------------------------------------------------------
+async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None:
+    """Mid-period: one private nudge per member behind the pace, if they started the bot. Never in groups."""
+    now = ts(now_dt)
+    hours = store(services).hours
+    for cid in await hours.due_nudges(now):
+        c = await services.repos.communities.get(cid)
+        settings = await hours.settings(cid)
+        if c is None or settings is None or not settings.targets:
+            await hours.set_nudge_at(cid, None, now)
+            continue
+        period = current_period(settings.period, c, now_dt)
+        if now < nudge_time(period):  # the nudge of a period the bot was down for: wait for this one's
+            await hours.set_nudge_at(cid, nudge_time(period), now)
+            continue
+        if c.active:
+            data = await community_progress(services, c, now_dt)
+            for p in data["behind"]:
+                await send_nudge(services, bot, c, data["members"][p.member_id], p, data, period)
+        await hours.set_nudge_at(cid, nudge_time(_next_period(settings.period, period, c)), now)
+
+
+async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Member, p: Any, data: dict[str, Any],
+                     period: Period) -> None:
+    user = await services.repos.users.get(member.user_id)
+    if user is None or not user.reachable:
+        return
+    locale = user.locale or c.locale
+    text = services.renderer.render(locale, "rhythm/nudge", community=c, p=p, kind=data["kind"], period=period,
+                                    user=user)
+    key = f"nudge:{c.id}:{member.user_id}:{period.start_date.isoformat()}"
+    await send_once(services, bot, key, member.user_id, lambda cid: bot.send_message(cid, text))
+
+
+async def hours_summary(services: Services, community_id: int, now: Any) -> dict[str, Any]:
+    now_dt = now if isinstance(now, datetime) else datetime.fromtimestamp(int(now), UTC)
+    c = await services.repos.communities.get(community_id)
+    if c is None:
+        return {"on_track": 0, "behind": 0, "members": 0, "target_minutes": 0, "period": None}
+    data = await community_progress(services, c, now_dt)
+    with_target = [p for p in data["progress"] if p.target_minutes > 0]
+    period = data["period"]
+    return {"on_track": sum(1 for p in with_target if p.on_track), "behind": len(data["behind"]),
+            "members": len(data["members"]), "target_minutes": int(data["targets"].get(None, 0)),
+            "period": data["kind"], "period_start": period.start_date, "period_end": period.end_date}
+
+
+def register(app: Application, services: Services) -> None:
+    services.commands.add(
+        Command("target", "target", cmd_target, audience="pic"),
+        Command("log", "catat", cmd_log, audience="member"),
+        Command("hours", "jam", cmd_hours, audience="member"),
+    )
+    services.ticks.append(("rhythm.nudges", tick_nudges))
