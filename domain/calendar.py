@@ -210,10 +210,10 @@ def plan_weekly(
     a 5-day school) are dropped silently: they were never meeting days."""
     out = []
     for occ in expand_weekly(weekdays, start_time, duration_min, tz, from_utc, to_utc, series_id=series_id):
-        reason = calendar.off_reason(occ.local_date)
-        if reason is not None and reason.kind == "weekend":
+        wd = occ.local_date.weekday()
+        if wd == 6 or (wd == 5 and calendar.working_days == 5):
             continue
-        out.append((occ, reason))
+        out.append((occ, calendar.off_reason(occ.local_date)))
     return out
 
 
