@@ -452,3 +452,15 @@ async def test_hooks_for_the_weekly_summary(sim, clock):
     summary = await hooks["hours_summary"](c.id, clock.now())
     assert summary["members"] == 3 and summary["target_minutes"] == 120 and summary["period"] == "week"
     assert summary["on_track"] + summary["behind"] <= 3 and summary["behind"] == 2
+
+
+async def test_a_meeting_skipped_for_a_holiday_can_be_moved_to_a_school_day(sim, clock):
+    await onboard(sim)
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru")
+    await sim.say(GROUP, PIC, "/jadwal pindah 24/12 23/12 ganti hari karena cuti bersama")
+    assert "Menjadi: Rabu, 23 Desember 2026, 14.00–15.30 WITA" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/jadwal pindah 17/12 25/12 Natal")
+    assert "hari libur (Hari Raya Natal)" in sim.last_text(GROUP)
+    at(clock, 12, 22, 14, 0)
+    await sim.tick()
+    assert "Pengingat pertemuan besok" in sim.last_text(GROUP) and "Rabu, 23 Desember 2026" in sim.last_text(GROUP)

@@ -33,6 +33,9 @@ from .common import Scope, handler, refuse
 from .rhythm_core import (
     HORIZON_DAYS,
     LIST_DAYS,
+    LIST_WORDS,
+    REFILL_DAYS,
+    args_text,
     calendar_of,
     day_bounds,
     materialize,
@@ -51,14 +54,7 @@ from .rhythm_core import (
 CANCEL_WORDS = {"batal", "cancel", "batalkan"}
 MOVE_WORDS = {"pindah", "move", "geser", "ubah"}
 REMIND_WORDS = {"pengingat", "reminders", "reminder", "ingatkan"}
-LIST_WORDS = {"daftar", "list", "lihat"}
 REMOVE_WORDS = {"hapus", "remove", "delete"}
-
-
-def args_text(scope: Scope) -> str:
-    text = scope.message.text if scope.message and scope.message.text else ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 # -- /schedule ------------------------------------------------------------------------------------
@@ -271,7 +267,7 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
     if clash is not None:
         await scope.reply("rhythm/schedule_error", code="overlap", detail="", clash=meeting_view(clash, c))
         return
-    await rs.update(m.id, start_ts=new_start_ts, end_ts=new_end_ts, moved=1, reason_kind="pic",
+    await rs.update(m.id, status="scheduled", start_ts=new_start_ts, end_ts=new_end_ts, moved=1, reason_kind="pic",
                     reason=change.reason, reminders_done="", checkin_at=new_end_ts,
                     next_remind_at=next_remind_at(new_start_ts, offsets_of(c), (), now))
     moved = await rs.get(m.id)
@@ -379,7 +375,7 @@ def make_hooks(services: Services) -> dict[str, Any]:
 async def tick_extend(services: Services, bot: Any, now: datetime) -> None:
     """Keep stored occurrences a few weeks ahead (each series is topped up about once a week)."""
     now_ts = ts(now)
-    for series in await store(services).meetings.series_to_extend(now_ts + 35 * 86400):
+    for series in await store(services).meetings.series_to_extend(now_ts + REFILL_DAYS * 86400):
         c = await services.repos.communities.get(series.community_id)
         if c is not None:
             await materialize(services, series, c, now_ts)

@@ -113,6 +113,7 @@ async def tick_reminders(services: Services, bot: ExtBot, now_dt: datetime) -> N
         if m.status != "scheduled":  # a holiday, an off-day or a cancellation: one notice
             decision = due_reminder(utc(m.start_ts), max(offsets), now_dt)
             if decision == "not_yet":
+                await rs.update(m.id, next_remind_at=m.start_ts - max(offsets) * 60)
                 continue
             if decision != "skip" and not await _send(services, bot, c, m, f"sk:{m.id}:{m.start_ts}", "skip", 0, False):
                 continue

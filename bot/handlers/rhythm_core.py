@@ -24,6 +24,14 @@ LIST_DAYS = 28
 CHECKIN_WINDOW_S = 3 * 3600
 EDIT_GAP_S = 3  # at most one edit of a tally message per this many seconds
 ANSWERS = {"h": "yes", "i": "excused", "d": "online"}
+LIST_WORDS = {"daftar", "list", "lihat"}
+
+
+def args_text(scope: Any) -> str:
+    """Everything after the command, as typed (Telegram splits `ctx.args` on spaces only)."""
+    msg = scope.message
+    parts = (msg.text if msg is not None and msg.text else "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def store(services: Services) -> RhythmStore:
@@ -102,7 +110,7 @@ def _once_date(x: Any) -> date:
 async def materialize(services: Services, series: Series, community: Community, now: int) -> None:
     """Store the series' occurrences up to the horizon (idempotent: existing dates are kept)."""
     until = now + HORIZON_DAYS * 86400
-    if series.kind != "weekly" or series.materialized_until >= until:
+    if series.kind != "weekly" or series.materialized_until >= now + REFILL_DAYS * 86400:
         return
     calendar = await calendar_of(services, community)
     rows = plan_rows(series, community, calendar, max(series.materialized_until, now), until, now)

@@ -28,7 +28,7 @@ from ..delivery import send_once
 from ..keyboards import cb, rows
 from ..services import Services
 from .common import Scope, handler
-from .rhythm_core import current_period, nudge_time, store, ts, tz_of
+from .rhythm_core import LIST_WORDS, args_text, current_period, nudge_time, store, ts, tz_of
 
 # Words a PIC may use to name a role in /target (the roles' own keys work too).
 ROLE_ALIASES = {
@@ -37,15 +37,8 @@ ROLE_ALIASES = {
     "bk": "counsellor", "counsellor": "counsellor", "counselor": "counsellor", "operator": "staff",
     "tendik": "staff", "staff": "staff", "lainnya": "other", "other": "other",
 }
-LIST_WORDS = {"daftar", "list", "lihat"}
 UNDO_WORDS = {"hapus", "undo", "batal", "remove"}
 RECENT = 10
-
-
-def _args(scope: Scope) -> str:
-    text = scope.message.text if scope.message and scope.message.text else ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def _next_period(kind: str, period: Period, c: Community) -> Period:
@@ -58,7 +51,7 @@ async def cmd_target(scope: Scope) -> None:
     c = scope.community
     assert c is not None
     hours = store(scope.services).hours
-    text = _args(scope)
+    text = args_text(scope)
     current = await hours.settings(c.id)
     if not text:
         await scope.reply("rhythm/target_show", settings=current)
@@ -86,7 +79,7 @@ async def cmd_log(scope: Scope) -> None:
     assert c is not None and scope.message is not None
     services = scope.services
     hours = store(services).hours
-    text = _args(scope)
+    text = args_text(scope)
     first, _, rest = text.partition(" ")
     if first.lower() in LIST_WORDS:
         await show_logs(scope)
