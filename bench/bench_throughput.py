@@ -17,12 +17,15 @@ import random
 import statistics
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
 
+from bot.clock import ManualClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeRequest, FakeTelegram
@@ -37,9 +40,16 @@ def workload(name: str):
     return deco
 
 
+def _buttons(fake: FakeTelegram, chat: int, message_id: int) -> list[str]:
+    markup = fake.reply_markup(chat, message_id) or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row if "callback_data" in b]
+
+
 async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str, Any]]:
-    """Communities onboarded through the bot itself; returns per-community context for the workload."""
+    """Communities onboarded and running through the bot itself: a weekly meeting with its reminder
+    (RSVP buttons), an open inquiry-cycle stage (prompts to reply to) and an open pulse survey (buttons)."""
     fake = sim.fake
+    db = sim.services.db
     world = []
     uid = 10_000
     for c in range(communities):
@@ -53,26 +63,45 @@ async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str
         fake.group(chat, f"Kombel {c}", supergroup=True, admins=[pic], members=mems, bot_member=False)
         await sim.deliver(fake.add_bot(chat, pic))
         welcome = fake.last_bot_message(chat)["message_id"]
-        for u in mems:
+        for u in [pic, *mems]:
             await sim.deliver(fake.press_button(chat, welcome, u, "Guru kelas"))
+        await sim.deliver(fake.send_text(chat, pic, "/jadwal Kamis 14:00 90 Ruang guru"))
+        await sim.deliver(fake.send_text(chat, pic, "/siklus mulai literasi kelas 4: 40% → 70% tuntas"))
+        await sim.deliver(fake.send_text(chat, pic, "/survei pulse"))
         world.append({"chat": chat, "pic": pic, "members": mems, "welcome": welcome})
+    await sim.tick()  # the day-before reminders go out now (Wednesday 14:00 local)
+    for w in world:
+        chat = w["chat"]
+        prompts = await db.fetchall("SELECT message_id FROM cycle_prompts WHERE chat_id = ?", (chat,))
+        w["prompts"] = [r[0] for r in prompts]
+        items = await db.fetchall("SELECT message_id FROM survey_messages WHERE chat_id = ?", (chat,))
+        reminders = await db.fetchall("SELECT message_id FROM meeting_messages WHERE chat_id = ?", (chat,))
+        w["buttons"] = [(mid, data) for (mid,) in [*map(tuple, items), *map(tuple, reminders)]
+                        for data in _buttons(fake, chat, mid)]
+        if not w["prompts"] or not w["buttons"]:
+            raise RuntimeError(f"world not ready in chat {chat}: prompts={w['prompts']} buttons={w['buttons']}")
     return world
 
 
-@workload("mixed")
-def mixed(fake: FakeTelegram, world: list[dict[str, Any]], n: int, rng: random.Random) -> list[dict]:
-    """Taps on role buttons (writes), /bantuan (reads), replies to a bot message (routing)."""
+@workload("realistic")
+def realistic(fake: FakeTelegram, world: list[dict[str, Any]], n: int, rng: random.Random) -> list[dict]:
+    """What a school week looks like: answers by reply to cycle prompts, taps on survey and RSVP buttons,
+    logged learning, and members looking things up."""
     out = []
-    for _ in range(n):
+    for i in range(n):
         w = rng.choice(world)
         u = rng.choice(w["members"])
         r = rng.random()
-        if r < 0.5:
-            out.append(fake.press(w["chat"], w["welcome"], u, rng.choice(["jn:classroom", "jn:subject", "jn:pe"])))
-        elif r < 0.8:
-            out.append(fake.send_text(w["chat"], u, "/bantuan"))
+        if r < 0.40:
+            out.append(fake.send_text(w["chat"], u, f"Siswa kelompok {i % 7} sudah bisa menjelaskan ide pokok",
+                                      reply_to=rng.choice(w["prompts"])))
+        elif r < 0.75:
+            mid, data = rng.choice(w["buttons"])
+            out.append(fake.press(w["chat"], mid, u, data))
+        elif r < 0.85:
+            out.append(fake.send_text(w["chat"], u, f"/catat {rng.choice([30, 45, 60, 90])} membaca modul"))
         else:
-            out.append(fake.send_text(w["chat"], u, "jawaban saya", reply_to=w["welcome"]))
+            out.append(fake.send_text(w["chat"], u, rng.choice(["/jam", "/jadwal", "/siklus"])))
     return out
 
 
@@ -102,21 +131,36 @@ def noop_app(fake: FakeTelegram) -> Application:
 
 
 async def noop_world(fake: FakeTelegram, world: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same chats and people for the no-op application, with a welcome message to press and reply to."""
+    """The same chats, people, prompts and buttons for the no-op application."""
     out = []
     for w in world:
         for u in [w["pic"], *w["members"]]:
             fake.user(u, f"Guru{u}")
         fake.group(w["chat"], "x", supergroup=True, admins=[w["pic"]], members=w["members"])
-        _, body = await fake.call("sendMessage", {"chat_id": w["chat"], "text": "welcome", "reply_markup": {
-            "inline_keyboard": [[{"text": "Guru kelas", "callback_data": "jn:classroom"}]]}})
-        out.append({**w, "welcome": body["result"]["message_id"]})
+
+        async def send(markup: dict | None = None, chat: int = w["chat"]) -> int:
+            params: dict[str, Any] = {"chat_id": chat, "text": "pesan"}
+            if markup:
+                params["reply_markup"] = markup
+            _, body = await fake.call("sendMessage", params)
+            return body["result"]["message_id"]
+
+        prompts = [await send() for _ in w["prompts"]]
+        by_msg: dict[int, list[str]] = {}
+        for mid, data in w["buttons"]:
+            by_msg.setdefault(mid, []).append(data)
+        buttons = []
+        for datas in by_msg.values():
+            mid = await send({"inline_keyboard": [[{"text": d, "callback_data": d} for d in datas]]})
+            buttons += [(mid, d) for d in datas]
+        out.append({**w, "prompts": prompts, "buttons": buttons})
     return out
 
 
 async def run(n: int, communities: int, members: int, name: str, seed: int = 7) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        sim = Sim(Path(tmp) / "bench.sqlite3")
+        clock = ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # a Wednesday
+        sim = Sim(Path(tmp) / "bench.sqlite3", clock=clock)
         async with sim:
             world = await setup_world(sim, communities, members)
             updates = WORKLOADS[name](sim.fake, world, n, random.Random(seed))
@@ -141,7 +185,7 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=20_000)
     ap.add_argument("--communities", type=int, default=100)
     ap.add_argument("--members", type=int, default=12)
-    ap.add_argument("--workload", default="mixed", choices=sorted(WORKLOADS))
+    ap.add_argument("--workload", default="realistic", choices=sorted(WORKLOADS))
     ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, seed=7 + i)) for i in range(a.repeat)]
