@@ -7,6 +7,21 @@
 - BadRequest: a bug or stale message; logged, not retried.
 - TimedOut / NetworkError: the message may or may not have arrived; the caller decides (the outbox
   leaves the entry pending so the next pass retries).
+
+Once-only sends (`send_once`) and what a crash can do — the guarantee the crash and storm tests assert:
+- The outbox entry is marked 'sending' durably (committed) *before* the call to Telegram, and 'sent'
+  (with the message id) after it. A key marked 'sent' or 'skipped' is never sent again.
+- Telegram has no idempotency key, so two cases are ambiguous: the process died while the entry was
+  'sending' (found so by the next attempt), or the call ended in TimedOut/NetworkError (Telegram may
+  have delivered it). Policy: an ambiguous entry IS sent again — a lost question or reminder is worse
+  than a repeated one — and the attempt is counted in `outbox.ambiguous` and logged at WARNING.
+- Hence: every key eventually goes out (unless refused: Forbidden/BadRequest -> 'skipped'); it reaches
+  its chat more than once only if its `ambiguous` count is > 0, and at most 1 + ambiguous times.
+- Within one process, concurrent `send_once` calls for the same key are serialised (the second sees
+  'sent' and does nothing), so 'sending' seen under the key's lock always means an earlier attempt that
+  never settled.
+- Direct replies (`send_text`, `Scope.reply`) are not in the outbox: a 429 is waited out and retried, a
+  timeout is not retried (at most once).
 """
 
 from __future__ import annotations
@@ -18,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from storage.delivery import DeliveryLedger
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -85,20 +102,48 @@ async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **
         return None
 
 
+def ledger(services: Services) -> DeliveryLedger:
+    led = services.extra.get("delivery_ledger")
+    if led is None:
+        led = services.extra["delivery_ledger"] = DeliveryLedger(services.db)
+    return led
+
+
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
                     send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
-    """Send what `key` names at most once. Returns the Message, None if it failed now, or False if it was
-    already sent or given up on before."""
-    now = services.now_ts()
-    entry = await services.repos.outbox.claim(key, chat_id, now)
-    if entry.status in ("sent", "skipped"):
-        return False
+    """Send what `key` names once (see the module docstring for the crash guarantee). Returns the Message,
+    None if it failed now (retried by a later call unless refused), or False if it was already sent or
+    given up on before."""
+    inflight: dict[str, list[Any]] = services.extra.setdefault("outbox_inflight", {})
+    slot = inflight.setdefault(key, [asyncio.Lock(), 0])
+    slot[1] += 1
     try:
-        msg = await call(services, entry.chat_id, send)
+        async with slot[0]:
+            return await _send_once(services, key, chat_id, send)
+    finally:
+        slot[1] -= 1
+        if slot[1] == 0:
+            inflight.pop(key, None)
+
+
+async def _send_once(services: Services, key: str, chat_id: int,
+                     send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
+    led = ledger(services)
+    attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
+    if attempt.status in ("sent", "skipped"):
+        return False
+    if attempt.was_sending:
+        log.warning("outbox %s: an earlier attempt stopped during its call and may have been delivered;"
+                    " sending again (possible duplicate #%d)", key, attempt.ambiguous)
+    try:
+        msg = await call(services, attempt.chat_id, send)
     except SendFailed as exc:
         final = exc.kind in ("forbidden", "bad_request")
-        await services.repos.outbox.mark(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind)
+        unknown = exc.kind in ("timeout", "network")
+        if unknown:
+            log.warning("outbox %s: %s; Telegram may have delivered it; retried on a later pass", key, exc.kind)
+        await led.settle(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind,
+                         ambiguous=unknown)
         return None
-    await services.repos.outbox.mark(key, "sent", services.now_ts(),
-                                     message_id=getattr(msg, "message_id", None))
+    await led.settle(key, "sent", services.now_ts(), message_id=getattr(msg, "message_id", None))
     return msg
