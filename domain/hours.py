@@ -204,6 +204,18 @@ def target_for(role: str | None, targets: Mapping[str | None, int]) -> int:
     return int(targets.get(None) or 0)
 
 
+def target_for_window(target: int, kind: PeriodKind, start: date, days: int) -> int:
+    """A per-period target (minutes) prorated to a report window of ``days`` local days from ``start``:
+    a week's target times days/7; a month's target times days / days of ``start``'s month (a whole
+    calendar month, or a whole week with a weekly target, gets the target itself)."""
+    if target <= 0 or days <= 0:
+        return 0
+    if kind == "week":
+        return round(target * days / 7)
+    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return round(target * days / (nxt - start.replace(day=1)).days)
+
+
 def is_behind(
     minutes: int,
     target_minutes: int,

@@ -8,7 +8,7 @@ are broken by name, then id, so the line is stable. Only names are returned — 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 WEIGHTS: dict[str, int] = {"answers": 1, "attended": 1, "responses": 1, "observations": 2, "good_practices": 3}
@@ -58,3 +58,18 @@ def top_contributors(
     ]
     ranked.sort(key=lambda c: (-c.score, c.name.lower(), c.user_id))
     return ranked[:limit]
+
+
+def display_names(people: Iterable[tuple[int, str, bool]], neutral: Callable[[int], str]) -> dict[int, str]:
+    """Names for per-person report rows from ``(user_id, name, allow_named)``: members who opted out get
+    ``neutral(n)`` ("Anggota 1", "Anggota 2", …), numbered among the opted-out only, by user id, so the
+    label is the same on every sheet of one report and says nothing about join order or names."""
+    out: dict[int, str] = {}
+    hidden = 0
+    for uid, name, allowed in sorted(people, key=lambda p: (p[2], p[0])):
+        if allowed:
+            out[uid] = " ".join(name.split())
+        else:
+            hidden += 1
+            out[uid] = neutral(hidden)
+    return out

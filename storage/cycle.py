@@ -325,6 +325,60 @@ class CycleRepo:
                 for r in rows]
 
 
+    # -- reports (hooks activity_cycle / report_rows_cycle / cycle_summaries) ---------------------
+    # An "observation" is one member's record of a classroom in the implementation stage of a cycle: an
+    # answer to the implementation question on what was observed (``impl.observed``) or evidence (photo,
+    # document, voice) attached to any implementation-stage answer. Counted once per (stage, member).
+    _OBSERVED = ("SELECT a.stage_id, a.user_id, a.created_at AS at FROM cycle_answers a"
+                 " JOIN cycle_stages s ON s.id = a.stage_id WHERE s.stage = 'implementation'"
+                 " AND a.question_key = 'impl.observed' AND {cond}"
+                 " UNION ALL SELECT e.stage_id, e.user_id, e.created_at AS at FROM cycle_evidence e"
+                 " JOIN cycle_stages s ON s.id = e.stage_id WHERE s.stage = 'implementation' AND {cond}")
+
+    async def observations(self, cycle_id: int) -> int:
+        sql = self._OBSERVED.format(cond="s.cycle_id = ?")
+        return int(await self.db.scalar(
+            f"SELECT COUNT(*) FROM (SELECT stage_id, user_id FROM ({sql}) GROUP BY stage_id, user_id)",
+            (cycle_id, cycle_id)))
+
+    async def activity(self, community_id: int, start: int, end: int) -> dict[int, dict[str, int]]:
+        """Per member, in [start, end): answers given (first written then), observations (dated by their
+        first answer or evidence), good practices written."""
+        out: dict[int, dict[str, int]] = {}
+
+        def add(rows: Any, kind: str) -> None:
+            for r in rows:
+                out.setdefault(r["user_id"], {"answers": 0, "observations": 0, "good_practices": 0})[kind] = r["n"]
+
+        add(await self.db.fetchall(
+            "SELECT a.user_id, COUNT(*) AS n FROM cycles c JOIN cycle_stages s ON s.cycle_id = c.id"
+            " JOIN cycle_answers a ON a.stage_id = s.id WHERE c.community_id = ? AND a.created_at >= ?"
+            " AND a.created_at < ? GROUP BY a.user_id", (community_id, start, end)), "answers")
+        sql = self._OBSERVED.format(cond="s.cycle_id IN (SELECT id FROM cycles WHERE community_id = ?)")
+        add(await self.db.fetchall(
+            f"SELECT user_id, COUNT(*) AS n FROM (SELECT stage_id, user_id, MIN(at) AS at FROM ({sql})"
+            " GROUP BY stage_id, user_id) WHERE at >= ? AND at < ? GROUP BY user_id",
+            (community_id, community_id, start, end)), "observations")
+        add(await self.db.fetchall(
+            "SELECT user_id, COUNT(*) AS n FROM good_practices WHERE community_id = ? AND created_at >= ?"
+            " AND created_at < ? GROUP BY user_id", (community_id, start, end)), "good_practices")
+        return out
+
+    async def stage_participation(self, community_id: int, start: int, end: int) -> list[dict[str, Any]]:
+        """Stages open at some time in [start, end), oldest first: topic, stage, members who answered (at
+        close for a closed stage), members counted at close (None while open: the caller counts now)."""
+        rows = await self.db.fetchall(
+            "SELECT c.topic, s.stage, s.status, s.answered_at_close, s.members_at_close,"
+            " (SELECT COUNT(DISTINCT a.user_id) FROM cycle_answers a WHERE a.stage_id = s.id) AS answered"
+            " FROM cycles c JOIN cycle_stages s ON s.cycle_id = c.id WHERE c.community_id = ?"
+            " AND s.opened_at IS NOT NULL AND s.opened_at < ? AND (s.closed_at IS NULL OR s.closed_at >= ?)"
+            " ORDER BY s.opened_at, s.id", (community_id, end, start))
+        return [{"topic": r["topic"], "stage": r["stage"],
+                 "answered": r["answered_at_close"] if r["status"] == "closed" and r["members_at_close"] is not None
+                 else r["answered"],
+                 "members": r["members_at_close"] if r["status"] == "closed" else None} for r in rows]
+
+
 # -- RTL ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RtlItem:
@@ -397,6 +451,13 @@ class RtlRepo:
     async def mark_reminded(self, item_id: int) -> None:
         async with self.db.tx() as tx:
             await tx.execute("UPDATE rtl_items SET reminded = 1 WHERE id = ?", (item_id,))
+
+    async def in_period(self, community_id: int, start: int, end: int) -> list[RtlItem]:
+        """Items alive at some time in [start, end): created before its end, not closed before its start."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM rtl_items WHERE community_id = ? AND created_at < ? AND (closed_at IS NULL"
+            " OR closed_at >= ?) ORDER BY due, id", (community_id, end, start))
+        return [_build(RtlItem, r) for r in rows]
 
 
 # -- journal --------------------------------------------------------------------------------------
@@ -541,6 +602,12 @@ class GoodPracticeRepo:
             cur = await tx.execute("UPDATE good_practices SET shared_at = ? WHERE id = ? AND shared_at IS NULL",
                                    (now, gp_id))
             return bool(cur.rowcount)
+
+    async def created_between(self, community_id: int, start: int, end: int) -> list[GoodPractice]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM good_practices WHERE community_id = ? AND created_at >= ? AND created_at < ?"
+            " ORDER BY created_at, id", (community_id, start, end))
+        return [_build(GoodPractice, r) for r in rows]
 
     async def count(self, community_id: int, cycle_id: int | None = None) -> int:
         if cycle_id is None:

@@ -136,6 +136,18 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class AttendanceMark:
+    """One person at one held meeting, for the report's attendance list: ``present`` is None when nobody
+    marked them (then ``rsvp`` may say they excused themselves)."""
+
+    meeting_id: int
+    start_ts: int
+    user_id: int
+    present: bool | None
+    rsvp: str | None
+
+
+@dataclass(frozen=True)
 class HourSettings:
     community_id: int
     period: str
@@ -356,6 +368,29 @@ class Meetings:
             f"SELECT meeting_id, COUNT(*) AS n FROM attendance WHERE present = 1 AND meeting_id IN ({marks})"
             " GROUP BY meeting_id", meeting_ids)
         return {r["meeting_id"]: r["n"] for r in rows}
+
+    # -- reports (hooks activity_rhythm / report_rows_rhythm) -------------------------------------
+    async def attended_by_user(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, int]:
+        """Meetings each person was present at, among held meetings starting in [start_ts, end_ts)."""
+        rows = await self.db.fetchall(
+            "SELECT a.user_id, COUNT(*) AS n FROM meetings m JOIN attendance a ON a.meeting_id = m.id"
+            " WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ? AND m.status = 'scheduled'"
+            " AND a.present = 1 GROUP BY a.user_id", (community_id, start_ts, end_ts))
+        return {r["user_id"]: r["n"] for r in rows}
+
+    async def attendance_sheet(self, community_id: int, start_ts: int, end_ts: int, now: int) -> list[AttendanceMark]:
+        """Every held meeting (scheduled, ended by ``now``) starting in [start_ts, end_ts) with, for each
+        person who was an active member when it ended or who was marked: their mark and RSVP."""
+        rows = await self.db.fetchall(
+            "SELECT m.id AS meeting_id, m.start_ts, mb.user_id, a.present, r.answer AS rsvp FROM meetings m"
+            " JOIN members mb ON mb.community_id = m.community_id"
+            " LEFT JOIN attendance a ON a.meeting_id = m.id AND a.user_id = mb.user_id"
+            " LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.user_id = mb.user_id"
+            " WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ? AND m.status = 'scheduled'"
+            " AND m.end_ts <= ? AND (a.user_id IS NOT NULL OR (mb.active = 1 AND mb.joined_at <= m.end_ts))"
+            " ORDER BY m.start_ts, m.id, mb.user_id", (community_id, start_ts, end_ts, now))
+        return [AttendanceMark(r["meeting_id"], r["start_ts"], r["user_id"],
+                               None if r["present"] is None else bool(r["present"]), r["rsvp"]) for r in rows]
 
 
 class OffDays:

@@ -25,7 +25,7 @@ from domain.cycle_ops import local_date, new_question_key, parse_results, stage_
 from ..commands import Command
 from ..keyboards import cb
 from ..services import KContext, Services
-from . import cycle_answers, cycle_journal, cycle_rtl, cycle_star
+from . import cycle_answers, cycle_journal, cycle_reports, cycle_rtl, cycle_star
 from .common import Scope, build_scope, handler, refuse
 from .cycle_core import (
     close_stage,
@@ -299,6 +299,7 @@ def register(app: Application, services: Services) -> None:
     services.ticks.append(("cycle", tick))
     services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
     services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)
+    cycle_reports.install_hooks(services)
     cycle_answers.register(app, services)
     cycle_rtl.register(app, services)
     cycle_journal.register(app, services)

@@ -287,6 +287,7 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
     return {
         "cycle_id": cycle.id, "topic": cycle.topic, "target": cycle.target_raw, "stage": current.stage,
         "stage_status": current.status, "opened_ts": current.opened_at, "closes_ts": current.closes_at,
+        "cycle_opened_ts": cycle.started_at,
         "answered": answered, "members": members,
         "stalled": current.status == "open" and is_stalled(
             current.opened_at, await st.cycles.last_answer_at(current.id), now),
@@ -297,4 +298,6 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
 
 
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:
-    return [s.data for s in await store(services).cycles.summaries(community_id, to_ts(start), to_ts(end))]
+    repo = store(services).cycles
+    return [{**s.data, "observations": await repo.observations(s.cycle_id)}
+            for s in await repo.summaries(community_id, to_ts(start), to_ts(end))]

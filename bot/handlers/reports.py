@@ -39,7 +39,7 @@ from ..jobs import broadcast
 from ..keyboards import cb
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler, refuse
-from .reports_data import contributors, hook, snapshot, stage_title
+from .reports_data import contributors, cycle_bounds, hook, snapshot, stage_title
 from .reports_doc import build_doc, report_data
 
 if TYPE_CHECKING:
@@ -383,8 +383,7 @@ async def on_report_button(update: Update, ctx: KContext) -> None:
 async def read_period(scope: Scope, community: Community, text: str) -> Any:
     now = scope.services.clock.now()
     status = await hook(scope.services, "cycle_status", community.id, now)
-    bounds = (int(status["opened_ts"]), int(status.get("closes_ts") or 0)) if status and status.get(
-        "opened_ts") else None
+    bounds = cycle_bounds(status)
     try:
         return parse_period(text, now=now, tz=ZoneInfo(community.tz), cycle=bounds)
     except PeriodError as exc:

@@ -72,6 +72,15 @@ def rate(num: Any, den: Any) -> float | None:
         return None
 
 
+def cycle_bounds(status: dict[str, Any] | None) -> tuple[int, int] | None:
+    """(start, closes) of the "this cycle" period: from the cycle's own start (`cycle_opened_ts`), falling
+    back to the current stage's `opened_ts` for a provider that does not give it."""
+    if not status:
+        return None
+    start = status.get("cycle_opened_ts") or status.get("opened_ts")
+    return (int(start), int(status.get("closes_ts") or 0)) if start else None
+
+
 @dataclass
 class WeekPoint:
     label: str

@@ -28,7 +28,7 @@ from ..commands import Command
 from ..delivery import send_text
 from ..keyboards import cb
 from ..services import Services
-from . import rhythm_attend, rhythm_flow, rhythm_hours
+from . import rhythm_attend, rhythm_flow, rhythm_hours, rhythm_reports
 from .common import Scope, handler, refuse
 from .rhythm_core import (
     HORIZON_DAYS,
@@ -391,4 +391,5 @@ def register(app: Application, services: Services) -> None:
     rhythm_attend.register(app, services)
     rhythm_hours.register(app, services)
     services.hooks.update(make_hooks(services))
+    rhythm_reports.install_hooks(services)
     services.ticks.insert(0, ("rhythm.extend", tick_extend))

@@ -326,5 +326,10 @@ def install_hooks(services: Services) -> None:
                  "agree_share": p.overall.agree_share, "index": p.overall.index,
                  "items": {k: v.agree_share for k, v in p.items.items()}} for p in points]
 
+    async def activity_surveys(community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
+        by_user = await repo(services).responses_by_user(community_id, int(start_ts), int(end_ts))
+        return {uid: {"responses": n} for uid, n in by_user.items()}
+
     services.hooks["survey_latest"] = survey_latest
+    services.hooks["activity_surveys"] = activity_surveys
     services.hooks["pulse_trend"] = pulse_trend_hook

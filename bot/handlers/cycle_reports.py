@@ -1,0 +1,54 @@
+"""Hooks the reports feature consumes from the inquiry cycle (docs/architecture.md, "Hooks consumed"):
+`activity_cycle` (answers, observations, good practices per member, for the weekly thanks) and
+`report_rows_cycle` (answers per stage, RTL items, good practices of `/report`). Queries live in
+`storage/cycle.py`; names respect opt-outs (`members.allow_named = 0` → "Anggota 1")."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from domain.recognition import display_names
+from domain.report_period import midnight_ts
+
+from .cycle_core import store
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+
+async def activity_cycle(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict]:
+    return await store(services).cycles.activity(community_id, int(start_ts), int(end_ts))
+
+
+async def report_rows_cycle(services: Services, community_id: int, start_ts: int,
+                            end_ts: int) -> dict[str, list[list[Any]]]:
+    c = await services.repos.communities.get(community_id)
+    if c is None:
+        return {}
+    start_ts, end_ts = int(start_ts), int(end_ts)
+    st = store(services)
+    people = await services.repos.members.list(community_id, active_only=False)
+    names = display_names([(m.user_id, m.name, m.allow_named) for m in people],
+                          lambda n: services.renderer.t(c.locale, "cycle.member_label", n=n))
+    members_now = await services.repos.members.count(community_id)
+    answers = [[p["topic"], p["stage"], int(p["answered"] or 0),
+                members_now if p["members"] is None else int(p["members"])]
+               for p in await st.cycles.stage_participation(community_id, start_ts, end_ts)]
+    tz = ZoneInfo(c.tz)
+
+    def due_ts(due: str) -> int:  # the last minute of the local due day
+        return midnight_ts(date.fromisoformat(due) + timedelta(days=1), tz) - 60
+
+    rtl = [[i.what, names[i.owner_user_id] if i.owner_user_id in names else (i.who or ""), due_ts(i.due),
+            services.renderer.t(c.locale, f"cycle.rtl_status.{i.status}")]
+           for i in await st.rtl.in_period(community_id, start_ts, end_ts)]
+    gps = [[g.created_at, g.title, names.get(g.user_id, "")]
+           for g in await st.gp.created_between(community_id, start_ts, end_ts)]
+    return {"answers": answers, "rtl": rtl, "good_practices": gps}
+
+
+def install_hooks(services: Services) -> None:
+    services.hooks["activity_cycle"] = lambda cid, s, e: activity_cycle(services, cid, s, e)
+    services.hooks["report_rows_cycle"] = lambda cid, s, e: report_rows_cycle(services, cid, s, e)
