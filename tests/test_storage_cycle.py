@@ -118,3 +118,37 @@ def test_pure_helpers():
     saturday_noon = now + 4 * 86400 + 3 * 3600
     monday = next_journal_at("15:30", "Asia/Makassar", saturday_noon, lambda d: d.weekday() < 5)
     assert datetime.fromtimestamp(monday, UTC).weekday() == 0
+
+
+async def test_report_queries_activity_observations_participation_rtl_and_good_practices(db):
+    st = CycleStore.on(db)
+    cid = await st.cycles.start(1, "literasi", "literasi: 40 → 70", None, 7, 50, (-100, 1), STAGES)
+    refl, _plan, impl, _ev = await st.cycles.stages(cid)
+    await st.cycles.open_stage(refl.id, 100, [])
+    await st.cycles.save_answer(refl.id, 5, "refl.data", "a", "group", -100, 10, 120)
+    await st.cycles.save_answer(refl.id, 6, "refl.data", "b", "group", -100, 11, 130)
+    await st.cycles.close_stage(refl.id, 1000, 2, 3)
+    await st.cycles.open_stage(impl.id, 4000, [])
+    # observations: an impl.observed answer, or evidence on any implementation answer; once per member
+    await st.cycles.save_answer(impl.id, 5, "impl.observed", "murid menulis", "group", -100, 20, 4100)
+    await st.cycles.add_evidence(impl.id, 5, "impl.evidence", "photo", "F1", None, -100, 21, 4200)
+    await st.cycles.add_evidence(impl.id, 6, "impl.evidence", "photo", "F2", None, -100, 22, 4300)
+    await st.cycles.save_answer(impl.id, 7, "impl.adjust", "tidak ada bukti", "group", -100, 23, 4300)
+    assert await st.cycles.observations(cid) == 2
+    act = await st.cycles.activity(1, 0, 4250)
+    assert act[5] == {"answers": 2, "observations": 1, "good_practices": 0} and act[6]["observations"] == 0
+    assert (await st.cycles.activity(1, 4250, 5000))[6]["observations"] == 1
+    parts = await st.cycles.stage_participation(1, 900, 4500)
+    assert parts == [{"topic": "literasi", "stage": "reflection", "answered": 2, "members": 3},
+                     {"topic": "literasi", "stage": "implementation", "answered": 2, "members": None}]
+    assert [p["stage"] for p in await st.cycles.stage_participation(1, 1001, 4500)] == ["implementation"]
+    # RTL alive in the window; good practices written in it
+    a = await st.rtl.add(1, cid, "Exit ticket", "Ani", 5, "2026-12-15", None, 7, 100, 200, (-100, 30))
+    b = await st.rtl.add(1, cid, "Kunjungan", None, None, "2026-12-01", None, 7, 100, 200, (-100, 31))
+    await st.rtl.set_status(b, "done", 150)
+    assert [i.id for i in await st.rtl.in_period(1, 160, 500)] == [a]
+    assert [i.id for i in await st.rtl.in_period(1, 120, 500)] == [b, a]
+    await st.gp.add(1, cid, 6, {k: k for k in ("reading", "title", "situation", "task", "action", "result")},
+                    4400, (-100, 40))
+    assert [g.user_id for g in await st.gp.created_between(1, 4000, 5000)] == [6]
+    assert (await st.cycles.activity(1, 4000, 5000))[6]["good_practices"] == 1

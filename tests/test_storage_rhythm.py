@@ -173,3 +173,27 @@ async def test_off_days_and_chat_migration(db):
     await rs.meetings.add_message(m.id, "r60", CHAT, 55, 60, False, NOW)
     assert await Repos(db).communities.migrate_chat(CHAT, -100888, NOW)
     assert (await rs.meetings.messages(m.id))[0].chat_id == -100888
+
+
+async def test_report_queries_attendance_sheet_and_activity(db):
+    cid = await _community(db)
+    rs = RhythmStore(db)
+    await _series(rs, cid)
+    m1, m2, _m3 = await rs.meetings.between(cid, 0, 2**40)
+    await rs.meetings.set_attendance(m1.id, 1, True, "self", 1, NOW)
+    await rs.meetings.set_rsvp(m1.id, 2, "excused", NOW)
+    await rs.meetings.set_attendance(m2.id, 2, True, "pic", 9, NOW)
+    assert await rs.meetings.attended_by_user(cid, 0, 2**40) == {1: 1, 2: 1}
+    assert await rs.meetings.attended_by_user(cid, m2.start_ts, 2**40) == {2: 1}
+    marks = await rs.meetings.attendance_sheet(cid, 0, 2**40, now=m2.end_ts)  # the third is not held yet
+    assert [(m.meeting_id, m.user_id, m.present, m.rsvp) for m in marks] == [
+        (m1.id, 1, True, None), (m1.id, 2, None, "excused"), (m2.id, 1, None, None), (m2.id, 2, True, None)]
+
+
+def test_targets_prorated_to_a_report_window():
+    from domain.hours import target_for_window
+    assert target_for_window(120, "week", date(2026, 11, 23), 7) == 120
+    assert target_for_window(120, "week", date(2026, 11, 1), 30) == 514
+    assert target_for_window(480, "month", date(2026, 11, 1), 30) == 480
+    assert target_for_window(480, "month", date(2026, 11, 23), 7) == 112
+    assert target_for_window(0, "month", date(2026, 11, 23), 7) == 0

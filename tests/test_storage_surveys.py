@@ -107,3 +107,16 @@ async def test_schedules_and_community_erase(db):
     async with db.tx() as tx:
         await tx.execute("DELETE FROM communities WHERE id = ?", (c.id,))
     assert await repo.get(s.id) is None and await repo.answers(s.id) == []
+
+
+async def test_responses_by_user_count_surveys_first_answered_in_the_window(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s1, _ = await _survey(repo, c)
+    s2, _ = await _survey(repo, c, key="msg:-100:2")
+    await repo.answer(s1.id, 1, 0, value_int=3, role="classroom", now=101)
+    await repo.answer(s1.id, 1, 1, value_int=3, role="classroom", now=300)
+    await repo.answer(s2.id, 1, 0, value_int=3, role="classroom", now=150)
+    await repo.answer(s2.id, 2, 0, value_int=3, role="pe", now=250)
+    assert await repo.responses_by_user(c.id, 0, 1000) == {1: 2, 2: 1}
+    assert await repo.responses_by_user(c.id, 200, 1000) == {2: 1}
