@@ -1,0 +1,359 @@
+"""Crash safety: the REAL bot (`python -m bot.cli run`) as a subprocess against the fake Bot API served over
+HTTP from this process, SIGKILLed at seeded random points while members answer and scheduled sends are
+due, restarted, and finally left to drain. Then the database and the fake's messages are checked.
+
+What is checked (the guarantee documented in `bot/delivery.py`):
+- every answer the bot confirmed to a member (a /catat confirmation, a "thanks" reply to a cycle answer)
+  is in the database exactly once; no answer is stored twice; nothing is confirmed twice;
+- every outbox key is settled ('sent') after the drain and reached its chat exactly once — except keys
+  whose `outbox.ambiguous` count is > 0 (the process died while the entry was 'sending', i.e. after
+  Telegram may have accepted it): those reached it at least once and at most 1 + ambiguous times;
+- every cycle question that went out is registered as a prompt (a reply to it is an answer).
+Updates python-telegram-bot fetched (and so acknowledged to Telegram) but never handled before a kill
+are lost unconfirmed: counted and reported ("lost"), not hidden.
+
+Kill points, chosen per trial from a seeded RNG: inside the fake's handling of the k-th sendMessage
+(Telegram accepted it, the bot has no answer yet: the ambiguous window), right after the k-th
+sendMessage answered (before the outbox mark), or at a random time after the start.
+
+    .venv/bin/python -m bench.bench_crash [--trials 100] [--seed 7] [--members 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import re
+import signal
+import sqlite3
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.clock import ManualClock
+from bot.sim import Sim
+from fakegram import FakeTelegram, serve, server_port
+
+FAKE_TOKEN = "123456789:AAFakeTokenForCrashTests_0123456789abcdef"
+GA, GB = -1002000000001, -1002000000002
+PIC_A, PIC_B = 900001, 900002
+THANKS = "jawaban tersimpan"
+
+
+@dataclass
+class World:
+    members: list[int]            # community A, all started the bot privately
+    answerers: list[int]          # reply to cycle prompts in group A
+    loggers: list[int]            # /catat in private
+    prompts: list[int]            # cycle prompt message ids in group A
+    stage_a: int
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    trials: int = 0
+    kills: Counter[str] = field(default_factory=Counter)
+    fed: int = 0
+    confirmed: int = 0
+    stored: int = 0
+    lost: int = 0                 # fed, never confirmed, not stored
+    keys: int = 0
+    ambiguous: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)   # key -> copies in the chat (> 1)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def make_fake() -> FakeTelegram:
+    return FakeTelegram(clock=time.time)
+
+
+async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: random.Random) -> World:
+    """Two communities prepared through the bot itself (in-process, same database file and fake):
+    A with an open cycle stage whose private reminders are due now, B whose first stage is due to close
+    and second to open now (synthesis, header and questions to post)."""
+    sim = Sim(db_path, clock=ManualClock(datetime.now(UTC)), fake=fake)
+    members = list(range(910_000, 910_000 + n_members))
+    for u in [PIC_A, PIC_B, *members]:
+        fake.user(u, f"Guru{u}")
+    fake.group(GA, "Kombel Crash A", supergroup=True, admins=[PIC_A], members=members, bot_member=False)
+    fake.group(GB, "Kombel Crash B", supergroup=True, admins=[PIC_B], members=members[:3], bot_member=False)
+    await sim.start()
+    try:
+        for chat, pic, mems in ((GA, PIC_A, members), (GB, PIC_B, members[:3])):
+            await sim.deliver(fake.add_bot(chat, pic))
+            welcome = fake.last_bot_message(chat)["message_id"]
+            for u in [pic, *mems]:
+                await sim.deliver(fake.press_button(chat, welcome, u, "Guru kelas"))
+            await sim.deliver(fake.send_text(chat, pic, "/siklus mulai literasi kelas 4: 40% → 70% tuntas"))
+        for u in members:
+            await sim.deliver(fake.send_text(u, u, "/start"))
+        db = sim.services.db
+        c_a = await sim.services.repos.communities.by_chat(GA)
+        stage_a = await db.scalar("SELECT id FROM cycle_stages WHERE community_id = ? AND status = 'open'", (c_a.id,))
+        prompts = [r[0] for r in await db.fetchall(
+            "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage_a,))]
+        c_b = await sim.services.repos.communities.by_chat(GB)
+    finally:
+        await sim.stop()
+    # The due times, moved to "now" for the subprocess's real clock.
+    now = int(time.time())
+    with contextlib.closing(sqlite3.connect(db_path)) as con, con:
+        con.execute("UPDATE cycle_stages SET reminder_at = ? WHERE id = ?", (now - 5, stage_a))
+        con.execute("UPDATE cycle_stages SET closes_at = ? WHERE community_id = ? AND status = 'open'", (now - 5, c_b.id))
+        con.execute("UPDATE cycle_stages SET opens_at = ? WHERE community_id = ? AND seq = 2", (now - 5, c_b.id))
+    # Everything the setup produced was handled in-process: acknowledge it so the poller starts clean.
+    last = max(u["update_id"] for u in fake.updates)
+    await fake.call("getUpdates", {"offset": last + 1, "timeout": 0})
+    answerers = members[:12]
+    loggers = members[12:28]
+    w = World(members, answerers, loggers, prompts, stage_a)
+    events: list[tuple[Any, ...]] = []
+    for u in answerers:
+        for k, mid in enumerate(prompts):
+            events.append(("cy", u, mid, f"Jawaban-{u}-{k}: siswa membaca nyaring bersama"))
+    for n in range(900):
+        events.append(("log", rng.choice(loggers), f"modul-{n:05d}"))
+    rng.shuffle(events)
+    w.events = events
+    return w
+
+
+class Harness:
+    def __init__(self, workdir: Path, *, seed: int, members: int = 150, feed_interval: float = 0.03) -> None:
+        self.workdir = workdir
+        self.db_path = workdir / "kombel.sqlite3"
+        self.rng = random.Random(seed)
+        self.n_members = members
+        self.feed_interval = feed_interval
+        self.fake = make_fake()
+        self.proc: asyncio.subprocess.Process | None = None
+        self.kill_at_send: int | None = None
+        self.kill_in_call = False
+        self.sends = 0
+        self.report = Report()
+        self.fed: list[tuple[Any, ...]] = []
+        self.log_path = workdir / "bot.log"
+        self._orig_call = self.fake.call
+        self.fake.call = self._call  # type: ignore[method-assign]
+
+    # -- the fake, with a trap ---------------------------------------------------------------------
+    async def _call(self, method: str, params: Any, files: Any = None) -> tuple[int, Any]:
+        result = await self._orig_call(method, params, files)
+        if method.lower() == "sendmessage" and self.proc is not None and self.kill_at_send is not None:
+            self.sends += 1
+            if self.sends >= self.kill_at_send:
+                self.kill_at_send = None
+                if self.kill_in_call:  # Telegram accepted the message; the bot never hears back
+                    self._kill()
+                else:
+                    asyncio.get_running_loop().call_later(self.rng.uniform(0, 0.02), self._kill)
+        return result
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, signal.SIGKILL)
+
+    # -- the bot process ---------------------------------------------------------------------------
+    async def spawn(self, port: int) -> None:
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL="WARNING", DEFAULT_TIMEZONE="Asia/Makassar")
+        with self.log_path.open("ab") as log:  # noqa: ASYNC230 (a local file, opened once per start)
+            log.write(b"--- start\n")
+            log.flush()
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", cwd=self.workdir, env=env, stdout=log, stderr=log)
+        self.sends = 0
+
+    async def trial(self, port: int) -> None:
+        mode = self.rng.choice(["in_call", "after_call", "timer"])
+        await self.spawn(port)
+        assert self.proc is not None
+        if mode == "timer":
+            delay = self.rng.uniform(0.3, 3.0)
+            try:
+                await asyncio.wait_for(self.proc.wait(), delay)
+            except TimeoutError:
+                self._kill()
+        else:
+            self.kill_in_call = mode == "in_call"
+            self.kill_at_send = self.rng.randint(1, 25)
+            try:  # no send came in time (nothing left to send): kill anyway
+                await asyncio.wait_for(self.proc.wait(), 4.0)
+            except TimeoutError:
+                self._kill()
+        self.kill_at_send = None
+        await self.proc.wait()
+        self.report.kills[mode] += 1
+        self.report.trials += 1
+
+    async def drain(self, port: int, within: float = 30.0) -> None:
+        await self.spawn(port)
+        assert self.proc is not None
+        deadline = time.monotonic() + within
+        calm_since, last_calls = time.monotonic(), len(self.fake.calls)
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+            if self.proc.returncode is not None:
+                raise RuntimeError(f"the bot exited by itself ({self.proc.returncode}); see {self.log_path}")
+            if len(self.fake.calls) != last_calls:
+                calm_since, last_calls = time.monotonic(), len(self.fake.calls)
+            if time.monotonic() - calm_since > 1.5 and not self.fake.pending_updates() and self._settled():
+                break
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 15)
+        except TimeoutError:
+            self._kill()
+            await self.proc.wait()
+
+    def _settled(self) -> bool:
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=5)) as con:
+            open_keys = con.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+            unreminded = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE reminder_at <= ? AND reminded = 0"
+                                     " AND status = 'open'", (int(time.time()),)).fetchone()[0]
+            unposted = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE status = 'open' AND posted = 0"
+                                   ).fetchone()[0]
+        return open_keys == 0 and unreminded == 0 and unposted == 0
+
+    # -- the members -------------------------------------------------------------------------------
+    async def feed(self, world: World) -> None:
+        for ev in world.events:
+            if ev[0] == "cy":
+                _, u, mid, text = ev
+                upd = self.fake.send_text(GA, u, text, reply_to=mid)
+            else:
+                _, u, what = ev
+                upd = self.fake.send_text(u, u, f"/catat 30 menit {what}")
+            self.fed.append((*ev, upd["message"]["message_id"]))
+            await asyncio.sleep(self.feed_interval)
+
+    # -- the run -----------------------------------------------------------------------------------
+    async def run(self, trials: int) -> Report:
+        started = time.perf_counter()
+        world = await build_world(self.db_path, self.fake, self.n_members, self.rng)
+        server = await serve(self.fake, port=0)
+        port = server_port(server)
+        feeder = asyncio.create_task(self.feed(world))
+        try:
+            for _ in range(trials):
+                await self.trial(port)
+            feeder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeder
+            await self.drain(port)
+        finally:
+            feeder.cancel()
+            if self.proc is not None and self.proc.returncode is None:
+                self._kill()
+                await self.proc.wait()
+            server.close()
+        self.check(world)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    # -- the verdict -------------------------------------------------------------------------------
+    def check(self, world: World) -> None:
+        r, f = self.report, self.fake
+        problems = r.problems
+        with contextlib.closing(sqlite3.connect(self.db_path)) as con:
+            con.row_factory = sqlite3.Row
+            logs = Counter(row["what"] for row in con.execute("SELECT what FROM learning_logs"))
+            answers = Counter(row["text"] for row in con.execute(
+                "SELECT text FROM cycle_answers WHERE stage_id = ?", (world.stage_a,)))
+            outbox = [dict(row) for row in con.execute("SELECT * FROM outbox")]
+            prompts = {(row["chat_id"], row["message_id"]) for row in con.execute("SELECT * FROM cycle_prompts")}
+        thanked = Counter(m["reply_to_message"]["message_id"] for m in f.bot_messages(GA)
+                          if THANKS in m.get("text", "") and "reply_to_message" in m)
+        logged_confirm: Counter[str] = Counter()
+        for u in world.loggers:
+            for m in f.bot_messages(u):
+                for what in re.findall(r"modul-\d{5}", m.get("text", "")):
+                    logged_confirm[what] += 1
+        r.fed = len(self.fed)
+        for ev in self.fed:
+            if ev[0] == "cy":
+                _, u, _mid, text, answer_mid = ev
+                confirmed, stored = thanked[answer_mid], answers[text]
+            else:
+                _, u, what, _answer_mid = ev
+                confirmed, stored = logged_confirm[what], logs[what]
+            r.confirmed += confirmed > 0
+            r.stored += stored > 0
+            if confirmed > 1:
+                problems.append(f"{ev[:3]} confirmed {confirmed} times")
+            if stored > 1:
+                problems.append(f"{ev[:3]} stored {stored} times")
+            if confirmed and not stored:
+                problems.append(f"{ev[:3]} confirmed but not stored")
+            if not confirmed and not stored:
+                r.lost += 1
+        # scheduled sends: each key reached its chat once, or (ambiguous) at most 1 + ambiguous times
+        r.keys = len(outbox)
+        for e in outbox:
+            if e["status"] != "sent":
+                problems.append(f"outbox {e['key']} left {e['status']} ({e['last_error']})")
+                continue
+            first = f.edits(e["chat_id"], e["message_id"])[0]
+            copies = sum(1 for m in f.bot_messages(e["chat_id"]) if f.edits(e["chat_id"], m["message_id"])[0] == first)
+            if e["ambiguous"]:
+                r.ambiguous[e["key"]] = e["ambiguous"]
+            if copies > 1:
+                r.duplicates[e["key"]] = copies
+            if copies > 1 + e["ambiguous"] or copies < 1:
+                problems.append(f"outbox {e['key']} reached its chat {copies} times (ambiguous {e['ambiguous']})")
+            if e["key"].startswith("cy:q:") and (e["chat_id"], e["message_id"]) not in prompts:
+                problems.append(f"question {e['key']} went out but is not registered as a prompt")
+        keyed = {e["chat_id"] for e in outbox if e["key"].startswith("cy:r:")}
+        for u in world.members:
+            reminders = [m for m in f.bot_messages(u) if "cy:g:" in str(m.get("reply_markup", ""))]
+            if reminders and u not in keyed:
+                problems.append(f"member {u} got a reminder no outbox key accounts for")
+            if not reminders and u not in world.answerers:
+                problems.append(f"member {u} never got the due reminder")
+
+
+def print_report(r: Report) -> None:
+    print(f"{'trials':<28}{r.trials}")
+    print(f"{'kills by kind':<28}{dict(r.kills)}")
+    print(f"{'answers fed':<28}{r.fed}")
+    print(f"{'confirmed':<28}{r.confirmed}")
+    print(f"{'stored':<28}{r.stored}")
+    print(f"{'lost unconfirmed':<28}{r.lost}")
+    print(f"{'outbox keys':<28}{r.keys}")
+    print(f"{'ambiguous keys':<28}{len(r.ambiguous)}")
+    print(f"{'duplicated keys':<28}{len(r.duplicates)}  {sorted(r.duplicates)[:5]}")
+    print(f"{'problems':<28}{len(r.problems)}")
+    for p in r.problems[:20]:
+        print("   ", p)
+    print(f"{'seconds':<28}{r.seconds:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--members", type=int, default=150)
+    parser.add_argument("--dir", help="work folder (default: a temporary one)")
+    args = parser.parse_args()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(args.dir) if args.dir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        report = asyncio.run(Harness(workdir, seed=args.seed, members=args.members).run(args.trials))
+    print_report(report)
+    sys.exit(1 if report.problems else 0)
+
+
+if __name__ == "__main__":
+    main()
