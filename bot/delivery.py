@@ -84,7 +84,7 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
             await handle_forbidden(services, chat_id)
             raise SendFailed("forbidden", exc.message) from exc
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            if "message is not modified" in exc.message.lower():  # PTB capitalizes the API text
                 return None
             log.error("Telegram refused a request for chat %s: %s", chat_id, exc.message)
             raise SendFailed("bad_request", exc.message) from exc

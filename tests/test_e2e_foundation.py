@@ -253,3 +253,17 @@ async def test_redelivered_updates_change_nothing(sim):
     n_msgs = len(sim.texts(GROUP))
     await sim.deliver(cmd)
     assert len(sim.texts(GROUP)) == n_msgs
+
+
+async def test_editing_a_message_to_the_same_content_is_not_an_error(sim, caplog):
+    """Telegram answers "Bad Request: message is not modified", which PTB capitalizes ("Message is not
+    modified"): delivery treats it as a no-op (found by the demo: the RSVP tally re-edited unchanged)."""
+    from bot.delivery import call
+
+    await onboard(sim)
+    bot = sim.app.bot
+    sent = await call(sim.services, GROUP, lambda cid: bot.send_message(cid, "Hadir: 1 · Izin: 0"))
+    again = await call(sim.services, GROUP, lambda cid: bot.edit_message_text(
+        "Hadir: 1 · Izin: 0", chat_id=cid, message_id=sent.message_id))
+    assert again is None
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -364,3 +364,35 @@ async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, capl
     await sim.tick()
     assert not [r for r in caplog.records if "hook" in r.getMessage() and "failed" in r.getMessage()]
     assert not [r for r in caplog.records if r.name.startswith("bot.jobs.broadcast") and r.levelname == "ERROR"]
+
+
+# -- found by the offline demo ---------------------------------------------------------------------
+async def test_cancelled_meeting_is_not_announced_as_the_next_one(sim, clock, hooks):
+    c = await ready(sim, hooks)
+    hooks.meetings[c.id].append({"start_ts": ts(2026, 11, 30, 14), "end_ts": ts(2026, 11, 30, 15, 30),
+                                 "held": False, "attended": 0, "members": 3, "status": "cancelled",
+                                 "title": "Dibatalkan: rapat dinas"})
+    clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))
+    await sim.tick()
+    text = sim.last_text(GROUP)
+    assert "Ringkasan pekan 23 Nov" in text
+    assert "Dibatalkan" not in text and "30 Nov" not in text and "1 Des" in text
+
+
+async def test_report_of_this_cycle_after_the_cycle_has_ended(sim, clock, hooks):
+    c = await ready(sim, hooks)
+    del hooks.cycle[c.id]  # no cycle running any more; the last one ended on 20 November
+
+    async def cycle_summaries(cid, s, e):
+        done = {"topic": "Literasi kelas 4", "met": True, "completed": True, "started_at": ts(2026, 11, 2, 13),
+                "ended_at": ts(2026, 11, 20, 7), "participation": {"reflection": [3, 3]}}
+        return [done] if cid == c.id and s <= done["ended_at"] < e else []
+
+    sim.services.hooks["cycle_summaries"] = cycle_summaries
+    await sim.say(GROUP, PIC, "/laporan siklus ini")
+    status = [m for m in sim.fake.bot_messages(GROUP) if "Laporan" in m.get("text", "")][-1]
+    final = sim.fake.edits(GROUP, status["message_id"])[-1]
+    assert "2 Nov 2026 – 20 Nov 2026" in final
+    assert "Siklus inkuiri: 1 siklus selesai, terakhir Literasi kelas 4 (target tercapai)" in final
+    assert [m["document"]["file_name"][-4:] for m in sim.fake.bot_messages(GROUP) if "document" in m] == [
+        "xlsx", ".pdf"]

@@ -39,7 +39,7 @@ from ..jobs import broadcast
 from ..keyboards import cb
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler, refuse
-from .reports_data import contributors, cycle_bounds, hook, snapshot, stage_title
+from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
 from .reports_doc import build_doc, report_data
 
 if TYPE_CHECKING:
@@ -384,6 +384,9 @@ async def read_period(scope: Scope, community: Community, text: str) -> Any:
     now = scope.services.clock.now()
     status = await hook(scope.services, "cycle_status", community.id, now)
     bounds = cycle_bounds(status)
+    if bounds is None and period_token(text) == "c":  # no cycle running: the last completed one
+        bounds = last_cycle_bounds(await hook(scope.services, "cycle_summaries", community.id, 0,
+                                              int(now.timestamp()) + 1))
     try:
         return parse_period(text, now=now, tz=ZoneInfo(community.tz), cycle=bounds)
     except PeriodError as exc:

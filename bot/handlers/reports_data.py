@@ -72,6 +72,20 @@ def rate(num: Any, den: Any) -> float | None:
         return None
 
 
+def off(meeting: dict[str, Any]) -> bool:
+    """A meeting that will not take place (cancelled by the PIC, or skipped for a holiday/off-day)."""
+    return meeting.get("status") in ("cancelled", "skipped")
+
+
+def last_cycle_bounds(summaries: list[dict[str, Any]] | None) -> tuple[int, int] | None:
+    """(start, end) of the last completed cycle: "this cycle" once no cycle is running."""
+    done = [s for s in summaries or [] if s.get("started_at") and s.get("ended_at")]
+    if not done:
+        return None
+    last = max(done, key=lambda s: int(s["ended_at"]))
+    return int(last["started_at"]), int(last["ended_at"])
+
+
 def cycle_bounds(status: dict[str, Any] | None) -> tuple[int, int] | None:
     """(start, closes) of the "this cycle" period: from the cycle's own start (`cycle_opened_ts`), falling
     back to the current stage's `opened_ts` for a provider that does not give it."""
@@ -148,7 +162,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         snap.meetings = [m for m in history if s_ts <= int(m.get("start_ts") or 0) < e_ts]
         past_week = [m for m in snap.meetings if int(m.get("start_ts") or 0) <= now_ts]
         snap.held, snap.scheduled, snap.attendance = _attendance(past_week)
-        upcoming = [m for m in history if int(m.get("start_ts") or 0) > now_ts]
+        upcoming = [m for m in history if int(m.get("start_ts") or 0) > now_ts and not off(m)]
         if upcoming:
             snap.next_meeting = datetime.fromtimestamp(int(upcoming[0]["start_ts"]), UTC).astimezone(tz)
             snap.next_title = upcoming[0].get("title")
