@@ -303,8 +303,7 @@ class Harness:
             if e["status"] != "sent":
                 problems.append(f"outbox {e['key']} left {e['status']} ({e['last_error']})")
                 continue
-            first = f.edits(e["chat_id"], e["message_id"])[0]
-            copies = sum(1 for m in f.bot_messages(e["chat_id"]) if f.edits(e["chat_id"], m["message_id"])[0] == first)
+            copies = copies_in_chat(f, e["chat_id"], e["message_id"])
             if e["ambiguous"]:
                 r.ambiguous[e["key"]] = e["ambiguous"]
             if copies > 1:
@@ -313,6 +312,9 @@ class Harness:
                 problems.append(f"outbox {e['key']} reached its chat {copies} times (ambiguous {e['ambiguous']})")
             if e["key"].startswith("cy:q:") and (e["chat_id"], e["message_id"]) not in prompts:
                 problems.append(f"question {e['key']} went out but is not registered as a prompt")
+        crashes = self.log_path.read_text(errors="replace").count("Traceback")
+        if crashes:
+            problems.append(f"{crashes} tracebacks in {self.log_path}")
         keyed = {e["chat_id"] for e in outbox if e["key"].startswith("cy:r:")}
         for u in world.members:
             reminders = [m for m in f.bot_messages(u) if "cy:g:" in str(m.get("reply_markup", ""))]
@@ -320,6 +322,12 @@ class Harness:
                 problems.append(f"member {u} got a reminder no outbox key accounts for")
             if not reminders and u not in world.answerers:
                 problems.append(f"member {u} never got the due reminder")
+
+
+def copies_in_chat(fake: FakeTelegram, chat_id: int, message_id: int) -> int:
+    """How many bot messages in the chat began with the same text as this one (edits ignored)."""
+    first = fake.edits(chat_id, message_id)[0]
+    return sum(1 for m in fake.bot_messages(chat_id) if fake.edits(chat_id, m["message_id"])[0] == first)
 
 
 def print_report(r: Report) -> None:

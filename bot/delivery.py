@@ -91,7 +91,7 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
         except TimedOut as exc:
             raise SendFailed("timeout", str(exc)) from exc
         except NetworkError as exc:
-            raise SendFailed("network", str(exc)) from exc
+            raise SendFailed("network", repr(exc)) from exc
 
 
 async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **kwargs: Any) -> Message | None:
@@ -141,7 +141,7 @@ async def _send_once(services: Services, key: str, chat_id: int,
         final = exc.kind in ("forbidden", "bad_request")
         unknown = exc.kind in ("timeout", "network")
         if unknown:
-            log.warning("outbox %s: %s; Telegram may have delivered it; retried on a later pass", key, exc.kind)
+            log.warning("outbox %s: %s; Telegram may have delivered it; retried on a later pass", key, exc)
         await led.settle(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind,
                          ambiguous=unknown)
         return None

@@ -417,3 +417,20 @@ async def test_prompt_lost_to_a_timeout_is_posted_on_the_next_pass(sim, clock):
     assert refl.posted and "0 dari 3 sudah menjawab" in header_text(sim, refl)
     assert len(await prompt_ids(sim, refl)) == 6
     assert sum("❓ 1/6" in t for t in sim.texts(GROUP)) == 1  # each question once
+
+
+async def test_reminder_that_timed_out_is_sent_on_the_next_pass(sim, clock):
+    """Regression (storm test): a reminder lost to a timeout used to be dropped, the stage marked reminded."""
+    await setup_group(sim)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    refl = await current_stage(sim)
+    clock.set(datetime.fromtimestamp(refl.reminder_at, UTC))
+    n_before = {u: len(sim.texts(u)) for u in (ANI, CITRA)}
+    sim.fake.timeout_next("sendMessage", times=1, deliver=False)  # the first reminder is lost on the way
+    await sim.tick()
+    assert not (await current_stage(sim)).reminded
+    clock.advance(minutes=1)
+    await sim.tick()
+    assert (await current_stage(sim)).reminded
+    for u in (ANI, CITRA):
+        assert len(sim.texts(u)) == n_before[u] + 1, u  # each exactly one reminder

@@ -253,6 +253,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
 async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> None:
     """One private nudge per member who has not answered yet (never named in the group)."""
     community = await services.repos.communities.get(stage.community_id)
+    settled = True  # a reminder that failed for now (timeout, network, 429s) keeps the stage for the next pass
     if community is not None and community.active:
         answered = await store(services).cycles.answered_users(stage.id)
         for m in await services.repos.members.list(community.id):
@@ -264,9 +265,11 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
                           closes=local(stage.closes_at, community.tz), user=user)
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 services.renderer.t(loc, "cycle.btn_answer_now"), callback_data=cb("cy", "g", stage.id, 0))]])
-            await send_once(services, bot, f"cy:r:{stage.id}:{m.user_id}", m.user_id,
-                            lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
-    await store(services).cycles.mark(stage.id, reminded=1)
+            sent = await send_once(services, bot, f"cy:r:{stage.id}:{m.user_id}", m.user_id,
+                                   lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
+            settled = settled and sent is not None
+    if settled:
+        await store(services).cycles.mark(stage.id, reminded=1)
 
 
 # -- hooks for the weekly summary and reports ------------------------------------------------------

@@ -244,13 +244,15 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     for item in await st.due_reminders(to_ts(now_dt)):
         community = await services.repos.communities.get(item.community_id)
         user = await services.repos.users.get(item.remind_user_id)
+        sent: object = True
         if community is not None and user is not None and user.reachable:
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/rtl_reminder", item=item, due=date.fromisoformat(item.due))
             markup = _list_markup(services.renderer, loc, [item])
-            await send_once(services, bot, f"rt:r:{item.id}", user.id,
-                            lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
-        await st.mark_reminded(item.id)
+            sent = await send_once(services, bot, f"rt:r:{item.id}", user.id,
+                                   lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
+        if sent is not None:  # failed for now (timeout, network): the next pass tries again
+            await st.mark_reminded(item.id)
 
 
 def register(app: Application, services: Services) -> None:
