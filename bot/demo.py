@@ -1,18 +1,27 @@
-"""`kombel-bot demo`: a simulated community run through the real application, offline.
+"""`kombel-bot demo`: a simulated community run through a compressed term, offline, in well under a minute.
 
 No token, no network: the production `build_application` talks to the in-process fake Bot API
-(`fakegram`) with a simulated clock, so handlers, jobs and storage are the real ones. The demo prints the
-group chat and the principal's private chat as a transcript and writes its files to a folder.
+(`fakegram`) with a simulated clock, so handlers, jobs and storage are the real ones. People act only as
+people can — commands, replies to the bot's messages, taps on its buttons, following its links — and
+everything the bot does on its own (reminders, stage openings, syntheses, pulse results, weekly summaries,
+principal digests) comes from the real scheduler pass (`sim.tick()`), run along a grid of simulated times.
+
+The community: a PIC, a principal, ten members of different roles, in WITA (Mataram, Lombok), from the
+first Monday of the odd semester (13 July 2026) through an eight-week inquiry cycle to 7 September. The
+demo prints the group chat, the PIC's and one English-speaking member's private chats and the principal's
+private chat as transcripts, and writes them, the report, the charts and the STAR PDF to a folder.
 """
 
 from __future__ import annotations
 
+import random
+import re
 import tempfile
 import textwrap
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,25 +32,42 @@ from .sim import Sim
 
 TZ = ZoneInfo("Asia/Makassar")  # WITA: Mataram, Lombok
 GROUP = -1002000000001
+GROUP_TITLE = "Kombel SDN 3 Mataram"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Person:
     id: int
     first: str
     last: str
-    role: str  # ui role key; "" for PIC/principal
+    role: str  # ui role key; "" for the principal
+    lang: str = "id"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
 
 
 PIC = Person(201, "Sari", "Wulandari", "classroom")
 PRINCIPAL = Person(202, "Hendra", "Kusuma", "")
-MEMBERS = [
+ANI, BUDI, CITRA, DEWI, EKO, FITRI, GITA, HADI, INDRA, JOKO = MEMBERS = [
     Person(211, "Ani", "Rahmawati", "classroom"), Person(212, "Budi", "Santoso", "classroom"),
-    Person(213, "Citra", "Lestari", "classroom"), Person(214, "Dewi", "Anggraini", "subject"),
+    Person(213, "Citra", "Lestari", "classroom"), Person(214, "Dewi", "Anggraini", "subject", "en"),
     Person(215, "Eko", "Prasetyo", "religion"), Person(216, "Fitri", "Handayani", "religion"),
     Person(217, "Gita", "Maharani", "pe"), Person(218, "Hadi", "Wijaya", "counsellor"),
     Person(219, "Indra", "Saputra", "staff"), Person(220, "Joko", "Susilo", "classroom"),
 ]
+EVERYONE = [PIC, PRINCIPAL, *MEMBERS]
+# Joko joins but never answers anything and never opens a private chat with the bot.
+STARTED_PRIVATE = [PIC, *[m for m in MEMBERS if m is not JOKO]]
+
+
+@dataclass
+class Tap:
+    chat: int
+    after_id: int  # the newest message of the chat when the tap happened: where it shows in the transcript
+    who: int
+    label: str
 
 
 @dataclass
@@ -49,76 +75,520 @@ class Demo:
     sim: Sim
     clock: ManualClock
     out: Path
-    names: dict[int, str] = field(default_factory=dict)
+    taps: list[Tap] = field(default_factory=list)
+    rng: random.Random = field(default_factory=lambda: random.Random(2026))
+    ticks: int = 0
 
-    async def say(self, who: Person, text: str, *, chat: int = GROUP, reply_to: int | None = None) -> None:
-        await self.sim.say(chat, who.id, text, reply_to=reply_to)
+    # -- people acting -------------------------------------------------------------------------
+    async def say(self, who: Person, text: str, *, chat: int = GROUP, reply_to: int | None = None,
+                  pause: float = 40) -> int:
+        """`who` writes `text` (optionally as a reply); returns the new message's id."""
+        self.clock.advance(seconds=pause)
+        upd = await self.sim.say(chat, who.id, text, reply_to=reply_to)
+        return upd["message"]["message_id"]
 
-    async def tap(self, who: Person, label: str, *, chat: int = GROUP, message_id: int | None = None) -> None:
+    async def dm(self, who: Person, text: str, *, reply_to: int | None = None, pause: float = 40) -> int:
+        return await self.say(who, text, chat=who.id, reply_to=reply_to, pause=pause)
+
+    async def tap(self, who: Person, label: str, *, chat: int = GROUP, message_id: int | None = None,
+                  pause: float = 6) -> str:
+        """`who` taps the button `label`; returns the bot's answer to the tap (the toast/alert text)."""
+        self.clock.advance(seconds=pause)
         mid = message_id if message_id is not None else self.sim.last(chat)["message_id"]
-        await self.sim.tap(chat, mid, who.id, label)
+        self.taps.append(Tap(chat, self._newest(chat), who.id, label))
+        upd = await self.sim.tap(chat, mid, who.id, label)
+        answer = self.sim.fake.callback_answer(upd["callback_query"]["id"]) or {}
+        return answer.get("text") or ""
 
-    def last_id(self, chat: int = GROUP) -> int:
-        return self.sim.last(chat)["message_id"]
+    async def follow(self, who: Person, message: dict[str, Any], chat: int = GROUP) -> None:
+        """`who` opens the bot's deep-link button on `message`: Telegram sends `/start <payload>` privately."""
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if "?start=" in button.get("url", ""):
+                    self.taps.append(Tap(chat, self._newest(chat), who.id, button["text"]))
+                    await self.dm(who, "/start " + button["url"].split("?start=", 1)[1], pause=20)
+                    return
+        raise AssertionError(f"no deep link on message {message.get('message_id')}")
 
+    async def photo(self, who: Person, caption: str, *, reply_to: int, chat: int = GROUP) -> None:
+        self.clock.advance(seconds=60)
+        await self.sim.deliver(self.sim.fake.send_photo(chat, who.id, caption=caption, reply_to=reply_to))
+
+    async def edit(self, who: Person, message_id: int, text: str, *, chat: int = GROUP) -> None:
+        self.clock.advance(minutes=3)
+        await self.sim.deliver(self.sim.fake.edit_text(chat, message_id, who.id, text))
+
+    def _newest(self, chat: int) -> int:
+        msgs = self.sim.fake.chat_messages(chat)
+        return msgs[-1]["message_id"] if msgs else 0
+
+    # -- reading what the bot said --------------------------------------------------------------------
+    def find(self, needle: str, chat: int = GROUP) -> dict[str, Any]:
+        """The newest bot message in `chat` whose text contains `needle`."""
+        for m in reversed(self.sim.fake.bot_messages(chat)):
+            if needle in (m.get("text") or m.get("caption") or ""):
+                return m
+        raise AssertionError(f"no bot message with {needle!r} in chat {chat}")
+
+    def after(self, message: dict[str, Any], count: int, chat: int = GROUP) -> list[dict[str, Any]]:
+        """The `count` bot messages that followed `message` (a survey's items after its header)."""
+        later = [m for m in self.sim.fake.bot_messages(chat) if m["message_id"] > message["message_id"]]
+        return later[:count]
+
+    def prompt(self, i: int) -> int:
+        """The message id of question `i` of the cycle stage now open (to reply to it)."""
+        return self.find(f"❓ {i}/")["message_id"]
+
+    # -- time ---------------------------------------------------------------------------------------
     def at(self, y: int, mo: int, d: int, h: int = 8, mi: int = 0) -> None:
         self.clock.set(datetime(y, mo, d, h, mi, tzinfo=TZ))
+
+    async def until(self, mo: int, d: int, h: int = 8, mi: int = 0) -> None:
+        """Let simulated time pass to `mo/d h:mi` (2026, WITA), running the real scheduler pass at every
+        grid time on the way (and at the target when it is on the grid), then act at the target."""
+        target = datetime(2026, mo, d, h, mi, tzinfo=TZ)
+        now = self.clock.now()
+        assert target >= now, f"time only moves forward: {target} < {now}"
+        day = now.astimezone(TZ).date()
+        while day <= target.date():
+            for t in tick_grid(day):
+                if now < t <= target:
+                    self.clock.set(t)
+                    await self.sim.tick()
+                    self.ticks += 1
+            day += timedelta(days=1)
+        self.clock.set(target)
+
+
+def tick_grid(day: date) -> list[datetime]:
+    """When the demo runs the scheduler pass on a day (production runs it every 30 s): every hour of the
+    school day plus the half hours around the weekly meeting; fewer at night and at weekends."""
+    if day.weekday() < 5:
+        minutes = [h * 60 for h in range(6, 20)] + [13 * 60 + 30, 14 * 60 + 30, 15 * 60 + 30, 18 * 60 + 30]
+    else:
+        minutes = [7 * 60, 10 * 60, 13 * 60, 15 * 60 + 30, 16 * 60, 19 * 60]
+    return [datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=TZ) for m in sorted(minutes)]
 
 
 Scene = Callable[[Demo], Awaitable[None]]
 
 
+# == week 1: set-up, schedule, pre-test, the cycle starts ============================================
 async def scene_onboarding(demo: Demo) -> None:
     sim = demo.sim
-    demo.at(2026, 7, 13, 7, 30)  # the first week of the odd semester
+    demo.at(2026, 7, 13, 7, 30)  # the first Monday of the odd semester
     await sim.deliver(sim.fake.add_bot(GROUP, PIC.id))
-    welcome = demo.last_id()
+    welcome = demo.sim.last(GROUP)["message_id"]
     await demo.say(PIC, "/atur")
-    await demo.say(PIC, "Kombel SDN 3 Mataram", reply_to=demo.last_id())
+    await demo.say(PIC, GROUP_TITLE, reply_to=sim.last(GROUP)["message_id"])
     await demo.tap(PIC, "Kombel sekolah")
-    await demo.say(PIC, "SDN 3 Mataram", reply_to=demo.last_id())
+    await demo.say(PIC, "SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
     await demo.tap(PIC, "WITA (Makassar, UTC+8)")
     await demo.tap(PIC, "Senin–Jumat")
     await demo.tap(PIC, "Bahasa Indonesia")
     r = sim.services.renderer
     for p in [PIC, *MEMBERS]:
-        demo.clock.advance(minutes=3)
+        demo.clock.advance(minutes=2)
         await demo.tap(p, r.t("id", f"role.{p.role}"), message_id=welcome)
-    await demo.say(PIC, "/start", chat=PIC.id)
-    await demo.say(PIC, "/kepsek")
-    link = sim.last_text(PIC.id).split("?start=", 1)[1].split()[0]
-    await demo.say(PRINCIPAL, f"/start {link}", chat=PRINCIPAL.id)
-    await demo.say(MEMBERS[0], "/bantuan")
+    for p in STARTED_PRIVATE:  # most open a private chat with the bot (reminders and private answers)
+        await demo.dm(p, "/start", pause=15)
+    await demo.dm(DEWI, "/language")  # Dewi, an English teacher, prefers the bot in English in private
+    await demo.tap(DEWI, "English", chat=DEWI.id)
+    await demo.say(PIC, "/kepsek")  # the principal's link goes to the PIC in private
+    link = demo.find("?start=", chat=PIC.id)
+    token = (link.get("text") or "").split("?start=", 1)[1].split()[0]
+    await demo.dm(PRINCIPAL, f"/start {token}", pause=300)  # the PIC forwarded it on WhatsApp
+    await demo.say(ANI, "/bantuan")
 
 
-SCENES: list[tuple[str, Scene]] = [("Onboarding", scene_onboarding)]
+async def scene_schedule(demo: Demo) -> None:
+    await demo.until(7, 13, 8, 30)
+    await demo.say(PIC, "/jadwal Kamis 14:00 90 Ruang guru - Asesmen formatif untuk literasi")
+    await demo.say(PIC, "/target 8 jam per bulan")
+    await demo.say(PIC, "/survei jadwal pulse")
+    await demo.say(BUDI, "/jadwal")
+    await demo.say(CITRA, "Siap, Bu Sari 👍")  # plain chatter: the bot (privacy mode) does not even see it
 
 
-def transcript(sim: Sim, chat_id: int, title: str, names: dict[int, str]) -> str:
-    lines = [f"══ {title} ══"]
+PRE_TEST = ("/survei pre\nJudul: Tes pemahaman asesmen formatif\n"
+            "Q: Asesmen formatif terutama dipakai untuk ... | mengisi rapor | *memantau dan memperbaiki belajar"
+            " | menyusun peringkat\n"
+            "Q: Umpan balik paling berguna bila diberikan ... | *segera setelah tugas | di akhir semester\n"
+            "Q: Exit ticket adalah ... | *pertanyaan singkat di akhir pelajaran | ulangan harian panjang")
+# Each member's choice (option index) per question, pre and post; None = no answer.
+PRE_ANSWERS = {ANI: (1, 0, 0), BUDI: (0, 1, 1), CITRA: (1, 0, 1), DEWI: (1, 0, 0), EKO: (0, 0, 1),
+               FITRI: (2, 1, 1), GITA: (0, 0, None), HADI: (1, 1, 0), INDRA: (0, 1, 1)}
+POST_ANSWERS = {ANI: (1, 0, 0), BUDI: (1, 0, 1), CITRA: (1, 0, 0), DEWI: (1, 0, 0), EKO: (1, 0, 0),
+                FITRI: (1, 0, 1), GITA: (1, 0, 0), HADI: (1, 0, 0), INDRA: (0, 0, 0)}
+OPTIONS = (("mengisi rapor", "memantau dan memperbaiki belajar", "menyusun peringkat"),
+           ("segera setelah tugas", "di akhir semester"),
+           ("pertanyaan singkat di akhir pelajaran", "ulangan harian panjang"))
+
+
+def survey_id(header: dict[str, Any]) -> int:
+    return int(re.search(r"#(\d+)", header.get("text") or "")[1])  # type: ignore[index]
+
+
+async def answer_test(demo: Demo, header: dict[str, Any], answers: dict[Person, tuple[int | None, ...]]) -> None:
+    items = demo.after(header, 3)
+    for who, picks in answers.items():
+        if who is DEWI:  # Dewi answers in her private chat, one question at a time (in English)
+            await demo.follow(DEWI, header)
+            for pick, options in zip(picks, OPTIONS, strict=True):
+                await demo.tap(DEWI, options[pick], chat=DEWI.id)
+            continue
+        demo.clock.advance(minutes=demo.rng.randint(3, 25))
+        for msg, pick, options in zip(items, picks, OPTIONS, strict=True):
+            if pick is not None:
+                await demo.tap(who, options[pick], message_id=msg["message_id"])
+
+
+async def scene_pre_test(demo: Demo) -> None:
+    await demo.until(7, 13, 9, 0)
+    await demo.say(PIC, PRE_TEST)
+    header = demo.find("📋 Tes pemahaman asesmen formatif")
+    await answer_test(demo, header, PRE_ANSWERS)
+    await demo.until(7, 13, 12, 45)
+    await demo.say(PIC, f"/survei tutup {survey_id(header)}")
+    demo.sim.services.extra["demo_pre_test"] = survey_id(header)
+
+
+async def scene_cycle_start(demo: Demo) -> None:
+    await demo.until(7, 13, 13, 5)
+    await demo.say(PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    await demo.say(ANI, "Ada 9 murid kelas 4A yang belum lancar membaca pemahaman; nilai rata-rata 58.",
+                   reply_to=demo.prompt(1))
+    await demo.say(ANI, "Kelas 4A: 9 dari 28 murid, terutama menemukan ide pokok dan menyimpulkan isi teks.",
+                   reply_to=demo.prompt(2))
+    await demo.say(BUDI, "Teksnya terlalu panjang untuk mereka dan jarang ada diskusi tentang isi bacaan.",
+                   reply_to=demo.prompt(3))
+    fitri = await demo.say(FITRI, "Murid kurang latihan membaca di rumah.", reply_to=demo.prompt(3))
+    await demo.edit(FITRI, fitri, "Murid kurang latihan membaca di rumah, dan buku bacaan di kelas sedikit.")
+    await demo.say(EKO, "Pernah dicoba membaca berpasangan; murid senang tetapi pemahamannya belum naik.",
+                   reply_to=demo.prompt(4))
+    await demo.photo(GITA, "Hasil asesmen membaca kelas 4B (ARKAS/rapor pendidikan)", reply_to=demo.prompt(1))
+    await demo.say(HADI, "Prioritas: membaca pemahaman kelas 4, karena jadi dasar semua mapel.",
+                   reply_to=demo.prompt(5))
+    header = demo.find("Tahap 1/4")
+    # Citra prefers answering in private, one question at a time
+    await demo.until(7, 13, 19, 30)
+    await demo.follow(CITRA, header)
+    await demo.dm(CITRA, "Rapor pendidikan: literasi kelas 4 hanya 40% mencapai kompetensi minimum.")
+    await demo.dm(CITRA, "Kelas 4C, 7 murid, terutama memahami teks informasi.")
+    await demo.tap(CITRA, "✅ Selesai", chat=CITRA.id)
+    # Dewi answers in English, in her private chat
+    await demo.until(7, 14, 20, 10)
+    await demo.follow(DEWI, header)
+    await demo.dm(DEWI, "In my English classes grade 4 pupils score 55 on average in reading tasks.")
+    await demo.tap(DEWI, "Skip ▶", chat=DEWI.id)
+    await demo.dm(DEWI, "Long texts and little vocabulary support; they give up quickly.")
+    await demo.tap(DEWI, "✅ Done", chat=DEWI.id)
+
+
+async def scene_hours_week1(demo: Demo) -> None:
+    await demo.until(7, 15, 9, 30)
+    await demo.say(INDRA, "/catat 60 webinar Ruang GTK asesmen diagnostik")
+    await demo.dm(ANI, "/catat 2 jam pelatihan mandiri Ruang GTK: literasi membaca", pause=60)
+
+
+# == the weekly meeting: RSVP, reminders, attendance, pulse =========================================
+RSVP = {ANI: "✅ Hadir", BUDI: "🙏 Izin", CITRA: "✅ Hadir", DEWI: "✅ Hadir", EKO: "💻 Daring",
+        FITRI: "✅ Hadir", GITA: "✅ Hadir", HADI: "✅ Hadir", INDRA: "🙏 Izin", PIC: "✅ Hadir"}
+
+
+async def meeting_week(demo: Demo, mo: int, d: int, *, week: int, evening: Scene | None = None) -> None:
+    """The day before (14:00): reminder + RSVP; the day (13:00): reminder; 15:30: check-in and pulse."""
+    meeting = date(2026, mo, d)
+    before = meeting - timedelta(days=1)
+    await demo.until(before.month, before.day, 14, 0)
+    reminder = demo.find("Pengingat pertemuan besok")
+    for who, label in RSVP.items():
+        if demo.rng.random() < 0.15 * (week > 1) and who is not PIC:
+            continue  # not everybody answers every week
+        if week == 3 and who is BUDI:
+            label = "✅ Hadir"  # Budi could come this time
+        await demo.tap(who, label, message_id=reminder["message_id"], pause=demo.rng.randint(20, 900))
+    if evening is not None:  # whatever else happens the evening before
+        await evening(demo)
+    await demo.until(mo, d, 15, 30)  # the tally is brought up to date by a tick; then check-in and the pulse
+    checkin = demo.find("Presensi pertemuan")
+    forgot = HADI if week in (1, 4) else None
+    for who, label in RSVP.items():
+        if label == "🙏 Izin" and not (week == 3 and who is BUDI) or who is forgot:
+            continue
+        if who is not PIC and demo.rng.random() < 0.1:
+            continue  # could not come after all
+        await demo.tap(who, "✅ Saya hadir", message_id=checkin["message_id"], pause=demo.rng.randint(10, 120))
+    await answer_pulse(demo, week)
+    if forgot is not None:  # he says so; the PIC records him by replying /hadir to his message
+        sorry = await demo.say(forgot, "Maaf Bu, saya tadi hadir tapi lupa presensi 🙏", pause=600)
+        await demo.say(PIC, "/hadir", reply_to=sorry)
+
+
+PULSE_BASE = {ANI: 5, BUDI: 3, CITRA: 4, DEWI: 4, EKO: 4, FITRI: 4, GITA: 3, HADI: 4, INDRA: 3, PIC: 4}
+
+
+async def answer_pulse(demo: Demo, week: int) -> None:
+    header = demo.find("📋 Cek Mingguan")
+    items = demo.after(header, 4)
+    for who, base in PULSE_BASE.items():
+        if who is not PIC and demo.rng.random() < 0.1 + 0.03 * week:
+            continue
+        if who is DEWI:
+            await demo.follow(DEWI, header)
+            for _ in range(3):
+                await demo.tap(DEWI, str(_score(demo, base, week)), chat=DEWI.id)
+            await demo.tap(DEWI, "Skip ⏭", chat=DEWI.id)
+            continue
+        demo.clock.advance(minutes=demo.rng.randint(1, 30))
+        for msg in items[:3]:
+            await demo.tap(who, str(_score(demo, base, week)), message_id=msg["message_id"])
+    if week in (1, 4):
+        await demo.say(ANI, "Diskusi data nilai murid sangat membantu saya merencanakan.",
+                       reply_to=items[3]["message_id"])
+
+
+def _score(demo: Demo, base: int, week: int) -> int:
+    trend = 1 if week >= 5 and demo.rng.random() < 0.4 else 0
+    return max(1, min(5, base + trend + demo.rng.choice((-1, 0, 0, 0, 1))))
+
+
+async def replies(demo: Demo, *answers: tuple[Person, int, str]) -> None:
+    """Members answer questions of the open cycle stage by replying to them in the group."""
+    for who, i, text in answers:
+        await demo.say(who, text, reply_to=demo.prompt(i))
+
+
+# == weeks 2–8 =======================================================================================
+async def week1(demo: Demo) -> None:
+    await meeting_week(demo, 7, 16, week=1)
+    await demo.until(7, 17, 10, 0)
+    await demo.say(BUDI, "/jam")
+
+
+async def week2(demo: Demo) -> None:
+    await demo.until(7, 20, 9, 0)
+    await demo.say(HADI, "Siswa yang tertinggal sering juga bermasalah dengan kehadiran.", reply_to=demo.prompt(2))
+    await demo.say(GITA, "/catat 90 lokakarya KKG gugus literasi")
+    await meeting_week(demo, 7, 23, week=2, evening=pic_answers_late)
+
+
+async def pic_answers_late(demo: Demo) -> None:
+    """The day before the reflection closes, the PIC (who has not answered yet) is reminded in private."""
+    await demo.until(7, 22, 16, 30)
+    await demo.tap(PIC, "✍️ Jawab sekarang", chat=PIC.id)
+    await demo.dm(PIC, "Nilai literasi kelas 4 di rapor pendidikan: 40% mencapai kompetensi minimum.")
+    await demo.tap(PIC, "✅ Selesai", chat=PIC.id)
+
+
+async def week3(demo: Demo) -> None:
+    # planning opened on Friday 24/7 at 07:00 (a tick); answers by reply over the weekend and Monday
+    await demo.until(7, 24, 9, 15)
+    await replies(
+        demo,
+        (ANI, 1, "Murid mampu menemukan ide pokok dan menyimpulkan isi teks cerita pendek."),
+        (CITRA, 2, "Exit ticket 3 pertanyaan setiap akhir pelajaran membaca."),
+        (BUDI, 3, "Kelompok kecil dengan teks lebih pendek dan pendampingan guru."),
+        (EKO, 5, "Model membaca terbimbing lalu diskusi berpasangan (think-pair-share)."),
+        (ANI, 6, "Kelas 4A Bu Ani, Kamis 6/8 jam ke-3; pengamat Bu Sari dan Pak Budi."),
+    )
+    await demo.until(7, 27, 10, 0)
+    await demo.say(PIC, "/rtl tambah Exit ticket 3 pertanyaan di kelas 4A dan 4B; Ani; 14/8; 80% murid mengisi")
+    await demo.say(PIC, "/rtl tambah Kunjungan kelas model dan lembar pengamatan; Tim kelas 4; 13/8; "
+                        "lembar pengamatan terisi")
+    await demo.say(DEWI, "/catat 45 reading Ruang GTK module on formative assessment")
+    await meeting_week(demo, 7, 30, week=3)
+
+
+async def week4(demo: Demo) -> None:
+    await demo.until(8, 3, 8, 0)
+    await demo.say(PIC, "/jadwal batal 13/8 rapat dinas di kecamatan")
+    await meeting_week(demo, 8, 6, week=4)  # planning closes at this meeting; implementation opens Fri 7/8
+
+
+async def week5(demo: Demo) -> None:
+    await demo.until(8, 10, 13, 30)
+    await demo.say(ANI, "Murid menulis exit ticket; 21 dari 28 murid menjawab ide pokok dengan benar.",
+                   reply_to=demo.prompt(1))
+    await demo.photo(GITA, "Exit ticket kelas 4B, hari pertama", reply_to=demo.prompt(3))
+    await demo.say(CITRA, "Teks saya pendekkan jadi 2 paragraf karena kelompok C kesulitan.", reply_to=demo.prompt(2))
+    # 12/8 07:00: the RTL reminder reaches the PIC in private (team item due 13/8); the meeting of 13/8 is off
+    await demo.until(8, 12, 9, 0)
+    await demo.dm(PIC, "/rtl selesai 2")
+    await demo.until(8, 13, 7, 30)
+    await demo.tap(ANI, "✅ #1 selesai", chat=ANI.id)
+    await demo.dm(ANI, "Di 4A dan 4B, 50 dari 56 murid mengisi exit ticket (89%).")
+    await demo.say(FITRI, "/catat 120 pelatihan daring diferensiasi pembelajaran")
+
+
+async def week6(demo: Demo) -> None:
+    await demo.until(8, 18, 9, 0)  # Monday 17/8 was Independence Day
+    await demo.say(EKO, "Saya memberi teks bergambar untuk murid yang belum lancar; mereka lebih berani menjawab.",
+                   reply_to=demo.prompt(2))
+    await meeting_week(demo, 8, 20, week=5)  # implementation closes; evaluation opens Fri 21/8
+
+
+async def week7(demo: Demo) -> None:
+    await demo.until(8, 21, 9, 30)
+    await replies(
+        demo,
+        (ANI, 1, "Ketuntasan 4A naik dari 40% menjadi 72% dalam empat minggu."),
+        (BUDI, 2, "Exit ticket membuat kami tahu setiap hari siapa yang perlu bantuan."),
+    )
+    # the post-test, with the same questions as the pre-test
+    await demo.until(8, 24, 9, 0)
+    await demo.say(PIC, f"/survei post {demo.sim.services.extra['demo_pre_test']}")
+    header = demo.find("📋 Tes pemahaman asesmen formatif")
+    await answer_test(demo, header, POST_ANSWERS)
+    # Ani writes up the good practice (STAR) in private and shares it
+    await demo.until(8, 24, 19, 0)
+    await demo.say(ANI, "/praktikbaik")
+    await demo.follow(ANI, demo.find("chat pribadi"))
+    await demo.tap(ANI, "Situasi–Tantangan–Aksi–Refleksi", chat=ANI.id)
+    for text in ("Exit ticket untuk literasi kelas 4",
+                 "Kelas 4A, 28 murid; 60% belum tuntas membaca pemahaman (rapor pendidikan 2026).",
+                 "Memantau pemahaman setiap murid setiap hari tanpa menambah beban koreksi.",
+                 "Tiga pertanyaan exit ticket di akhir pelajaran; murid yang belum paham dibimbing esoknya "
+                 "dalam kelompok kecil dengan teks yang lebih pendek.",
+                 "Ketuntasan naik dari 40% menjadi 72% dalam empat minggu; murid lebih berani bertanya."):
+        await demo.dm(ANI, text, pause=120)
+    await demo.tap(ANI, "📣 Bagikan ke grup", chat=ANI.id)
+    await demo.until(8, 26, 8, 0)  # Tuesday 25/8 was a holiday (Maulid Nabi)
+    await demo.say(PIC, f"/survei tutup {survey_id(header)}")
+    await demo.say(PIC, "/siklus hasil 40 72")
+    await meeting_week(demo, 8, 27, week=6)
+
+
+async def week8(demo: Demo) -> None:
+    await demo.until(8, 31, 10, 0)
+    await replies(
+        demo,
+        (CITRA, 3, "Kelas 4C: 3 murid masih perlu bantuan membaca lancar; lanjut bimbingan pagi."),
+        (HADI, 4, "Kita belajar memakai data harian; siklus berikutnya numerasi dengan cara yang sama."),
+    )
+    await meeting_week(demo, 9, 3, week=7)  # evaluation closes at this meeting: the cycle summary
+    await demo.until(9, 4, 16, 0)  # Friday's weekly summary
+    await demo.dm(PIC, "/laporan 13/7 4/9")  # the report of the term, in private
+    await demo.until(9, 7, 8, 0)  # Monday's principal digest
+    await demo.dm(PRINCIPAL, "/laporan siklus ini")
+
+
+SCENES: list[tuple[str, Scene]] = [
+    ("Set-up", scene_onboarding), ("Schedule", scene_schedule), ("Pre-test", scene_pre_test),
+    ("Cycle start", scene_cycle_start), ("Hours", scene_hours_week1), ("Week 1", week1), ("Week 2", week2),
+    ("Week 3", week3), ("Week 4", week4), ("Week 5", week5), ("Week 6", week6), ("Week 7", week7),
+    ("Week 8", week8),
+]
+
+
+# == output ===========================================================================================
+def transcript(demo: Demo, chat_id: int, title: str, files: dict[str, str]) -> str:
+    """A readable transcript: Indonesian day headers, sender and time, files as "📎 name", the final
+    state of edited messages, each row of buttons, and people's taps on buttons."""
+    sim = demo.sim
+    names = {p.id: p.name for p in EVERYONE}
     bot_id = sim.fake.bot_id
+    taps = [t for t in demo.taps if t.chat == chat_id]
+    lines = [f"══ {title} ══"]
     last_day = None
+    pending: list[Tap] = []
+
+    def flush_taps(upto: int) -> None:
+        nonlocal taps
+        run = [t for t in taps if t.after_id <= upto]
+        taps = [t for t in taps if t.after_id > upto]
+        pending.extend(run)
+        if pending:
+            by_person: dict[int, list[str]] = {}
+            for t in pending:
+                by_person.setdefault(t.who, []).append(f"[{t.label}]")
+            taps_text = " · ".join(f"{names.get(w, '?')} {' '.join(ls)}" for w, ls in by_person.items())
+            lines.append(textwrap.fill(taps_text, 110, initial_indent="    👆 ", subsequent_indent="       "))
+            pending.clear()
+
     for m in sim.fake.chat_messages(chat_id):
-        text = m.get("text") or m.get("caption") or ""
-        if not text and "document" in m:
-            text = f"📎 {m['document'].get('file_name', 'file')}"
-        if not text and "photo" in m:
-            text = "🖼 (gambar)"
-        if not text:
+        flush_taps(m["message_id"] - 1)
+        body = _body(m, files)
+        if not body:
             continue
         when = datetime.fromtimestamp(m["date"], UTC).astimezone(TZ)
         day = fmt_date(when, "id")
         if day != last_day:
             lines.append(f"\n— {day} —")
             last_day = day
-        sender = "🤖 Kombel Bot" if m.get("from", {}).get("id") == bot_id else names.get(
-            m.get("from", {}).get("id"), "?")
-        body = textwrap.indent(text, "    ").lstrip()
-        lines.append(f"[{when:%H.%M} WITA] {sender}: {body}")
-        markup = (m.get("reply_markup") or {}).get("inline_keyboard")
-        if markup:
-            lines.append("    " + "  ".join(f"[{b['text']}]" for row in markup for b in row))
+        sender_id = m.get("from", {}).get("id")
+        sender = "🤖 Kombel Bot" if sender_id == bot_id else names.get(sender_id, "?")
+        reply = m.get("reply_to_message")
+        if reply is not None and sender_id != bot_id:
+            quoted = (reply.get("text") or reply.get("caption") or "").split("\n")[0]
+            sender += f" ↩ «{textwrap.shorten(quoted, 50, placeholder='…')}»"
+        if m.get("edit_date") and sender_id != bot_id:
+            body += " (diedit)"
+        lines.append(f"[{when:%H.%M} WITA] {sender}: {textwrap.indent(body, '    ').lstrip()}")
+        for row in (m.get("reply_markup") or {}).get("inline_keyboard", []):
+            lines.append("    " + " ".join(f"[{b['text']}{' ↗' if 'url' in b else ''}]" for b in row))
+    flush_taps(10**12)
     return "\n".join(lines)
+
+
+def _body(m: dict[str, Any], files: dict[str, str]) -> str:
+    caption = m.get("text") or m.get("caption") or ""
+    if "photo" in m:
+        name = files.get(m["photo"][-1]["file_id"], "foto.jpg")
+        return f"📎 {name}" + (f" — {caption}" if caption else "")
+    if "document" in m:
+        name = files.get(m["document"]["file_id"]) or m["document"].get("file_name", "dokumen")
+        return f"📎 {name}" + (f" — {caption}" if caption else "")
+    return caption
+
+
+def save_files(demo: Demo, out: Path) -> dict[str, str]:
+    """Write the charts (the bot's photos in the group), the report and the STAR PDF; returns
+    file_id -> the name written, for the transcripts."""
+    fake, files = demo.sim.fake, {}
+    charts = [m for m in fake.bot_messages(GROUP) if "photo" in m]
+    for i, m in enumerate(charts, 1):
+        slug = re.sub(r"[^a-z0-9]+", "-", (m.get("caption") or "grafik").lower().split(":")[0])[:40].strip("-")
+        name = f"grafik-{i:02d}-{slug or 'grafik'}.png"
+        (out / name).write_bytes(fake.file_bytes(m["photo"][-1]["file_id"]))
+        files[m["photo"][-1]["file_id"]] = name
+    docs = [m["document"] for m in fake.bot_messages(PIC.id) if "document" in m]
+    for doc in docs:  # the /laporan XLSX and PDF the PIC received
+        ext = doc["file_name"].rsplit(".", 1)[-1]
+        name = f"laporan.{ext}"
+        (out / name).write_bytes(fake.file_bytes(doc["file_id"]))
+        files[doc["file_id"]] = name
+    star = [m["document"] for m in fake.bot_messages(GROUP) if "document" in m]
+    if star:
+        (out / "praktik-baik-star.pdf").write_bytes(fake.file_bytes(star[-1]["file_id"]))
+        files[star[-1]["file_id"]] = "praktik-baik-star.pdf"
+        for m in fake.bot_messages(ANI.id):  # the same PDF as Ani first received it
+            if "document" in m:
+                files[m["document"]["file_id"]] = "praktik-baik-star.pdf"
+    return files
+
+
+README = """Kombel Bot — hasil demo offline / offline demo output
+========================================================
+
+Satu komunitas simulasi (PIC Sari Wulandari, kepala sekolah Hendra Kusuma, 10 anggota, zona WITA)
+menjalani satu siklus inkuiri 8 pekan, 13 Juli – 7 September 2026, lewat aplikasi, handler, penjadwal
+dan basis data yang sama dengan produksi, melawan Bot API tiruan (tanpa token, tanpa jaringan).
+
+transcript-group.txt      Percakapan grup: set-up, jadwal, pengingat + RSVP, presensi, jam belajar,
+                          siklus inkuiri (pertanyaan, jawaban, rangkuman), RTL, survei, ringkasan pekanan.
+transcript-pic.txt        Chat pribadi PIC: tautan kepala sekolah, pengingat RTL, /laporan.
+transcript-dewi-en.txt    Chat pribadi Dewi (bahasa Inggris): menjawab siklus, tes, dan cek mingguan.
+transcript-principal.txt  Chat pribadi kepala sekolah: tersambung lewat /kepsek, ringkasan (digest) tiap
+                          Senin 07.00 WITA, laporan siklus.
+laporan.xlsx              /laporan yang diterima PIC (Excel: kehadiran, jam belajar, siklus, RTL, survei).
+laporan.pdf               /laporan yang sama dalam PDF.
+praktik-baik-star.pdf     Praktik baik Ani Rahmawati (Situasi–Tantangan–Aksi–Refleksi), dibagikan ke grup.
+grafik-NN-*.png           Grafik yang dikirim bot ke grup (hasil survei, tes awal/akhir, ringkasan pekanan).
+
+English: the group chat, the PIC's, an English-speaking member's and the principal's private chats as
+transcripts; the PIC's /report (XLSX and PDF); the good-practice (STAR) PDF; every chart the bot posted.
+"""
 
 
 async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int:
@@ -128,26 +598,29 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int
     clock = ManualClock(datetime(2026, 7, 13, 7, 0, tzinfo=TZ))
     with tempfile.TemporaryDirectory() as tmp:
         sim = Sim(Path(tmp) / "demo.sqlite3", clock=clock)
-        names = {}
-        for p in [PIC, PRINCIPAL, *MEMBERS]:
-            sim.fake.user(p.id, p.first, last_name=p.last)
-            names[p.id] = f"{p.first} {p.last}"
-        sim.fake.group(GROUP, "Kombel SDN 3 Mataram", supergroup=True, admins=[PIC.id],
+        for p in EVERYONE:
+            sim.fake.user(p.id, p.first, last_name=p.last, language_code=p.lang)
+        sim.fake.group(GROUP, GROUP_TITLE, supergroup=True, admins=[PIC.id],
                        members=[m.id for m in MEMBERS] + [PRINCIPAL.id], bot_member=False)
-        demo = Demo(sim, clock, out_dir, names)
+        demo = Demo(sim, clock, out_dir)
         async with sim:
             for _title, scene in SCENES:
                 await scene(demo)
-            group_t = transcript(sim, GROUP, "Grup: Kombel SDN 3 Mataram", names)
-            principal_t = transcript(sim, PRINCIPAL.id, "Chat pribadi: Kepala sekolah (Hendra Kusuma)", names)
-    (out_dir / "transcript-group.txt").write_text(group_t + "\n", encoding="utf-8")
-    (out_dir / "transcript-principal.txt").write_text(principal_t + "\n", encoding="utf-8")
+            files = save_files(demo, out_dir)
+            chats = [("transcript-group.txt", GROUP, f"Grup: {GROUP_TITLE}"),
+                     ("transcript-pic.txt", PIC.id, f"Chat pribadi: PIC ({PIC.name})"),
+                     ("transcript-dewi-en.txt", DEWI.id, f"Chat pribadi: {DEWI.name} (bahasa Inggris)"),
+                     ("transcript-principal.txt", PRINCIPAL.id, f"Chat pribadi: Kepala sekolah ({PRINCIPAL.name})")]
+            texts = {name: transcript(demo, chat, title, files) for name, chat, title in chats}
+    for name, text in texts.items():
+        (out_dir / name).write_text(text + "\n", encoding="utf-8")
+    (out_dir / "README.txt").write_text(README, encoding="utf-8")
     elapsed = time.perf_counter() - started
     if not quiet:
-        print(group_t)
-        print()
-        print(principal_t)
-        print(f"\nDemo finished in {elapsed:.1f} s (simulated time). Files written to: {out_dir.resolve()}")
+        for text in texts.values():
+            print(text, end="\n\n")
+        print(f"Demo: 8 simulated weeks, {demo.ticks} scheduler passes, {len(sim.fake.updates)} updates, "
+              f"finished in {elapsed:.1f} s. Files written to: {out_dir.resolve()}")
         for f in sorted(out_dir.iterdir()):
             print(f"  {f.name}")
     return 0
