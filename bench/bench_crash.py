@@ -114,7 +114,7 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
     last = max(u["update_id"] for u in fake.updates)
     await fake.call("getUpdates", {"offset": last + 1, "timeout": 0})
     answerers = members[:12]
-    loggers = members[12:28]
+    loggers = members[12:28] or members[-1:]
     w = World(members, answerers, loggers, prompts, stage_a)
     events: list[tuple[Any, ...]] = []
     for u in answerers:
@@ -128,7 +128,9 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
 
 
 class Harness:
-    def __init__(self, workdir: Path, *, seed: int, members: int = 150, feed_interval: float = 0.03) -> None:
+    def __init__(self, workdir: Path, *, seed: int, members: int = 150, feed_interval: float = 0.03,
+                 log_level: str = "WARNING") -> None:
+        self.log_level = log_level
         self.workdir = workdir
         self.db_path = workdir / "kombel.sqlite3"
         self.rng = random.Random(seed)
@@ -166,7 +168,7 @@ class Harness:
     # -- the bot process ---------------------------------------------------------------------------
     async def spawn(self, port: int) -> None:
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL="WARNING", DEFAULT_TIMEZONE="Asia/Makassar")
+                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL=self.log_level, DEFAULT_TIMEZONE="Asia/Makassar")
         with self.log_path.open("ab") as log:  # noqa: ASYNC230 (a local file, opened once per start)
             log.write(b"--- start\n")
             log.flush()

@@ -36,12 +36,15 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from storage.delivery import DeliveryLedger
 
+from . import logsafe
+
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
 
     from .services import Services
 
 log = logging.getLogger(__name__)
+logsafe.install()
 MAX_RETRY_AFTER_WAITS = 5
 
 
