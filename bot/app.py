@@ -80,15 +80,38 @@ def build_application(
 async def skip_redelivered(update: Update, context: KContext) -> None:
     """Telegram re-delivers a batch after a crash: an update already handled changes nothing again."""
     services = context.kb
-    if await services.repos.updates.seen(update.update_id):
-        log.info("update %s was already handled: skipped", update.update_id)
+    uid = update.update_id
+    recent: RecentIds = services.extra.setdefault("recent_updates", RecentIds())
+    # Update ids only grow: one above everything handled before this start, and not seen since, is new
+    # without asking the database. Only ids from before the start need the lookup.
+    if uid in recent or (uid <= services.extra.get("update_watermark", -1)
+                         and await services.repos.updates.seen(uid)):
+        log.info("update %s was already handled: skipped", uid)
         raise ApplicationHandlerStop
-    await services.repos.updates.mark(update.update_id, services.now_ts())
+    recent.add(uid)
+    await services.repos.updates.mark(uid, services.now_ts())
+
+
+class RecentIds:
+    """The ids of the last updates handled by this process (bounded)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._ids: dict[int, None] = {}
+        self._size = size
+
+    def __contains__(self, uid: int) -> bool:
+        return uid in self._ids
+
+    def add(self, uid: int) -> None:
+        self._ids[uid] = None
+        if len(self._ids) > self._size:
+            del self._ids[next(iter(self._ids))]
 
 
 async def on_startup(app: Application) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
+    services.extra["update_watermark"] = await services.repos.updates.max_id()
     services.bot_username = app.bot.username or ""
     await publish_commands(app)
     if services.extra.get("schedule_jobs", True):

@@ -71,6 +71,11 @@ SERVICE_KEYS = (
     "new_chat_members", "left_chat_member", "migrate_to_chat_id", "migrate_from_chat_id",
     "pinned_message", "group_chat_created", "supergroup_chat_created", "new_chat_title",
 )  # fmt: skip
+# The emoji Telegram accepts as a reaction (ReactionTypeEmoji), as listed in the Bot API docs.
+REACTION_EMOJI = frozenset(
+    "👍 👎 ❤ 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤‍🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 💔 🤨 😐 🍓 🍾 💋 "
+    "🖕 😈 😴 😭 🤓 👻 👨‍💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 🎅 🎄 ☃ 💅 🤪 🗿 🆒 💘 🙉 🦄 😘 💊 🙊 😎 👾 🤷‍♂ 🤷 🤷‍♀ 😡".split()
+)
 _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(@[A-Za-z0-9_]+)?(?=\s|$)")
 _BOT_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -244,6 +249,7 @@ class FakeTelegram:
         self.strict_html = strict_html
 
         self.calls: list[tuple[str, JSON]] = []
+        self._reactions: dict[tuple[int, int], list[str]] = {}
         self.stats: Counter[str] = Counter()
         self.updates: list[JSON] = []  # every update ever built, delivered or not
 
@@ -1216,6 +1222,24 @@ class FakeTelegram:
             raise _bad("message can't be deleted")
         del chat.messages[msg["message_id"]]
         return True
+
+    @_api("setMessageReaction")
+    def _set_message_reaction(self, p: _Params, files: Files) -> bool:
+        """A bot may react to any message in a chat it is in, with one emoji of Telegram's set."""
+        chat = self._writable_chat(p)
+        msg = self._bot_message(chat, p.integer("message_id"), "message to react not found")
+        reactions = p.obj("reaction") or []
+        if len(reactions) > 1:
+            raise _bad("REACTIONS_TOO_MANY")
+        for r in reactions:
+            if r.get("type") != "emoji" or r.get("emoji") not in REACTION_EMOJI:
+                raise _bad("REACTION_INVALID")
+        self._reactions[(chat.id, msg["message_id"])] = [r["emoji"] for r in reactions]
+        return True
+
+    def reactions(self, chat_id: int, message_id: int) -> list[str]:
+        """The emoji the bot currently has on a message (tests)."""
+        return list(self._reactions.get((chat_id, message_id), []))
 
     @_api("answerCallbackQuery")
     def _answer_callback_query(self, p: _Params, files: Files) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,9 +111,10 @@ class Users:
         return User.from_row(row) if row else None
 
     async def upsert(self, user_id: int, first_name: str, last_name: str | None, username: str | None,
-                     language_code: str | None, now: int) -> User:
-        """Record what Telegram says of a person; writes only when something changed."""
-        current = await self.get(user_id)
+                     language_code: str | None, now: int, *, known: User | None | bool = False) -> User:
+        """Record what Telegram says of a person; writes only when something changed. `known` is the row
+        the caller already read (None: no row), to save reading it again."""
+        current = await self.get(user_id) if known is False else known
         if current and (current.first_name, current.last_name, current.username, current.language_code) == (
             first_name or "", last_name, username, language_code
         ):
@@ -296,6 +298,9 @@ class Updates:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def max_id(self) -> int:
+        return int(await self.db.scalar("SELECT COALESCE(MAX(update_id), -1) FROM processed_updates"))
+
     async def seen(self, update_id: int) -> bool:
         return await self.db.scalar("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
 
@@ -345,6 +350,44 @@ class Outbox:
                 (status, message_id, error, status, now, key))
 
 
+@dataclass(frozen=True)
+class ScopeRows:
+    user: User | None
+    community: Community | None
+    member: Member | None
+
+
+class Scopes:
+    """Who is speaking, in which community, as what — read in one round trip per update."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def load(self, user_id: int | None, chat_id: int | None, is_group: bool) -> ScopeRows:
+        def work(conn: sqlite3.Connection) -> ScopeRows:
+            one = lambda sql, *p: conn.execute(sql, p).fetchone()  # noqa: E731
+            urow = one("SELECT * FROM users WHERE id = ?", user_id) if user_id is not None else None
+            crow = None
+            if is_group:
+                crow = one("SELECT * FROM communities WHERE chat_id = ?", chat_id)
+            elif urow is not None and urow["current_community_id"] is not None:
+                crow = one("SELECT * FROM communities WHERE id = ?", urow["current_community_id"])
+            elif urow is not None:  # no community chosen yet: the only one they belong to, if just one
+                rows = conn.execute(
+                    "SELECT c.* FROM communities c JOIN members m ON m.community_id = c.id"
+                    " WHERE m.user_id = ? AND m.active = 1", (user_id,)).fetchall() or conn.execute(
+                    "SELECT c.* FROM communities c JOIN principals p ON p.community_id = c.id"
+                    " WHERE p.user_id = ?", (user_id,)).fetchall()
+                crow = rows[0] if len(rows) == 1 else None
+            mrow = None
+            if crow is not None and urow is not None:
+                mrow = one(f"{Members._SELECT} WHERE m.community_id = ? AND m.user_id = ?", crow["id"], user_id)
+            return ScopeRows(User.from_row(urow) if urow else None, Community.from_row(crow) if crow else None,
+                             Member.from_row(mrow) if mrow else None)
+
+        return await self.db.run(work)
+
+
 class Repos:
     """All repositories over one database; features add theirs as attributes."""
 
@@ -357,3 +400,4 @@ class Repos:
         self.flows = Flows(db)
         self.updates = Updates(db)
         self.outbox = Outbox(db)
+        self.scopes = Scopes(db)

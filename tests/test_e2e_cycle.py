@@ -419,6 +419,23 @@ async def test_prompt_lost_to_a_timeout_is_posted_on_the_next_pass(sim, clock):
     assert sum("❓ 1/6" in t for t in sim.texts(GROUP)) == 1  # each question once
 
 
+async def test_every_group_answer_gets_a_silent_receipt(sim, clock):
+    """An answer is confirmed once it is stored: a 👍 reaction on the member's own message, and only the
+    first answer of a stage adds a message to the group."""
+    from tests.conftest import ANI, GROUP, PIC, onboard
+
+    await onboard(sim)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    prompts = [r[0] for r in await sim.services.db.fetchall(
+        "SELECT message_id FROM cycle_prompts WHERE chat_id = ? ORDER BY message_id", (GROUP,))]
+    first = await sim.say(GROUP, ANI, "Nilai rata-rata kelas 4 masih 52", reply_to=prompts[0])
+    n = len(sim.texts(GROUP))
+    second = await sim.say(GROUP, ANI, "Tujuh siswa belum lancar membaca", reply_to=prompts[1])
+    assert len(sim.texts(GROUP)) == n  # no second thank-you message in the group
+    for upd in (first, second):
+        assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
+
+
 async def test_reminder_that_timed_out_is_sent_on_the_next_pass(sim, clock):
     """Regression (storm test): a reminder lost to a timeout used to be dropped, the stage marked reminded."""
     await setup_group(sim)

@@ -15,6 +15,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReactionTypeEmoji,
     ReplyParameters,
     Update,
 )
@@ -108,6 +109,17 @@ class Scope:
         except SendFailed:
             return None
 
+    async def react(self, emoji: str = "👍") -> None:
+        """A silent receipt on the person's own message: confirms without adding a message to the group."""
+        msg = self.message
+        if msg is None:
+            return
+        try:
+            await call(self.services, self.chat_id, lambda cid: self.ctx.bot.set_message_reaction(
+                cid, msg.message_id, reaction=[ReactionTypeEmoji(emoji)]))
+        except SendFailed:  # a group may disable reactions: the saved answer still shows in the counts
+            pass
+
     async def ask(self, key: str, *, placeholder: str | None = None, **kw: Any) -> Message | None:
         """Ask for a typed answer: in groups a selective ForceReply aimed at this person's message."""
         markup = ForceReply(selective=True, input_field_placeholder=placeholder) if self.is_group else None
@@ -179,32 +191,27 @@ async def build_scope(update: Update, ctx: KContext) -> Scope:
     repos = services.repos
     now = services.now_ts()
     tg_user = update.effective_user
+    if tg_user is not None and tg_user.is_bot:
+        tg_user = None
     chat = update.effective_chat
-    user = None
-    if tg_user is not None and not tg_user.is_bot:
-        user = await repos.users.upsert(tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username,
-                                        tg_user.language_code, now)
     is_group = chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    community = None
+    rows = await repos.scopes.load(tg_user.id if tg_user else None, chat.id if chat else None, is_group)
+    user = rows.user
+    if tg_user is not None:  # writes only when Telegram tells us something new about them
+        user = await repos.users.upsert(tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username,
+                                        tg_user.language_code, now, known=rows.user)
+    community = rows.community
     created = False
-    if is_group:
+    if is_group and (community is None or (chat.title and chat.title != community.chat_title)):
         community, created = await repos.communities.ensure(
             chat.id, chat.title or "", tz=services.settings.default_tz,
             locale=services.settings.default_locale, now=now)
-        if not community.active:
-            community = await repos.communities.update(community.id, now, active=1)
-    elif user is not None and user.current_community_id is not None:
-        community = await repos.communities.get(user.current_community_id)
-    elif user is not None:  # no community chosen yet: the only one they belong to, if just one
-        mine = await repos.members.communities_of(user.id) or await repos.principals.communities_of(user.id)
-        if len(mine) == 1:
-            community = mine[0]
-    member = None
-    if community is not None and user is not None:
-        member = await repos.members.get(community.id, user.id)
-        if is_group and user.current_community_id != community.id:
-            # the group they used last is the one their private commands are about
-            await repos.users.set_current_community(user.id, community.id, now)
+    if is_group and community is not None and not community.active:
+        community = await repos.communities.update(community.id, now, active=1)
+    member = rows.member
+    if is_group and user is not None and community is not None and user.current_community_id != community.id:
+        # the group they used last is the one their private commands are about
+        await repos.users.set_current_community(user.id, community.id, now)
     scope = Scope(
         update=update, ctx=ctx, services=services, user=user, chat_id=chat.id if chat else 0,
         is_group=is_group, community=community, member=member,

@@ -85,8 +85,10 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
         await scope.reply(f"cycle/answer_{outcome}")
     elif outcome == "evidence":
         await scope.reply("cycle/answer_evidence")
-    elif outcome == "first" and scope.is_group and not edited:
-        await scope.reply("cycle/answer_thanks")
+    elif outcome in ("first", "saved") and scope.is_group and not edited:
+        await scope.react()  # every stored answer gets a silent 👍 once it is durable
+        if outcome == "first":  # the first one in a stage also says how answering works
+            await scope.reply("cycle/answer_thanks")
 
 
 async def route_answers(scope: Scope, message: Any) -> bool:
