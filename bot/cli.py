@@ -39,11 +39,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     token = settings.require_token()
     _logging(settings.log_level, token)
+    from telegram.error import InvalidToken, NetworkError
+
     from .app import allowed_updates, build_application
+    from .polling import serve
 
     app = build_application(settings)
-    app.run_polling(allowed_updates=allowed_updates(), drop_pending_updates=False)
-    return 0
+    try:
+        return asyncio.run(serve(app, allowed_updates()))
+    except InvalidToken:
+        print("kombel-bot: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?).", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"kombel-bot: cannot reach the Telegram Bot API: {exc}", file=sys.stderr)
+        return 3
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

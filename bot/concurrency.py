@@ -4,7 +4,7 @@ in order (so a person's answers and a group's taps keep their sequence)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -18,6 +18,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}
         self.processed = 0  # for benchmarks and tests waiting for a stream to drain
         self._progress = asyncio.Event()
+        self.on_done: Callable[[object], None] | None = None  # the durable poller's acknowledgement hook
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
@@ -35,6 +36,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         finally:
             self.processed += 1
             self._progress.set()
+            if self.on_done is not None:
+                self.on_done(update)
             self._users[key] -= 1
             if self._users[key] == 0:
                 del self._users[key]

@@ -19,8 +19,10 @@ import asyncio
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +31,14 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# The Telegram update being handled in this task, as [update_id, marked]. The first write unit of the
+# update also records it in `processed_updates`, atomically with the unit's own writes: so after a crash
+# an update is either wholly unhandled (and handled again when Telegram re-delivers it) or known as
+# handled (and skipped) — never half of each.
+CURRENT_UPDATE: ContextVar[list[Any] | None] = ContextVar("current_update", default=None)
+MARK_SQL = ("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING")
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -157,13 +167,18 @@ class Database:
                 await conn.execute("BEGIN IMMEDIATE")
                 self._in_tx = True
             await conn.execute("SAVEPOINT unit")
+            current = CURRENT_UPDATE.get()
             try:
+                if current is not None and not current[1]:
+                    await conn.execute(MARK_SQL, (current[0], int(time.time())))
                 yield Tx(conn)
             except BaseException:
                 await conn.execute("ROLLBACK TO unit")
                 await conn.execute("RELEASE unit")
                 raise
             await conn.execute("RELEASE unit")
+            if current is not None:
+                current[1] = True
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiters.append(fut)
             if self._commit_task is None or self._commit_task.done():
@@ -183,6 +198,14 @@ class Database:
             await self.conn.execute(sql, params)
             if self._commit_task is None or self._commit_task.done():
                 self._commit_task = asyncio.create_task(self._commit_pending())
+
+    async def flush(self) -> None:
+        """Commit whatever is written (write-behind statements included) and return once it is durable."""
+        async with self._lock:
+            if self._in_tx:
+                await self.conn.execute("COMMIT")
+                self._in_tx = False
+                self.commits += 1
 
     async def _commit_pending(self) -> None:
         await asyncio.sleep(0)  # let units that are about to start join this commit
