@@ -3,7 +3,7 @@ HTTP from this process, SIGKILLed at seeded random points while members answer a
 due, restarted, and finally left to drain. Then the database and the fake's messages are checked.
 
 What is checked (the guarantee documented in `bot/delivery.py`):
-- every answer the bot confirmed to a member (a /catat confirmation, a "thanks" reply to a cycle answer)
+- every answer the bot confirmed to a member (a /catat confirmation, the 👍 reaction on a cycle answer)
   is in the database exactly once; no answer is stored twice; nothing is confirmed twice;
 - every outbox key is settled ('sent') after the drain and reached its chat exactly once — except keys
   whose `outbox.ambiguous` count is > 0 (the process died while the entry was 'sending', i.e. after
@@ -45,7 +45,6 @@ from fakegram import FakeTelegram, serve, server_port
 FAKE_TOKEN = "123456789:AAFakeTokenForCrashTests_0123456789abcdef"
 GA, GB = -1002000000001, -1002000000002
 PIC_A, PIC_B = 900001, 900002
-THANKS = "jawaban tersimpan"
 
 
 @dataclass
@@ -288,8 +287,9 @@ class Harness:
                 "SELECT text FROM cycle_answers WHERE stage_id = ?", (world.stage_a,)))
             outbox = [dict(row) for row in con.execute("SELECT * FROM outbox")]
             prompts = {(row["chat_id"], row["message_id"]) for row in con.execute("SELECT * FROM cycle_prompts")}
-        thanked = Counter(m["reply_to_message"]["message_id"] for m in f.bot_messages(GA)
-                          if THANKS in m.get("text", "") and "reply_to_message" in m)
+        # a group answer's receipt is the bot's 👍 reaction on it (set once per handling: count the calls)
+        thanked = Counter(int(p["message_id"]) for name, p in f.calls
+                          if name.lower() == "setmessagereaction" and int(p["chat_id"]) == GA)
         logged_confirm: Counter[str] = Counter()
         for u in world.loggers:
             for m in f.bot_messages(u):

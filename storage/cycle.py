@@ -55,6 +55,8 @@ class StageRow:
     reminded: int
     answered_at_close: int | None
     members_at_close: int | None
+    header_edited_at: int | None = None
+    header_dirty: int = 0
 
     @property
     def questions(self) -> list[dict[str, str]]:
@@ -227,6 +229,21 @@ class CycleRepo:
         cols = ", ".join(f"{k} = ?" for k in flags)
         async with self.db.tx() as tx:
             await tx.execute(f"UPDATE cycle_stages SET {cols} WHERE id = ?", (*flags.values(), stage_id))
+
+    async def header_edited(self, stage_id: int, now: int | None, *, dirty: bool) -> None:
+        """Record a header edit (now) or that one is owed (dirty, now=None)."""
+        async with self.db.tx() as tx:
+            if now is None:
+                await tx.execute("UPDATE cycle_stages SET header_dirty = 1 WHERE id = ?", (stage_id,))
+            else:
+                await tx.execute("UPDATE cycle_stages SET header_edited_at = ?, header_dirty = ? WHERE id = ?",
+                                 (now, int(dirty), stage_id))
+
+    async def dirty_headers(self, edited_before: int) -> list[StageRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM cycle_stages WHERE header_dirty = 1 AND COALESCE(header_edited_at, 0) <= ?",
+            (edited_before,))
+        return [_build(StageRow, r) for r in rows]
 
     async def set_header(self, stage_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:

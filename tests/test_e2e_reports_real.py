@@ -50,8 +50,8 @@ async def a_week_of_activity(sim, clock):
         "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id LIMIT 2", (stage_id,))]
     await sim.say(GROUP, ANI, "Ada 9 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=q1)
     await sim.say(GROUP, ANI, "Membaca berpasangan sudah dicoba, murid masih kesulitan memahami teks", reply_to=q2)
-    await sim.say(GROUP, BUDI, "Nilai rata-rata membaca kelas 4 masih 58, baru 40 persen tuntas", reply_to=q1)
-    assert "jawaban tersimpan" in sim.last_text(GROUP)
+    upd = await sim.say(GROUP, BUDI, "Nilai rata-rata membaca kelas 4 masih 58, baru 40 persen tuntas", reply_to=q1)
+    assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
     # a satisfaction survey: Ani and Budi answer, the PIC closes it
     await sim.say(GROUP, PIC, "/survei kepuasan")
     sid = await sim.services.db.scalar("SELECT MAX(id) FROM surveys WHERE community_id = ?", (c.id,))

@@ -71,12 +71,12 @@ async def test_debug_log_of_the_real_bot_process_holds_no_answer_nor_token(tmp_p
     try:
         await h.spawn(server_port(server))
         answerer = world.members[0]
-        h.fake.send_text(GA, answerer, ANSWER, reply_to=world.prompts[0])
+        answer_upd = h.fake.send_text(GA, answerer, ANSWER, reply_to=world.prompts[0])
         h.fake.fail_next("sendMessage", code=400, description="Bad Request: message text is empty", chat_id=answerer)
         h.fake.send_text(answerer, answerer, f"/catat 30 menit {LOGGED}")
-        for _ in range(100):  # until both are handled (the answer is thanked, the log stored)
+        for _ in range(100):  # until both are handled (the answer gets its 👍, the log is stored)
             await asyncio.sleep(0.1)
-            if any("jawaban tersimpan" in t for t in h.fake.texts(GA)) and not h.fake.pending_updates() \
+            if h.fake.reactions(GA, answer_upd["message"]["message_id"]) and not h.fake.pending_updates() \
                     and any(c[0] == "sendMessage" and c[1].get("chat_id") in (answerer, str(answerer))
                             for c in h.fake.calls[-20:]):
                 break

@@ -16,7 +16,7 @@ from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import Services
 from .common import Scope, join_markup, refuse
-from .cycle_core import question_text, refresh_header, store
+from .cycle_core import question_text, store, touch_header
 
 FLOW = "cycle_answer"
 
@@ -61,7 +61,7 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
                                        message.message_id, now)
         result = "clipped" if clipped else "saved"
     if first:
-        await refresh_header(services, scope.ctx.bot, stage_id)
+        await touch_header(services, scope.ctx.bot, stage_id)
         return "first" if result == "saved" else result
     return result
 
@@ -76,7 +76,7 @@ async def _open_stage_title(scope: Scope, stage_id: int) -> str | None:
 
 
 async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = False) -> None:
-    """The friendly word after an answer attempt (quiet for ordinary group answers after the first)."""
+    """The friendly word after an answer attempt; a stored group answer just gets its 👍."""
     if outcome == "not_member":
         await refuse(scope, "errors/not_member", markup=join_markup(scope))
     elif outcome == "closed":
@@ -86,9 +86,7 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
     elif outcome == "evidence":
         await scope.reply("cycle/answer_evidence")
     elif outcome in ("first", "saved") and scope.is_group and not edited:
-        await scope.react()  # every stored answer gets a silent 👍 once it is durable
-        if outcome == "first":  # the first one in a stage also says how answering works
-            await scope.reply("cycle/answer_thanks")
+        await scope.react()  # the receipt: a silent 👍 once the answer is durable (the header explains it)
 
 
 async def route_answers(scope: Scope, message: Any) -> bool:
