@@ -72,7 +72,6 @@ def build_application(
     services.extra["schedule_jobs"] = schedule_jobs
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, skip_redelivered), group=-1)
-    app.add_handler(TypeHandler(Update, mark_handled), group=99)
     register_all(app, services)
     app.add_error_handler(on_error)
     return app
@@ -90,17 +89,9 @@ async def skip_redelivered(update: Update, context: KContext) -> None:
         log.info("update %s was already handled: skipped", uid)
         raise ApplicationHandlerStop
     recent.add(uid)
-    CURRENT_UPDATE.set([uid, False])  # the handler's first write unit records it (storage.db)
-
-
-async def mark_handled(update: Update, context: KContext) -> None:
-    """After every handler: an update that wrote nothing is marked too (written behind: repeating a
-    read-only answer after a crash is harmless). The poller acknowledges updates to Telegram only after
-    their marks are committed."""
-    current = CURRENT_UPDATE.get()
-    if current is None or not current[1]:
-        services = context.kb
-        await services.repos.updates.mark(update.update_id, services.now_ts())
+    # The handler's first write unit records the update as handled, atomically with its writes
+    # (storage.db). An update that writes nothing is not recorded: answering it again is harmless.
+    CURRENT_UPDATE.set([uid, False])
 
 
 class RecentIds:

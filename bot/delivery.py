@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from storage.delivery import DeliveryLedger
 
@@ -95,6 +98,28 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
             raise SendFailed("timeout", str(exc)) from exc
         except NetworkError as exc:
             raise SendFailed("network", repr(exc)) from exc
+
+
+# Replies whose Message we do not need are posted with do_api_request, which returns Telegram's JSON
+# without building python-telegram-bot objects from it — for a reply that quotes the person's message that
+# is half the cost of the send. PTB warns when a typed method exists; here that is the point.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What we keep of a message we sent: where it is."""
+
+    chat_id: int
+    message_id: int
+
+
+async def post_message(bot: ExtBot, chat_id: int, text: str, **params: Any) -> Sent:
+    """sendMessage (HTML) without parsing the response into a Message; same errors as send_message."""
+    kwargs = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
+              **{k: v for k, v in params.items() if v is not None}}
+    result = await bot.do_api_request("sendMessage", api_kwargs=kwargs)
+    return Sent(int(result["chat"]["id"]), int(result["message_id"]))
 
 
 async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **kwargs: Any) -> Message | None:

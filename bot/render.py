@@ -30,6 +30,7 @@ def tz_label(tz: str) -> str:
     return ZONES.get(tz, tz)
 
 
+@lru_cache(maxsize=4096)  # Babel is slow and the same few dates recur in every message
 def fmt_date(d: date | datetime, locale: str, fmt: str = "full") -> str:
     """'Kamis, 26 November 2026' (id, full) / 'Thursday, 26 November 2026' (en)."""
     if isinstance(d, datetime):
@@ -41,6 +42,7 @@ def fmt_date(d: date | datetime, locale: str, fmt: str = "full") -> str:
     return bdates.format_date(d, fmt, locale=_babel(locale))
 
 
+@lru_cache(maxsize=4096)
 def fmt_time(t: time | datetime, locale: str) -> str:
     return bdates.format_time(t, "HH.mm" if locale == "id" else "HH:mm", locale=_babel(locale))
 

@@ -4,6 +4,7 @@ changes, summaries, RTL items, the daily journal and good practices. SQL lives h
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -265,18 +266,21 @@ class CycleRepo:
                           chat_id: int, message_id: int, now: int, *, keep_text: bool = False) -> bool:
         """Upsert; returns True if this member had no answer in the stage before (a new participant).
         keep_text: only create (evidence without text must not wipe a written answer)."""
-        async with self.db.tx() as tx:
-            before = await tx.fetchone("SELECT 1 FROM cycle_answers WHERE stage_id = ? AND user_id = ? LIMIT 1",
-                                       (stage_id, user_id))
-            conflict = "NOTHING" if keep_text else (
-                "UPDATE SET text = excluded.text, source = excluded.source, chat_id = excluded.chat_id,"
-                " message_id = excluded.message_id, updated_at = excluded.updated_at")
-            await tx.execute(
+        conflict = "NOTHING" if keep_text else (
+            "UPDATE SET text = excluded.text, source = excluded.source, chat_id = excluded.chat_id,"
+            " message_id = excluded.message_id, updated_at = excluded.updated_at")
+
+        def work(conn: sqlite3.Connection) -> bool:  # one round trip: this runs for every answer
+            before = conn.execute("SELECT 1 FROM cycle_answers WHERE stage_id = ? AND user_id = ? LIMIT 1",
+                                  (stage_id, user_id)).fetchone()
+            conn.execute(
                 "INSERT INTO cycle_answers (stage_id, user_id, question_key, text, source, chat_id, message_id,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 f" ON CONFLICT (stage_id, user_id, question_key) DO {conflict}",
                 (stage_id, user_id, key, text, source, chat_id, message_id, now, now))
-        return before is None
+            return before is None
+
+        return await self.db.unit(work)
 
     async def update_answer_by_message(self, chat_id: int, message_id: int, text: str, now: int) -> Answer | None:
         async with self.db.tx() as tx:

@@ -45,12 +45,12 @@ class Communities:
         existing = await self.by_chat(chat_id)
         if existing:
             if title and title != existing.chat_title:
-                async with self.db.tx() as tx:
+                async with self.db.tx(mark=False) as tx:
                     await tx.execute("UPDATE communities SET chat_title = ?, updated_at = ? WHERE id = ?",
                                      (title, now, existing.id))
                 return await self.get(existing.id), False  # type: ignore[return-value]
             return existing, False
-        async with self.db.tx() as tx:
+        async with self.db.tx(mark=False) as tx:  # incidental: recreating it on a re-delivery is a no-op
             await tx.execute(
                 "INSERT INTO communities (chat_id, chat_title, tz, locale, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
@@ -119,7 +119,7 @@ class Users:
             first_name or "", last_name, username, language_code
         ):
             return current
-        async with self.db.tx() as tx:
+        async with self.db.tx(mark=False) as tx:
             await tx.execute(
                 "INSERT INTO users (id, first_name, last_name, username, language_code, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
@@ -139,7 +139,7 @@ class Users:
                              (status, now, user_id))
 
     async def set_current_community(self, user_id: int, community_id: int | None, now: int) -> None:
-        async with self.db.tx() as tx:
+        async with self.db.tx(mark=False) as tx:
             await tx.execute("UPDATE users SET current_community_id = ?, updated_at = ? WHERE id = ?",
                              (community_id, now, user_id))
 
@@ -303,11 +303,6 @@ class Updates:
 
     async def seen(self, update_id: int) -> bool:
         return await self.db.scalar("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
-
-    async def mark(self, update_id: int, now: int) -> None:
-        """Durable together with the handler's own writes that follow (see Database.write_behind)."""
-        await self.db.write_behind("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
-                                   " ON CONFLICT (update_id) DO NOTHING", (update_id, now))
 
     async def prune(self, before: int) -> None:
         async with self.db.tx() as tx:

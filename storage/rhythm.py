@@ -5,6 +5,7 @@ no-op. Due-time queries (`due_*`) read indexed columns only."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -323,16 +324,18 @@ class Meetings:
     # -- RSVP and attendance ----------------------------------------------------------------------
     async def set_rsvp(self, meeting_id: int, user_id: int, answer: str, now: int) -> bool:
         """Record an answer; False when it was already the answer (nothing changed)."""
-        async with self.db.tx() as tx:
-            row = await tx.fetchone("SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?",
-                                    (meeting_id, user_id))
+        def work(conn: sqlite3.Connection) -> bool:  # one round trip: this runs for every tap
+            row = conn.execute("SELECT answer FROM rsvps WHERE meeting_id = ? AND user_id = ?",
+                               (meeting_id, user_id)).fetchone()
             if row is not None and row["answer"] == answer:
                 return False
-            await tx.execute(
+            conn.execute(
                 "INSERT INTO rsvps (meeting_id, user_id, answer, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (meeting_id, user_id) DO UPDATE SET answer = excluded.answer,"
                 " updated_at = excluded.updated_at", (meeting_id, user_id, answer, now))
-        return True
+            return True
+
+        return await self.db.unit(work)
 
     async def tally(self, meeting_id: int) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT answer, COUNT(*) AS n FROM rsvps WHERE meeting_id = ? GROUP BY answer",
@@ -468,14 +471,16 @@ class Hours:
     # -- logs -------------------------------------------------------------------------------------
     async def add_log(self, *, community_id: int, user_id: int, minutes: int, what: str, on_date: date, at_ts: int,
                       chat_id: int, message_id: int, now: int) -> tuple[LogEntry, bool]:
-        async with self.db.tx() as tx:
-            cur = await tx.execute(
+        def work(conn: sqlite3.Connection) -> tuple[LogEntry, bool]:  # one round trip
+            cur = conn.execute(
                 "INSERT INTO learning_logs (community_id, user_id, minutes, what, on_date, at_ts, chat_id, message_id,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
                 (community_id, user_id, minutes, what, on_date.isoformat(), at_ts, chat_id, message_id, now))
-            row = await tx.fetchone("SELECT * FROM learning_logs WHERE chat_id = ? AND message_id = ?",
-                                    (chat_id, message_id))
-        return LogEntry.from_row(row), bool(cur.rowcount)
+            row = conn.execute("SELECT * FROM learning_logs WHERE chat_id = ? AND message_id = ?",
+                               (chat_id, message_id)).fetchone()
+            return LogEntry.from_row(row), bool(cur.rowcount)
+
+        return await self.db.unit(work)
 
     async def recent_logs(self, community_id: int, user_id: int, limit: int = 10) -> list[LogEntry]:
         rows = await self.db.fetchall(

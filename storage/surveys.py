@@ -8,6 +8,7 @@ command does not start it twice.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,23 +178,25 @@ class Surveys:
     async def answer(self, survey_id: int, user_id: int, item_idx: int, *, value_int: int | None = None,
                      value_text: str | None = None, role: str, now: int) -> str:
         """Store one answer (only while the survey is open). Returns new | changed | same | closed."""
-        async with self.db.tx() as tx:
-            status = await tx.fetchone("SELECT status FROM surveys WHERE id = ?", (survey_id,))
+        def work(conn: sqlite3.Connection) -> str:  # one round trip: this runs for every tap
+            status = conn.execute("SELECT status FROM surveys WHERE id = ?", (survey_id,)).fetchone()
             if status is None or status["status"] != "open":
                 return "closed"
-            old = await tx.fetchone("SELECT value_int, value_text, role FROM survey_answers WHERE survey_id = ?"
-                                    " AND user_id = ? AND item_idx = ?", (survey_id, user_id, item_idx))
+            old = conn.execute("SELECT value_int, value_text, role FROM survey_answers WHERE survey_id = ?"
+                               " AND user_id = ? AND item_idx = ?", (survey_id, user_id, item_idx)).fetchone()
             if old is not None and (old["value_int"], old["value_text"], old["role"]) == (value_int, value_text, role):
                 return "same"
-            await tx.execute(
+            conn.execute(
                 "INSERT INTO survey_answers (survey_id, user_id, item_idx, value_int, value_text, role, answered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (survey_id, user_id, item_idx) DO UPDATE SET"
                 " value_int = excluded.value_int, value_text = excluded.value_text, role = excluded.role,"
                 " answered_at = excluded.answered_at",
                 (survey_id, user_id, item_idx, value_int, value_text, role, now))
-            await tx.execute("UPDATE surveys SET respondents = (SELECT COUNT(DISTINCT user_id) FROM survey_answers"
-                             " WHERE survey_id = ?) WHERE id = ?", (survey_id, survey_id))
-        return "new" if old is None else "changed"
+            conn.execute("UPDATE surveys SET respondents = (SELECT COUNT(DISTINCT user_id) FROM survey_answers"
+                         " WHERE survey_id = ?) WHERE id = ?", (survey_id, survey_id))
+            return "new" if old is None else "changed"
+
+        return await self.db.unit(work)
 
     async def answers(self, survey_id: int) -> list[Answer]:
         rows = await self.db.fetchall("SELECT * FROM survey_answers WHERE survey_id = ? ORDER BY user_id, item_idx",

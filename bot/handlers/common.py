@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 
 from storage.models import Community, Member, User
 
-from ..delivery import SendFailed, call
+from ..delivery import SendFailed, Sent, call, post_message
 from ..services import KContext, Services
 
 log = logging.getLogger(__name__)
@@ -93,19 +93,20 @@ class Scope:
         return kw
 
     # -- answering --------------------------------------------------------------------------------
-    async def reply(self, key: str, *, markup: Any = None, quote: bool = True, **kw: Any) -> Message | None:
+    async def reply(self, key: str, *, markup: Any = None, quote: bool = True, **kw: Any) -> Sent | None:
         """Answer in this chat with the template `key` (replying to the person's message in groups)."""
         return await self.send_html(self.render(key, **kw), markup=markup, quote=quote)
 
-    async def send_html(self, text: str, *, markup: Any = None, quote: bool = True) -> Message | None:
+    async def send_html(self, text: str, *, markup: Any = None, quote: bool = True) -> Sent | None:
         msg = self.message
         reply_params = None
         if quote and self.is_group and msg is not None and self.query is None:
             reply_params = ReplyParameters(message_id=msg.message_id, allow_sending_without_reply=True)
         thread_id = msg.message_thread_id if (msg is not None and msg.is_topic_message) else None
         try:
-            return await call(self.services, self.chat_id, lambda cid: self.ctx.bot.send_message(
-                cid, text, reply_markup=markup, reply_parameters=reply_params, message_thread_id=thread_id))
+            return await call(self.services, self.chat_id, lambda cid: post_message(
+                self.ctx.bot, cid, text, reply_markup=markup, reply_parameters=reply_params,
+                message_thread_id=thread_id))
         except SendFailed:
             return None
 
@@ -120,7 +121,7 @@ class Scope:
         except SendFailed:  # a group may disable reactions: the saved answer still shows in the counts
             pass
 
-    async def ask(self, key: str, *, placeholder: str | None = None, **kw: Any) -> Message | None:
+    async def ask(self, key: str, *, placeholder: str | None = None, **kw: Any) -> Sent | None:
         """Ask for a typed answer: in groups a selective ForceReply aimed at this person's message."""
         markup = ForceReply(selective=True, input_field_placeholder=placeholder) if self.is_group else None
         if self.is_group and self.query is not None and self.user is not None:
