@@ -3,8 +3,11 @@
 A `ProcessPoolExecutor` sized to the cores, started on first use and shut down by a cleanup registered in
 `services.extra["cleanups"]` (run by `bot.app.on_shutdown`). Workers come from a *forkserver* that has
 already imported matplotlib, openpyxl and fpdf (``PRELOAD``), so a new worker costs a fork, not ~1 s of
-imports, and no worker is forked from the bot's own threaded process. Functions sent here must be
-top-level and take plain data (see `domain/charts.py`, `domain/exports.py`).
+imports, and no worker is forked from the bot's own threaded process. Each worker then runs
+`domain.charts.warm_up` once (``INITIALIZER``), which builds the weekly-summary chart's figure that the
+worker keeps and reuses (`domain.charts.summary_chart`), so a pool start pays matplotlib's first draw and
+the first summary chart does not. Functions sent here must be top-level and take plain data (see
+`domain/charts.py`, `domain/exports.py`).
 
 `workers=0` runs the work in a thread instead (for a machine with one core, or a debugging session).
 """
@@ -30,6 +33,12 @@ PRELOAD = ["domain.charts", "domain.exports"]
 KEY = "chartpool"
 
 
+def _init_worker() -> None:
+    from domain.charts import warm_up
+
+    warm_up()
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -50,7 +59,8 @@ class ChartPool:
             else:
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(PRELOAD)
-                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                                     initializer=_init_worker)
             self.started += 1
         return self._executor
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from domain.charts import trend_chart
+from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
 from domain.report_period import (
     PeriodError,
@@ -106,7 +106,7 @@ async def build_summary(services: Services, community: Community, now: datetime,
                   r.t(loc, "reports.chart.answers"): [p.answers for p in snap.trend]}
         series = {k: v for k, v in series.items() if any(x is not None for x in v)}
         png = await chartpool.pool(services).run(
-            trend_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title"),
+            summary_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title"),
             kind="share", locale=loc)
     return Summary(text[:4096], png, caption)
 

@@ -73,3 +73,58 @@ def test_picklable_in_process_pool():
             pool.submit(charts.prepost_chart, 3.0, 4.5, 5, "t", labels=("Sebelum", "Sesudah")),
         ]
         assert all(f.result(timeout=120).startswith(PNG) for f in futs)
+
+
+SUMMARY_LABELS = ["19/10", "26/10", "2/11", "9/11", "16/11", "23/11"]
+SUMMARY_TITLE = "Kehadiran, jam belajar, dan jawaban siklus"
+
+
+def summary_series(shift: float) -> dict[str, list[float | None]]:
+    return {
+        "Kehadiran": [0.8, 0.7 - shift, 0.9, None, 0.75, 0.8],
+        "Sesuai target jam belajar": [0.5, 0.6, 0.6 + shift, 0.7, 0.7, 0.8],
+        "Menjawab pertanyaan siklus": [0.3, 0.5, 0.6, 0.6, 0.8 - shift, 0.9],
+    }
+
+
+def pixels(data: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()  # decodes the whole image: a broken PNG raises here
+        return np.asarray(im.convert("RGB"), dtype=np.int16)
+
+
+def test_summary_chart_is_the_trend_chart_picture_reused():
+    first = charts.summary_chart(SUMMARY_LABELS, summary_series(0.0), SUMMARY_TITLE)
+    second = charts.summary_chart(SUMMARY_LABELS, summary_series(0.3), SUMMARY_TITLE)
+    again = charts.summary_chart(SUMMARY_LABELS, summary_series(0.0), SUMMARY_TITLE)
+    assert png_size(first) == png_size(second) == (800, 450)
+    a, b = pixels(first), pixels(second)
+    assert a.shape == (450, 800, 3)
+    assert (a != b).any(axis=2).sum() > 500  # the lines moved, not a stale picture
+    assert (pixels(again) == a).all()  # nothing of the previous chart is left over
+    # the same picture as the general trend chart (only the spines/line stacking may differ)
+    old = pixels(charts.trend_chart(SUMMARY_LABELS, summary_series(0.0), SUMMARY_TITLE))
+    assert (old != a).any(axis=2).mean() < 0.005
+
+
+def test_summary_chart_layouts_and_errors():
+    en = charts.summary_chart(SUMMARY_LABELS, {"Attendance": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, "Trend", locale="en")
+    assert png_size(en) == (800, 450)
+    assert charts.summary_chart([], {}, "Kosong").startswith(PNG)  # falls back to trend_chart
+    with pytest.raises(ValueError):
+        charts.summary_chart(["a", "b"], {"s": [0.1]}, "x")
+    for i in range(charts._RENDERERS_MAX + 3):  # more layouts than kept: the oldest are dropped
+        charts.summary_chart(["a", "b"], {f"s{i}": [0.1, 0.2]}, "x")
+    assert len(charts._RENDERERS) == charts._RENDERERS_MAX
+
+
+def test_summary_chart_in_pool_worker_with_warm_up():
+    with ProcessPoolExecutor(max_workers=1, initializer=charts.warm_up) as pool:
+        futs = [pool.submit(charts.summary_chart, SUMMARY_LABELS, summary_series(s), SUMMARY_TITLE) for s in (0, 0.3)]
+        first, second = (f.result(timeout=120) for f in futs)
+    assert png_size(first) == (800, 450) and first != second
