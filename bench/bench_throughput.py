@@ -158,26 +158,34 @@ async def noop_world(fake: FakeTelegram, world: list[dict[str, Any]]) -> list[di
 
 
 async def run(n: int, communities: int, members: int, name: str, seed: int = 7) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        clock = ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # a Wednesday
-        sim = Sim(Path(tmp) / "bench.sqlite3", clock=clock)
-        async with sim:
-            world = await setup_world(sim, communities, members)
-            updates = WORKLOADS[name](sim.fake, world, n, random.Random(seed))
-            fake2 = FakeTelegram()
-            world2 = await noop_world(fake2, world)
-            noop_updates = WORKLOADS[name](fake2, world2, n, random.Random(seed))
-            noop = noop_app(fake2)
-            await noop.initialize()
-            await noop.start()
-            t_noop = await drain(noop, n, noop_updates)
-            await noop.stop()
-            await noop.shutdown()
-            commits_before = sim.services.db.commits
-            t_app = await drain(sim.app, n, updates)
-            commits = sim.services.db.commits - commits_before
-    return {"n": n, "noop_s": t_noop, "app_s": t_app, "noop_rate": n / t_noop, "app_rate": n / t_app,
-            "ratio": t_noop / t_app, "commits": commits}
+    """The no-op application, ours (chats in parallel, group commit), and ours with one update at a time
+    (the naive design: every update waits for its own commit before the next starts)."""
+    out: dict[str, float] = {"n": n}
+    for variant, concurrency in (("app", 64), ("naive", 1)):
+        with tempfile.TemporaryDirectory() as tmp:
+            clock = ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # a Wednesday
+            sim = Sim(Path(tmp) / "bench.sqlite3", clock=clock, concurrency=concurrency)
+            async with sim:
+                world = await setup_world(sim, communities, members)
+                updates = WORKLOADS[name](sim.fake, world, n, random.Random(seed))
+                if variant == "app":
+                    fake2 = FakeTelegram()
+                    world2 = await noop_world(fake2, world)
+                    noop_updates = WORKLOADS[name](fake2, world2, n, random.Random(seed))
+                    noop = noop_app(fake2)
+                    await noop.initialize()
+                    await noop.start()
+                    out["noop_s"] = await drain(noop, n, noop_updates)
+                    await noop.stop()
+                    await noop.shutdown()
+                commits_before = sim.services.db.commits
+                out[f"{variant}_s"] = await drain(sim.app, n, updates)
+                out[f"{variant}_commits"] = sim.services.db.commits - commits_before
+    for key in ("noop", "app", "naive"):
+        out[f"{key}_rate"] = n / out[f"{key}_s"]
+    out["ratio"] = out["noop_s"] / out["app_s"]
+    out["naive_ratio"] = out["noop_s"] / out["naive_s"]
+    return out
 
 
 def main() -> None:
@@ -189,11 +197,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, seed=7 + i)) for i in range(a.repeat)]
-    print(f"{'run':>3} {'updates':>8} {'no-op/s':>9} {'kombel/s':>9} {'ratio':>6} {'commits':>8}")
+    print(f"{'run':>3} {'updates':>8} {'no-op/s':>9} {'kombel/s':>9} {'ratio':>6} {'commits':>8}"
+          f" {'naive/s':>8} {'naive ratio':>11} {'commits':>8}")
     for i, r in enumerate(rows):
-        print(f"{i:>3} {r['n']:>8} {r['noop_rate']:>9.0f} {r['app_rate']:>9.0f} {r['ratio']:>6.2f} {r['commits']:>8}")
+        print(f"{i:>3} {r['n']:>8} {r['noop_rate']:>9.0f} {r['app_rate']:>9.0f} {r['ratio']:>6.2f}"
+              f" {r['app_commits']:>8} {r['naive_rate']:>8.0f} {r['naive_ratio']:>11.2f} {r['naive_commits']:>8}")
     if len(rows) > 1:
-        print(f"median ratio {statistics.median(r['ratio'] for r in rows):.2f}")
+        print(f"median ratio {statistics.median(r['ratio'] for r in rows):.2f}"
+              f" (naive {statistics.median(r['naive_ratio'] for r in rows):.2f})")
 
 
 if __name__ == "__main__":

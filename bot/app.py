@@ -46,6 +46,7 @@ def build_application(
     clock: Clock | None = None,
     rate_limit: bool = True,
     schedule_jobs: bool = True,
+    concurrency: int = 64,
 ) -> Application:
     """Build the bot. `request` replaces the HTTP transport (the fake Bot API in tests and the demo)."""
     builder = (
@@ -53,7 +54,7 @@ def build_application(
         .token(token or settings.require_token())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .context_types(ContextTypes(context=KContext))
-        .concurrent_updates(PerChatUpdateProcessor(64))
+        .concurrent_updates(PerChatUpdateProcessor(concurrency))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )

@@ -26,7 +26,8 @@ SIM_TOKEN = "123456789:SIMULATED-offline-token-not-for-telegram"
 
 class Sim:
     def __init__(self, db_path: Path | str, *, clock: Clock | None = None, fake: FakeTelegram | None = None,
-                 settings: Settings | None = None, **overrides: Any) -> None:
+                 settings: Settings | None = None, concurrency: int = 64, **overrides: Any) -> None:
+        self.concurrency = concurrency
         self.clock = clock or Clock()
         self.fake = fake or FakeTelegram(clock=lambda: self.clock.now().timestamp())
         base = settings or Settings(token=SIM_TOKEN, database_path=Path(db_path))
@@ -40,7 +41,7 @@ class Sim:
 
     async def start(self) -> Sim:
         self.app = build_application(self.settings, request=FakeRequest(self.fake), clock=self.clock,
-                                     rate_limit=False, schedule_jobs=False)
+                                     rate_limit=False, schedule_jobs=False, concurrency=self.concurrency)
         await start(self.app)
         return self
 
