@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
 from . import cycle, onboarding, privacy, reports, rhythm, roster, setup, surveys
+
+
+async def prune_updates(services: Services, bot: object, now: object) -> None:
+    """Telegram re-delivers for 24 h at most: marks older than a week are no longer needed. Hourly,
+    on the real clock (the marks are stamped with it, whatever the simulated time of a demo)."""
+    real_now = time.time()
+    if real_now - services.extra.get("pruned_at", 0) < 3600:
+        return
+    services.extra["pruned_at"] = real_now
+    await services.repos.updates.prune(int(real_now) - 7 * 86400)
 
 
 def register_all(app: Application, services: Services) -> None:
@@ -19,6 +31,7 @@ def register_all(app: Application, services: Services) -> None:
     surveys.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)
+    services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
     for handler in registry.handlers():
         app.add_handler(handler)
