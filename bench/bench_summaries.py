@@ -6,7 +6,7 @@ so the figures are the cost of *our* work: the hook calls, the domain logic and 
 
     .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--members 25] [--weeks 12]
     .venv/bin/python -m bench.bench_summaries charts  [--charts 300]
-    .venv/bin/python -m bench.bench_summaries run     [--communities 1000]   # tick run + update latency
+    .venv/bin/python -m bench.bench_summaries run     [--communities 1000] [--chart new|old|both]  # tick run + update latency
     .venv/bin/python -m bench.bench_summaries pacing  [--messages 900]
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot import chartpool
 from bot.clock import ManualClock
+from bot.handlers import reports
 from bot.handlers.reports import build_summary
 from bot.jobs.broadcast import Pacer
 from bot.sim import Sim
@@ -170,7 +171,23 @@ async def bench_charts(args) -> None:
 
 
 async def bench_run(args) -> None:
-    """The real tick run (text + charts + sends, pacing off) while a member's commands keep arriving."""
+    """The real tick run (text + charts + sends, pacing off) while a member's commands keep arriving.
+
+    ``--chart both`` runs it twice in one invocation: first with the old chart (`trend_chart`, a figure built
+    per chart) put in place of `summary_chart` at the reports call site, then with the real code."""
+    fns = {"old": trend_chart, "new": summary_chart}
+    totals = {}
+    for which in (["old", "new"] if args.chart == "both" else [args.chart]):
+        reports.summary_chart = fns[which]  # the name build_summary sends to the pool
+        try:
+            totals[which] = await _bench_run(args, which)
+        finally:
+            reports.summary_chart = summary_chart
+    if len(totals) == 2:
+        print(f"run time per summary old/new: x{totals['old'] / totals['new']:.1f}")
+
+
+async def _bench_run(args, which: str) -> float:
     with tempfile.TemporaryDirectory() as d:
         sim = await new_sim(Path(d))
         await build_world(sim, args.communities, args.members, args.weeks)
@@ -196,10 +213,11 @@ async def bench_run(args) -> None:
         sent = sum(1 for name, _ in f.calls if name == "sendPhoto")
         lat.sort()
         p = lambda q: 1000 * lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
-        print(f"run: {sent} summaries with chart in {total:.1f}s ({total / max(1, sent) * 1000:.1f} ms each; "
+        print(f"run ({which} chart): {sent} summaries with chart in {total:.1f}s ({total / max(1, sent) * 1000:.1f} ms each; "
               f"-> 10,000 ≈ {10000 * total / max(1, sent):.0f}s); /bantuan handled {len(lat)} times during the run:"
               f" p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {1000 * lat[-1]:.1f} ms")
         await sim.stop()
+        return total / max(1, sent)
 
 
 async def bench_pacing(args) -> None:
@@ -235,6 +253,7 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=12)
     ap.add_argument("--charts", type=int, default=300)
     ap.add_argument("--messages", type=int, default=900)
+    ap.add_argument("--chart", choices=["new", "old", "both"], default="new", help="run: which summary chart")
     args = ap.parse_args()
     asyncio.run({"text": bench_text, "charts": bench_charts, "run": bench_run, "pacing": bench_pacing}[args.what](args))
 
