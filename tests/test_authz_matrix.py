@@ -32,6 +32,7 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
     "cancel": [("", "anyone", "anyone")],
     "join": [("", "anyone", "community")],
     "language": [("", "pic", "anyone")],
+    "community": [("", None, "anyone")],
     "pic": [("", "pic", None), ("tambah @reply", "pic", None)],
     "principal": [("daftar", "pic", "pic"), ("", "pic", "pic")],
     "setup": [("", "pic", None)],
@@ -61,6 +62,7 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
 BUTTONS: dict[str, tuple[str | None, str | None]] = {
     "jn": ("anyone", "community"),
     "lg": ("pic", "anyone"),
+    "cm": (None, "anyone"),
     "su": ("pic", None),
     "pr": ("pic", "pic"),
     "sc": ("member", "member"),

@@ -267,3 +267,23 @@ async def test_editing_a_message_to_the_same_content_is_not_an_error(sim, caplog
         "Hadir: 1 · Izin: 0", chat_id=cid, message_id=sent.message_id))
     assert again is None
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_member_of_two_communities_is_asked_which_in_private(sim):
+    await onboard(sim, members=(ANI,))
+    other = -1005550001
+    sim.fake.group(other, "KKG Gugus 2", supergroup=True, admins=[BUDI], members=[ANI], bot_member=False)
+    await sim.deliver(sim.fake.add_bot(other, BUDI))
+    await sim.tap(other, sim.last(other)["message_id"], ANI, "Guru mapel")
+    await sim.say(ANI, ANI, "/start")
+    await sim.services.repos.users.set_current_community(ANI, None, 0)  # e.g. a fresh private chat
+    await sim.say(ANI, ANI, "/jam")
+    assert "beberapa komunitas" in sim.last_text(ANI)
+    assert [b for row in sim.fake.buttons(sim.last(ANI)) for b in row] == ["Kombel SDN 3 Mataram", "KKG Gugus 2"]
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "KKG Gugus 2")
+    assert "sekarang untuk KKG Gugus 2" in sim.last_text(ANI)
+    await sim.press(ANI, sim.last(ANI)["message_id"], ANI, "cm:999")  # a community that is not hers
+    assert (await sim.services.repos.users.get(ANI)).current_community_id == (
+        await sim.services.repos.communities.by_chat(other)).id
+    await sim.say(ANI, ANI, "/komunitas")
+    assert "beberapa komunitas" in sim.last_text(ANI)

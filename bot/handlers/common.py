@@ -263,8 +263,31 @@ def handler(*, audience: str = "everyone", where: str = "any") -> Callable[[Hand
 async def refuse(scope: Scope, key: str, **kw: Any) -> None:
     if scope.query is not None:
         await scope.answer(key.replace("/", "."), alert=True)
-    else:
-        await scope.reply(key, **kw)
+        return
+    if key == "errors/no_community" and not scope.is_group and scope.user is not None:
+        markup = await community_picker(scope)
+        if markup is not None:  # they belong to several: ask which one they mean
+            await scope.reply("roster/pick_community", markup=markup)
+            return
+    await scope.reply(key, **kw)
+
+
+async def my_communities(scope: Scope) -> list[Community]:
+    repos = scope.services.repos
+    found = {c.id: c for c in await repos.members.communities_of(scope.user_id)}
+    for c in await repos.principals.communities_of(scope.user_id):
+        found.setdefault(c.id, c)
+    return list(found.values())
+
+
+async def community_picker(scope: Scope) -> InlineKeyboardMarkup | None:
+    from ..keyboards import cb
+
+    mine = await my_communities(scope)
+    if len(mine) < 2:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(c.display_name[:60], callback_data=cb("cm", c.id))]
+                                 for c in mine])
 
 
 def join_markup(scope: Scope) -> InlineKeyboardMarkup | None:

@@ -13,7 +13,16 @@ from ..commands import Command, CommandRegistry
 from ..keyboards import cb, language_keyboard, role_keyboard
 from ..services import KContext
 from ..settings import SUPPORTED_LOCALES
-from .common import Scope, build_scope, deep_link, handler, is_in_group, refuse
+from .common import (
+    Scope,
+    build_scope,
+    community_picker,
+    deep_link,
+    handler,
+    is_in_group,
+    my_communities,
+    refuse,
+)
 
 
 # -- joining --------------------------------------------------------------------------------------
@@ -59,6 +68,32 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
             await scope.send_html(scope.render("roster/joined", member=member, role=role_name), quote=False)
     else:
         await scope.edit("roster/joined_private", member=member, role=role_name)
+
+
+# -- which community a private chat is about ----------------------------------------------------------
+@handler(where="private")
+async def cmd_community(scope: Scope) -> None:
+    markup = await community_picker(scope)
+    mine = await my_communities(scope)
+    if markup is None:
+        await scope.reply("roster/one_community", communities=mine)
+        return
+    await scope.reply("roster/pick_community", markup=markup)
+
+
+async def on_community_button(update: Update, ctx: KContext) -> None:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    chosen = None
+    if len(parts) == 2 and parts[1].isdigit() and not scope.is_group:
+        chosen = next((c for c in await my_communities(scope) if c.id == int(parts[1])), None)
+    if chosen is None:  # forged, or no longer theirs
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    await scope.services.repos.users.set_current_community(scope.user_id, chosen.id, scope.services.now_ts())
+    scope.community = chosen
+    await scope.answer()
+    await scope.edit("roster/community_chosen")
 
 
 # -- PICs -----------------------------------------------------------------------------------------
@@ -199,11 +234,13 @@ def register(app: Application, registry: CommandRegistry) -> None:
     registry.add(
         Command("join", "daftar", cmd_join, audience="everyone"),
         Command("language", "bahasa", cmd_language),
+        Command("community", "komunitas", cmd_community, group=False),
         Command("pic", "pic", cmd_pic, audience="pic", private=False),
         Command("principal", "kepsek", cmd_principal, audience="pic"),
     )
     app.add_handler(CallbackQueryHandler(on_join_button, pattern=r"^jn:"))
     app.add_handler(CallbackQueryHandler(on_principal_button, pattern=r"^pr:"))
     app.add_handler(CallbackQueryHandler(on_language_button, pattern=r"^lg:"))
+    app.add_handler(CallbackQueryHandler(on_community_button, pattern=r"^cm:"))
 
 
