@@ -329,7 +329,11 @@ class Harness:
                 problems.append(f"outbox {e['key']} reached its chat {copies} times (ambiguous {e['ambiguous']})")
             if e["key"].startswith("cy:q:") and (e["chat_id"], e["message_id"]) not in prompts:
                 problems.append(f"question {e['key']} went out but is not registered as a prompt")
-        crashes = self.log_path.read_text(errors="replace").count("Traceback")
+        log_text = self.log_path.read_text(errors="replace")
+        crashes = log_text.count("Traceback")
+        if crashes:  # show the first one: the log goes away with its temporary folder
+            first = log_text.index("Traceback")
+            print(log_text[max(0, log_text.rfind("\n", 0, first - 300)):first + 3000])
         if crashes:
             problems.append(f"{crashes} tracebacks in {self.log_path}")
         keyed = {e["chat_id"] for e in outbox if e["key"].startswith("cy:r:")}
