@@ -189,13 +189,8 @@ class Database:
                 await conn._execute(_rollback_unit, conn._conn)
                 raise
             await conn.execute("RELEASE unit")
-            if current is not None:
-                current[1] = True
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(fut)
-            if self._commit_task is None or self._commit_task.done():
-                self._commit_task = asyncio.create_task(self._commit_pending())
-        await fut
+            durable = self._written(current)
+        await durable
 
     async def unit(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """A write unit run wholly in the writer's thread — one round trip instead of one per statement —
@@ -218,14 +213,20 @@ class Database:
         async with self._lock:
             result = await self.conn._execute(work, self.conn._conn)
             self._in_tx = True
-            if current is not None:
-                current[1] = True
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(fut)
-            if self._commit_task is None or self._commit_task.done():
-                self._commit_task = asyncio.create_task(self._commit_pending())
-        await fut
+            durable = self._written(current)
+        await durable
         return result
+
+    def _written(self, current: list[Any] | None) -> asyncio.Future[None]:
+        """A unit is written (under the lock): note its update as handled, and return the future the
+        next commit resolves."""
+        if current is not None:
+            current[1] = True
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        if self._commit_task is None or self._commit_task.done():
+            self._commit_task = asyncio.create_task(self._commit_pending())
+        return fut
 
     async def flush(self) -> None:
         """Commit whatever is written and return once it is durable."""
