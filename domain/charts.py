@@ -29,6 +29,7 @@ matplotlib.use("Agg")
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from domain.surveys import fmt_number, fmt_percent  # noqa: E402
@@ -219,14 +220,23 @@ def trend_chart(
     locale: str = "id",
 ) -> bytes:
     """One line per series over the weeks; ``None`` leaves a gap."""
+    fig, _ax, _lines, _factor = _trend_figure(x_labels, series, title, kind, locale)
+    return _png(fig)
+
+
+def _trend_figure(
+    x_labels: Sequence[str], series: Mapping[str, Sequence[float | None]], title: str, kind: str, locale: str
+) -> tuple[Figure, Axes, list[Line2D], float]:
+    """The trend chart's figure (not laid out yet), its line per series and the value-to-axis factor."""
     lo, hi, factor, _fmt = _scale(kind, locale)
     fig, ax = _figure(title)
     xs = list(range(len(x_labels)))
+    lines = []
     for i, (name, vals) in enumerate(series.items()):
         if len(vals) != len(xs):
             raise ValueError(f"series {name!r} has {len(vals)} values for {len(xs)} labels")
         ys = [math.nan if v is None else v * factor for v in vals]
-        ax.plot(
+        lines += ax.plot(
             xs,
             ys,
             marker="o",
@@ -250,7 +260,7 @@ def trend_chart(
             frameon=False,
             ncols=min(3, len(series)),
         )
-    return _png(fig)
+    return fig, ax, lines, factor
 
 
 # -- fast path for charts drawn thousands of times (the weekly summary) --------------------------------
@@ -267,23 +277,10 @@ class TrendRenderer:
     """
 
     def __init__(self, x_labels: Sequence[str], names: Sequence[str], title: str, kind: str, locale: str) -> None:
-        lo, hi, self.factor, _fmt = _scale(kind, locale)
         self.n = len(x_labels)
-        self.fig, self.ax = fig, ax = _figure(title)
-        xs = list(range(self.n))
-        self.lines = [
-            ax.plot(xs, [math.nan] * self.n, marker="o", linewidth=2.5, markersize=6, label=_wrap(name, 30, 2),
-                    color=PALETTE[i % len(PALETTE)])[0]
-            for i, name in enumerate(names)
-        ]
-        step = max(1, math.ceil(self.n / 8))
-        ax.set_xticks(xs[::step], [str(x) for x in x_labels][::step])
-        ax.set_xlim(-0.3, self.n - 0.7)
-        ax.set_ylim(lo, hi * 1.05 if kind != "mean" else hi + 0.2)
-        ax.yaxis.set_major_formatter(_axis_formatter(kind, locale))
-        ax.grid(axis="y", color=GRID)
-        ax.legend(fontsize=FONT - 1, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False,
-                  ncols=min(3, len(names)))
+        fig, self.ax, self.lines, self.factor = _trend_figure(
+            x_labels, {name: [None] * self.n for name in names}, title, kind, locale)
+        self.fig = fig
         fig.tight_layout()
         for line in self.lines:  # the legend keeps its own copies of the line styles
             line.set_animated(True)
