@@ -483,3 +483,25 @@ async def test_pic_starts_and_closes_from_private(sim):
     await sim.say(PIC, PIC, f"/survei tutup {survey.id}")
     assert "Hasilnya sudah saya kirim ke grup" in sim.last_text(PIC)
     assert "Belum ada yang menjawab" in results_text(sim)
+
+
+async def test_rerata_not_shown_when_every_role_is_under_the_floor(sim, clock):
+    """Two classroom teachers and one religion teacher answer: every role is under 3 respondents, so no role
+    figure and no mean of roles is published — only the overall figure per respondent."""
+    await onboard(sim, members=(ANI, BUDI), role="classroom")
+    sim.fake.user(R1, "Rudi")
+    sim.fake.new_member(GROUP, R1)
+    welcome = sim.fake.bot_messages(GROUP)[0]
+    await sim.tap(GROUP, welcome["message_id"], R1, "Guru agama")
+    await sim.say(GROUP, PIC, "/survei pulse")
+    survey = await latest_survey(sim)
+    mids = await item_messages(sim, survey.id)
+    for uid in (ANI, BUDI, R1):
+        for mid in mids[:3]:
+            await sim.tap(GROUP, mid, uid, "4")
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    res = "\n".join(t for t in sim.texts(GROUP) if "Keseluruhan" in t)
+    assert "Keseluruhan</b>" not in res and "n = 3" in res
+    assert "Guru kelas: disembunyikan" in res and "Guru agama: disembunyikan" in res
+    assert "tidak ditampilkan — setiap peran kurang dari 3 responden" in res
+    assert "–" not in res.split("Rerata peran")[1].split("\n")[0]
