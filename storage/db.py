@@ -1,16 +1,21 @@
 """The SQLite connection: pragmas, numbered migrations, and group-committed write transactions.
 
-One connection serves the whole process (SQLite has one writer). Each `async with db.tx()` block runs
-under a lock inside a SAVEPOINT of a longer transaction; the block returns only once a COMMIT that
-includes it has finished. While one COMMIT is being written, the blocks of other updates queue up and
-the next COMMIT makes them all durable at once (group commit). So a handler that confirms an answer
-*after* `tx()` never confirms something a crash could lose, and concurrent updates share the fsync.
-Keep tx bodies short and free of network calls.
+One write connection serves the whole process (SQLite has one writer). Each write unit — `async with
+db.tx()` or `await db.unit(fn)` — runs under a lock inside a SAVEPOINT of a longer transaction and
+returns only once a COMMIT that includes it has finished. While one COMMIT is being written, the units
+of other updates queue up and the next COMMIT makes them all durable at once (group commit). So a
+handler that confirms an answer *after* its unit never confirms something a crash could lose, and
+concurrent updates share the fsync.
 
-Reads outside a write unit go to a second, read-only connection used directly on the event loop's
-thread: an indexed SQLite read takes microseconds, a hop to the writer's thread ten times more. In WAL
-mode that connection sees every committed unit — and a unit is committed before `tx()` returns — and
-never blocks or is blocked by the writer. Reads inside a unit (`tx.fetchone`) see the unit's own writes.
+Where things run: a unit's statements execute directly on the event loop's thread — they only touch
+SQLite's page cache and take microseconds, while a hop to another thread and back costs far more (the
+wake-up, and the two threads taking turns at the GIL). Only the COMMIT, which waits for the disk, runs
+in aiosqlite's thread, so the loop keeps handling other updates during the fsync. The lock keeps the two
+from ever using the connection at once. Keep unit bodies short and free of network calls.
+
+Reads outside a write unit go to a second, read-only connection, also used on the loop's thread. In WAL
+mode it sees every committed unit — and a unit is committed before it returns — and never blocks or is
+blocked by the writer. Reads inside a unit (`tx.fetchone`) see the unit's own writes.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ T = TypeVar("T")
 CURRENT_UPDATE: ContextVar[list[Any] | None] = ContextVar("current_update", default=None)
 MARK_SQL = ("INSERT INTO processed_updates (update_id, handled_at) VALUES (?, ?)"
             " ON CONFLICT (update_id) DO NOTHING")
+# Prepared statements kept per connection: the default (128) is fewer than the distinct statements the
+# bot uses, and a miss means parsing and planning the SQL again.
+STATEMENT_CACHE = 1024
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -76,7 +84,9 @@ class Database:
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        # check_same_thread=False: units use it on the loop's thread, COMMITs in aiosqlite's (never at once)
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None, cached_statements=STATEMENT_CACHE,
+                                             check_same_thread=False)
         self._conn.row_factory = aiosqlite.Row
         for pragma in (
             "PRAGMA journal_mode=WAL",
@@ -87,7 +97,8 @@ class Database:
             await self._conn.execute(pragma)
         await self.migrate()
         if str(self.path) != ":memory:":
-            self._read = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
+            self._read = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True,
+                                         cached_statements=STATEMENT_CACHE)
             self._read.row_factory = sqlite3.Row
             self._read.execute("PRAGMA query_only=ON")
             self._read.execute("PRAGMA foreign_keys=ON")
@@ -150,16 +161,16 @@ class Database:
 
     # -- reads ------------------------------------------------------------------------------------
     # Reads: on the read-only connection, in this thread (see the module's docstring).
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        # An in-memory database cannot be opened twice: it reads through the write connection.
+        return self._read if self._read is not None else self.conn._conn
+
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        if self._read is None:
-            return list(await self.conn.execute_fetchall(sql, params))
-        return self._read.execute(sql, params).fetchall()
+        return self._reader.execute(sql, params).fetchall()
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        if self._read is None:
-            rows = await self.conn.execute_fetchall(sql, params)
-            return rows[0] if rows else None
-        return self._read.execute(sql, params).fetchone()
+        return self._reader.execute(sql, params).fetchone()
 
     async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -167,9 +178,7 @@ class Database:
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(connection)` with several reads at once (committed data)."""
-        if self._read is None:
-            return await self.conn._execute(fn, self.conn._conn)
-        return fn(self._read)
+        return fn(self._reader)
 
     # -- writes -----------------------------------------------------------------------------------
     @asynccontextmanager
@@ -178,24 +187,24 @@ class Database:
         mark=False for incidental writes (who someone is, which group they used last) that may be
         repeated freely: they must not make the update count as handled."""
         async with self._lock:
-            conn = self.conn
+            conn = self.conn._conn
             current = CURRENT_UPDATE.get() if mark else None
             mark_id = current[0] if current is not None and not current[1] else None
-            await conn._execute(_begin_unit, conn._conn, mark_id, int(time.time()))  # one round trip
+            _begin_unit(conn, mark_id, int(time.time()))
             self._in_tx = True
             try:
                 yield Tx(conn)
             except BaseException:
-                await conn._execute(_rollback_unit, conn._conn)
+                _rollback_unit(conn)
                 raise
-            await conn.execute("RELEASE unit")
+            conn.execute("RELEASE unit")
             durable = self._written(current)
         await durable
 
     async def unit(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """A write unit run wholly in the writer's thread — one round trip instead of one per statement —
-        with the same guarantees as `tx()`: atomic, serialised, the update's mark included, and durable
-        when this returns. For the hot paths (answers, taps); `fn` must not touch anything but `conn`."""
+        """A write unit as one plain function of the connection, with the same guarantees as `tx()`:
+        atomic, serialised, the update's mark included, and durable when this returns. For the hot paths
+        (answers, taps): no awaits between statements; `fn` must not touch anything but `conn`."""
         current = CURRENT_UPDATE.get()
         mark = current[0] if current is not None and not current[1] else None
         stamp = int(time.time())
@@ -211,7 +220,7 @@ class Database:
             return result
 
         async with self._lock:
-            result = await self.conn._execute(work, self.conn._conn)
+            result = work(self.conn._conn)
             self._in_tx = True
             durable = self._written(current)
         await durable
@@ -260,24 +269,23 @@ class Database:
 
 
 class Tx:
-    """The statements of one write unit."""
+    """The statements of one write unit (run on the loop's thread, see the module docstring; the methods
+    stay awaitable so a unit reads like the rest of the code)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Cursor:
-        return await self.conn.execute(sql, params)
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self.conn.executemany(sql, rows)
+        self.conn.executemany(sql, rows)
 
     async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        cur = await self.conn.execute(sql, params)
-        return int(cur.lastrowid or 0)
+        return int(self.conn.execute(sql, params).lastrowid or 0)
 
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        rows = await self.conn.execute_fetchall(sql, params)
-        return rows[0] if rows else None
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self.conn.execute_fetchall(sql, params))
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
