@@ -12,7 +12,6 @@ the same exceptions it raises in production.
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import itertools
 import json
@@ -379,7 +378,7 @@ class FakeTelegram:
         if deliver:
             self._queue.append(update)
             self._notify()
-        return copy.deepcopy(update)
+        return _clone(update)
 
     def _notify(self) -> None:
         waiters, self._waiters = self._waiters, []
@@ -393,7 +392,7 @@ class FakeTelegram:
 
     def pending_updates(self) -> list[JSON]:
         """Updates queued for getUpdates and not yet acknowledged."""
-        return copy.deepcopy(list(self._queue))
+        return _clone(list(self._queue))
 
     def _bot_sees(self, chat: _Chat, msg: JSON) -> bool:
         """Privacy mode: what a non-admin bot receives from a group (Telegram's rules)."""
@@ -452,7 +451,7 @@ class FakeTelegram:
         self._store(chat, msg, from_bot=False, edits=[msg.get("text") or msg.get("caption") or ""])
         if chat.is_group:
             chat.members.add(user_id)
-        return self._emit("message", copy.deepcopy(msg), deliver=self._bot_sees(chat, msg))
+        return self._emit("message", _clone(msg), deliver=self._bot_sees(chat, msg))
 
     def send_text(
         self,
@@ -483,7 +482,7 @@ class FakeTelegram:
             msg["entities"] = entities
         msg["edit_date"] = int(self.clock())
         self._meta[(chat_id, message_id)]["edits"].append(new_text)
-        return self._emit("edited_message", copy.deepcopy(msg), deliver=self._bot_sees(chat, msg))
+        return self._emit("edited_message", _clone(msg), deliver=self._bot_sees(chat, msg))
 
     def send_photo(
         self, chat_id: int, user_id: int, *, caption: str | None = None, reply_to: int | None = None,
@@ -545,7 +544,7 @@ class FakeTelegram:
         query_id = str(next(self._callback_ids))
         self._callbacks[query_id] = {"answered": False, "answer": None}
         payload: JSON = {
-            "id": query_id, "from": dict(self._user(user_id)), "message": copy.deepcopy(msg),
+            "id": query_id, "from": dict(self._user(user_id)), "message": _clone(msg),
             "chat_instance": str(abs(chat_id) * 7919 + 104729), "data": data,
         }  # fmt: skip
         return self._emit("callback_query", payload, deliver=chat.bot_in_chat)
@@ -596,7 +595,7 @@ class FakeTelegram:
                 "option_persistent_ids": [poll["options"][o]["persistent_id"] for o in option_ids],
             }
             answer = self._emit("poll_answer", payload)
-        state = self._emit("poll", copy.deepcopy(poll))
+        state = self._emit("poll", _clone(poll))
         return answer or state
 
     def _member_json(self, user: JSON, status: str) -> JSON:
@@ -630,7 +629,7 @@ class FakeTelegram:
         msg.update(content)
         self._store(chat, msg, from_bot=sender.get("id") == self.bot_id, edits=[])
         seen = self._bot_sees(chat, msg) if deliver is None else deliver
-        return self._emit("message", copy.deepcopy(msg), deliver=seen)
+        return self._emit("message", _clone(msg), deliver=seen)
 
     def add_bot(self, chat_id: int, by_user_id: int, *, as_admin: bool = False) -> JSON:
         """A user adds the bot to a group: ``my_chat_member`` plus the ``new_chat_members`` message."""
@@ -755,7 +754,7 @@ class FakeTelegram:
                 except ApiError:
                     continue
             fault.times -= 1
-            return ApiError(fault.code, fault.description, copy.deepcopy(fault.parameters))
+            return ApiError(fault.code, fault.description, _clone(fault.parameters))
         return None
 
     def _take_timeout(self, method: str) -> _Timeout | None:
@@ -928,7 +927,7 @@ class FakeTelegram:
             msg["has_protected_content"] = True
         visible = content.get("text") or content.get("caption") or ""
         self._store(chat, msg, from_bot=True, raw=raw, edits=[visible], keyboard=markup[1])
-        return copy.deepcopy(msg)
+        return _clone(msg)
 
     def _bot_message(self, chat: _Chat, message_id: int | None, missing: str) -> JSON:
         msg = chat.messages.get(message_id) if message_id is not None else None
@@ -1064,7 +1063,7 @@ class FakeTelegram:
             if kind not in self._allowed_updates:
                 self._queue.remove(update)  # Telegram does not keep updates of unwanted types
                 continue
-            batch.append(copy.deepcopy(update))
+            batch.append(_clone(update))
             if len(batch) >= limit:
                 break
         return batch
@@ -1181,7 +1180,7 @@ class FakeTelegram:
         meta["keyboard"] = keyboard[1]
         if "text" in changes or "caption" in changes:
             meta["edits"].append(changes.get("text", changes.get("caption")) or "")
-        return copy.deepcopy(msg)
+        return _clone(msg)
 
     @_api("editMessageText")
     def _edit_message_text(self, p: _Params, files: Files) -> JSON:
@@ -1351,8 +1350,8 @@ class FakeTelegram:
             msg["reply_markup"] = keyboard[0]
         else:
             msg.pop("reply_markup", None)
-        self._emit("poll", copy.deepcopy(msg["poll"]))
-        return copy.deepcopy(msg["poll"])
+        self._emit("poll", _clone(msg["poll"]))
+        return _clone(msg["poll"])
 
     # ------------------------------------------------------------------ Bot API: chats
 
@@ -1448,7 +1447,7 @@ class FakeTelegram:
 
     @_api("getMyCommands")
     def _get_my_commands(self, p: _Params, files: Files) -> list[JSON]:
-        return copy.deepcopy(self._commands.get(self._scope_key(p.obj("scope"), p.text("language_code")), []))
+        return _clone(self._commands.get(self._scope_key(p.obj("scope"), p.text("language_code")), []))
 
     @_api("deleteMyCommands")
     def _delete_my_commands(self, p: _Params, files: Files) -> bool:
@@ -1498,12 +1497,12 @@ class FakeTelegram:
             scope["chat_id"] = chat_id
         if user_id is not None:
             scope["user_id"] = user_id
-        return copy.deepcopy(self._commands.get(self._scope_key(scope, language_code), []))
+        return _clone(self._commands.get(self._scope_key(scope, language_code), []))
 
     def chat_messages(self, chat_id: int) -> list[JSON]:
         """The whole conversation in order (users' and the bot's), current state after edits."""
         chat = self._chat(chat_id)
-        return copy.deepcopy(chat.previous + list(chat.messages.values()))
+        return _clone(chat.previous + list(chat.messages.values()))
 
     def bot_messages(self, chat_id: int) -> list[JSON]:
         """Messages the bot sent in the chat (current state)."""
@@ -1534,7 +1533,7 @@ class FakeTelegram:
 
     def reply_markup(self, chat_id: int, message_id: int) -> JSON | None:
         """The raw reply_markup last sent with a message (incl. ForceReply / reply keyboards)."""
-        return copy.deepcopy(self._meta.get((chat_id, message_id), {}).get("keyboard"))
+        return _clone(self._meta.get((chat_id, message_id), {}).get("keyboard"))
 
     def calls_of(self, method: str) -> list[JSON]:
         """Params of every call to ``method`` (case-insensitive)."""
@@ -1542,12 +1541,12 @@ class FakeTelegram:
 
     def callback_answer(self, query_id: str) -> JSON | None:
         """The answerCallbackQuery params for a query, or None if unanswered."""
-        return copy.deepcopy(self._callbacks[query_id]["answer"])
+        return _clone(self._callbacks[query_id]["answer"])
 
     def poll(self, poll_id: str) -> JSON:
         """Current state of a poll the bot sent."""
         chat_id, message_id = self._polls[poll_id]
-        return copy.deepcopy(self._chats[chat_id].messages[message_id]["poll"])
+        return _clone(self._chats[chat_id].messages[message_id]["poll"])
 
     def is_admin(self, chat_id: int, user_id: int) -> bool:
         """Whether the user is creator/administrator of the group."""
@@ -1579,9 +1578,22 @@ def _command_entities(text: str) -> list[JSON]:
     return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
 
 
+def _clone(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars): what copy.deepcopy does here, several times
+    faster — it runs on every message the fake stores or returns."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _clone(v) for k, v in value.items()}
+    if kind is list:
+        return [_clone(v) for v in value]
+    if kind is tuple:
+        return tuple(_clone(v) for v in value)
+    return value
+
+
 def _reply_copy(msg: JSON) -> JSON:
     """Telegram's reply_to_message: the full message without a nested reply_to_message."""
-    copied = copy.deepcopy(msg)
+    copied = _clone(msg)
     copied.pop("reply_to_message", None)
     return copied
 
