@@ -18,7 +18,7 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from storage.db import CURRENT_UPDATE, Database
 from storage.repos import Repos
@@ -32,6 +32,7 @@ from .handlers.common import build_scope
 from .render import Renderer
 from .services import KContext, Services
 from .settings import Settings
+from .tgbot import KombelBot
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member",
@@ -49,22 +50,24 @@ def build_application(
     concurrency: int = 64,
 ) -> Application:
     """Build the bot. `request` replaces the HTTP transport (the fake Bot API in tests and the demo)."""
-    builder = (
+    bot = KombelBot(
+        token or settings.require_token(),
+        base_url=settings.api_base_url or "https://api.telegram.org/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=None),
+        # the pool sizes ApplicationBuilder would choose: many parallel sends, one long poll
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+    )
+    app = (
         ApplicationBuilder()
-        .token(token or settings.require_token())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .bot(bot)
         .context_types(ContextTypes(context=KContext))
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
+        .build()
     )
-    if settings.api_base_url:
-        builder = builder.base_url(settings.api_base_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.build()
     db = Database(settings.database_path)
     services = Services(
         settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or Clock(),

@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBUserWarning
 
 from storage.delivery import DeliveryLedger
 
@@ -45,6 +43,7 @@ if TYPE_CHECKING:
     from telegram.ext import ExtBot
 
     from .services import Services
+    from .tgbot import KombelBot
 
 log = logging.getLogger(__name__)
 logsafe.install()
@@ -100,12 +99,6 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
             raise SendFailed("network", repr(exc)) from exc
 
 
-# Replies whose Message we do not need are posted with do_api_request, which returns Telegram's JSON
-# without building python-telegram-bot objects from it — for a reply that quotes the person's message that
-# is half the cost of the send. PTB warns when a typed method exists; here that is the point.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
-
-
 @dataclass(frozen=True)
 class Sent:
     """What we keep of a message we sent: where it is."""
@@ -114,12 +107,18 @@ class Sent:
     message_id: int
 
 
-async def post_message(bot: ExtBot, chat_id: int, text: str, **params: Any) -> Sent:
-    """sendMessage (HTML) without parsing the response into a Message; same errors as send_message."""
-    kwargs = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
-              **{k: v for k, v in params.items() if v is not None}}
-    result = await bot.do_api_request("sendMessage", api_kwargs=kwargs)
+async def post_message(bot: KombelBot, chat_id: int, text: str, **params: Any) -> Sent:
+    """sendMessage (HTML) without parsing Telegram's answer into a Message (a reply that quotes the
+    person's message comes back with a copy of it); same errors as send_message."""
+    result = await bot.post_json("sendMessage", {"chat_id": chat_id, "text": text, "parse_mode": "HTML", **params})
     return Sent(int(result["chat"]["id"]), int(result["message_id"]))
+
+
+async def edit_html(bot: KombelBot, chat_id: int, message_id: int, text: str, markup: Any = None) -> None:
+    """editMessageText (HTML) without parsing Telegram's answer; same errors as edit_message_text (without
+    `markup` the inline keyboard is removed, as Telegram does)."""
+    await bot.post_json("editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text,
+                                            "parse_mode": "HTML", "reply_markup": markup})
 
 
 async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **kwargs: Any) -> Message | None:

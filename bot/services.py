@@ -17,6 +17,7 @@ from .clock import Clock
 from .commands import CommandRegistry
 from .render import Renderer
 from .settings import Settings
+from .tgbot import KombelBot
 
 if TYPE_CHECKING:
     from .handlers.common import Scope
@@ -43,25 +44,26 @@ class Services:
     start_routes: dict[str, Callable[[Scope, str], Awaitable[None]]] = field(default_factory=dict)
     # Cross-feature hooks by name (e.g. "meeting_weekdays"), so features stay decoupled.
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
+    # Group administrators by chat (who counts as PIC unless named or removed): (expires, user ids).
+    admin_cache: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     bot_username: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now_ts(self) -> int:
         return self.clock.ts()
 
-    def cache_admin(self, chat_id: int, user_id: int, is_admin: bool | None = None, ttl: float = 600) -> bool | None:
-        key = (chat_id, user_id)
-        if is_admin is not None:
-            self.admin_cache[key] = (time.monotonic() + ttl, is_admin)
-            return is_admin
-        hit = self.admin_cache.get(key)
+    def cached_admins(self, chat_id: int) -> frozenset[int] | None:
+        hit = self.admin_cache.get(chat_id)
         if hit and hit[0] > time.monotonic():
             return hit[1]
         return None
 
+    def remember_admins(self, chat_id: int, user_ids: frozenset[int], ttl: float) -> frozenset[int]:
+        self.admin_cache[chat_id] = (time.monotonic() + ttl, user_ids)
+        return user_ids
 
-class KContext(CallbackContext[ExtBot, dict, dict, dict]):
+
+class KContext(CallbackContext[KombelBot, dict, dict, dict]):
     """The callback context with typed access to the bot's services."""
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):

@@ -15,8 +15,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    ReactionTypeEmoji,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatType
@@ -24,7 +22,7 @@ from telegram.error import TelegramError
 
 from storage.models import Community, Member, User
 
-from ..delivery import SendFailed, Sent, call, post_message
+from ..delivery import SendFailed, Sent, call, edit_html, post_message
 from ..services import KContext, Services
 
 log = logging.getLogger(__name__)
@@ -101,7 +99,7 @@ class Scope:
         msg = self.message
         reply_params = None
         if quote and self.is_group and msg is not None and self.query is None:
-            reply_params = ReplyParameters(message_id=msg.message_id, allow_sending_without_reply=True)
+            reply_params = {"message_id": msg.message_id, "allow_sending_without_reply": True}
         thread_id = msg.message_thread_id if (msg is not None and msg.is_topic_message) else None
         try:
             return await call(self.services, self.chat_id, lambda cid: post_message(
@@ -116,8 +114,8 @@ class Scope:
         if msg is None:
             return
         try:
-            await call(self.services, self.chat_id, lambda cid: self.ctx.bot.set_message_reaction(
-                cid, msg.message_id, reaction=[ReactionTypeEmoji(emoji)]))
+            await call(self.services, self.chat_id, lambda cid: self.ctx.bot.post_json("setMessageReaction", {
+                "chat_id": cid, "message_id": msg.message_id, "reaction": [{"type": "emoji", "emoji": emoji}]}))
         except SendFailed:  # a group may disable reactions: the saved answer still shows in the counts
             pass
 
@@ -135,7 +133,8 @@ class Scope:
             return
         text = self.t(key, **kw) if key else None
         try:
-            await self.query.answer(text=text, show_alert=alert)
+            await self.ctx.bot.post_json("answerCallbackQuery", {
+                "callback_query_id": self.query.id, "text": text, "show_alert": alert or None})
         except TelegramError as exc:  # too old / already answered: nothing to do
             log.debug("answerCallbackQuery failed: %s", exc)
 
@@ -146,10 +145,13 @@ class Scope:
         text = self.render(key, **kw)
         mid = self.query.message.message_id
         try:
-            await call(self.services, self.chat_id, lambda cid: self.ctx.bot.edit_message_text(
-                text, chat_id=cid, message_id=mid, reply_markup=markup))
+            await call(self.services, self.chat_id, lambda cid: edit_html(self.ctx.bot, cid, mid, text, markup))
         except SendFailed:
             pass
+
+
+ADMINS_TTL_S = 600  # how long a group's administrator list is trusted
+ADMINS_RETRY_S = 60  # after Telegram refused to give it
 
 
 async def is_pic(services: Services, ctx: KContext, community: Community, user_id: int,
@@ -157,16 +159,21 @@ async def is_pic(services: Services, ctx: KContext, community: Community, user_i
     """A named PIC, or a group administrator not removed as PIC by another PIC."""
     if member is not None and member.pic is not None:
         return member.pic
-    cached = services.cache_admin(community.chat_id, user_id)
-    if cached is not None:
-        return cached
+    return user_id in await group_admins(services, ctx, community.chat_id)
+
+
+async def group_admins(services: Services, ctx: KContext, chat_id: int) -> frozenset[int]:
+    """The group's administrators, asked once per chat and kept ADMINS_TTL_S (one call per group, not
+    one per person who checks)."""
+    admins = services.cached_admins(chat_id)
+    if admins is not None:
+        return admins
     try:
-        cm = await ctx.bot.get_chat_member(community.chat_id, user_id)
-        admin = cm.status in ("creator", "administrator")
+        found = await ctx.bot.get_chat_administrators(chat_id)
     except TelegramError as exc:
-        log.info("getChatMember failed for chat %s: %s", community.chat_id, exc)
-        admin = False
-    return bool(services.cache_admin(community.chat_id, user_id, admin))
+        log.info("getChatAdministrators failed for chat %s: %s", chat_id, exc)
+        return services.remember_admins(chat_id, frozenset(), ADMINS_RETRY_S)
+    return services.remember_admins(chat_id, frozenset(cm.user.id for cm in found), ADMINS_TTL_S)
 
 
 async def is_in_group(ctx: KContext, chat_id: int, user_id: int) -> bool:

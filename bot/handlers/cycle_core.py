@@ -19,7 +19,7 @@ from domain.synthesis import AnswerIn, synthesize
 from storage.cycle import CycleStore, StageRow
 from storage.models import Community, User
 
-from ..delivery import SendFailed, call, send_once
+from ..delivery import SendFailed, call, edit_html, send_once
 from ..keyboards import cb
 from .common import deep_link, locale_for
 
@@ -107,8 +107,7 @@ async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None
     markup = header_markup(services, community, stage)
     mid = stage.header_message_id
     try:
-        await call(services, stage.header_chat_id, lambda cid: bot.edit_message_text(
-            text, chat_id=cid, message_id=mid, reply_markup=markup))
+        await call(services, stage.header_chat_id, lambda cid: edit_html(bot, cid, mid, text, markup))
     except SendFailed:
         pass
 

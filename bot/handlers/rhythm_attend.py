@@ -15,7 +15,7 @@ from storage.models import Community
 from storage.rhythm import Meeting, MeetingMessage
 
 from ..commands import Command
-from ..delivery import SendFailed, call, send_once
+from ..delivery import SendFailed, call, edit_html, send_once
 from ..keyboards import cb, rows
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler, refuse
@@ -92,8 +92,7 @@ async def refresh_tallies(services: Services, bot: ExtBot, meeting_id: int, *, f
 async def edit_live(services: Services, bot: ExtBot, c: Community, m: Meeting, mm: MeetingMessage, now: int) -> None:
     text, markup = await render_live(services, c, m, mm.kind, now)
     try:
-        await call(services, mm.chat_id, lambda cid: bot.edit_message_text(
-            text, chat_id=cid, message_id=mm.message_id, reply_markup=markup))
+        await call(services, mm.chat_id, lambda cid: edit_html(bot, cid, mm.message_id, text, markup))
     except SendFailed:
         pass  # deleted or too old: the tally lives on in the database
     await store(services).meetings.mark_message(m.id, mm.kind, dirty=False, edited_at=now)
@@ -300,8 +299,7 @@ async def _edit(scope: Scope, text: str, markup: Any) -> None:
         return
     mid = q.message.message_id
     try:
-        await call(scope.services, scope.chat_id, lambda cid: scope.ctx.bot.edit_message_text(
-            text, chat_id=cid, message_id=mid, reply_markup=markup))
+        await call(scope.services, scope.chat_id, lambda cid: edit_html(scope.ctx.bot, cid, mid, text, markup))
     except SendFailed:
         pass
 

@@ -121,7 +121,6 @@ async def cmd_pic(scope: Scope) -> None:
             await scope.reply("roster/pic_last")
             return
     await repos.members.set_pic(scope.community.id, tu.id, make, now)
-    scope.services.admin_cache.pop((scope.community.chat_id, tu.id), None)
     await scope.reply("roster/pic_added" if make else "roster/pic_removed", name=tu.full_name)
 
 

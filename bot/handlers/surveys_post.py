@@ -19,7 +19,7 @@ from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.models import Community
 from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
 
-from ..delivery import SendFailed, call, send_once
+from ..delivery import SendFailed, call, edit_html, send_once
 from ..keyboards import cb
 from ..services import Services
 from .common import deep_link
@@ -151,8 +151,7 @@ async def refresh_header(services: Services, bot: ExtBot, survey_id: int, *, for
     text = header_text(services, community, survey, survey.respondents)
     markup = header_markup(services, survey, community.locale) if survey.is_open else None
     try:
-        await call(services, survey.chat_id, lambda cid: bot.edit_message_text(
-            text, chat_id=cid, message_id=survey.header_message_id, reply_markup=markup))
+        await call(services, survey.chat_id, lambda cid: edit_html(bot, cid, survey.header_message_id, text, markup))
     except SendFailed as exc:
         log.info("survey %s: header not updated (%s)", survey.id, exc.kind)
     await r.header_shown(survey.id, survey.respondents, now)

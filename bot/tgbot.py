@@ -1,0 +1,26 @@
+"""The Bot object: python-telegram-bot's ExtBot plus one lean call for the hot paths.
+
+Most calls go through PTB's typed methods (`send_message`, `edit_message_text`, ...). For what happens on
+almost every update — the 👍 receipt on an answer, the answer to a button press, a reply whose Message we
+do not need — PTB's typed methods spend more than the call itself building objects: the typed parameter
+objects, defaults insertion, and the Message parsed from Telegram's answer. `post_json` sends parameters
+already in Telegram's JSON shape and returns Telegram's result as plain JSON, through the same transport,
+rate limiter and error mapping (BadRequest, Forbidden, RetryAfter, ChatMigrated, ...) as every other call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import ExtBot
+
+
+class KombelBot(ExtBot[None]):
+    __slots__ = ()
+
+    async def post_json(self, endpoint: str, params: dict[str, Any]) -> Any:
+        """Call `endpoint` (camelCase, as in the Bot API) with JSON-ready parameters (None values are
+        left out); returns the `result` field of Telegram's answer, unparsed."""
+        # ExtBot._do_post is the documented override point that applies the rate limiter; the typed
+        # methods reach it through _post, which would also re-insert defaults into our plain values.
+        return await self._do_post(endpoint, {k: v for k, v in params.items() if v is not None})
