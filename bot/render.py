@@ -120,6 +120,7 @@ class Renderer:
         self.html = jinja2.Environment(
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the code: no file check on every message
         )
         self.plain = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
         for env in (self.html, self.plain):
