@@ -32,6 +32,7 @@ from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeRequest, FakeTelegram
 
 WORKLOADS: dict[str, Any] = {}
+POLL_LIMIT = 100  # getUpdates' limit, as bot.polling.DurablePoller asks
 
 
 def workload(name: str):
@@ -106,18 +107,27 @@ def realistic(fake: FakeTelegram, world: list[dict[str, Any]], n: int, rng: rand
     return out
 
 
-async def drain(app: Application, n: int, updates: list[dict]) -> float:
+async def drain(app: Application, n: int, updates: list[dict], window: int = POLL_LIMIT) -> float:
+    """Feed `updates` as the durable poller does: a getUpdates batch is parsed into Update objects and
+    queued, and no more than `window` (getUpdates' limit) are in hand at once."""
     proc: PerChatUpdateProcessor = app.update_processor  # type: ignore[assignment]
-    start_count = proc.processed
+    base = proc.processed
     # The fake Telegram's stored chats and the prepared updates live in this process only because of the
     # harness (in production they are at Telegram): frozen out of the garbage collector's view, the same
     # for both applications, so neither pays for scanning them.
     gc.collect()
     gc.freeze()
     started = time.perf_counter()
-    for u in updates:
-        await app.update_queue.put(Update.de_json(u, app.bot))
-    await proc.wait_processed(start_count + n)
+    fed = 0
+    while fed < n:
+        room = window - (fed - (proc.processed - base))
+        if room <= 0:
+            await proc.wait_processed(base + fed - window + 1)
+            continue
+        for u in updates[fed:fed + room]:
+            await app.update_queue.put(Update.de_json(u, app.bot))
+        fed = min(n, fed + room)
+    await proc.wait_processed(base + n)
     return time.perf_counter() - started
 
 

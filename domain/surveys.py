@@ -126,6 +126,7 @@ def _load_toml(locale: str) -> dict:
         return tomllib.load(fh)
 
 
+@lru_cache(maxsize=8)
 def likert_labels(locale: str = DEFAULT_LOCALE) -> LikertLabels:
     data = _load_toml(_normalize_locale(locale))["likert"]
     long, short = tuple(data["labels"]), tuple(data["short"])

@@ -17,7 +17,14 @@ for _table, _column in (("cycle_stages", "header_chat_id"), ("cycle_prompts", "c
 
 
 def _build(cls: Any, row: Any) -> Any:
-    return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row.keys()})
+    """A dataclass from the row's columns that are fields of it."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))
+    return cls(**{k: row[k] for k in row.keys() if k in names})
+
+
+_FIELDS: dict[Any, frozenset[str]] = {}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,14 @@ class Community:
     def display_name(self) -> str:
         return self.name or self.chat_title
 
+    COLUMNS = ("id", "chat_id", "chat_title", "name", "kind", "schools", "tz", "work_days", "locale", "active",
+               "setup_done", "settings_json")
+
+    @classmethod
+    def from_values(cls, v: Any) -> Community:
+        """From the values of COLUMNS, in order (the hot path reads them positionally)."""
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], bool(v[9]), bool(v[10]), json.loads(v[11]))
+
     @classmethod
     def from_row(cls, r: Any) -> Community:
         return cls(
@@ -57,6 +65,13 @@ class User:
     def reachable(self) -> bool:
         return self.private_status == "started"
 
+    COLUMNS = ("id", "first_name", "last_name", "username", "language_code", "locale", "private_status",
+               "current_community_id")
+
+    @classmethod
+    def from_values(cls, v: Any) -> User:
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+
     @classmethod
     def from_row(cls, r: Any) -> User:
         return cls(
@@ -77,6 +92,13 @@ class Member:
     allow_named: bool
     joined_at: int
     name: str = ""
+
+    COLUMNS = ("community_id", "user_id", "role", "pic", "active", "allow_quote", "allow_named", "joined_at")
+
+    @classmethod
+    def from_values(cls, v: Any, name: str = "") -> Member:
+        return cls(v[0], v[1], v[2], None if v[3] is None else bool(v[3]), bool(v[4]), bool(v[5]), bool(v[6]), v[7],
+                   name)
 
     @classmethod
     def from_row(cls, r: Any) -> Member:

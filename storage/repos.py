@@ -352,35 +352,55 @@ class ScopeRows:
     member: Member | None
 
 
+def _cols(alias: str, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{n}" for n in names)
+
+
+_NU, _NC = len(User.COLUMNS), len(Community.COLUMNS)
+# One row whatever exists: the person, the community (by group chat, or the one they chose in private) and
+# their membership in it.
+_SCOPE_SQL = (f"SELECT {_cols('u', User.COLUMNS)}, {_cols('c', Community.COLUMNS)}, {_cols('m', Member.COLUMNS)}"
+              " FROM (SELECT 1) LEFT JOIN users u ON u.id = :uid"
+              " LEFT JOIN communities c ON {community}"
+              " LEFT JOIN members m ON m.community_id = c.id AND m.user_id = :uid")
+_SCOPE_GROUP = _SCOPE_SQL.format(community="c.chat_id = :chat")
+_SCOPE_PRIVATE = _SCOPE_SQL.format(community="c.id = u.current_community_id")
+
+
 class Scopes:
-    """Who is speaking, in which community, as what — read in one round trip per update."""
+    """Who is speaking, in which community, as what — one query per update."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def load(self, user_id: int | None, chat_id: int | None, is_group: bool) -> ScopeRows:
         def work(conn: sqlite3.Connection) -> ScopeRows:
-            one = lambda sql, *p: conn.execute(sql, p).fetchone()  # noqa: E731
-            urow = one("SELECT * FROM users WHERE id = ?", user_id) if user_id is not None else None
-            crow = None
-            if is_group:
-                crow = one("SELECT * FROM communities WHERE chat_id = ?", chat_id)
-            elif urow is not None and urow["current_community_id"] is not None:
-                crow = one("SELECT * FROM communities WHERE id = ?", urow["current_community_id"])
-            elif urow is not None:  # no community chosen yet: the only one they belong to, if just one
-                rows = conn.execute(
-                    "SELECT c.* FROM communities c JOIN members m ON m.community_id = c.id"
-                    " WHERE m.user_id = ? AND m.active = 1", (user_id,)).fetchall() or conn.execute(
-                    "SELECT c.* FROM communities c JOIN principals p ON p.community_id = c.id"
-                    " WHERE p.user_id = ?", (user_id,)).fetchall()
-                crow = rows[0] if len(rows) == 1 else None
-            mrow = None
-            if crow is not None and urow is not None:
-                mrow = one(f"{Members._SELECT} WHERE m.community_id = ? AND m.user_id = ?", crow["id"], user_id)
-            return ScopeRows(User.from_row(urow) if urow else None, Community.from_row(crow) if crow else None,
-                             Member.from_row(mrow) if mrow else None)
+            row = conn.execute(_SCOPE_GROUP if is_group else _SCOPE_PRIVATE, {"uid": user_id, "chat": chat_id}).fetchone()
+            user = User.from_values(row[:_NU]) if row[0] is not None else None
+            community = Community.from_values(row[_NU:_NU + _NC]) if row[_NU] is not None else None
+            if community is None and user is not None and not is_group and user.current_community_id is None:
+                community = self._only_community(conn, user.id)  # none chosen yet: the only one they have
+            mvals = row[_NU + _NC:]
+            member = None
+            if community is not None and user is not None:
+                if mvals[0] is not None:
+                    member = Member.from_values(mvals, " ".join(p for p in (user.first_name, user.last_name) if p))
+                elif not is_group and user.current_community_id is None:
+                    m = conn.execute(f"{Members._SELECT} WHERE m.community_id = ? AND m.user_id = ?",
+                                     (community.id, user.id)).fetchone()
+                    member = Member.from_row(m) if m else None
+            return ScopeRows(user, community, member)
 
         return await self.db.run(work)
+
+    @staticmethod
+    def _only_community(conn: sqlite3.Connection, user_id: int) -> Community | None:
+        rows = conn.execute(
+            "SELECT c.* FROM communities c JOIN members m ON m.community_id = c.id"
+            " WHERE m.user_id = ? AND m.active = 1", (user_id,)).fetchall() or conn.execute(
+            "SELECT c.* FROM communities c JOIN principals p ON p.community_id = c.id"
+            " WHERE p.user_id = ?", (user_id,)).fetchall()
+        return Community.from_row(rows[0]) if len(rows) == 1 else None
 
 
 class Repos:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from domain.surveys import SurveyDef, SurveyItem
@@ -54,8 +55,7 @@ class Survey:
 
     @classmethod
     def from_row(cls, r: Any) -> Survey:
-        items = tuple(SurveyItem(key=i["key"], kind=i["kind"], text=i["text"], options=tuple(i["options"]),
-                                 correct=i["correct"], optional=i["optional"]) for i in json.loads(r["items_json"]))
+        items = _items(r["items_json"])
         return cls(
             id=r["id"], community_id=r["community_id"], chat_id=r["chat_id"], kind=r["kind"], phase=r["phase"],
             pair_id=r["pair_id"], title=r["title"], items=items, locale=r["locale"], status=r["status"],
@@ -94,6 +94,12 @@ class PulseSchedule:
     def from_row(cls, r: Any) -> PulseSchedule:
         return cls(**{k: r[k] for k in ("community_id", "mode", "weekday", "minute_of_day", "open_hours",
                                          "checked_until", "next_due_at", "created_by")})
+
+
+@lru_cache(maxsize=1024)  # a survey's items never change once it exists; every tap reads them
+def _items(items_json: str) -> tuple[SurveyItem, ...]:
+    return tuple(SurveyItem(key=i["key"], kind=i["kind"], text=i["text"], options=tuple(i["options"]),
+                            correct=i["correct"], optional=i["optional"]) for i in json.loads(items_json))
 
 
 def _items_json(items: tuple[SurveyItem, ...]) -> str:

@@ -69,11 +69,13 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
     if not survey.is_open:
         await scope.answer("sv.closed_alert", alert=True)
         return
-    member = await scope.services.repos.members.get(survey.community_id, scope.user_id)
+    same = scope.community is not None and scope.community.id == survey.community_id  # a tap in its group
+    member = scope.member if same else await scope.services.repos.members.get(survey.community_id, scope.user_id)
     if member is None or not member.active:
         await scope.answer("sv.not_member_alert", alert=True)
         return
-    scope.community = await scope.services.repos.communities.get(survey.community_id)
+    if not same:
+        scope.community = await scope.services.repos.communities.get(survey.community_id)
     if opt == "s":  # skipping an open question in private
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
         await scope.answer("sv.skipped_alert")
