@@ -1,5 +1,8 @@
 """The command registry: one list that drives handler registration, Telegram's command menus
-(`setMyCommands` per scope and language) and `/help`, so the three never disagree."""
+(`setMyCommands` per scope and language) and `/help`, so the three never disagree.
+
+All commands are served by one python-telegram-bot CommandHandler that knows every name and looks the
+command up in a table — instead of one handler per command tried in turn on every update."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeDefault,
+    Update,
 )
 from telegram.ext import CommandHandler
 
@@ -41,17 +45,25 @@ class Command:
 class CommandRegistry:
     def __init__(self) -> None:
         self.commands: list[Command] = []
+        self._by_name: dict[str, Command] = {}
 
     def add(self, *commands: Command) -> None:
         for cmd in commands:
-            taken = {n for c in self.commands for n in c.names}
-            clash = taken & set(cmd.names)
+            clash = set(self._by_name) & set(cmd.names)
             if clash:
                 raise ValueError(f"command name(s) registered twice: {clash}")
             self.commands.append(cmd)
+            self._by_name.update(dict.fromkeys(cmd.names, cmd))
 
     def handlers(self) -> list[CommandHandler]:
-        return [CommandHandler(cmd.names, cmd.callback) for cmd in self.commands]
+        """One handler for every name (PTB checks the entity, the bot's @username and sets `args`)."""
+        return [CommandHandler(list(self._by_name), self.dispatch)]
+
+    async def dispatch(self, update: Update, context: Any) -> Any:
+        msg = update.effective_message
+        assert msg is not None and msg.text is not None  # CommandHandler matched a command message
+        name = msg.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        return await self._by_name[name].callback(update, context)
 
     def visible(self, *, where: str, roles: set[str]) -> list[Command]:
         """Commands a person with these roles may use in a group or private chat."""

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from storage.db import Database
 from storage.repos import Repos
 
+from .buttons import ButtonRouter
 from .clock import Clock
 from .commands import CommandRegistry
 from .render import Renderer
@@ -34,6 +35,7 @@ class Services:
     renderer: Renderer
     clock: Clock
     commands: CommandRegistry
+    buttons: ButtonRouter = field(default_factory=ButtonRouter)
     # Text messages not consumed by a command go through these, in order, until one returns True.
     text_routes: list[tuple[str, TextHandler]] = field(default_factory=list)
     # Periodic work: each runs on every scheduler pass with the current time.

@@ -518,6 +518,13 @@ class Hours:
             totals[r["user_id"]] = totals.get(r["user_id"], 0) + int(r["n"] or 0)
         return totals
 
+    async def minutes_of(self, community_id: int, user_id: int, start_ts: int, end_ts: int) -> tuple[int, int]:
+        """One person's (logged minutes, minutes of meetings attended) in [start_ts, end_ts)."""
+        logged = await self.db.scalar(
+            "SELECT COALESCE(SUM(minutes), 0) FROM learning_logs WHERE community_id = ? AND user_id = ?"
+            " AND at_ts >= ? AND at_ts < ? AND deleted_at IS NULL", (community_id, user_id, start_ts, end_ts))
+        return int(logged), await self.meeting_minutes(community_id, user_id, start_ts, end_ts)
+
     async def meeting_minutes(self, community_id: int, user_id: int, start_ts: int, end_ts: int) -> int:
         return int(await self.db.scalar(
             "SELECT COALESCE(SUM((m.end_ts - m.start_ts) / 60), 0) FROM attendance a JOIN meetings m"

@@ -33,6 +33,7 @@ def register_all(app: Application, services: Services) -> None:
     privacy.register(app, services)
     services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
+    app.add_handler(services.buttons.handler())
     for handler in registry.handlers():
         app.add_handler(handler)
     onboarding.register_fallbacks(app)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.calendar import SchoolCalendar
 from domain.cycle import (
@@ -22,6 +22,7 @@ from domain.cycle import (
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -295,7 +296,7 @@ async def on_cycle_button(update: Update, ctx: KContext) -> None:
 
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("cycle", "siklus", cmd_cycle, audience="member"))
-    app.add_handler(CallbackQueryHandler(on_cycle_button, pattern=r"^cy:"))
+    add_buttons(app, "cy", on_cycle_button)
     services.ticks.append(("cycle", tick))
     services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
     services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)

@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.calendar import SchoolCalendar
 from domain.cycle import CycleError, journal_prompt
 from domain.cycle_ops import clean_answer, local_date, next_journal_at, parse_clock, to_ts
 from storage.models import Community, Flow
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
 from ..flows import FlowSpec
@@ -183,5 +184,5 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(Command("journal", "jurnal", cmd_journal, audience="member"))
     services.flows[FLOW] = FlowSpec(FLOW, on_write_text)
     services.text_routes.append(("cycle_journal", route_journal))
-    app.add_handler(CallbackQueryHandler(on_journal_button, pattern=r"^jr:"))
+    add_buttons(app, "jr", on_journal_button)
     services.ticks.append(("journal", tick))

@@ -8,13 +8,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.cycle_ops import Person, local_date, match_owner, to_ts
 from domain.rtl import RtlError, due_reminder_at, is_overdue, parse_due, parse_rtl_line
 from storage.cycle import RtlItem
 from storage.models import Community, Flow
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
 from ..flows import FlowSpec
@@ -259,5 +260,5 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(Command("rtl", "rtl", cmd_rtl, audience="member"))
     services.flows[FLOW_ADD] = FlowSpec(FLOW_ADD, on_add_text)
     services.flows[FLOW_NOTE] = FlowSpec(FLOW_NOTE, on_note_text)
-    app.add_handler(CallbackQueryHandler(on_rtl_button, pattern=r"^rt:"))
+    add_buttons(app, "rt", on_rtl_button)
     services.ticks.append(("rtl", tick))

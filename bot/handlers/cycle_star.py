@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.cycle_ops import clean_answer
 from domain.star import READINGS, SLOTS, StarStory, star_labels, star_pdf, star_text
 from storage.cycle import GoodPractice
 from storage.models import Community, Flow
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call
 from ..flows import FlowSpec
@@ -177,4 +178,4 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(Command("goodpractice", "praktikbaik", cmd_goodpractice, audience="member"))
     services.flows[FLOW] = FlowSpec(FLOW, on_text)
     services.start_routes["gp"] = start_route
-    app.add_handler(CallbackQueryHandler(on_gp_button, pattern=r"^gp:"))
+    add_buttons(app, "gp", on_gp_button)

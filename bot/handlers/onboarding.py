@@ -9,7 +9,6 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     ChatMemberHandler,
     MessageHandler,
     filters,
@@ -193,8 +192,8 @@ def register(app: Application, registry: CommandRegistry) -> None:
 
 def register_fallbacks(app: Application) -> None:
     """Registered last: unknown commands, stale buttons, and text routed to features."""
+    app.bot_data["services"].buttons.fallback = on_stale_button
     app.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
-    app.add_handler(CallbackQueryHandler(on_stale_button))
     app.add_handler(MessageHandler(
         (filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.Sticker.ALL)
         & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_text))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from storage.personal_data import erase_community, erase_user, export_user
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call
 from ..keyboards import cb
@@ -86,4 +87,4 @@ def register(app: Application, services: Services) -> None:
         Command("deletemydata", "hapusdataku", cmd_deletemydata, group=False),
         Command("deletecommunity", "hapuskomunitas", cmd_deletecommunity, audience="pic", private=False),
     )
-    app.add_handler(CallbackQueryHandler(on_privacy_button, pattern=r"^pv:"))
+    add_buttons(app, "pv", on_privacy_button)

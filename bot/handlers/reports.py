@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
@@ -33,6 +33,7 @@ from storage.models import Community
 from storage.reports import Reports, SummarySchedule
 
 from .. import chartpool
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call
 from ..jobs import broadcast
@@ -472,7 +473,7 @@ def register(app: Application, services: Services) -> None:
         Command("digest", "digest", cmd_digest, audience="principal", group=False),
         Command("anonymous", "anonim", cmd_anonymous, audience="member"),
     )
-    app.add_handler(CallbackQueryHandler(on_report_button, pattern=r"^rp:"))
+    add_buttons(app, "rp", on_report_button)
     services.ticks.append(("reports_summaries", tick_summaries))
     services.ticks.append(("reports_digests", tick_digests))
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, ExtBot
+from telegram.ext import Application, ExtBot
 
 from domain.schedule import due_reminder, parse_date_token, reminders_to_send
 from storage.models import Community
 from storage.rhythm import Meeting, MeetingMessage
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, send_once
 from ..keyboards import cb, rows
@@ -306,7 +307,7 @@ async def _edit(scope: Scope, text: str, markup: Any) -> None:
 
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("attendance", "hadir", cmd_attendance, audience="pic"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rv:"))
+    add_buttons(app, "rv", on_button)
     services.ticks.extend([
         ("rhythm.reminders", tick_reminders),
         ("rhythm.checkins", tick_checkins),

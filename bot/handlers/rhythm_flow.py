@@ -7,11 +7,12 @@ from datetime import time
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.schedule import ScheduleSpec, _split_rest
 from storage.models import Flow
 
+from ..buttons import add_buttons
 from ..flows import FlowSpec
 from ..keyboards import cb, rows
 from ..services import KContext, Services
@@ -113,4 +114,4 @@ async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
 
 def register(app: Application, services: Services) -> None:
     services.flows[FLOW] = FlowSpec(FLOW, on_text)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^sc:"))
+    add_buttons(app, "sc", on_button)

@@ -175,16 +175,20 @@ async def community_progress(services: Services, c: Community, now_dt: datetime)
 
 
 async def my_progress(scope: Scope) -> dict[str, Any] | None:
-    c = scope.community
+    """This member's minutes in the current period against their target (only their own rows are read)."""
+    c, member = scope.community, scope.member
     assert c is not None
-    data = await community_progress(scope.services, c, scope.services.clock.now())
-    me = next((p for p in data["progress"] if p.member_id == scope.user_id), None)
-    if me is None:
+    if member is None or not member.active or member.community_id != c.id:
         return None
-    period = data["period"]
-    met = await store(scope.services).hours.meeting_minutes(c.id, scope.user_id, ts(period.start_utc),
-                                                            ts(period.end_utc))
-    return {"p": me, "meetings": met, "logged": me.minutes - met, "kind": data["kind"], "period": period,
+    hours = store(scope.services).hours
+    settings = await hours.settings(c.id)
+    kind = settings.period if settings else "month"
+    now_dt = scope.services.clock.now()
+    period = current_period(kind, c, now_dt)
+    logged, met = await hours.minutes_of(c.id, member.user_id, ts(period.start_utc), ts(period.end_utc))
+    target = target_for(member.role, settings.targets if settings else {})
+    me = progress({member.user_id: logged + met}, target, elapsed_fraction=elapsed_fraction(period, now_dt))[0]
+    return {"p": me, "meetings": met, "logged": logged, "kind": kind, "period": period,
             "has_target": me.target_minutes > 0}
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from storage.models import ROLES
 
+from ..buttons import add_buttons
 from ..commands import Command, CommandRegistry
 from ..keyboards import cb, language_keyboard, role_keyboard
 from ..services import KContext
@@ -237,9 +238,9 @@ def register(app: Application, registry: CommandRegistry) -> None:
         Command("pic", "pic", cmd_pic, audience="pic", private=False),
         Command("principal", "kepsek", cmd_principal, audience="pic"),
     )
-    app.add_handler(CallbackQueryHandler(on_join_button, pattern=r"^jn:"))
-    app.add_handler(CallbackQueryHandler(on_principal_button, pattern=r"^pr:"))
-    app.add_handler(CallbackQueryHandler(on_language_button, pattern=r"^lg:"))
-    app.add_handler(CallbackQueryHandler(on_community_button, pattern=r"^cm:"))
+    add_buttons(app, "jn", on_join_button)
+    add_buttons(app, "pr", on_principal_button)
+    add_buttons(app, "lg", on_language_button)
+    add_buttons(app, "cm", on_community_button)
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from storage.models import KINDS, Flow
 
+from ..buttons import add_buttons
 from ..commands import Command, CommandRegistry
 from ..flows import FlowSpec
 from ..keyboards import kind_keyboard, language_keyboard, tz_keyboard, week_keyboard
@@ -133,4 +134,4 @@ async def on_setup_button(update: Update, ctx: KContext) -> None:
 def register(app: Application, registry: CommandRegistry, flows: dict[str, FlowSpec]) -> None:
     registry.add(Command("setup", "atur", cmd_setup, audience="pic", private=False))
     flows[FLOW] = FlowSpec(FLOW, on_setup_text)
-    app.add_handler(CallbackQueryHandler(on_setup_button, pattern=r"^su:"))
+    add_buttons(app, "su", on_setup_button)

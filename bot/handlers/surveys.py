@@ -11,13 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from domain.durations import ParseError
 from domain.survey_text import SurveyTextError, parse_survey_text
 from domain.survey_time import next_slot, parse_close, parse_weekly_slot
 from domain.surveys import builtin_survey
 
+from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call
 from ..flows import FlowSpec
@@ -310,5 +311,5 @@ def register(app: Application, services: Services) -> None:
     services.text_routes.append(("surveys", route_group_reply))
     services.ticks.append(("surveys", tick))
     install_hooks(services)
-    app.add_handler(CallbackQueryHandler(on_survey_button, pattern=r"^sv:"))
+    add_buttons(app, "sv", on_survey_button)
 
