@@ -12,6 +12,7 @@ the same exceptions it raises in production.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import itertools
 import json
@@ -859,9 +860,10 @@ class FakeTelegram:
             return text, list(p.obj(entities_key) or [])
         if mode.lower() == "html":
             try:
-                return parse_telegram_html(text, strict_ampersand=self.strict_html)
+                visible, entities = _parse_html(text, self.strict_html)
             except HtmlError as err:
                 raise _bad(f"can't parse entities: {err.description}") from None
+            return visible, _clone(entities)
         if mode and mode.lower() not in ("markdown", "markdownv2"):
             raise _bad(f"unsupported parse_mode {mode!r}")
         return text.strip(), []  # Markdown modes are passed through unparsed
@@ -1576,6 +1578,11 @@ def _command_entities(text: str) -> list[JSON]:
     if not match:
         return []
     return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}]
+
+
+@functools.lru_cache(maxsize=4096)  # bots send the same texts again and again (a schedule, a prompt)
+def _parse_html(text: str, strict: bool) -> tuple[str, list[JSON]]:
+    return parse_telegram_html(text, strict_ampersand=strict)
 
 
 def _clone(value: Any) -> Any:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
+
+
+@lru_cache(maxsize=4096)  # read for every update of the community; changes rarely
+def _settings(settings_json: str) -> Mapping[str, Any]:
+    return MappingProxyType(json.loads(settings_json))
+
 
 ROLES = ("classroom", "subject", "religion", "pe", "counsellor", "staff", "other")
 KINDS = ("intra", "kkg", "mgmp", "other")
@@ -23,7 +32,7 @@ class Community:
     locale: str
     active: bool
     setup_done: bool
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)  # read-only (shared between reads)
 
     @property
     def display_name(self) -> str:
@@ -35,14 +44,14 @@ class Community:
     @classmethod
     def from_values(cls, v: Any) -> Community:
         """From the values of COLUMNS, in order (the hot path reads them positionally)."""
-        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], bool(v[9]), bool(v[10]), json.loads(v[11]))
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], bool(v[9]), bool(v[10]), _settings(v[11]))
 
     @classmethod
     def from_row(cls, r: Any) -> Community:
         return cls(
             id=r["id"], chat_id=r["chat_id"], chat_title=r["chat_title"], name=r["name"], kind=r["kind"],
             schools=r["schools"], tz=r["tz"], work_days=r["work_days"], locale=r["locale"],
-            active=bool(r["active"]), setup_done=bool(r["setup_done"]), settings=json.loads(r["settings_json"]),
+            active=bool(r["active"]), setup_done=bool(r["setup_done"]), settings=_settings(r["settings_json"]),
         )
 
 

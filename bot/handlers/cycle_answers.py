@@ -16,7 +16,7 @@ from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import Services
 from .common import Scope, join_markup, refuse
-from .cycle_core import question_text, store, touch_header
+from .cycle_core import HEADER_EDIT_INTERVAL_S, question_text, refresh_header, store
 
 FLOW = "cycle_answer"
 
@@ -36,11 +36,11 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
     first | saved | clipped | evidence (the caller words the reply)."""
     services = scope.services
     repo = store(services).cycles
-    stage = await repo.stage(stage_id)
-    if stage is None or scope.member is None or not scope.member.active \
-            or scope.member.community_id != stage.community_id:
+    state = await repo.stage_state(stage_id)
+    if state is None or scope.member is None or not scope.member.active \
+            or scope.member.community_id != state[0]:
         return "not_member"
-    if stage.status != "open":
+    if state[1] != "open":
         return "closed"
     if message.sticker:
         return "sticker"
@@ -50,18 +50,21 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
         caption, _ = clean_answer(message.caption)
         await repo.add_evidence(stage_id, scope.user_id, key, ev[0], ev[1], message.caption, scope.chat_id,
                                 message.message_id, now)
-        first = await repo.save_answer(stage_id, scope.user_id, key, caption, source, scope.chat_id,
-                                       message.message_id, now, keep_text=True)
+        first, edit_header = await repo.save_answer(
+            stage_id, scope.user_id, key, caption, source, scope.chat_id, message.message_id, now, keep_text=True,
+            header_every=HEADER_EDIT_INTERVAL_S)
         result = "evidence"
     else:
         text, clipped = clean_answer(message.text)
         if not text:
             return "empty"
-        first = await repo.save_answer(stage_id, scope.user_id, key, text, source, scope.chat_id,
-                                       message.message_id, now)
+        first, edit_header = await repo.save_answer(
+            stage_id, scope.user_id, key, text, source, scope.chat_id, message.message_id, now,
+            header_every=HEADER_EDIT_INTERVAL_S)
         result = "clipped" if clipped else "saved"
+    if edit_header:  # a new participant: the live count on the header (throttled, see save_answer)
+        await refresh_header(services, scope.ctx.bot, stage_id)
     if first:
-        await touch_header(services, scope.ctx.bot, stage_id)
         return "first" if result == "saved" else result
     return result
 

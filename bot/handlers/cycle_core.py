@@ -115,20 +115,6 @@ async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None
 HEADER_EDIT_INTERVAL_S = 30  # at most one live-count edit per stage in this time; the pass catches up
 
 
-async def touch_header(services: Services, bot: ExtBot, stage_id: int) -> None:
-    """The count changed: edit the header now, or mark it owed if it was edited moments ago."""
-    now = services.now_ts()
-    stage = await store(services).cycles.stage(stage_id)
-    if stage is None:
-        return
-    if stage.header_edited_at is not None and now - stage.header_edited_at < HEADER_EDIT_INTERVAL_S:
-        if not stage.header_dirty:
-            await store(services).cycles.header_edited(stage_id, None, dirty=True)
-        return
-    await store(services).cycles.header_edited(stage_id, now, dirty=False)
-    await refresh_header(services, bot, stage_id)
-
-
 # -- opening --------------------------------------------------------------------------------------
 async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int) -> None:
     community = await services.repos.communities.get(stage.community_id)
