@@ -130,11 +130,14 @@ class Renderer:
             )
             env.globals["ui"] = jinja2.pass_context(lambda c, key, **kw: self.t(c["locale"], key, **kw))
         self._plain_cache: dict[tuple[str, str], jinja2.Template] = {}
+        self._html_cache: dict[tuple[str, str], jinja2.Template] = {}
 
     def render(self, locale: str, key: str, **ctx: Any) -> str:
         """An HTML message (safe to send with parse_mode=HTML)."""
         locale = locale if locale in SUPPORTED_LOCALES else "id"
-        tpl = self.html.get_template(f"{locale}/{key}.j2")
+        tpl = self._html_cache.get((locale, key))
+        if tpl is None:
+            tpl = self._html_cache[(locale, key)] = self.html.get_template(f"{locale}/{key}.j2")
         return tpl.render(locale=locale, **ctx).strip()
 
     def t(self, locale: str, key: str, **ctx: Any) -> str:

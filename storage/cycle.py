@@ -323,6 +323,12 @@ class CycleRepo:
                 " message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (stage_id, user_id, key, kind, file_id, caption, chat_id, message_id, now))
 
+    async def answer_counts(self, stage_id: int) -> dict[str, int]:
+        """How many members answered each question of the stage."""
+        rows = await self.db.fetchall("SELECT question_key, COUNT(*) FROM cycle_answers WHERE stage_id = ?"
+                                      " GROUP BY question_key", (stage_id,))
+        return {r[0]: r[1] for r in rows}
+
     async def answers(self, stage_id: int, user_id: int | None = None) -> list[Answer]:
         cond, params = ("AND user_id = ?", (stage_id, user_id)) if user_id is not None else ("", (stage_id,))
         rows = await self.db.fetchall(f"SELECT * FROM cycle_answers WHERE stage_id = ? {cond} ORDER BY user_id",

@@ -155,8 +155,8 @@ async def show(scope: Scope) -> None:
     answered = members = 0
     if current is not None:
         answered, members = await counts(scope.services, current)
-        answers = await st.cycles.answers(current.id)
-        per_q = [(q["text"], sum(1 for a in answers if a.question_key == q["key"])) for q in current.questions]
+        by_key = await st.cycles.answer_counts(current.id)
+        per_q = [(q["text"], by_key.get(q["key"], 0)) for q in current.questions]
     rtl_open = len(await st.rtl.list(scope.community.id, status="open"))
     problems = len(await st.journal.shared_since(scope.community.id, scope.services.now_ts() - 7 * 86400))
     await scope.reply("cycle/view", cycle=cycle, stages=_dated(stages, scope.community.tz), current=current,

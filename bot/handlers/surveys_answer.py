@@ -10,7 +10,7 @@ from telegram import Update
 
 from domain.surveys import likert_labels
 from storage.models import Flow
-from storage.surveys import Survey
+from storage.surveys import HEADER_EDIT_EVERY_S, Survey
 
 from ..keyboards import role_keyboard
 from ..services import KContext
@@ -88,7 +88,10 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         return
     await scope.answer(f"sv.{status}_alert", answer=answer_label(survey, idx, int(opt)))
     if scope.is_group:
-        if status == "new":
+        # a new respondent: the live count on the header, unless it was edited moments ago (the survey as
+        # read before this tap says so; the scheduler pass brings a throttled header up to date)
+        edited = survey.header_edited_at
+        if status == "new" and (edited is None or scope.services.now_ts() - edited >= HEADER_EDIT_EVERY_S):
             await refresh_header(scope.services, scope.ctx.bot, sid)
     else:
         await show_next(scope, survey, idx + 1, edit=True)
