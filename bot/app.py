@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import inspect
 import logging
@@ -14,10 +15,8 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ApplicationHandlerStop,
     ContextTypes,
     Defaults,
-    TypeHandler,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -76,15 +75,16 @@ def build_application(
     )
     services.extra["schedule_jobs"] = schedule_jobs
     app.bot_data["services"] = services
-    app.add_handler(TypeHandler(Update, skip_redelivered), group=-1)
+    processor: PerChatUpdateProcessor = app.update_processor  # type: ignore[assignment]
+    processor.admit = functools.partial(admit_update, services)
     register_all(app, services)
     app.add_error_handler(on_error)
     return app
 
 
-async def skip_redelivered(update: Update, context: KContext) -> None:
-    """Telegram re-delivers a batch after a crash: an update already handled changes nothing again."""
-    services = context.kb
+async def admit_update(services: Services, update: Update) -> bool:
+    """Telegram re-delivers a batch after a crash: an update already handled changes nothing again.
+    Runs in the update processor, in order within the chat, before any handler (False: skip it)."""
     uid = update.update_id
     recent: RecentIds = services.extra.setdefault("recent_updates", RecentIds())
     # Update ids only grow: one above everything handled before this start, and not seen since, is new
@@ -92,11 +92,12 @@ async def skip_redelivered(update: Update, context: KContext) -> None:
     if uid in recent or (uid <= services.extra.get("update_watermark", -1)
                          and await services.repos.updates.seen(uid)):
         log.info("update %s was already handled: skipped", uid)
-        raise ApplicationHandlerStop
+        return False
     recent.add(uid)
     # The handler's first write unit records the update as handled, atomically with its writes
     # (storage.db). An update that writes nothing is not recorded: answering it again is harmless.
     CURRENT_UPDATE.set([uid, False])
+    return True
 
 
 class RecentIds:

@@ -1,5 +1,6 @@
 """Update processing: different chats in parallel (so their database writes share commits), one chat
-in order (so a person's answers and a group's taps keep their sequence)."""
+in order (so a person's answers and a group's taps keep their sequence). An `admit` check runs first,
+in order within the chat: an update it refuses (one already handled before a crash) is not handled."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.processed = 0  # for benchmarks and tests waiting for a stream to drain
         self._progress = asyncio.Event()
         self.on_done: Callable[[object], None] | None = None  # the durable poller's acknowledgement hook
+        self.admit: Callable[[Update], Awaitable[bool]] | None = None  # bot.app.admit_update
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
@@ -32,7 +34,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                if self.admit is not None and isinstance(update, Update) and not await self.admit(update):
+                    coroutine.close()  # type: ignore[attr-defined]
+                else:
+                    await coroutine
         finally:
             self.processed += 1
             self._progress.set()

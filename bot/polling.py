@@ -5,7 +5,7 @@ it, before the updates are processed: a crash then loses every update fetched bu
 offset sent to Telegram never passes an update that is still being processed, and it moves only after the
 database has committed the marks of those that finished (`processed_updates`, written behind the
 handlers' own writes). After a crash Telegram re-delivers from the first unfinished update; those already
-handled are recognised by their committed mark and skipped (bot.app.skip_redelivered).
+handled are recognised by their committed mark and skipped (bot.app.admit_update).
 """
 
 from __future__ import annotations

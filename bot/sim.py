@@ -63,8 +63,10 @@ class Sim:
 
     # -- driving ----------------------------------------------------------------------------------
     async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Handle one update the way the running bot does: through the update processor."""
         assert self.app is not None
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        parsed = Update.de_json(update, self.app.bot)
+        await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
         return update
 
     async def say(self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
