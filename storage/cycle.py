@@ -238,14 +238,12 @@ class CycleRepo:
         async with self.db.tx() as tx:
             await tx.execute(f"UPDATE cycle_stages SET {cols} WHERE id = ?", (*flags.values(), stage_id))
 
-    async def header_edited(self, stage_id: int, now: int | None, *, dirty: bool) -> None:
-        """Record a header edit (now) or that one is owed (dirty, now=None)."""
+    async def header_edited(self, stage_id: int, now: int) -> None:
+        """Record an edit of the live-count header, settling what was owed (an answer marks it owed inside
+        its own unit, see save_answer)."""
         async with self.db.tx() as tx:
-            if now is None:
-                await tx.execute("UPDATE cycle_stages SET header_dirty = 1 WHERE id = ?", (stage_id,))
-            else:
-                await tx.execute("UPDATE cycle_stages SET header_edited_at = ?, header_dirty = ? WHERE id = ?",
-                                 (now, int(dirty), stage_id))
+            await tx.execute("UPDATE cycle_stages SET header_edited_at = ?, header_dirty = 0 WHERE id = ?",
+                             (now, stage_id))
 
     async def dirty_headers(self, edited_before: int) -> list[StageRow]:
         rows = await self.db.fetchall(

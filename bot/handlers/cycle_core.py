@@ -251,7 +251,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     for stage in await repo.due_reminders(now):
         await send_reminders(services, bot, stage)
     for stage in await repo.dirty_headers(now - HEADER_EDIT_INTERVAL_S):
-        await repo.header_edited(stage.id, now, dirty=False)
+        await repo.header_edited(stage.id, now)
         await refresh_header(services, bot, stage.id)
 
 

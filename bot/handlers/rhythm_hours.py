@@ -156,12 +156,16 @@ async def on_undo_button(scope: Scope, parts: list[str]) -> None:
 
 
 # -- /hours ---------------------------------------------------------------------------------------
-async def community_progress(services: Services, c: Community, now_dt: datetime) -> dict[str, Any]:
-    """Everyone's minutes in the current period against their target, and who is behind the pace."""
+async def _period_and_targets(services: Services, c: Community, now_dt: datetime) -> tuple[str, dict[Any, int], Period]:
+    """The community's hours period kind (month unless set), its targets by role, and the current period."""
     settings = await store(services).hours.settings(c.id)
     kind = settings.period if settings else "month"
-    targets = settings.targets if settings else {}
-    period = current_period(kind, c, now_dt)
+    return kind, (settings.targets if settings else {}), current_period(kind, c, now_dt)
+
+
+async def community_progress(services: Services, c: Community, now_dt: datetime) -> dict[str, Any]:
+    """Everyone's minutes in the current period against their target, and who is behind the pace."""
+    kind, targets, period = await _period_and_targets(services, c, now_dt)
     members = await services.repos.members.list(c.id)
     totals = await store(services).hours.minutes_by_user(c.id, ts(period.start_utc), ts(period.end_utc))
     elapsed = elapsed_fraction(period, now_dt)
@@ -180,13 +184,11 @@ async def my_progress(scope: Scope) -> dict[str, Any] | None:
     assert c is not None
     if member is None or not member.active or member.community_id != c.id:
         return None
-    hours = store(scope.services).hours
-    settings = await hours.settings(c.id)
-    kind = settings.period if settings else "month"
     now_dt = scope.services.clock.now()
-    period = current_period(kind, c, now_dt)
-    logged, met = await hours.minutes_of(c.id, member.user_id, ts(period.start_utc), ts(period.end_utc))
-    target = target_for(member.role, settings.targets if settings else {})
+    kind, targets, period = await _period_and_targets(scope.services, c, now_dt)
+    logged, met = await store(scope.services).hours.minutes_of(c.id, member.user_id, ts(period.start_utc),
+                                                               ts(period.end_utc))
+    target = target_for(member.role, targets)
     me = progress({member.user_id: logged + met}, target, elapsed_fraction=elapsed_fraction(period, now_dt))[0]
     return {"p": me, "meetings": met, "logged": logged, "kind": kind, "period": period,
             "has_target": me.target_minutes > 0}
