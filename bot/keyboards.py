@@ -22,6 +22,13 @@ def cb(*parts: object) -> str:
     return data
 
 
+def inline_json(rows: list[list[tuple[str, str]]]) -> dict[str, list[list[dict[str, str]]]]:
+    """An inline keyboard of (label, callback data) buttons in Telegram's JSON shape, for replies sent on
+    every update of a kind (the receipt of /catat): PTB's keyboard objects cost more to build and
+    serialise than the rest of the reply."""
+    return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row] for row in rows]}
+
+
 def role_keyboard(r: Renderer, locale: str, community_id: int | None = None) -> InlineKeyboardMarkup:
     suffix = () if community_id is None else (community_id,)
     return InlineKeyboardMarkup(rows([

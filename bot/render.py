@@ -7,6 +7,7 @@ always escaped). Short plain strings (button labels, role names, alerts) live in
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -129,7 +130,7 @@ class Renderer:
                 duration=_ctx(fmt_duration), tzlabel=tz_label,
             )
             env.globals["ui"] = jinja2.pass_context(lambda c, key, **kw: self.t(c["locale"], key, **kw))
-        self._plain_cache: dict[tuple[str, str], jinja2.Template] = {}
+        self._plain_cache: dict[tuple[str, str], jinja2.Template | tuple[str, ...]] = {}
         self._html_cache: dict[tuple[str, str], jinja2.Template] = {}
 
     def render(self, locale: str, key: str, **ctx: Any) -> str:
@@ -150,7 +151,9 @@ class Renderer:
             return raw
         tpl = self._plain_cache.get((locale, key))
         if tpl is None:
-            tpl = self._plain_cache[(locale, key)] = self.plain.from_string(raw)
+            tpl = self._plain_cache[(locale, key)] = _simple(raw) or self.plain.from_string(raw)
+        if type(tpl) is tuple:
+            return "".join(part if i % 2 == 0 else _value(ctx, part) for i, part in enumerate(tpl))
         return tpl.render(locale=locale, **ctx)
 
     def has(self, locale: str, key: str) -> bool:
@@ -159,6 +162,25 @@ class Renderer:
     @staticmethod
     def ui_keys(locale: str) -> set[str]:
         return set(_ui(locale))
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+
+
+def _simple(raw: str) -> tuple[str, ...] | None:
+    """A ui string whose only markup is `{{ name }}` placeholders, as (text, name, text, name, ..., text):
+    most of them (a callback answer is rendered on every tap), filled in without Jinja's machinery. None
+    for anything else (filters, conditions), which Jinja renders."""
+    parts = tuple(_PLACEHOLDER.split(raw))
+    if any(marker in text for text in parts[::2] for marker in ("{{", "{%", "{#")):
+        return None
+    return parts
+
+
+def _value(ctx: dict[str, Any], name: str) -> str:
+    if name not in ctx:  # as StrictUndefined would
+        raise jinja2.UndefinedError(f"{name!r} is undefined")
+    return str(ctx[name])
 
 
 def _ctx(fn: Any) -> Any:

@@ -789,7 +789,19 @@ class FakeTelegram:
     # ------------------------------------------------------------------ dispatch
 
     async def call(self, method: str, params: JSON | None, files: Files | None = None) -> tuple[int, JSON]:
-        """Run one Bot API method; returns (HTTP status, Telegram's response body)."""
+        """Run one Bot API method; returns (HTTP status, Telegram's response body), a copy the caller may
+        keep or change."""
+        status, body = await self._call(method, params, files)
+        return status, _clone(body)
+
+    async def call_json(self, method: str, params: JSON | None, files: Files | None = None) -> tuple[int, bytes]:
+        """`call` for a transport: the body serialized as Telegram sends it (no copy needed before)."""
+        status, body = await self._call(method, params, files)
+        return status, json.dumps(body).encode()
+
+    async def _call(self, method: str, params: JSON | None, files: Files | None) -> tuple[int, JSON]:
+        """The body may share the fake's state (a stored message): `call` copies it, `call_json`
+        serializes it."""
         name, handler_name = _HANDLERS.get(method.lower(), (method, ""))
         raw = dict(params or {})
         self.calls.append((name, raw))
@@ -863,7 +875,7 @@ class FakeTelegram:
                 visible, entities = _parse_html(text, self.strict_html)
             except HtmlError as err:
                 raise _bad(f"can't parse entities: {err.description}") from None
-            return visible, _clone(entities)
+            return visible, entities  # shared with the memo: entities are replaced, never changed in place
         if mode and mode.lower() not in ("markdown", "markdownv2"):
             raise _bad(f"unsupported parse_mode {mode!r}")
         return text.strip(), []  # Markdown modes are passed through unparsed
@@ -929,7 +941,7 @@ class FakeTelegram:
             msg["has_protected_content"] = True
         visible = content.get("text") or content.get("caption") or ""
         self._store(chat, msg, from_bot=True, raw=raw, edits=[visible], keyboard=markup[1])
-        return _clone(msg)
+        return msg
 
     def _bot_message(self, chat: _Chat, message_id: int | None, missing: str) -> JSON:
         msg = chat.messages.get(message_id) if message_id is not None else None
@@ -1065,7 +1077,7 @@ class FakeTelegram:
             if kind not in self._allowed_updates:
                 self._queue.remove(update)  # Telegram does not keep updates of unwanted types
                 continue
-            batch.append(_clone(update))
+            batch.append(update)
             if len(batch) >= limit:
                 break
         return batch
@@ -1182,7 +1194,7 @@ class FakeTelegram:
         meta["keyboard"] = keyboard[1]
         if "text" in changes or "caption" in changes:
             meta["edits"].append(changes.get("text", changes.get("caption")) or "")
-        return _clone(msg)
+        return msg
 
     @_api("editMessageText")
     def _edit_message_text(self, p: _Params, files: Files) -> JSON:
@@ -1353,7 +1365,7 @@ class FakeTelegram:
         else:
             msg.pop("reply_markup", None)
         self._emit("poll", _clone(msg["poll"]))
-        return _clone(msg["poll"])
+        return msg["poll"]
 
     # ------------------------------------------------------------------ Bot API: chats
 
@@ -1599,9 +1611,11 @@ def _clone(value: Any) -> Any:
 
 
 def _reply_copy(msg: JSON) -> JSON:
-    """Telegram's reply_to_message: the full message without a nested reply_to_message."""
-    copied = _clone(msg)
-    copied.pop("reply_to_message", None)
+    """Telegram's reply_to_message: the message as it is now, without a nested reply_to_message. Its
+    parts are replaced on edits, never changed in place — except a poll's state, which is copied."""
+    copied = {k: v for k, v in msg.items() if k != "reply_to_message"}
+    if "poll" in copied:
+        copied["poll"] = _clone(copied["poll"])
     return copied
 
 

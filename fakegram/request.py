@@ -69,5 +69,4 @@ class FakeRequest(BaseRequest):
         api_method = path.rstrip("/").rsplit("/", 1)[-1]
         params = dict(request_data.json_parameters) if request_data else {}
         files = read_uploads(request_data) if request_data and request_data.contains_files else None
-        status, body = await self.fake.call(api_method, params, files)
-        return status, json.dumps(body).encode()
+        return await self.fake.call_json(api_method, params, files)

@@ -103,10 +103,10 @@ async def _dispatch(
         return _response(404, json.dumps(_NOT_FOUND).encode())
     params = {**dict(parse_qsl(parts.query, keep_blank_values=True)), **params}
     try:
-        status, body = await fake.call(segments[1], params, files or None)
+        status, body = await fake.call_json(segments[1], params, files or None)
     except TimedOut:
         return None
-    return _response(status, json.dumps(body).encode())
+    return _response(status, body)
 
 
 async def _handle(fake: FakeTelegram, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

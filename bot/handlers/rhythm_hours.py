@@ -25,7 +25,7 @@ from storage.models import Community, Member
 
 from ..commands import Command
 from ..delivery import send_once
-from ..keyboards import cb, rows
+from ..keyboards import cb, inline_json, rows
 from ..services import Services
 from .common import Scope, handler
 from .rhythm_core import LIST_WORDS, args_text, current_period, nudge_time, store, ts, tz_of
@@ -100,8 +100,7 @@ async def cmd_log(scope: Scope) -> None:
     if not created:
         return
     mine = await my_progress(scope)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("rhythm.btn.undo"),
-                                                         callback_data=cb("sc", "u", entry.id))]])
+    markup = inline_json([[(scope.t("rhythm.btn.undo"), cb("sc", "u", entry.id))]])
     await scope.reply("rhythm/log_added", entry=entry, me=mine, markup=markup)
 
 
