@@ -73,3 +73,27 @@ def test_every_template_compiles_and_autoescapes():
     assert "A &amp; &lt;B&gt;" in out
     with pytest.raises(jinja2.UndefinedError):
         r.render("id", "onboarding/welcome_back")
+
+
+def test_ui_strings_with_placeholders_render_as_jinja_would():
+    """Most ui strings are filled without Jinja (`{{ name }}` only): the result must be Jinja's, user text
+    is not escaped (plain strings), and a missing value is an error as with StrictUndefined."""
+    import re
+
+    from bot.render import _ui
+
+    r = Renderer()
+    jinja = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
+    checked = 0
+    for locale in ("id", "en"):
+        for key, raw in _ui(locale).items():
+            if "{" not in raw:
+                continue
+            ctx: dict[str, object] = {name: f"<{name}> & 7" for name in re.findall(r"\{\{\s*(\w+)", raw)}
+            ctx["present"] = True
+            assert r.t(locale, key, **ctx) == jinja.from_string(raw).render(locale=locale, **ctx), key
+            checked += 1
+    assert checked > 40
+    assert r.t("id", "sv.new_alert", answer=5) == "✅ Tersimpan: 5"
+    with pytest.raises(jinja2.UndefinedError):
+        r.t("id", "sv.new_alert")
