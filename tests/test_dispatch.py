@@ -74,3 +74,43 @@ async def test_group_admins_are_asked_once_per_group_not_once_per_person(sim):
     assert len(sim.fake.calls_of("getChatAdministrators")) == calls + 1
     assert not sim.fake.calls_of("getChatMember")
     assert sim.services.cached_admins(GROUP) == frozenset({PIC})
+
+
+def test_content_filter_is_ptb_s_composite_filter():
+    """The one-check filter for text routed to the features accepts exactly what PTB's composite did."""
+    from telegram import Update
+    from telegram.ext import filters
+
+    from bot.handlers.onboarding import CONTENT
+
+    composite = ((filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.Sticker.ALL)
+                 & ~filters.COMMAND & ~filters.StatusUpdate.ALL)
+    user = {"id": 7, "is_bot": False, "first_name": "Ani"}
+    photo = [{"file_id": "p", "file_unique_id": "p1", "width": 90, "height": 90}]
+    cmd = [{"type": "bot_command", "offset": 0, "length": 5}]
+    contents = [
+        {"text": "jawaban saya"},
+        {"text": "/catat 30", "entities": cmd},
+        {"text": "lihat /catat", "entities": [{"type": "bot_command", "offset": 6, "length": 6}]},
+        {"text": "halo @budi", "entities": [{"type": "mention", "offset": 5, "length": 5}]},
+        {"photo": photo},
+        {"photo": photo, "caption": "/catat", "caption_entities": cmd},
+        {"document": {"file_id": "d", "file_unique_id": "d1"}},
+        {"voice": {"file_id": "v", "file_unique_id": "v1", "duration": 3}},
+        {"sticker": {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 1, "height": 1,
+                     "is_animated": False, "is_video": False}},
+        {"new_chat_members": [user]},
+        {"new_chat_photo": photo},
+        {"left_chat_member": user},
+        {"location": {"latitude": -8.6, "longitude": 115.2}},
+        {"migrate_to_chat_id": -1001},
+    ]
+    for i, content in enumerate(contents):
+        message = {"message_id": i + 1, "date": 0, "chat": {"id": -100, "type": "supergroup", "title": "g"},
+                   "from": user, **content}
+        for kind in ("message", "edited_message"):
+            update = Update.de_json({"update_id": i + 1, kind: message}, None)
+            assert bool(CONTENT.check_update(update)) == bool(composite.check_update(update)), (kind, content)
+    assert sum(bool(CONTENT.check_update(Update.de_json(
+        {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
+                                     "from": user, **c}}, None))) for c in contents) == 8

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+)
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     Application,
@@ -194,6 +201,21 @@ def register_fallbacks(app: Application) -> None:
     """Registered last: unknown commands, stale buttons, and text routed to features."""
     app.bot_data["services"].buttons.fallback = on_stale_button
     app.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
-    app.add_handler(MessageHandler(
-        (filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.Sticker.ALL)
-        & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_text))
+    app.add_handler(MessageHandler(CONTENT, on_text))
+
+
+class _Content(filters.MessageFilter):
+    """What members send to the features: text, a photo, document, voice note or sticker, and not a command.
+    The same as `(TEXT | PHOTO | Document.ALL | VOICE | Sticker.ALL) & ~COMMAND & ~StatusUpdate.ALL` (a
+    service message carries none of these), as one check: it runs on every message."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        if not (message.text or message.photo or message.document or message.voice or message.sticker):
+            return False
+        first = message.entities[0] if message.entities else None
+        return first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0
+
+
+CONTENT = _Content(name="kombel.CONTENT")
