@@ -72,20 +72,23 @@ async def refresh_tallies(services: Services, bot: ExtBot, meeting_id: int, *, f
                           only: str | None = None) -> None:
     """Edit a meeting's live messages: now if the last edit is old enough (or `force`), else mark them for
     the next pass, so a burst of taps costs one edit per message per EDIT_GAP_S."""
+    m = await store(services).meetings.get(meeting_id)
+    c = await services.repos.communities.get(m.community_id) if m is not None else None
+    if m is not None and c is not None:
+        await refresh_meeting_tallies(services, bot, m, c, force=force, only=only)
+
+
+async def refresh_meeting_tallies(services: Services, bot: ExtBot, m: Meeting, c: Community, *, force: bool = False,
+                                  only: str | None = None) -> None:
+    """`refresh_tallies` with the meeting and its community at hand (a tap has just read them)."""
     rs = store(services).meetings
-    m = await rs.get(meeting_id)
-    if m is None:
-        return
-    c = await services.repos.communities.get(m.community_id)
-    if c is None:
-        return
     now = services.now_ts()
-    for mm in await rs.messages(meeting_id):
+    for mm in await rs.messages(m.id):
         if mm.kind == "skip" or (only is not None and mm.kind != only):
             continue
         if not force and now - mm.last_edit_at < EDIT_GAP_S:
             if not mm.dirty:
-                await rs.mark_message(meeting_id, mm.kind, dirty=True)
+                await rs.mark_message(m.id, mm.kind, dirty=True)
             continue
         await edit_live(services, bot, c, m, mm, now)
 
@@ -204,7 +207,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
         changed = await rs.set_rsvp(m.id, scope.user_id, ANSWERS[parts[3]], now)
         await scope.answer("rhythm.rsvp_saved", answer=scope.t(f"rhythm.btn.{parts[3]}"))
         if changed:
-            await refresh_tallies(scope.services, ctx.bot, m.id)
+            await refresh_meeting_tallies(scope.services, ctx.bot, m, scope.community)
         return
     if parts[1] == "c" and len(parts) == 3:
         if m.status != "scheduled" or not m.start_ts <= now < m.end_ts + CHECKIN_WINDOW_S:
@@ -213,7 +216,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
         changed = await rs.set_attendance(m.id, scope.user_id, True, "self", scope.user_id, now)
         await scope.answer("rhythm.checkin_saved", minutes=m.duration_min)
         if changed:
-            await refresh_tallies(scope.services, ctx.bot, m.id, only="checkin")
+            await refresh_meeting_tallies(scope.services, ctx.bot, m, scope.community, only="checkin")
         return
     await scope.answer("errors.stale_button", alert=True)
 
