@@ -172,6 +172,15 @@ class SchoolCalendar:
             cur += timedelta(days=1)
         return None
 
+    def last_school_day(self, d: date, *, include_today: bool = True, within_days: int = 7) -> date | None:
+        """Last school day on/before ``d`` (before, if not ``include_today``), at most ``within_days`` back."""
+        cur = d if include_today else d - timedelta(days=1)
+        for _ in range(within_days + 1):
+            if self.is_school_day(cur):
+                return cur
+            cur -= timedelta(days=1)
+        return None
+
     def off_days_between(
         self, start: date, end: date, *, include_weekends: bool = False
     ) -> list[tuple[date, OffDay]]:

@@ -269,7 +269,7 @@ class StagePlan:
     closes: date
 
 
-def _weekday_school(d: date) -> bool:
+def weekday_school(d: date) -> bool:
     return d.weekday() < 5
 
 
@@ -289,7 +289,7 @@ def default_plan(
     *,
     meeting_weekdays: tuple[int, ...] | None = None,
     weeks_per_stage: int = 2,
-    is_school_day: Callable[[date], bool] = _weekday_school,
+    is_school_day: Callable[[date], bool] = weekday_school,
 ) -> list[StagePlan]:
     """A consecutive schedule for the four stages.
 

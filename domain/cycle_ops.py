@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.cycle import CycleError, Stage, StagePlan
+from domain.cycle import CycleError, Stage, StagePlan, weekday_school
 
 OPEN_HOUR = 7  # a stage opens at 07:00 local on its first day
 CLOSE_HOUR = 7  # and closes at 07:00 local on its last day (the meeting day): the synthesis is ready for it
-REMINDER_BEFORE_S = 16 * 3600  # one reminder at 15:00 local the day before the stage closes
+REMINDER_HOUR = 15  # one reminder at 15:00 local on the last school day before the stage closes
+REMINDER_BEFORE_S = 16 * 3600  # (a stage too short for that: 16 hours before it closes)
 ANSWER_MAX = 3000  # characters kept of one answer
 STALL_S = 3 * 86400  # an open stage with no new answer for 3 days is stalled
 
@@ -55,12 +56,24 @@ class StageTimes:
     reminder_at: int
 
 
-def reminder_time(opens_at: int, closes_at: int) -> int:
-    """The day before closing, but never before the stage has been open for an hour."""
+def reminder_time(opens_at: int, closes_at: int, tz: str = "Asia/Jakarta",
+                  is_school_day: Callable[[date], bool] = weekday_school) -> int:
+    """15:00 local on the last school day before the closing day (Friday for a Monday meeting, not the
+    Sunday), at most a week early and never before the stage has been open for an hour. A stage too short
+    for that: the day before closing, but not in its first hour."""
+    day = datetime.fromtimestamp(closes_at, ZoneInfo(tz)).date() - timedelta(days=1)
+    for _ in range(7):
+        at = local_ts(day, REMINDER_HOUR, tz)
+        if at < opens_at + 3600:
+            break
+        if is_school_day(day):
+            return at
+        day -= timedelta(days=1)
     return max(closes_at - REMINDER_BEFORE_S, min(opens_at + 3600, closes_at - 1800))
 
 
-def stage_times(plans: Sequence[StagePlan], tz: str, now_ts: int) -> list[StageTimes]:
+def stage_times(plans: Sequence[StagePlan], tz: str, now_ts: int,
+                is_school_day: Callable[[date], bool] = weekday_school) -> list[StageTimes]:
     """Clock times of a plan. A stage whose first day is today (or past) opens now."""
     out = []
     for p in plans:
@@ -68,7 +81,7 @@ def stage_times(plans: Sequence[StagePlan], tz: str, now_ts: int) -> list[StageT
         if p.opens <= datetime.fromtimestamp(now_ts, ZoneInfo(tz)).date():
             opens = min(opens, now_ts)
         closes = max(local_ts(p.closes, CLOSE_HOUR, tz), opens + 3600)
-        out.append(StageTimes(p.stage, opens, closes, reminder_time(opens, closes)))
+        out.append(StageTimes(p.stage, opens, closes, reminder_time(opens, closes, tz, is_school_day)))
     return out
 
 

@@ -31,9 +31,9 @@ they have not met the target, and ``minutes < 0.8 * target * e`` (20 % slack und
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, NamedTuple
 
 from domain.durations import ParseError, parse_duration
@@ -166,6 +166,22 @@ def period_bounds(kind: PeriodKind, local_date: date, tz: tzinfo) -> Period:
         return datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(UTC)
 
     return Period(midnight(start), midnight(nxt), start, nxt - timedelta(days=1))
+
+
+NUDGE_HOUR = 15  # after lessons, before the evening
+
+
+def nudge_at(period: Period, tz: tzinfo, is_school_day: Callable[[date], bool]) -> datetime:
+    """When members behind the pace get their private nudge (UTC): 15:00 local on the first school day from
+    the middle of the period (Thursday of a week, the 15th/16th of a month) — not on a Sunday, a holiday or at
+    midnight. If no school day is left before the period's last day, the middle day itself."""
+    middle = period.start_date + timedelta(days=((period.end_date - period.start_date).days + 1) // 2)
+    day = middle
+    while day < period.end_date and not is_school_day(day):
+        day += timedelta(days=1)
+    if not is_school_day(day):
+        day = middle
+    return datetime.combine(day, time(NUDGE_HOUR), tzinfo=tz).astimezone(UTC)
 
 
 def elapsed_fraction(period: Period, now: datetime) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -242,11 +243,16 @@ def parse_rtl_line(text: str, *, today: date, locale: str = "id") -> RtlSpec:
     return RtlSpec(what=what, who=who, due=due, measure=measure)
 
 
-def due_reminder_at(due: date, tz: tzinfo | str, *, days_before: int = 1, hour: int = 7) -> datetime:
-    """When to remind the owner: ``hour`` o'clock local time, ``days_before`` days before ``due``, in UTC."""
+def due_reminder_at(due: date, tz: tzinfo | str, *, days_before: int = 1, hour: int = 7,
+                    is_school_day: Callable[[date], bool] | None = None) -> datetime:
+    """When to remind the owner: ``hour`` o'clock local time, ``days_before`` days before ``due``, in UTC —
+    moved back to the last school day before that (Friday for a Monday due date) when ``is_school_day`` is
+    given, at most a week back."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    local = datetime.combine(due - timedelta(days=days_before), time(hour), tzinfo=zone)
-    return local.astimezone(UTC)
+    day = due - timedelta(days=days_before)
+    if is_school_day is not None:
+        day = next((d for d in (day - timedelta(days=i) for i in range(8)) if is_school_day(d)), day)
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 def is_overdue(due: date, today: date) -> bool:

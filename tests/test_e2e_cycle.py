@@ -130,12 +130,14 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     view = sim.last_text(GROUP)
     assert "Sekarang: Refleksi Awal" in view and "3 dari 4 sudah menjawab" in view
 
-    # -- on time: the reminder the day before closing, the synthesis at closing ------------------------
-    clock.set(at_wita(6, 14, month=12))
+    # -- on time: the reminder on the last school day before closing (Friday for Monday's meeting, not
+    # the Sunday), the synthesis at closing ----------------------------------------------------------
+    clock.set(at_wita(4, 14, month=12))
     await sim.tick()
     assert not any("belum ada" in t for t in sim.texts(KEPSEK))
-    clock.set(at_wita(6, 15, 1, month=12))
+    clock.set(at_wita(4, 15, 1, month=12))
     await sim.tick()
+    clock.set(at_wita(6, 15, 1, month=12))
     await sim.tick()
     assert sum("jawaban Anda belum ada" in t for t in sim.texts(KEPSEK)) == 1  # once only
     assert not any("jawaban Anda belum ada" in t for t in sim.texts(ANI))

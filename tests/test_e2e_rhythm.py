@@ -423,7 +423,10 @@ async def test_private_nudge_mid_period_once(sim, clock):
     at(clock, 12, 10, 9)
     await sim.say(ANI, ANI, "/catat 5 jam lokakarya")  # Ani is on pace in December
     n_group = len(sim.texts(GROUP))
-    at(clock, 12, 16, 13)  # past the middle of December
+    at(clock, 12, 16, 13)  # the middle of December (Wednesday 16th): the nudge waits for the afternoon
+    await sim.tick()
+    assert not [t for t in sim.texts(BUDI) if "Pengingat kecil" in t]
+    at(clock, 12, 16, 15, 1)
     await sim.tick()
     nudges = [t for t in sim.texts(BUDI) if "Pengingat kecil" in t]
     assert len(nudges) == 1 and "0 menit dari target 8 jam" in nudges[0]

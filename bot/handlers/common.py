@@ -20,6 +20,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from domain.calendar import SchoolCalendar
 from storage.models import Community, Member, User
 
 from ..delivery import SendFailed, Sent, call, edit_html, post_message
@@ -265,6 +266,17 @@ def handler(*, audience: str = "everyone", where: str = "any") -> Callable[[Hand
         return wrapper
 
     return deco
+
+
+async def school_calendar(services: Services, community: Community) -> SchoolCalendar:
+    """The community's school days, for anything timed to them: its 5- or 6-day week, national holidays
+    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps (hook
+    "school_calendar"); without that feature, the week and the national calendar."""
+    hook = services.hooks.get("school_calendar")
+    if hook is not None:
+        calendar: SchoolCalendar = await hook(community)
+        return calendar
+    return SchoolCalendar(community.work_days if community.work_days in (5, 6) else 5, language=community.locale)
 
 
 async def refuse(scope: Scope, key: str, **kw: Any) -> None:

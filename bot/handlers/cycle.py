@@ -9,7 +9,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.calendar import SchoolCalendar
 from domain.cycle import (
     STAGES,
     CycleError,
@@ -27,7 +26,7 @@ from ..commands import Command
 from ..keyboards import cb
 from ..services import KContext, Services
 from . import cycle_answers, cycle_journal, cycle_reports, cycle_rtl, cycle_star
-from .common import Scope, build_scope, handler, refuse
+from .common import Scope, build_scope, handler, refuse, school_calendar
 from .cycle_core import (
     close_stage,
     community_bank,
@@ -114,13 +113,13 @@ async def start_cycle(scope: Scope) -> None:
         return
     now = services.now_ts()
     today = local_date(now, community.tz)
-    cal = SchoolCalendar(community.work_days, language=scope.locale)
+    cal = await school_calendar(services, community)
     weekdays = await meeting_weekdays(services, community.id)
     try:
         plans = default_plan(today, meeting_weekdays=weekdays, is_school_day=cal.is_school_day)
     except CycleError:
         plans = default_plan(today, is_school_day=cal.is_school_day)
-    times = stage_times(plans, community.tz, now)
+    times = stage_times(plans, community.tz, now, cal.is_school_day)
     thread = scope.message.message_thread_id if scope.message.is_topic_message else None
     cycle_id = await repo.start(community.id, target.topic, raw, thread, scope.user_id, now,
                                 (scope.chat_id, scope.message.message_id),

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.calendar import SchoolCalendar
 from domain.cycle import CycleError, journal_prompt
 from domain.cycle_ops import clean_answer, local_date, next_journal_at, parse_clock, to_ts
-from storage.models import Community, Flow
+from storage.models import Flow
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -21,7 +20,7 @@ from ..delivery import send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
-from .common import Scope, build_scope, deep_link, handler, refuse
+from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .cycle_core import local, render, store, user_locale
 
 if TYPE_CHECKING:
@@ -35,11 +34,6 @@ FLOW = "journal_write"
 LATE_S = 3 * 3600  # a prompt more than 3 hours late (the bot was down) is skipped, not sent at night
 PENDING_S = 12 * 3600  # a plain private message within 12 hours of an unanswered prompt is the entry
 WEEK_S = 7 * 86400
-
-
-def _calendar(community: Community) -> SchoolCalendar:
-    return SchoolCalendar(community.work_days if community.work_days in (5, 6) else 5,
-                          language=community.locale)
 
 
 @handler(audience="member")
@@ -78,7 +72,8 @@ async def cmd_journal(scope: Scope) -> None:
             await scope.reply("cycle/journal_bad_time", raw=sub)
             return
         hhmm = f"{h:02d}:{m:02d}"
-        next_at = next_journal_at(hhmm, scope.community.tz, now, _calendar(scope.community).is_school_day)
+        calendar = await school_calendar(scope.services, scope.community)
+        next_at = next_journal_at(hhmm, scope.community.tz, now, calendar.is_school_day)
         await repo.subscribe(scope.user_id, scope.community.id, hhmm, next_at)
         await scope.reply("cycle/journal_on", hhmm=hhmm, next=local(next_at, scope.community.tz))
     else:
@@ -161,7 +156,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         if community is None:
             await repo.subscribe(sub.user_id, sub.community_id, None, 0)
             continue
-        school_day = _calendar(community).is_school_day
+        school_day = (await school_calendar(services, community)).is_school_day
         due_at = sub.next_at
         if now - due_at > LATE_S:  # missed while the bot was down: only today's, if still recent
             due_at = next_journal_at(sub.hhmm, community.tz, now - LATE_S, school_day)

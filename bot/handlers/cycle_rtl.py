@@ -21,7 +21,7 @@ from ..delivery import send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, refuse
+from .common import Scope, build_scope, handler, refuse, school_calendar
 from .cycle_core import local, render, store, user_locale
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ async def create(scope: Scope, data: dict[str, Any], owner: int | None) -> None:
     now = services.now_ts()
     cycle = await store(services).cycles.active(community.id)
     due = date.fromisoformat(data["due"])
-    remind_at = to_ts(due_reminder_at(due, community.tz))
+    calendar = await school_calendar(services, community)
+    remind_at = to_ts(due_reminder_at(due, community.tz, is_school_day=calendar.is_school_day))
     st = store(services).rtl
     item_id = await st.add(community.id, cycle.id if cycle else None, data["what"], data["who"], owner, data["due"],
                            data["measure"], scope.user_id, now, remind_at, (scope.chat_id, scope.message.message_id))

@@ -369,6 +369,7 @@ def make_hooks(services: Services) -> dict[str, Any]:
                  "title": m.agenda or m.place or ""} for m in meetings]
 
     return {"meeting_weekdays": meeting_weekdays, "meetings_between": meetings_between,
+            "school_calendar": lambda community: calendar_of(services, community),
             "hours_summary": lambda community_id, now: rhythm_hours.hours_summary(services, community_id, now)}
 
 

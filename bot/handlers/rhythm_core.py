@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.calendar import CommunityOffDay, OffDay, SchoolCalendar, plan_weekly
-from domain.hours import Period, period_bounds
+from domain.hours import Period, nudge_at, period_bounds
 from domain.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
 from storage.models import Community
 from storage.rhythm import Meeting, RhythmStore, Series
@@ -158,9 +158,9 @@ def current_period(kind: str, community: Community, now: datetime) -> Period:
     return period_bounds(kind, now.astimezone(tz).date(), tz)  # type: ignore[arg-type]
 
 
-def nudge_time(period: Period) -> int:
-    """Mid-period: when members behind the pace get their private nudge."""
-    return ts(period.start_utc + (period.end_utc - period.start_utc) / 2)
+def nudge_time(period: Period, community: Community, calendar: SchoolCalendar) -> int:
+    """When members behind the pace get their private nudge: a school-day afternoon from mid-period on."""
+    return ts(nudge_at(period, tz_of(community), calendar.is_school_day))
 
 
 def day_bounds(day: date, community: Community) -> tuple[int, int]:

@@ -28,7 +28,7 @@ from ..delivery import send_once
 from ..keyboards import cb, inline_json, rows
 from ..services import Services
 from .common import Scope, handler
-from .rhythm_core import LIST_WORDS, args_text, current_period, nudge_time, store, ts, tz_of
+from .rhythm_core import LIST_WORDS, args_text, calendar_of, current_period, nudge_time, store, ts, tz_of
 
 # Words a PIC may use to name a role in /target (the roles' own keys work too).
 ROLE_ALIASES = {
@@ -64,9 +64,10 @@ async def cmd_target(scope: Scope) -> None:
     kind = spec.period or (current.period if current else "month")
     now_dt = scope.services.clock.now()
     period = current_period(kind, c, now_dt)
-    nudge = nudge_time(period)
-    if nudge <= ts(now_dt):  # past this period's middle: the first nudge is next period's
-        nudge = nudge_time(_next_period(kind, period, c))
+    calendar = await calendar_of(scope.services, c)
+    nudge = nudge_time(period, c, calendar)
+    if nudge <= ts(now_dt):  # past this period's nudge: the first one is next period's
+        nudge = nudge_time(_next_period(kind, period, c), c, calendar)
     await hours.set_target(c.id, spec.role, spec.minutes, kind, nudge, scope.services.now_ts())
     await scope.reply("rhythm/target_set", spec=spec, period=kind,
                       role=scope.t(f"role.{spec.role}") if spec.role else None)
@@ -223,14 +224,15 @@ async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None
             await hours.set_nudge_at(cid, None, now)
             continue
         period = current_period(settings.period, c, now_dt)
-        if now < nudge_time(period):  # the nudge of a period the bot was down for: wait for this one's
-            await hours.set_nudge_at(cid, nudge_time(period), now)
+        calendar = await calendar_of(services, c)
+        if now < nudge_time(period, c, calendar):  # the nudge of a period the bot was down for: wait for this one's
+            await hours.set_nudge_at(cid, nudge_time(period, c, calendar), now)
             continue
         if c.active:
             data = await community_progress(services, c, now_dt)
             for p in data["behind"]:
                 await send_nudge(services, bot, c, data["members"][p.member_id], p, data, period)
-        await hours.set_nudge_at(cid, nudge_time(_next_period(settings.period, period, c)), now)
+        await hours.set_nudge_at(cid, nudge_time(_next_period(settings.period, period, c), c, calendar), now)
 
 
 async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Member, p: Any, data: dict[str, Any],
