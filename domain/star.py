@@ -1,4 +1,5 @@
-"""Good-practice write-ups in STAR form, as plain text (to paste into Ruang GTK, dulu PMM) or PDF.
+"""Good-practice write-ups in STAR form, as plain text (to paste into Ruang GTK, dulu PMM), PDF, or a
+Word document (DOCX) the teacher can keep editing.
 
 Two readings are in circulation and both use the same four slots:
 
@@ -10,6 +11,7 @@ Labels come from the ``[star]`` section of ``messages/<locale>/cycle.toml``.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 import matplotlib
+from docx import Document
+from docx.shared import Pt, RGBColor
 from fpdf import FPDF
 
 from domain.cycle import cycle_messages
@@ -25,7 +29,8 @@ READINGS = ("star", "stta")
 SLOTS = ("situation", "task", "action", "result")
 EMPTY = "—"
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# Control and invisible characters, and what XML (so DOCX) cannot hold: lone surrogates, U+FFFE/U+FFFF.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 # Characters outside the Basic Multilingual Plane (emoji etc.) are not in DejaVu Sans.
 _ASTRAL_RE = re.compile(r"[\U00010000-\U0010ffff]")
 
@@ -147,3 +152,34 @@ def star_pdf(story: StarStory, locale: str | None) -> bytes:
         para(lbl, 12, "B", gap=1)
         para(_pdf_safe(val), 11, gap=5)
     return bytes(pdf.output())
+
+
+def star_docx(story: StarStory, locale: str | None) -> bytes:
+    """The same write-up as a Word document: the title as a heading, one heading per slot, the teacher's
+    paragraphs as paragraphs (Word's own styles, so it can be edited and restyled freely)."""
+    labels, sections = _sections(story, locale)
+    doc = Document()
+    title = _clean(story.title) or EMPTY
+    doc.core_properties.title = title
+    doc.core_properties.author = _clean(story.author)
+    doc.core_properties.comments = "Kombel Bot"
+    grey = RGBColor(90, 90, 90)
+
+    def small(text: str) -> None:
+        run = doc.add_paragraph().add_run(text)
+        run.font.size = Pt(9)
+        run.font.color.rgb = grey
+
+    small(labels.heading.upper())
+    doc.add_heading(title, level=1)
+    for lbl, val in ((labels.author, story.author), (labels.school, story.school)):
+        if _clean(val):
+            doc.add_paragraph(f"{lbl}: {_clean(val)}")
+    small(labels.reading_name)
+    for lbl, val in sections:
+        doc.add_heading(lbl, level=2)
+        for para in val.split("\n\n"):  # a single line break stays a line break inside the paragraph
+            doc.add_paragraph(para)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

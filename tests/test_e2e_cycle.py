@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+from docx import Document as DocxDocument
 from pypdf import PdfReader
 
 from bot.handlers.cycle_core import store
@@ -219,7 +220,15 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     for word in ("Exit ticket untuk literasi kelas 4", "Tantangan", "Refleksi", "Ani Rahma", "72%"):
         assert word in pdf, word
     assert "Situasi" in sim.last_text(ANI) and "Ketuntasan naik" in sim.last_text(ANI)
-    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan ke grup")
+    text_msg = sim.last(ANI)["message_id"]
+    await sim.tap(ANI, text_msg, ANI, "📝 Versi Word (bisa disunting)")  # the editable version, on request
+    word = [m for m in sim.fake.bot_messages(ANI) if "document" in m][-1]
+    assert word["document"]["file_name"].endswith(".docx") and "versi Word" in word["caption"]
+    paragraphs = [p.text for p in DocxDocument(io.BytesIO(sim.fake.file_bytes(word["document"]["file_id"]))).paragraphs]
+    for expected in ("Exit ticket untuk literasi kelas 4", "Tantangan", "Ketuntasan naik dari 40% menjadi 72% dalam "
+                     "empat minggu."):
+        assert any(expected in p for p in paragraphs), expected
+    await sim.tap(ANI, text_msg, ANI, "📣 Bagikan ke grup")
     assert "Praktik baik dari Ani Rahma" in sim.last_text(GROUP)
     assert "Exit ticket untuk literasi kelas 4" in doc_text(sim, GROUP)
 

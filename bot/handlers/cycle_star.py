@@ -1,6 +1,7 @@
 """/goodpractice (/praktikbaik): a good-practice story in STAR form, written in private one part at a
 time (either reading: Situation–Task–Action–Result or Situasi–Tantangan–Aksi–Refleksi), returned as a
-PDF and as plain text ready for Ruang GTK (dulu PMM), and optionally shared with the group."""
+PDF and as plain text ready for Ruang GTK (dulu PMM), as a Word document on request (one tap), and
+optionally shared with the group."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from domain.cycle_ops import clean_answer
-from domain.star import READINGS, SLOTS, StarStory, star_labels, star_pdf, star_text
+from domain.star import READINGS, SLOTS, StarStory, star_docx, star_labels, star_pdf, star_text
 from storage.cycle import GoodPractice
 from storage.models import Community, Flow
 
@@ -114,11 +115,17 @@ def story(gp: GoodPractice, author: str, community: Community) -> StarStory:
 
 
 async def _send_pdf(scope: Scope, chat_id: int, st: StarStory, caption: str, locale: str, gp_id: int) -> None:
-    pdf = star_pdf(st, locale)
-    name = f"praktik-baik-{gp_id}.pdf" if locale == "id" else f"good-practice-{gp_id}.pdf"
+    await _send_file(scope, chat_id, star_pdf(st, locale), _file_name(locale, gp_id, "pdf"), caption)
+
+
+def _file_name(locale: str, gp_id: int, ext: str) -> str:
+    return f"praktik-baik-{gp_id}.{ext}" if locale == "id" else f"good-practice-{gp_id}.{ext}"
+
+
+async def _send_file(scope: Scope, chat_id: int, data: bytes, name: str, caption: str) -> None:
     try:
         await call(scope.services, chat_id, lambda cid: scope.ctx.bot.send_document(
-            cid, document=pdf, filename=name, caption=caption))
+            cid, document=data, filename=name, caption=caption))
     except SendFailed:
         pass
 
@@ -137,15 +144,17 @@ async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
     chunks.append(cur)
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_share_group"),
-                                                             callback_data=cb("gp", "s", gp.id))]]) if last else None
+        markup = InlineKeyboardMarkup([
+            [InlineKeyboardButton(scope.t("cycle.btn_docx"), callback_data=cb("gp", "w", gp.id))],
+            [InlineKeyboardButton(scope.t("cycle.btn_share_group"), callback_data=cb("gp", "s", gp.id))],
+        ]) if last else None
         await scope.reply("cycle/star_text", body=chunk.strip(), last=last, markup=markup)
 
 
 async def on_gp_button(update: Update, ctx: KContext) -> None:
     scope = await build_scope(update, ctx)
     parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
-    if scope.is_group or len(parts) != 3 or parts[1] not in ("r", "s"):
+    if scope.is_group or len(parts) != 3 or parts[1] not in ("r", "s", "w"):
         await scope.answer("errors.stale_button", alert=True)
         return
     if parts[1] == "r":
@@ -164,6 +173,15 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     community = await scope.services.repos.communities.get(gp.community_id)
+    if parts[1] == "w":  # the Word version, in this private chat
+        if community is None:
+            await scope.answer("errors.stale_button", alert=True)
+            return
+        await scope.answer()
+        st = story(gp, scope.user.full_name if scope.user else "", community)
+        await _send_file(scope, scope.chat_id, star_docx(st, scope.locale), _file_name(scope.locale, gp.id, "docx"),
+                         scope.render("cycle/star_docx_caption", title=gp.title))
+        return
     if community is None or not await store(scope.services).gp.mark_shared(gp.id, scope.services.now_ts()):
         await scope.answer("cycle.star_already_shared", alert=True)
         return

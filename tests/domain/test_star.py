@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from domain.star import StarError, StarStory, star_labels, star_pdf, star_text
+from domain.star import StarError, StarStory, star_docx, star_labels, star_pdf, star_text
 
 STORY = StarStory(
     title="Exit ticket untuk literasi kelas 4 di Désa Sukamaju",
@@ -94,3 +94,24 @@ def test_pdf_any_user_text(text, reading, locale):
     story = StarStory(text, text[:30], text[:20], text, text, text, text, reading)
     assert star_pdf(story, locale).startswith(b"%PDF")
     assert star_text(story, locale)
+
+
+def test_docx_has_the_story_in_editable_paragraphs():
+    from docx import Document
+
+    story = StarStory("Exit ticket 📝", "Ani", "SDN 1 Mataram", "Kelas 4A.\nBaris kedua.\n\nParagraf dua.",
+                      "Memantau pemahaman.", "Tiga pertanyaan.", "40% → 72%", "stta")
+    doc = Document(io.BytesIO(star_docx(story, "id")))
+    texts = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert ("Heading 1", "Exit ticket 📝") in texts
+    assert [t for s, t in texts if s == "Heading 2"] == list(star_labels("stta", "id").slots.values())
+    assert ("Normal", "Kelas 4A.\nBaris kedua.") in texts and ("Normal", "Paragraf dua.") in texts
+    assert doc.core_properties.title == "Exit ticket 📝" and doc.core_properties.author == "Ani"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300), st.sampled_from(["star", "stta"]), st.sampled_from(["id", "en"]))
+def test_docx_any_user_text(text, reading, locale):
+    story = StarStory(text, text[:30], text[:20], text, text, text, text, reading)
+    assert star_docx(story, locale).startswith(b"PK")
+    assert star_docx(StarStory("\ufffe\uffff\x0c", "\x00", "", "\ud7ff ok", "", "", "", reading), locale)
