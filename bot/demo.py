@@ -452,7 +452,9 @@ async def week7(demo: Demo) -> None:
                  "dalam kelompok kecil dengan teks yang lebih pendek.",
                  "Ketuntasan naik dari 40% menjadi 72% dalam empat minggu; murid lebih berani bertanya."):
         await demo.dm(ANI, text, pause=120)
-    await demo.tap(ANI, "📣 Bagikan ke grup", chat=ANI.id)
+    write_up = demo.sim.last(ANI.id)["message_id"]
+    await demo.tap(ANI, "📝 Versi Word (bisa disunting)", chat=ANI.id)
+    await demo.tap(ANI, "📣 Bagikan ke grup", chat=ANI.id, message_id=write_up)
     await demo.until(8, 26, 8, 0)  # Tuesday 25/8 was a holiday (Maulid Nabi)
     await demo.say(PIC, f"/survei tutup {survey_id(header)}")
     await demo.say(PIC, "/siklus hasil 40 72")
@@ -543,7 +545,7 @@ def _body(m: dict[str, Any], files: dict[str, str]) -> str:
 
 
 def save_files(demo: Demo, out: Path) -> dict[str, str]:
-    """Write the charts (the bot's photos in the group), the report and the STAR PDF; returns
+    """Write the charts (the bot's photos in the group), the report and the STAR PDF and DOCX; returns
     file_id -> the name written, for the transcripts."""
     fake, files = demo.sim.fake, {}
     charts = [m for m in fake.bot_messages(GROUP) if "photo" in m]
@@ -562,8 +564,11 @@ def save_files(demo: Demo, out: Path) -> dict[str, str]:
     if star:
         (out / "praktik-baik-star.pdf").write_bytes(fake.file_bytes(star[-1]["file_id"]))
         files[star[-1]["file_id"]] = "praktik-baik-star.pdf"
-        for m in fake.bot_messages(ANI.id):  # the same PDF as Ani first received it
-            if "document" in m:
+        for m in fake.bot_messages(ANI.id):  # the same PDF as Ani first received it, and her Word version
+            if "document" in m and m["document"]["file_name"].endswith(".docx"):
+                (out / "praktik-baik-star.docx").write_bytes(fake.file_bytes(m["document"]["file_id"]))
+                files[m["document"]["file_id"]] = "praktik-baik-star.docx"
+            elif "document" in m:
                 files[m["document"]["file_id"]] = "praktik-baik-star.pdf"
     return files
 
@@ -584,10 +589,12 @@ transcript-principal.txt  Chat pribadi kepala sekolah: tersambung lewat /kepsek,
 laporan.xlsx              /laporan yang diterima PIC (Excel: kehadiran, jam belajar, siklus, RTL, survei).
 laporan.pdf               /laporan yang sama dalam PDF.
 praktik-baik-star.pdf     Praktik baik Ani Rahmawati (Situasi–Tantangan–Aksi–Refleksi), dibagikan ke grup.
+praktik-baik-star.docx    Praktik baik yang sama dalam Word, untuk disunting (Ani memintanya di chat pribadi).
 grafik-NN-*.png           Grafik yang dikirim bot ke grup (hasil survei, tes awal/akhir, ringkasan pekanan).
 
 English: the group chat, the PIC's, an English-speaking member's and the principal's private chats as
-transcripts; the PIC's /report (XLSX and PDF); the good-practice (STAR) PDF; every chart the bot posted.
+transcripts; the PIC's /report (XLSX and PDF); the good-practice (STAR) PDF and Word document; every chart
+the bot posted.
 """
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 
+import docx
 import openpyxl
 import pypdf
 
@@ -58,9 +59,11 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "Kombel SDN 3 Mataram" in report.pages[0].extract_text()
     star = pypdf.PdfReader(io.BytesIO((out / "praktik-baik-star.pdf").read_bytes()))
     assert "Exit ticket" in " ".join(p.extract_text() for p in star.pages)
+    word = docx.Document(io.BytesIO((out / "praktik-baik-star.docx").read_bytes()))
+    assert any("Exit ticket" in p.text for p in word.paragraphs)
     charts = sorted(out.glob("grafik-*.png"))
     assert len(charts) >= 10 and all(c.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for c in charts)
     readme = (out / "README.txt").read_text(encoding="utf-8")
     for name in ("transcript-group.txt", "transcript-principal.txt", "laporan.xlsx", "laporan.pdf",
-                 "praktik-baik-star.pdf", "grafik-"):
+                 "praktik-baik-star.pdf", "praktik-baik-star.docx", "grafik-"):
         assert name in readme
