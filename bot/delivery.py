@@ -22,6 +22,12 @@ Once-only sends (`send_once`) and what a crash can do — the guarantee the cras
   never settled.
 - Direct replies (`send_text`, `Scope.reply`) are not in the outbox: a 429 is waited out and retried, a
   timeout is not retried (at most once).
+
+Forum topics: a community's group posts go to its home topic (`home_thread`, set with /atur topik) — a
+cycle's to the topic it was started in. `in_topic` wraps the send: if Telegram answers that the topic is
+gone ("message thread not found": deleted) or closed to the bot (TOPIC_CLOSED), the same call is made
+once more in General, inside the same outbox attempt (a refused call delivered nothing, so this neither
+loses nor repeats the post); a deleted home topic is cleared from the settings.
 """
 
 from __future__ import annotations
@@ -30,12 +36,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from storage.delivery import DeliveryLedger
+from storage.models import Community
 
 from . import logsafe
 
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 logsafe.install()
+T = TypeVar("T")
 MAX_RETRY_AFTER_WAITS = 5
 
 
@@ -97,6 +105,48 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
             raise SendFailed("timeout", str(exc)) from exc
         except NetworkError as exc:
             raise SendFailed("network", repr(exc)) from exc
+
+
+HOME_TOPIC = "home_topic"  # community setting: the forum topic (message_thread_id) for group posts
+THREAD_GONE = ("message thread not found", "topic_deleted")  # lower-cased parts of Telegram's 400 answers
+THREAD_CLOSED = ("topic_closed",)
+
+
+def home_thread(community: Community | None) -> int | None:
+    """The forum topic where the community's group posts go; None = General (or a group without topics)."""
+    value = community.settings.get(HOME_TOPIC) if community is not None else None
+    return int(value) if value else None
+
+
+def in_topic(services: Services, community: Community | None, send: Callable[[int, int | None], Awaitable[T]],
+             thread: int | None = None) -> Callable[[int], Awaitable[T]]:
+    """`send(chat_id, message_thread_id)` as a one-argument call for `call`/`send_once`, aimed at `thread`
+    or else the community's home topic, and made once more in General if Telegram says that topic is gone
+    or closed (module docstring). A gone topic is remembered by this process and, if it is the home topic,
+    removed from the community's settings."""
+    target = thread if thread is not None else home_thread(community)
+    gone: set[tuple[int, int]] = services.extra.setdefault("gone_topics", set())
+
+    async def fn(chat_id: int) -> T:
+        nonlocal target
+        if target is None or (chat_id, target) in gone:
+            return await send(chat_id, None)
+        try:
+            return await send(chat_id, target)
+        except BadRequest as exc:
+            text = exc.message.lower()
+            closed = any(part in text for part in THREAD_CLOSED)
+            if not closed and not any(part in text for part in THREAD_GONE):
+                raise
+            dead, target = target, None  # a repeat of fn (after a 429) goes straight to General
+        log.warning("chat %s: topic %s is %s; posting in General", chat_id, dead, "closed" if closed else "gone")
+        if not closed:
+            gone.add((chat_id, dead))
+            if community is not None and dead == home_thread(community):
+                await services.repos.communities.forget_setting(community.id, HOME_TOPIC, dead, services.now_ts())
+        return await send(chat_id, None)
+
+    return fn
 
 
 @dataclass(frozen=True)

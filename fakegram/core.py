@@ -70,6 +70,7 @@ QUERY_INVALID = "Bad Request: query is too old and response timeout expired or q
 SERVICE_KEYS = (
     "new_chat_members", "left_chat_member", "migrate_to_chat_id", "migrate_from_chat_id",
     "pinned_message", "group_chat_created", "supergroup_chat_created", "new_chat_title",
+    "forum_topic_created", "forum_topic_closed", "forum_topic_reopened",
 )  # fmt: skip
 # The emoji Telegram accepts as a reaction (ReactionTypeEmoji), as listed in the Bot API docs.
 REACTION_EMOJI = frozenset(
@@ -126,6 +127,7 @@ class _Chat:
     previous: list[JSON] = field(default_factory=list)  # history carried over by a migration
     migrated_to: int | None = None
     pinned: int | None = None
+    topics: dict[int, JSON] = field(default_factory=dict)  # forum topics: thread id -> name, closed
 
     @property
     def is_group(self) -> bool:
@@ -424,8 +426,12 @@ class FakeTelegram:
         msg["date"] = int(self.clock())
         if thread_id is not None:
             msg["message_thread_id"] = int(thread_id)
-            if chat.json.get("is_forum"):
+            topic = chat.topics.get(int(thread_id)) if chat.json.get("is_forum") else None
+            if topic is not None:
                 msg["is_topic_message"] = True
+                created = chat.messages.get(int(thread_id))
+                if reply_to is None and created is not None:  # Telegram: a topic's messages "reply" to
+                    msg["reply_to_message"] = _reply_copy(created)  # its forum_topic_created message
         if reply_to is not None:
             original = chat.messages.get(reply_to)
             if original is None:
@@ -447,6 +453,12 @@ class FakeTelegram:
             text = content.get("text", "")
             if user_id in self.blocked and _COMMAND_RE.match(text) and text.split()[0] == "/start":
                 self.unblock_bot(user_id)
+        if chat.json.get("is_forum"):
+            if thread_id is None and reply_to is not None:  # a reply stays in the topic of what it answers
+                original = chat.messages.get(reply_to) or {}
+                thread_id = original.get("message_thread_id") if original.get("is_topic_message") else None
+            if thread_id is not None and int(thread_id) not in chat.topics:
+                raise AssertionError(f"no topic {thread_id} in chat {chat_id}; create it with create_topic()")
         msg = self._base_message(chat, sender, reply_to=reply_to, thread_id=thread_id)
         msg.update(content)
         self._store(chat, msg, from_bot=False, edits=[msg.get("text") or msg.get("caption") or ""])
@@ -625,8 +637,10 @@ class FakeTelegram:
         }  # fmt: skip
         return self._emit("my_chat_member", payload)
 
-    def _service(self, chat: _Chat, sender: JSON, content: JSON, *, deliver: bool | None = None) -> JSON:
-        msg = self._base_message(chat, sender)
+    def _service(
+        self, chat: _Chat, sender: JSON, content: JSON, *, deliver: bool | None = None, thread_id: int | None = None
+    ) -> JSON:
+        msg = self._base_message(chat, sender, thread_id=thread_id)
         msg.update(content)
         self._store(chat, msg, from_bot=sender.get("id") == self.bot_id, edits=[])
         seen = self._bot_sees(chat, msg) if deliver is None else deliver
@@ -688,6 +702,64 @@ class FakeTelegram:
             chat.admins.remove(user_id)
         user = self._user(user_id)
         return self._service(chat, user, {"left_chat_member": dict(user)})
+
+    # ------------------------------------------------------------------ forum topics
+
+    def set_forum(self, chat_id: int, enabled: bool = True) -> None:
+        """An admin turns Topics on (or off) for a supergroup: ``is_forum`` on the chat."""
+        chat = self._chat(chat_id)
+        if chat.type != "supergroup":
+            raise AssertionError("only supergroups can have topics")
+        if enabled:
+            chat.json["is_forum"] = True
+        else:
+            chat.json.pop("is_forum", None)
+
+    def _forum(self, chat_id: int) -> _Chat:
+        chat = self._chat(chat_id)
+        if not chat.json.get("is_forum"):
+            raise AssertionError(f"chat {chat_id} has no topics; use group(forum=True) or set_forum()")
+        return chat
+
+    def _topic(self, chat: _Chat, thread_id: int) -> JSON:
+        topic = chat.topics.get(thread_id)
+        if topic is None:
+            raise AssertionError(f"no topic {thread_id} in chat {chat.id}")
+        return topic
+
+    def create_topic(self, chat_id: int, user_id: int, name: str, *, icon_color: int = 0x6FB9F0) -> JSON:
+        """A user creates a forum topic: the ``forum_topic_created`` service message, whose id is the
+        topic's ``message_thread_id`` (``update["message"]["message_thread_id"]``)."""
+        chat = self._forum(chat_id)
+        chat.topics[chat.next_message_id] = {"name": name, "icon_color": icon_color, "is_closed": False}
+        content = {"forum_topic_created": {"name": name, "icon_color": icon_color}}
+        return self._service(chat, self._user(user_id), content, thread_id=chat.next_message_id)
+
+    def close_topic(self, chat_id: int, user_id: int, thread_id: int) -> JSON:
+        """An admin closes a topic: only administrators (the bot too, if it is one) may post in it."""
+        chat = self._forum(chat_id)
+        self._topic(chat, thread_id)["is_closed"] = True
+        return self._service(chat, self._user(user_id), {"forum_topic_closed": {}}, thread_id=thread_id)
+
+    def reopen_topic(self, chat_id: int, user_id: int, thread_id: int) -> JSON:
+        chat = self._forum(chat_id)
+        self._topic(chat, thread_id)["is_closed"] = False
+        return self._service(chat, self._user(user_id), {"forum_topic_reopened": {}}, thread_id=thread_id)
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a topic with all its messages. Telegram sends the bot no update; sending to
+        it afterwards is refused with "message thread not found"."""
+        chat = self._forum(chat_id)
+        self._topic(chat, thread_id)
+        del chat.topics[thread_id]
+        for message_id, msg in list(chat.messages.items()):
+            if msg.get("is_topic_message") and msg.get("message_thread_id") == thread_id:
+                del chat.messages[message_id]
+
+    def topic_of(self, chat_id: int, message_id: int) -> int | None:
+        """The topic a message is in (None: the General topic, or a group without topics)."""
+        msg = self._chat(chat_id).messages.get(message_id) or {}
+        return msg.get("message_thread_id") if msg.get("is_topic_message") else None
 
     def migrate(self, chat_id: int, by_user_id: int | None = None) -> int:
         """Upgrade a basic group to a supergroup; returns the new ``-100…`` id."""
@@ -931,7 +1003,7 @@ class FakeTelegram:
         markup: tuple[JSON | None, JSON | None],
     ) -> JSON:
         reply = self._reply_to(chat, p)
-        msg = self._base_message(chat, self.bot_user, thread_id=p.integer("message_thread_id"))
+        msg = self._base_message(chat, self.bot_user, thread_id=self._send_thread(chat, p, reply))
         if reply is not None:
             msg["reply_to_message"] = reply
         msg.update(content)
@@ -942,6 +1014,20 @@ class FakeTelegram:
         visible = content.get("text") or content.get("caption") or ""
         self._store(chat, msg, from_bot=True, raw=raw, edits=[visible], keyboard=markup[1])
         return msg
+
+    def _send_thread(self, chat: _Chat, p: _Params, reply: JSON | None) -> int | None:
+        """The thread a bot message goes to: ``message_thread_id`` (in a forum: a topic that exists and is
+        open, or the bot administers the group), else the topic of the message it replies to."""
+        thread = p.integer("message_thread_id")
+        if thread is None:
+            return reply.get("message_thread_id") if reply is not None and reply.get("is_topic_message") else None
+        if chat.json.get("is_forum"):
+            topic = chat.topics.get(thread)
+            if topic is None:
+                raise _bad("message thread not found")
+            if topic["is_closed"] and chat.bot_status != "administrator":
+                raise _bad("TOPIC_CLOSED")
+        return thread
 
     def _bot_message(self, chat: _Chat, message_id: int | None, missing: str) -> JSON:
         msg = chat.messages.get(message_id) if message_id is not None else None

@@ -78,6 +78,19 @@ class Communities:
             await tx.execute("UPDATE communities SET settings_json = ?, updated_at = ? WHERE id = ?",
                              (json.dumps(data), now, community_id))
 
+    async def forget_setting(self, community_id: int, key: str, value: Any, now: int) -> bool:
+        """Remove a setting if it still holds `value` (one that turned out stale: not a person's edit, so
+        not counted as handling the current update). True if it was removed."""
+        async with self.db.tx(mark=False) as tx:
+            row = await tx.fetchone("SELECT settings_json FROM communities WHERE id = ?", (community_id,))
+            data = json.loads(row["settings_json"]) if row else {}
+            if key not in data or data[key] != value:
+                return False
+            del data[key]
+            await tx.execute("UPDATE communities SET settings_json = ?, updated_at = ? WHERE id = ?",
+                             (json.dumps(data), now, community_id))
+        return True
+
     async def set_active(self, chat_id: int, active: bool, now: int) -> None:
         async with self.db.tx() as tx:
             await tx.execute("UPDATE communities SET active = ?, updated_at = ? WHERE chat_id = ?",

@@ -13,6 +13,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -164,6 +165,41 @@ async def test_chat_access_errors(bot: Bot, fake: FakeTelegram) -> None:
     fake.group(-4002, "Lain", bot_member=False)
     with pytest.raises(Forbidden, match="(?i)bot is not a member of the group chat"):
         await bot.send_message(-4002, "x")
+
+
+async def test_forum_topics_like_telegram(bot: Bot, fake: FakeTelegram) -> None:
+    forum = -1004003
+    fake.group(forum, "KKG dengan topik", supergroup=True, admins=[ADMIN], members=[TEACHER], forum=True)
+    created = Update.de_json(fake.create_topic(forum, ADMIN, "Jadwal"), bot).message
+    thread = created.message_thread_id
+    assert created.is_topic_message and created.forum_topic_created.name == "Jadwal" and created.chat.is_forum
+    said = Update.de_json(fake.send_text(forum, TEACHER, "halo", thread_id=thread), bot).message
+    assert said.is_topic_message and said.message_thread_id == thread
+    assert said.reply_to_message.message_id == created.message_id  # Telegram's implicit reply to the topic
+    posted = await bot.send_message(forum, "Pengingat", message_thread_id=thread)
+    assert posted.is_topic_message and posted.message_thread_id == thread
+    reply = await bot.send_message(forum, "Siap", reply_parameters=ReplyParameters(said.message_id))
+    assert reply.message_thread_id == thread  # a reply lands in the topic of what it answers
+    answer = Update.de_json(fake.send_text(forum, TEACHER, "ok", reply_to=posted.message_id), bot).message
+    assert answer.message_thread_id == thread and answer.reply_to_message.message_id == posted.message_id
+    with pytest.raises(BadRequest, match="(?i)message thread not found"):
+        await bot.send_message(forum, "x", message_thread_id=said.message_id)  # a message, not a topic
+    fake.close_topic(forum, ADMIN, thread)
+    with pytest.raises(BadRequest, match="(?i)topic_closed"):
+        await bot.send_message(forum, "x", message_thread_id=thread)
+    fake.promote_bot(forum, ADMIN)  # administrators may post in a closed topic
+    await bot.send_message(forum, "Tetap bisa", message_thread_id=thread)
+    fake.reopen_topic(forum, ADMIN, thread)
+    fake.delete_topic(forum, thread)
+    assert fake.topic_of(forum, posted.message_id) is None and "Pengingat" not in fake.texts(forum)
+    with pytest.raises(BadRequest, match="(?i)message thread not found"):
+        await bot.send_message(forum, "x", message_thread_id=thread)
+    with pytest.raises(AssertionError, match="no topic"):
+        fake.send_text(forum, TEACHER, "x", thread_id=thread)
+    await bot.send_message(forum, "Di General")
+    await bot.send_message(GROUP, "no topics here", message_thread_id=thread)  # not a forum: not checked
+    fake.set_forum(forum, False)
+    assert not Update.de_json(fake.send_text(forum, TEACHER, "y"), bot).message.chat.is_forum
 
 
 async def test_edit_rules(bot: Bot, fake: FakeTelegram) -> None:

@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from domain.calendar import SchoolCalendar
 from storage.models import Community, Member, User
 
-from ..delivery import SendFailed, Sent, call, edit_html, post_message
+from ..delivery import SendFailed, Sent, call, edit_html, in_topic, post_message
 from ..services import KContext, Services
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,20 @@ class Scope:
     @property
     def user_id(self) -> int:
         return self.user.id if self.user else 0
+
+    @property
+    def thread(self) -> int | None:
+        """The forum topic this update came from (None: General, a group without topics, or private)."""
+        return topic_of(self.message) if self.is_group else None
+
+    def topic_link(self, thread: int | None) -> str | None:
+        """A t.me link opening a topic of this group (members of a private supergroup can follow t.me/c/…)."""
+        chat = self.update.effective_chat
+        if thread is None or chat is None:
+            return None
+        if chat.username:
+            return f"https://t.me/{chat.username}/{thread}"
+        return f"https://t.me/c/{str(chat.id).removeprefix('-100')}/{thread}"
 
     async def is_pic(self) -> bool:
         if self.community is None or self.user is None:
@@ -101,11 +115,17 @@ class Scope:
         reply_params = None
         if quote and self.is_group and msg is not None and self.query is None:
             reply_params = {"message_id": msg.message_id, "allow_sending_without_reply": True}
-        thread_id = msg.message_thread_id if (msg is not None and msg.is_topic_message) else None
+
+        def send(cid: int, thread: int | None) -> Any:
+            return post_message(self.ctx.bot, cid, text, reply_markup=markup, reply_parameters=reply_params,
+                                message_thread_id=thread)
+
+        # In the topic of the message answered; with no message (the bot was added back…): the home topic.
+        thread = topic_of(msg)
+        fn = (lambda cid: send(cid, thread)) if msg is not None else (
+            in_topic(self.services, self.community if self.is_group else None, send))
         try:
-            return await call(self.services, self.chat_id, lambda cid: post_message(
-                self.ctx.bot, cid, text, reply_markup=markup, reply_parameters=reply_params,
-                message_thread_id=thread_id))
+            return await call(self.services, self.chat_id, fn)
         except SendFailed:
             return None
 
@@ -149,6 +169,15 @@ class Scope:
             await call(self.services, self.chat_id, lambda cid: edit_html(self.ctx.bot, cid, mid, text, markup))
         except SendFailed:
             pass
+
+
+def topic_of(message: Message | None) -> int | None:
+    """The forum topic a message is in: its message_thread_id only if it is a topic message (a reply in
+    General carries the thread of what it answers, which is no topic; an inaccessible old message has
+    neither attribute)."""
+    if message is None or not getattr(message, "is_topic_message", False):
+        return None
+    return message.message_thread_id
 
 
 ADMINS_TTL_S = 600  # how long a group's administrator list is trusted

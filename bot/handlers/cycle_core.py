@@ -19,7 +19,7 @@ from domain.synthesis import AnswerIn, synthesize
 from storage.cycle import CycleStore, StageRow
 from storage.models import Community, User
 
-from ..delivery import SendFailed, call, edit_html, send_once
+from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from .common import deep_link, locale_for
 
@@ -133,19 +133,20 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None
     cycle = await repo.get(stage.cycle_id)
     if community is None or cycle is None or not community.active:
         return
-    thread = cycle.thread_id
+    thread = cycle.thread_id  # the topic the cycle was started in; without one, the home topic
     text = await header_text(services, community, stage)
     markup = header_markup(services, community, stage)
-    msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, lambda cid: bot.send_message(
-        cid, text, reply_markup=markup, message_thread_id=thread))
+    msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, in_topic(
+        services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t),
+        thread))
     failed = msg is None
     if msg:
         await repo.set_header(stage.id, msg.chat_id, msg.message_id)  # type: ignore[union-attr]
     qs = stage.questions
     for i, q in enumerate(qs, 1):
         body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
-        msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id,
-                              lambda cid, body=body: bot.send_message(cid, body, message_thread_id=thread))
+        msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id, in_topic(
+            services, community, lambda cid, t, body=body: bot.send_message(cid, body, message_thread_id=t), thread))
         failed = failed or msg is None
         if msg:
             await repo.add_prompt(msg.chat_id, msg.message_id, stage.id, q["key"])  # type: ignore[union-attr]
@@ -192,10 +193,10 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> No
                   evidence=len(await repo.evidence(stage.id)))
     sent: Any = True
     if community.active:
-        sent = await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, lambda cid: bot.send_message(
-            cid, text, message_thread_id=cycle.thread_id))
+        sent = await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, in_topic(
+            services, community, lambda cid, t: bot.send_message(cid, text, message_thread_id=t), cycle.thread_id))
     if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
-        await post_summary(services, bot, community, cycle.id)
+        await post_summary(services, bot, community, cycle.id, cycle.thread_id)
     if sent is not None:
         await repo.mark(stage.id, synth_posted=1)
 
@@ -226,13 +227,14 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
     }
 
 
-async def post_summary(services: Services, bot: ExtBot, community: Community, cycle_id: int) -> None:
+async def post_summary(services: Services, bot: ExtBot, community: Community, cycle_id: int,
+                       thread: int | None = None) -> None:
     data = await summary_data(services, cycle_id)
     await store(services).cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
     text = render(services, community, community.locale, "cycle/summary", s=data)
     if community.active:
-        await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id,
-                        lambda cid: bot.send_message(cid, text))
+        await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id, in_topic(
+            services, community, lambda cid, t: bot.send_message(cid, text, message_thread_id=t), thread))
 
 
 # -- scheduler ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from storage.models import Community, Flow
 
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import send_once
+from ..delivery import in_topic, send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -237,8 +237,8 @@ async def post_open_items(services: Services, bot: ExtBot, community: Community,
     today = local_date(services.now_ts(), community.tz)
     text = render(services, community, community.locale, "cycle/rtl_open_items", items=_dated(items, today))
     markup = _list_markup(services.renderer, community.locale, items)
-    await send_once(services, bot, key, community.chat_id, lambda cid: bot.send_message(
-        cid, text, reply_markup=markup, message_thread_id=thread))
+    await send_once(services, bot, key, community.chat_id, in_topic(services, community, lambda cid, t: (
+        bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)), thread))
 
 
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:

@@ -17,7 +17,7 @@ from storage.models import Community, Flow
 
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call
+from ..delivery import SendFailed, call, in_topic
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -114,18 +114,22 @@ def story(gp: GoodPractice, author: str, community: Community) -> StarStory:
                      reading=gp.reading)  # type: ignore[arg-type]
 
 
-async def _send_pdf(scope: Scope, chat_id: int, st: StarStory, caption: str, locale: str, gp_id: int) -> None:
-    await _send_file(scope, chat_id, star_pdf(st, locale), _file_name(locale, gp_id, "pdf"), caption)
+async def _send_pdf(scope: Scope, chat_id: int, st: StarStory, caption: str, locale: str, gp_id: int,
+                    group: Community | None = None) -> None:
+    await _send_file(scope, chat_id, star_pdf(st, locale), _file_name(locale, gp_id, "pdf"), caption, group)
 
 
 def _file_name(locale: str, gp_id: int, ext: str) -> str:
     return f"praktik-baik-{gp_id}.{ext}" if locale == "id" else f"good-practice-{gp_id}.{ext}"
 
 
-async def _send_file(scope: Scope, chat_id: int, data: bytes, name: str, caption: str) -> None:
+async def _send_file(scope: Scope, chat_id: int, data: bytes, name: str, caption: str,
+                     group: Community | None = None) -> None:
+    """To this chat, or with `group` to that community's group (in its home topic)."""
     try:
-        await call(scope.services, chat_id, lambda cid: scope.ctx.bot.send_document(
-            cid, document=data, filename=name, caption=caption))
+        await call(scope.services, chat_id, in_topic(scope.services, group, lambda cid, thread: (
+            scope.ctx.bot.send_document(cid, document=data, filename=name, caption=caption,
+                                        message_thread_id=thread))))
     except SendFailed:
         pass
 
@@ -189,7 +193,8 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
     name = scope.user.full_name if scope.user else ""
     caption = render(scope.services, community, community.locale, "cycle/star_shared_group", name=name,
                      title=gp.title)
-    await _send_pdf(scope, community.chat_id, story(gp, name, community), caption, community.locale, gp.id)
+    await _send_pdf(scope, community.chat_id, story(gp, name, community), caption, community.locale, gp.id,
+                    community)
 
 
 def register(app: Application, services: Services) -> None:

@@ -35,7 +35,7 @@ from storage.reports import Reports, SummarySchedule
 from .. import chartpool
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call
+from ..delivery import SendFailed, call, in_topic
 from ..jobs import broadcast
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -123,12 +123,13 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, ke
         return "empty"
     if summary.chart is not None:
         png = summary.chart
-        res = await broadcast.paced_send_once(services, bot, f"{key}:chart", community.chat_id, lambda cid: (
-            bot.send_photo(cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption)))
+        res = await broadcast.paced_send_once(services, bot, f"{key}:chart", community.chat_id, in_topic(
+            services, community, lambda cid, thread: bot.send_photo(
+                cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption, message_thread_id=thread)))
         if res is None:
             return await _failure(services, f"{key}:chart", key)
-    res = await broadcast.paced_send_once(services, bot, key, community.chat_id,
-                                          lambda cid: bot.send_message(cid, summary.text))
+    res = await broadcast.paced_send_once(services, bot, key, community.chat_id, in_topic(
+        services, community, lambda cid, thread: bot.send_message(cid, summary.text, message_thread_id=thread)))
     if res is None:
         return await _failure(services, key, key)
     return "sent" if res else "already"
@@ -294,7 +295,8 @@ async def cmd_summary(scope: Scope) -> None:
             png = summary.chart
             try:
                 await call(services, scope.chat_id, lambda cid: scope.ctx.bot.send_photo(
-                    cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption))
+                    cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption,
+                    message_thread_id=scope.thread))
             except SendFailed:
                 return
         await scope.send_html(summary.text, quote=False)
@@ -432,7 +434,8 @@ async def make_report(scope: Scope, community: Community, text: str) -> None:
     for data_bytes, ext in ((xlsx, "xlsx"), (pdf, "pdf")):
         try:
             await call(services, scope.chat_id, lambda cid, b=data_bytes, e=ext: bot.send_document(
-                cid, InputFile(b, filename=f"{base}.{e}"), caption=services.renderer.t(locale, f"reports.file_{e}")))
+                cid, InputFile(b, filename=f"{base}.{e}"), caption=services.renderer.t(locale, f"reports.file_{e}"),
+                message_thread_id=scope.thread))
         except SendFailed:
             return
 

@@ -25,7 +25,7 @@ from domain.schedule import (
 from storage.rhythm import Meeting
 
 from ..commands import Command
-from ..delivery import send_text
+from ..delivery import SendFailed, call, in_topic
 from ..keyboards import cb
 from ..services import Services
 from . import rhythm_attend, rhythm_flow, rhythm_hours, rhythm_reports
@@ -284,8 +284,13 @@ async def announce(scope: Scope, key: str, **kw: Any) -> None:
         await scope.reply(key, **kw)
         return
     text = scope.services.renderer.render(c.locale, key, community=c, **kw)
-    sent = await send_text(scope.services, scope.ctx.bot, c.chat_id, text)
-    await scope.reply("rhythm/announced", sent=sent is not None)
+    try:
+        await call(scope.services, c.chat_id, in_topic(scope.services, c, lambda cid, thread: (
+            scope.ctx.bot.send_message(cid, text, message_thread_id=thread))))
+        sent = True
+    except SendFailed:
+        sent = False
+    await scope.reply("rhythm/announced", sent=sent)
 
 
 async def set_reminders(scope: Scope, text: str) -> None:

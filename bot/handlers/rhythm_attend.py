@@ -16,7 +16,7 @@ from storage.rhythm import Meeting, MeetingMessage
 
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call, edit_html, send_once
+from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb, rows
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler, refuse
@@ -139,7 +139,8 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     """Send one live message through the outbox; True once it is settled (sent now, before, or given up)."""
     now = services.now_ts()
     text, markup = await render_live(services, c, m, kind, now)
-    msg = await send_once(services, bot, key, c.chat_id, lambda cid: bot.send_message(cid, text, reply_markup=markup))
+    msg = await send_once(services, bot, key, c.chat_id, in_topic(services, c, lambda cid, thread: bot.send_message(
+        cid, text, reply_markup=markup, message_thread_id=thread)))
     if msg is None:
         entry = await services.repos.outbox.get(key)
         return entry is not None and entry.status in ("sent", "skipped")

@@ -1,6 +1,10 @@
 """/setup: a PIC describes the community step by step — name, type, school(s), time zone, working week,
 language — with buttons where possible and typed replies otherwise. Each step is stored, so a restart
-mid-way resumes where it was."""
+mid-way resumes where it was.
+
+In a group with topics, the community's scheduled posts go to its home topic (`bot.delivery.home_thread`):
+the topic where set-up was completed, or the one where a PIC types `/setup topic` (`/atur topik`);
+`/setup topic general` (`/atur topik umum`) puts them back in General."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from storage.models import KINDS, Flow
 
 from ..buttons import add_buttons
 from ..commands import Command, CommandRegistry
+from ..delivery import HOME_TOPIC, home_thread
 from ..flows import FlowSpec
 from ..keyboards import kind_keyboard, language_keyboard, tz_keyboard, week_keyboard
 from ..services import KContext
@@ -24,14 +29,42 @@ NAME_MAX = 80
 SCHOOLS_MAX = 300
 STEPS = ("name", "kind", "schools", "tz", "week", "lang")
 LABEL_TO_TZ = {label: tz for tz, label in ZONES.items()}
+TOPIC_WORDS = ("topik", "topic")
+GENERAL_WORDS = ("umum", "general", "utama", "reset")
 
 
 @handler(audience="pic", where="group")
 async def cmd_setup(scope: Scope) -> None:
     assert scope.community is not None
-    await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "name", {},
+    args = [a.lower() for a in (scope.ctx.args or [])]
+    if args and args[0] in TOPIC_WORDS:
+        await set_topic(scope, args[1:])
+        return
+    data = {"thread": scope.thread} if scope.thread is not None else {}  # set-up done here: posts go here
+    await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "name", data,
                                            scope.services.now_ts(), community_id=scope.community.id)
     await ask_step(scope, "name")
+
+
+async def set_topic(scope: Scope, args: list[str]) -> None:
+    """`/setup topic` inside a topic: scheduled posts go there; `/setup topic general`: back to General."""
+    c = scope.community
+    assert c is not None and scope.message is not None
+    if not scope.message.chat.is_forum:
+        await scope.reply("setup/topic_no_topics")
+        return
+    now = scope.services.now_ts()
+    if args and args[0] in GENERAL_WORDS:
+        if home_thread(c) is not None:
+            await scope.services.repos.communities.set_setting(c.id, HOME_TOPIC, None, now)
+        await scope.reply("setup/topic_general")
+        return
+    if args or scope.thread is None:  # in General, or an unknown word: where posts go now, and how to move them
+        await scope.reply("setup/topic_how", link=scope.topic_link(home_thread(c)))
+        return
+    if home_thread(c) != scope.thread:
+        await scope.services.repos.communities.set_setting(c.id, HOME_TOPIC, scope.thread, now)
+    await scope.reply("setup/topic_set")
 
 
 async def ask_step(scope: Scope, step: str, **kw: Any) -> None:
@@ -117,10 +150,15 @@ async def on_setup_button(update: Update, ctx: KContext) -> None:
         scope.community = await repos.communities.update(cid, now, locale=value,  # type: ignore[arg-type]
                                                          setup_done=1)
         scope.locale = value
+        thread = flow.data.get("thread") or scope.thread
+        if thread is not None and home_thread(scope.community) != thread:  # completed in a topic: posts go here
+            await repos.communities.set_setting(cid, HOME_TOPIC, int(thread), now)  # type: ignore[arg-type]
         await repos.flows.end(flow.chat_id, flow.user_id)
         await scope.answer()
         await scope.edit("setup/chosen", field=field, value=scope.t(f"lang.{value}"))
-        await scope.reply("setup/done", quote=False)
+        in_general = bool(scope.message is not None and scope.message.chat.is_forum and thread is None
+                          and home_thread(scope.community) is None)  # a hint: posts could go to a topic
+        await scope.reply("setup/done", quote=False, topic=thread is not None, forum=in_general)
         return
     else:
         await scope.answer("errors.stale_button", alert=True)

@@ -20,7 +20,7 @@ from domain.surveys import builtin_survey
 
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call
+from ..delivery import SendFailed, call, home_thread
 from ..flows import FlowSpec
 from ..services import Services
 from .common import Scope, deep_link, handler, is_pic, join_markup, refuse
@@ -161,6 +161,10 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
         pair_id=pair.id if pair else None)
     if not scope.is_group and created:
         await scope.reply("surveys/started_private", survey=survey)
+    elif created:  # posted in the community's home topic: say so where the PIC asked, if that is elsewhere
+        home = home_thread(await scope.services.repos.communities.get(community.id))
+        if home is not None and home != scope.thread:
+            await scope.reply("surveys/started_in_topic", survey=survey, link=scope.topic_link(home))
 
 
 async def parse_close_option(scope: Scope, rest: list[str], default_hours: int | None) -> int | None | bool:
@@ -245,7 +249,8 @@ async def trend_cmd(scope: Scope, rest: list[str]) -> None:
     png = await trend_chart_png(scope.services, community, points, list(pulse.likert_items))
     caption = scope.t("sv.caption_trend", weeks=weeks)
     try:
-        await call(scope.services, scope.chat_id, lambda cid: scope.ctx.bot.send_photo(cid, photo=png, caption=caption))
+        await call(scope.services, scope.chat_id, lambda cid: scope.ctx.bot.send_photo(
+            cid, photo=png, caption=caption, message_thread_id=scope.thread))
     except SendFailed:
         pass
 

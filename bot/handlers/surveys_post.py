@@ -19,7 +19,7 @@ from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.models import Community
 from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
 
-from ..delivery import SendFailed, call, edit_html, send_once
+from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
 from .common import deep_link
@@ -113,9 +113,10 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
         return False
     r = repo(services)
     loc = community.locale
-    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, lambda cid: bot.send_message(
-        cid, header_text(services, community, survey, survey.respondents),
-        reply_markup=header_markup(services, survey, loc)))
+    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, in_topic(
+        services, community, lambda cid, thread: bot.send_message(
+            cid, header_text(services, community, survey, survey.respondents),
+            reply_markup=header_markup(services, survey, loc), message_thread_id=thread)))
     if mid is None:
         return False
     if mid is not False and survey.header_message_id is None:
@@ -125,8 +126,9 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
         text = render(services, community, "surveys/item", survey=survey, item=item, number=idx + 1, total=total,
                       private=False, current=None)
         markup = item_markup(services, survey, idx, loc)
-        mid = await _once(services, bot, f"sv:{survey.id}:i{idx}", survey.chat_id,
-                          lambda cid, t=text, m=markup: bot.send_message(cid, t, reply_markup=m))
+        mid = await _once(services, bot, f"sv:{survey.id}:i{idx}", survey.chat_id, in_topic(
+            services, community, lambda cid, thread, t=text, m=markup: bot.send_message(
+                cid, t, reply_markup=m, message_thread_id=thread)))
         if mid is None:
             return False
         if mid is not False:
@@ -177,13 +179,15 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     sent: int | None | bool = False
     for n, part in enumerate(split_lines(render(services, community, key, r=results))):
         sent = await _once(services, bot, f"sv:{survey.id}:res" + (f"{n}" if n else ""), survey.chat_id,
-                           lambda cid, t=part: bot.send_message(cid, t))
+                           in_topic(services, community, lambda cid, thread, t=part: bot.send_message(
+                               cid, t, message_thread_id=thread)))
         if sent is None:
             return  # the next scheduler pass tries again
     if sent is not False:
         for n, (png, caption) in enumerate(await charts(services, community, results)):
             await _once(services, bot, f"sv:{survey.id}:chart{n}", survey.chat_id,
-                        lambda cid, p=png, c=caption: bot.send_photo(cid, photo=p, caption=c))
+                        in_topic(services, community, lambda cid, thread, p=png, c=caption: bot.send_photo(
+                            cid, photo=p, caption=c, message_thread_id=thread)))
     await refresh_header(services, bot, survey.id, force=True)
     await r.mark_closed(survey.id)
 
