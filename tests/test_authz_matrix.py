@@ -35,7 +35,7 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
     "community": [("", None, "anyone")],
     "pic": [("", "pic", None), ("tambah @reply", "pic", None)],
     "principal": [("daftar", "pic", "pic"), ("", "pic", "pic")],
-    "setup": [("", "pic", None)],
+    "setup": [("", "pic", None), ("topik", "pic", None), ("topik umum", "pic", None)],
     "privacy": [("", "anyone", "anyone")],
     "mydata": [("", None, "anyone")],
     "deletemydata": [("", None, "anyone")],
