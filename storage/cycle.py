@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from storage.db import Database
@@ -17,14 +17,35 @@ for _table, _column in (("cycle_stages", "header_chat_id"), ("cycle_prompts", "c
 
 
 def _build(cls: Any, row: Any) -> Any:
-    """A dataclass from the row's columns that are fields of it."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))
-    return cls(**{k: row[k] for k in row.keys() if k in names})
+    """A dataclass from the row's columns that are fields of it. The columns of each field, in field order,
+    are worked out once per (class, column list): sqlite3.Row looks a name up by scanning, an index directly."""
+    keys = tuple(row.keys())
+    plan = _PLANS.get((cls, keys))
+    if plan is None:
+        plan = _PLANS[(cls, keys)] = _plan(cls, keys)
+    if plan:
+        return cls(*[row[i] for i in plan])
+    names = frozenset(f.name for f in fields(cls))
+    return cls(**{k: row[k] for k in keys if k in names})
 
 
-_FIELDS: dict[Any, frozenset[str]] = {}
+def _plan(cls: Any, keys: tuple[str, ...]) -> tuple[int, ...]:
+    """Column indexes for the fields in order; fields at the end may be missing (their defaults apply).
+    Empty if a field in the middle is missing (then the row is read by name)."""
+    where = {k: i for i, k in enumerate(keys)}
+    plan: list[int] = []
+    missing = False
+    for f in fields(cls):
+        if f.name in where and not missing:
+            plan.append(where[f.name])
+        elif f.name in where or f.default is MISSING and f.default_factory is MISSING:
+            return ()
+        else:
+            missing = True
+    return tuple(plan)
+
+
+_PLANS: dict[tuple[Any, tuple[str, ...]], tuple[int, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -337,6 +358,11 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
+    async def answered_count(self, stage_id: int) -> int:
+        """How many members answered at least one question of the stage."""
+        return int(await self.db.scalar("SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ?",
+                                        (stage_id,)))
+
     async def answered_users(self, stage_id: int) -> set[int]:
         rows = await self.db.fetchall("SELECT DISTINCT user_id FROM cycle_answers WHERE stage_id = ?", (stage_id,))
         return {r[0] for r in rows}
@@ -480,6 +506,10 @@ class RtlRepo:
             f"SELECT * FROM rtl_items WHERE community_id = ? {cond} ORDER BY status = 'open' DESC, due, id", params)
         return [_build(RtlItem, r) for r in rows]
 
+    async def count(self, community_id: int, *, status: str) -> int:
+        return int(await self.db.scalar("SELECT COUNT(*) FROM rtl_items WHERE community_id = ? AND status = ?",
+                                        (community_id, status)))
+
     async def of_cycle(self, cycle_id: int) -> list[RtlItem]:
         rows = await self.db.fetchall("SELECT * FROM rtl_items WHERE cycle_id = ? ORDER BY id", (cycle_id,))
         return [_build(RtlItem, r) for r in rows]
@@ -600,6 +630,10 @@ class JournalRepo:
                              " AND user_id = ?", (now, entry_id, user_id))
         row = await self.db.fetchone("SELECT * FROM journal_entries WHERE id = ? AND user_id = ?", (entry_id, user_id))
         return _build(JournalEntry, row) if row else None
+
+    async def count_shared_since(self, community_id: int, since: int) -> int:
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM journal_entries WHERE community_id = ? AND shared_at >= ?", (community_id, since)))
 
     async def shared_since(self, community_id: int, since: int) -> list[JournalEntry]:
         rows = await self.db.fetchall(

@@ -75,16 +75,12 @@ class Meeting:
 
     @classmethod
     def from_row(cls, r: Any) -> Meeting:
-        return cls(
-            id=r["id"], series_id=r["series_id"], community_id=r["community_id"],
-            orig_date=date.fromisoformat(r["orig_date"]), start_ts=r["start_ts"], end_ts=r["end_ts"],
-            status=r["status"], reason_kind=r["reason_kind"], reason=r["reason"], moved=bool(r["moved"]),
-            next_remind_at=r["next_remind_at"],
-            reminders_done=tuple(int(x) for x in r["reminders_done"].split(",") if x),
-            checkin_at=r["checkin_at"], checkin_closes_at=r["checkin_closes_at"],
-            checkin_message_id=r["checkin_message_id"], place=r["place"], link=r["link"], agenda=r["agenda"],
-            kind=r["kind"],
-        )
+        """From a row of `_MEETING_SELECT` (its columns are the fields, in order)."""
+        (mid, series_id, community_id, orig_date, start_ts, end_ts, status, reason_kind, reason, moved,
+         next_remind, done, checkin_at, checkin_closes_at, checkin_message_id, place, link, agenda, kind) = r
+        return cls(mid, series_id, community_id, date.fromisoformat(orig_date), start_ts, end_ts, status,
+                   reason_kind, reason, bool(moved), next_remind, tuple(int(x) for x in done.split(",") if x),
+                   checkin_at, checkin_closes_at, checkin_message_id, place, link, agenda, kind)
 
 
 @dataclass(frozen=True)
@@ -156,8 +152,10 @@ class HourSettings:
     targets: dict[str | None, int]
 
 
-_MEETING_SELECT = ("SELECT m.*, s.place, s.link, s.agenda, s.kind FROM meetings m"
-                   " JOIN meeting_series s ON s.id = m.series_id")
+_MEETING_SELECT = ("SELECT m.id, m.series_id, m.community_id, m.orig_date, m.start_ts, m.end_ts, m.status,"
+                   " m.reason_kind, m.reason, m.moved, m.next_remind_at, m.reminders_done, m.checkin_at,"
+                   " m.checkin_closes_at, m.checkin_message_id, s.place, s.link, s.agenda, s.kind FROM meetings m"
+                   " JOIN meeting_series s ON s.id = m.series_id")  # Meeting's fields, in order
 MEETING_FIELDS = {"start_ts", "end_ts", "status", "reason_kind", "reason", "moved", "next_remind_at",
                   "reminders_done", "checkin_at", "checkin_closes_at", "checkin_message_id"}
 

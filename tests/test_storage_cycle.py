@@ -174,3 +174,27 @@ async def test_report_queries_activity_observations_participation_rtl_and_good_p
                     4400, (-100, 40))
     assert [g.user_id for g in await st.gp.created_between(1, 4000, 5000)] == [6]
     assert (await st.cycles.activity(1, 4000, 5000))[6]["good_practices"] == 1
+
+
+def test_rows_become_dataclasses_by_position_with_defaults_and_extra_columns():
+    import sqlite3
+    from dataclasses import dataclass
+
+    from storage.cycle import _build
+
+    @dataclass(frozen=True)
+    class Thing:
+        a: int
+        b: str
+        c: int = 7
+        d: int = 8
+
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+    full = conn.execute("SELECT 1 AS a, 'x' AS b, 3 AS c, 4 AS d").fetchone()
+    shuffled_extra = conn.execute("SELECT 'y' AS b, 99 AS extra, 2 AS a, 5 AS c").fetchone()
+    gap = conn.execute("SELECT 1 AS a, 'z' AS b, 9 AS d").fetchone()  # c missing in the middle: read by name
+    for _ in range(2):  # the second time from the cached plan
+        assert _build(Thing, full) == Thing(1, "x", 3, 4)
+        assert _build(Thing, shuffled_extra) == Thing(2, "y", 5, 8)
+        assert _build(Thing, gap) == Thing(1, "z", 7, 9)

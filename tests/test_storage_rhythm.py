@@ -197,3 +197,13 @@ def test_targets_prorated_to_a_report_window():
     assert target_for_window(480, "month", date(2026, 11, 1), 30) == 480
     assert target_for_window(480, "month", date(2026, 11, 23), 7) == 112
     assert target_for_window(0, "month", date(2026, 11, 23), 7) == 0
+
+
+async def test_meeting_rows_are_read_in_field_order(db):
+    """Meeting.from_row reads `_MEETING_SELECT` by position: its columns must be the fields, in order."""
+    from dataclasses import fields
+
+    from storage.rhythm import _MEETING_SELECT, Meeting
+
+    cur = db._reader.execute(f"{_MEETING_SELECT} LIMIT 0")
+    assert [d[0] for d in cur.description] == [f.name for f in fields(Meeting)]

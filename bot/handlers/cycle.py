@@ -4,7 +4,8 @@ journal, good practice) and its scheduler tick and hooks."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
@@ -137,8 +138,17 @@ async def start_cycle(scope: Scope) -> None:
             await open_stage(services, scope.ctx.bot, s, now)
 
 
-def _dated(stages: list[Any], tz: str) -> list[dict[str, Any]]:
-    return [{"row": s, "opens": local(s.opens_at, tz), "closes": local(s.closes_at, tz)} for s in stages]
+class DatedStage(NamedTuple):
+    """A stage with its local opening and closing times, for the templates (attributes: Jinja reads them
+    directly, dict keys only after a failed attribute lookup)."""
+
+    row: Any
+    opens: datetime
+    closes: datetime
+
+
+def _dated(stages: list[Any], tz: str) -> list[DatedStage]:
+    return [DatedStage(s, local(s.opens_at, tz), local(s.closes_at, tz)) for s in stages]
 
 
 async def show(scope: Scope) -> None:
@@ -156,8 +166,8 @@ async def show(scope: Scope) -> None:
         answered, members = await counts(scope.services, current)
         by_key = await st.cycles.answer_counts(current.id)
         per_q = [(q["text"], by_key.get(q["key"], 0)) for q in current.questions]
-    rtl_open = len(await st.rtl.list(scope.community.id, status="open"))
-    problems = len(await st.journal.shared_since(scope.community.id, scope.services.now_ts() - 7 * 86400))
+    rtl_open = await st.rtl.count(scope.community.id, status="open")
+    problems = await st.journal.count_shared_since(scope.community.id, scope.services.now_ts() - 7 * 86400)
     await scope.reply("cycle/view", cycle=cycle, stages=_dated(stages, scope.community.tz), current=current,
                       answered=answered, members=members, per_q=per_q, rtl_open=rtl_open, problems=problems)
 

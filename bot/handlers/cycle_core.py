@@ -75,8 +75,7 @@ def question_text(key: str, text: str, community_locale: str, locale: str) -> st
 async def counts(services: Services, stage: StageRow) -> tuple[int, int]:
     if stage.status == "closed" and stage.members_at_close is not None:
         return stage.answered_at_close or 0, stage.members_at_close
-    answered = len(await store(services).cycles.answered_users(stage.id))
-    return answered, await services.repos.members.count(stage.community_id)
+    return await store(services).cycles.answered_count(stage.id), await services.repos.members.count(stage.community_id)
 
 
 def header_markup(services: Services, community: Community, stage: StageRow) -> InlineKeyboardMarkup | None:

@@ -57,7 +57,7 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
         return r.render(c.locale, "rhythm/skip_notice", community=c, m=view), None
     tz = tz_of(c)
     today = utc(now).astimezone(tz).date()
-    days = (view["start"].date() - today).days
+    days = (view.start.date() - today).days
     tally = await rs.tally(m.id)
     is_open = m.status == "scheduled" and now < m.start_ts
     text = r.render(c.locale, "rhythm/reminder", community=c, m=view, tally=tally, open=is_open, days=days,

@@ -5,6 +5,7 @@ meeting that templates show (local times with the zone label)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -142,15 +143,32 @@ async def refresh_off_days(services: Services, community: Community, now: int) -
     return skipped, restored
 
 
-def meeting_view(m: Meeting, community: Community) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """A meeting as the templates show it: local times, the zone's label. Attributes, not a dict: Jinja
+    reads `m.start` from an object directly, from a dict only after a failed attribute lookup."""
+
+    id: int
+    start: datetime
+    end: datetime
+    tz: str
+    duration: int
+    place: str | None
+    link: str | None
+    agenda: str | None
+    status: str
+    reason_kind: str | None
+    reason: str
+    moved: bool
+    orig_date: date
+    once: bool
+
+
+def meeting_view(m: Meeting, community: Community) -> MeetingView:
     tz = tz_of(community)
-    start = utc(m.start_ts).astimezone(tz)
-    return {
-        "id": m.id, "start": start, "end": utc(m.end_ts).astimezone(tz), "tz": tz_label(community.tz),
-        "duration": m.duration_min, "place": m.place, "link": m.link, "agenda": m.agenda, "status": m.status,
-        "reason_kind": m.reason_kind, "reason": m.reason or "", "moved": m.moved,
-        "orig_date": m.orig_date, "once": m.kind == "once",
-    }
+    return MeetingView(m.id, utc(m.start_ts).astimezone(tz), utc(m.end_ts).astimezone(tz), tz_label(community.tz),
+                       m.duration_min, m.place, m.link, m.agenda, m.status, m.reason_kind, m.reason or "", m.moved,
+                       m.orig_date, m.kind == "once")
 
 
 def current_period(kind: str, community: Community, now: datetime) -> Period:
