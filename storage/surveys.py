@@ -55,14 +55,17 @@ class Survey:
 
     @classmethod
     def from_row(cls, r: Any) -> Survey:
-        items = _items(r["items_json"])
-        return cls(
-            id=r["id"], community_id=r["community_id"], chat_id=r["chat_id"], kind=r["kind"], phase=r["phase"],
-            pair_id=r["pair_id"], title=r["title"], items=items, locale=r["locale"], status=r["status"],
-            posted=bool(r["posted"]), header_message_id=r["header_message_id"], respondents=r["respondents"],
-            header_count=r["header_count"], header_edited_at=r["header_edited_at"], created_by=r["created_by"],
-            opened_at=r["opened_at"], closes_at=r["closes_at"], closed_at=r["closed_at"],
-        )
+        """From a row of `_SURVEY_SELECT` (its columns are the fields, in order; the items as JSON)."""
+        (sid, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted, header_mid,
+         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at) = r
+        return cls(sid, community_id, chat_id, kind, phase, pair_id, title, _items(items_json), locale, status,
+                   bool(posted), header_mid, respondents, header_count, header_edited_at, created_by, opened_at,
+                   closes_at, closed_at)
+
+
+_SURVEY_SELECT = ("SELECT id, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted,"
+                  " header_message_id, respondents, header_count, header_edited_at, created_by, opened_at, closes_at,"
+                  " closed_at FROM surveys")  # Survey's fields, in order (items_json for items)
 
 
 @dataclass(frozen=True)
@@ -124,21 +127,21 @@ class Surveys:
                 (community_id, chat_id, definition.kind, phase, pair_id, definition.title,
                  _items_json(definition.items), locale, created_by, source_key, now, closes_at))
             created = bool(cur.rowcount)
-            row = await tx.fetchone("SELECT * FROM surveys WHERE source_key = ?", (source_key,))
+            row = await tx.fetchone(f"{_SURVEY_SELECT} WHERE source_key = ?", (source_key,))
         return Survey.from_row(row), created
 
     async def get(self, survey_id: int) -> Survey | None:
-        row = await self.db.fetchone("SELECT * FROM surveys WHERE id = ?", (survey_id,))
+        row = await self.db.fetchone(f"{_SURVEY_SELECT} WHERE id = ?", (survey_id,))
         return Survey.from_row(row) if row else None
 
     async def open_in(self, community_id: int) -> list[Survey]:
-        rows = await self.db.fetchall("SELECT * FROM surveys WHERE community_id = ? AND status = 'open'"
+        rows = await self.db.fetchall(f"{_SURVEY_SELECT} WHERE community_id = ? AND status = 'open'"
                                       " ORDER BY id", (community_id,))
         return [Survey.from_row(r) for r in rows]
 
     async def closed_between(self, community_id: int, start: int, end: int, *, kind: str | None = None) -> list[Survey]:
         """Surveys whose results are out, closed in [start, end), oldest first."""
-        sql = ("SELECT * FROM surveys WHERE community_id = ? AND status = 'closed' AND closed_at >= ?"
+        sql = (f"{_SURVEY_SELECT} WHERE community_id = ? AND status = 'closed' AND closed_at >= ?"
                " AND closed_at < ?")
         params: list[Any] = [community_id, start, end]
         if kind is not None:
@@ -226,19 +229,19 @@ class Surveys:
             await tx.execute("UPDATE surveys SET status = 'closed' WHERE id = ? AND status = 'closing'", (survey_id,))
 
     async def due_to_close(self, now: int) -> list[Survey]:
-        rows = await self.db.fetchall("SELECT * FROM surveys WHERE status = 'open' AND closes_at IS NOT NULL"
+        rows = await self.db.fetchall(f"{_SURVEY_SELECT} WHERE status = 'open' AND closes_at IS NOT NULL"
                                       " AND closes_at <= ? ORDER BY closes_at", (now,))
         return [Survey.from_row(r) for r in rows]
 
     async def closing(self) -> list[Survey]:
         """Closed to answers, results not yet posted (a crash or a failed send in between)."""
-        rows = await self.db.fetchall("SELECT * FROM surveys WHERE status = 'closing' ORDER BY id")
+        rows = await self.db.fetchall(f"{_SURVEY_SELECT} WHERE status = 'closing' ORDER BY id")
         return [Survey.from_row(r) for r in rows]
 
     async def needing_group_update(self, now: int) -> list[Survey]:
         """Open surveys not fully posted, or whose header shows an old count and may be edited now."""
         rows = await self.db.fetchall(
-            "SELECT * FROM surveys WHERE status = 'open' AND (posted = 0 OR (respondents != header_count"
+            f"{_SURVEY_SELECT} WHERE status = 'open' AND (posted = 0 OR (respondents != header_count"
             " AND (header_edited_at IS NULL OR header_edited_at <= ?))) ORDER BY id",
             (now - HEADER_EDIT_EVERY_S,))
         return [Survey.from_row(r) for r in rows]

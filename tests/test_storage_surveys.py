@@ -120,3 +120,14 @@ async def test_responses_by_user_count_surveys_first_answered_in_the_window(db):
     await repo.answer(s2.id, 2, 0, value_int=3, role="pe", now=250)
     assert await repo.responses_by_user(c.id, 0, 1000) == {1: 2, 2: 1}
     assert await repo.responses_by_user(c.id, 200, 1000) == {2: 1}
+
+
+async def test_survey_rows_are_read_in_field_order(db):
+    """Survey.from_row reads `_SURVEY_SELECT` by position: its columns must be the fields, in order."""
+    from dataclasses import fields
+
+    from storage.surveys import _SURVEY_SELECT, Survey
+
+    cur = db._reader.execute(f"{_SURVEY_SELECT} LIMIT 0")
+    names = [f.name for f in fields(Survey)]
+    assert [d[0] for d in cur.description] == [n if n != "items" else "items_json" for n in names]
