@@ -143,7 +143,7 @@ async def test_learning_logs_idempotent_owned_and_summed(db):
     m = (await rs.meetings.between(cid, 0, 2**40))[0]
     await rs.meetings.set_attendance(m.id, 1, True, "self", 1, NOW)
     assert await rs.hours.minutes_by_user(cid, NOW, NOW + 86400) == {1: 120}
-    assert await rs.hours.meeting_minutes(cid, 1, NOW, NOW + 86400) == 90
+    assert await rs.hours.minutes_of(cid, 1, NOW, NOW + 86400) == (30, 90)
 
 
 async def test_targets_and_nudges(db):
