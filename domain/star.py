@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Literal
 
 import matplotlib
-from docx import Document
-from docx.shared import Pt, RGBColor
 from fpdf import FPDF
 
 from domain.cycle import cycle_messages
@@ -157,6 +155,9 @@ def star_pdf(story: StarStory, locale: str | None) -> bytes:
 def star_docx(story: StarStory, locale: str | None) -> bytes:
     """The same write-up as a Word document: the title as a heading, one heading per slot, the teacher's
     paragraphs as paragraphs (Word's own styles, so it can be edited and restyled freely)."""
+    from docx import Document  # imported on first use: python-docx brings lxml, ~6 MB the bot rarely needs
+    from docx.shared import Pt, RGBColor
+
     labels, sections = _sections(story, locale)
     doc = Document()
     title = _clean(story.title) or EMPTY
