@@ -468,3 +468,17 @@ async def test_reminder_that_timed_out_is_sent_on_the_next_pass(sim, clock):
     assert (await current_stage(sim)).reminded
     for u in (ANI, CITRA):
         assert len(sim.texts(u)) == n_before[u] + 1, u  # each exactly one reminder
+
+
+async def test_cycle_plan_and_journal_skip_the_community_off_days(sim, clock):
+    """The community's own off-days (an exam week) count for the cycle plan and the journal, as holidays do."""
+    await setup_group(sim, extra_member=False)
+    await sim.say(GROUP, PIC, "/libur 24/11-4/12 Ujian semester")  # today (Tuesday 24/11) to Friday 4/12
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    c = await community(sim)
+    cycle = await store(sim.services).cycles.active(c.id)
+    stages = await store(sim.services).cycles.stages(cycle.id)
+    assert stages[0].opens_at == at_wita(7, 7, month=12).timestamp()  # Monday after the exams, 07:00 WITA
+    assert stages[0].status == "planned"
+    await sim.say(ANI, ANI, "/jurnal 15:30")
+    assert "Senin, 7 Desember 2026" in sim.last_text(ANI)  # the first prompt after the exams
