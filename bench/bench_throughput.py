@@ -7,6 +7,7 @@ a person sees ours answer (one message, or one callback answer) and does nothing
 templates. So the ratio is the price of our work — durable writes, reads, rendering — per update.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
+        [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -33,13 +34,6 @@ from fakegram import FakeRequest, FakeTelegram
 
 WORKLOADS: dict[str, Any] = {}
 POLL_LIMIT = 100  # getUpdates' limit, as bot.polling.DurablePoller asks
-
-
-def workload(name: str):
-    def deco(fn):
-        WORKLOADS[name] = fn
-        return fn
-    return deco
 
 
 def _buttons(fake: FakeTelegram, chat: int, message_id: int) -> list[str]:
@@ -85,26 +79,47 @@ async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str
     return world
 
 
-@workload("realistic")
-def realistic(fake: FakeTelegram, world: list[dict[str, Any]], n: int, rng: random.Random) -> list[dict]:
-    """What a school week looks like: answers by reply to cycle prompts, taps on survey and RSVP buttons,
-    logged learning, and members looking things up."""
-    out = []
-    for i in range(n):
-        w = rng.choice(world)
-        u = rng.choice(w["members"])
-        r = rng.random()
-        if r < 0.40:
-            out.append(fake.send_text(w["chat"], u, f"Siswa kelompok {i % 7} sudah bisa menjelaskan ide pokok",
-                                      reply_to=rng.choice(w["prompts"])))
-        elif r < 0.75:
-            mid, data = rng.choice(w["buttons"])
-            out.append(fake.press(w["chat"], mid, u, data))
-        elif r < 0.85:
-            out.append(fake.send_text(w["chat"], u, f"/catat {rng.choice([30, 45, 60, 90])} membaca modul"))
-        else:
-            out.append(fake.send_text(w["chat"], u, rng.choice(["/jam", "/jadwal", "/siklus"])))
-    return out
+def _answer(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
+    return fake.send_text(w["chat"], u, f"Siswa kelompok {i % 7} sudah bisa menjelaskan ide pokok",
+                          reply_to=rng.choice(w["prompts"]))
+
+
+def _tap(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
+    mid, data = rng.choice(w["buttons"])
+    return fake.press(w["chat"], mid, u, data)
+
+
+def _log(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
+    return fake.send_text(w["chat"], u, f"/catat {rng.choice([30, 45, 60, 90])} membaca modul")
+
+
+def _lookup(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
+    return fake.send_text(w["chat"], u, rng.choice(["/jam", "/jadwal", "/siklus"]))
+
+
+# What a school week looks like: answers by reply to cycle prompts, taps on survey and RSVP buttons, logged
+# learning, and members looking things up — and each kind alone, to see where the time goes.
+MIX = ((0.40, _answer), (0.35, _tap), (0.10, _log), (0.15, _lookup))
+
+
+def _stream(kinds: tuple[tuple[float, Any], ...]) -> Any:
+    def make(fake: FakeTelegram, world: list[dict[str, Any]], n: int, rng: random.Random) -> list[dict]:
+        out = []
+        for i in range(n):
+            w = rng.choice(world)
+            u = rng.choice(w["members"])
+            r, acc = rng.random(), 0.0
+            for share, kind in kinds:
+                acc += share
+                if r < acc or kind is kinds[-1][1]:
+                    out.append(kind(fake, w, u, i, rng))
+                    break
+        return out
+    return make
+
+
+WORKLOADS.update({"realistic": _stream(MIX), "answers": _stream(((1.0, _answer),)), "taps": _stream(((1.0, _tap),)),
+                  "log": _stream(((1.0, _log),)), "lookups": _stream(((1.0, _lookup),))})
 
 
 async def drain(app: Application, n: int, updates: list[dict], window: int = POLL_LIMIT) -> float:
