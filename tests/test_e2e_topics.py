@@ -139,7 +139,7 @@ async def test_topic_command_sets_shows_and_resets_the_home_topic(sim, clock):
     assert topic(sim, sim.last(GROUP)) == thread and await home(sim) == thread
     # in General: where posts go now, with a link to the topic
     await sim.say(GROUP, PIC, "/atur topik")
-    assert "saat ini dikirim ke topik ini" in sim.last_text(GROUP) and "/atur topik umum" in sim.last_text(GROUP)
+    assert "saat ini dikirim ke topik kiriman bot" in sim.last_text(GROUP) and "/atur topik umum" in sim.last_text(GROUP)
     assert f'href="https://t.me/c/1234567890/{thread}"' in sim.fake.raw_text(GROUP, sim.last(GROUP)["message_id"])
     assert await home(sim) == thread
     # a reminder goes to the topic
