@@ -246,3 +246,25 @@ async def test_topic_command_in_a_group_without_topics(sim):
     assert await home(sim) is None
     assert "Set-up" not in sim.last_text(GROUP)
     assert await sim.services.repos.flows.get(GROUP, PIC) is None  # no set-up flow was started
+
+
+async def test_a_good_practice_shared_from_private_lands_in_the_home_topic(sim):
+    thread = await forum_onboarded(sim)
+    c = await sim.services.repos.communities.by_chat(GROUP)
+    await sim.say(ANI, ANI, "/start")
+    await sim.say(ANI, ANI, f"/start gp_{c.id}")
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "Situasi–Tantangan–Aksi–Refleksi")
+    for text in ("Exit ticket literasi", "Kelas 4A.", "Memantau pemahaman.", "Tiga pertanyaan.", "40% → 72%."):
+        await sim.say(ANI, ANI, text)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan ke grup")
+    [shared] = [m for m in sim.fake.bot_messages(GROUP) if "document" in m]
+    assert topic(sim, shared) == thread and "Praktik baik dari" in shared["caption"]
+
+
+async def test_a_change_made_in_private_is_announced_in_the_home_topic(sim):
+    thread = await forum_onboarded(sim)
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru")
+    await sim.say(PIC, PIC, "/start")
+    await sim.say(PIC, PIC, "/jadwal batal 26/11 rapat dinas")
+    [news] = [m for m in sim.fake.bot_messages(GROUP) if "rapat dinas" in (m.get("text") or "")]
+    assert topic(sim, news) == thread
