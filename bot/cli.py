@@ -1,4 +1,4 @@
-"""`kombel-bot` — the command line: run the bot, run the offline demo, apply migrations."""
+"""`kombel-bot` — the command line: run the bot, run the offline demo, apply migrations, back up the database."""
 
 from __future__ import annotations
 
@@ -76,6 +76,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the database while the bot runs (storage.backup)."""
+    from pathlib import Path
+
+    from storage.backup import BackupError, snapshot
+
+    settings = load_settings()
+    try:
+        snap = snapshot(settings.database_path, Path(args.dest))
+    except BackupError as exc:
+        print(f"kombel-bot: no backup written: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written: {snap.path} ({snap.size_bytes / 1e6:.1f} MB, schema {snap.schema_version}, "
+          f"{snap.communities} communities, {snap.members} active members); integrity check: ok")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kombel-bot", description="Kombel Bot for teacher learning communities")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", help="folder for the reports and charts")
     demo.set_defaults(fn=cmd_demo)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
+    backup = sub.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
+    backup.add_argument("dest", help="the new file, e.g. backups/kombel-2026-11-24.sqlite3")
+    backup.set_defaults(fn=cmd_backup)
     args = parser.parse_args(argv)
     try:
         return int(args.fn(args))
