@@ -52,6 +52,7 @@ async def test_join_with_role_and_change_role(sim):
     welcome = await onboard(sim, members=())
     await sim.tap(GROUP, welcome["message_id"], ANI, "Guru agama")
     assert "Selamat bergabung, Ani Rahma (Guru agama)" in sim.last_text(GROUP)
+    assert sim.fake.calls_of("sendMessage")[-1].get("disable_notification") in (True, "true")  # no buzz for all
     c = await sim.services.repos.communities.by_chat(GROUP)
     assert (await sim.services.repos.members.get(c.id, ANI)).role == "religion"
     n_before = len(sim.texts(GROUP))

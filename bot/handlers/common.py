@@ -110,7 +110,8 @@ class Scope:
         """Answer in this chat with the template `key` (replying to the person's message in groups)."""
         return await self.send_html(self.render(key, **kw), markup=markup, quote=quote)
 
-    async def send_html(self, text: str, *, markup: Any = None, quote: bool = True) -> Sent | None:
+    async def send_html(self, text: str, *, markup: Any = None, quote: bool = True, silent: bool = False) -> Sent | None:
+        """`silent`: delivered without a notification sound (Telegram's disable_notification)."""
         msg = self.message
         reply_params = None
         if quote and self.is_group and msg is not None and self.query is None:
@@ -118,7 +119,7 @@ class Scope:
 
         def send(cid: int, thread: int | None) -> Any:
             return post_message(self.ctx.bot, cid, text, reply_markup=markup, reply_parameters=reply_params,
-                                message_thread_id=thread)
+                                message_thread_id=thread, disable_notification=silent or None)
 
         # In the topic of the message answered; with no message (the bot was added back…): the home topic.
         thread = topic_of(msg)

@@ -65,8 +65,10 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
     role_name = scope.t(f"role.{role}")
     await scope.answer("roster.joined_alert" if new else "roster.role_changed_alert", role=role_name)
     if scope.is_group:
-        if new:  # a short public welcome; role changes stay between the person and the bot
-            await scope.send_html(scope.render("roster/joined", member=member, role=role_name), quote=False)
+        if new:  # a short public welcome, without a notification (a whole staff joins in one morning); role
+            # changes stay between the person and the bot
+            await scope.send_html(scope.render("roster/joined", member=member, role=role_name), quote=False,
+                                  silent=True)
     else:
         await scope.edit("roster/joined_private", member=member, role=role_name)
 
