@@ -162,6 +162,7 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
     if not scope.is_group and created:
         await scope.reply("surveys/started_private", survey=survey)
     elif created:  # posted in the community's home topic: say so where the PIC asked, if that is elsewhere
+        # read again: posting may have found the home topic deleted and cleared it (bot.delivery.in_topic)
         home = home_thread(await scope.services.repos.communities.get(community.id))
         if home is not None and home != scope.thread:
             await scope.reply("surveys/started_in_topic", survey=survey, link=scope.topic_link(home))
