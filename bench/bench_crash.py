@@ -72,15 +72,40 @@ class Report:
     seconds: float = 0.0
 
 
+# The harness's world lives on a fixed school day (Tuesday 24 November 2026, 09:00 WITA), whatever the date of
+# the machine: time runs at real speed from there, for the fake Bot API, the in-process set-up and the bot
+# process (started with CLOCK_START). A stage opens, and its reminders are due, only on a school day.
+WORLD_START = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+class WorldTime:
+    """Seconds since the epoch on the harness's clock: WORLD_START plus the real time elapsed."""
+
+    def __init__(self, start: datetime = WORLD_START) -> None:
+        self._start = start.timestamp()
+        self._t0 = time.monotonic()
+
+    def __call__(self) -> float:
+        return self._start + (time.monotonic() - self._t0)
+
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self(), UTC)
+
+
 def make_fake() -> FakeTelegram:
-    return FakeTelegram(clock=time.time)
+    return FakeTelegram(clock=WorldTime())
+
+
+def world_now(fake: FakeTelegram) -> datetime:
+    """The harness's present: the fake's clock, shared by the set-up and the bot process."""
+    return datetime.fromtimestamp(fake.clock(), UTC)
 
 
 async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: random.Random) -> World:
     """Two communities prepared through the bot itself (in-process, same database file and fake):
     A with an open cycle stage whose private reminders are due now, B whose first stage is due to close
     and second to open now (synthesis, header and questions to post)."""
-    sim = Sim(db_path, clock=ManualClock(datetime.now(UTC)), fake=fake)
+    sim = Sim(db_path, clock=ManualClock(world_now(fake)), fake=fake)
     members = list(range(910_000, 910_000 + n_members))
     for u in [PIC_A, PIC_B, *members]:
         fake.user(u, f"Guru{u}")
@@ -104,12 +129,12 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
         c_b = await sim.services.repos.communities.by_chat(GB)
     finally:
         await sim.stop()
-    # The due times, moved to "now" for the subprocess's real clock.
-    now = int(time.time())
+    # The due times, moved to "now" for the bot process's clock (the world's, see WORLD_START).
+    now = int(fake.clock())
     with contextlib.closing(sqlite3.connect(db_path)) as con, con:
         con.execute("UPDATE cycle_stages SET reminder_at = ? WHERE id = ?", (now - 5, stage_a))
         con.execute("UPDATE cycle_stages SET closes_at = ? WHERE community_id = ? AND status = 'open'", (now - 5, c_b.id))
-        con.execute("UPDATE cycle_stages SET opens_at = ? WHERE community_id = ? AND seq = 2", (now - 5, c_b.id))
+        con.execute("UPDATE cycle_stages SET opens_at = ? WHERE community_id = ? AND seq = 1", (now - 5, c_b.id))
     # Everything the setup produced was handled in-process: acknowledge it so the poller starts clean.
     last = max(u["update_id"] for u in fake.updates)
     await fake.call("getUpdates", {"offset": last + 1, "timeout": 0})
@@ -181,7 +206,8 @@ class Harness:
     # -- the bot process ---------------------------------------------------------------------------
     async def spawn(self, port: int) -> None:
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL=self.log_level, DEFAULT_TIMEZONE="Asia/Makassar")
+                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL=self.log_level, DEFAULT_TIMEZONE="Asia/Makassar",
+                   CLOCK_START=world_now(self.fake).isoformat())
         with self.log_path.open("ab") as log:  # noqa: ASYNC230 (a local file, opened once per start)
             log.write(b"--- start\n")
             log.flush()
@@ -235,7 +261,7 @@ class Harness:
         with contextlib.closing(sqlite3.connect(self.db_path, timeout=5)) as con:
             open_keys = con.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
             unreminded = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE reminder_at <= ? AND reminded = 0"
-                                     " AND status = 'open'", (int(time.time()),)).fetchone()[0]
+                                     " AND status = 'open'", (int(self.fake.clock()),)).fetchone()[0]
             unposted = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE status = 'open' AND posted = 0"
                                    ).fetchone()[0]
         return open_keys == 0 and unreminded == 0 and unposted == 0

@@ -24,7 +24,7 @@ from storage.db import CURRENT_UPDATE, Database
 from storage.repos import Repos
 
 from . import jobs
-from .clock import Clock
+from .clock import Clock, StartedClock
 from .commands import CommandRegistry
 from .concurrency import PerChatUpdateProcessor
 from .handlers import register_all
@@ -37,6 +37,10 @@ from .tgbot import KombelBot
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member",
                    "poll_answer", "poll"]
+
+
+def _clock(settings: Settings) -> Clock:
+    return StartedClock(settings.clock_start) if settings.clock_start else Clock()
 
 
 def build_application(
@@ -70,7 +74,7 @@ def build_application(
     )
     db = Database(settings.database_path)
     services = Services(
-        settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or Clock(),
+        settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or _clock(settings),
         commands=CommandRegistry(),
     )
     services.extra["schedule_jobs"] = schedule_jobs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -30,3 +31,18 @@ class ManualClock(Clock):
     def advance(self, **delta: float) -> datetime:
         self._now += timedelta(**delta)
         return self._now
+
+
+class StartedClock(Clock):
+    """Real-speed time that started at a chosen instant (`CLOCK_START`): rehearsals and the tests that run
+    the real bot process see the same school day whatever the date of the machine."""
+
+    def __init__(self, start: datetime, *, monotonic: object = time.monotonic) -> None:
+        if start.tzinfo is None:
+            raise ValueError("StartedClock needs an aware datetime")
+        self._start = start.astimezone(UTC)
+        self._monotonic = monotonic
+        self._t0 = monotonic()  # type: ignore[operator]
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._t0)  # type: ignore[operator]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +27,7 @@ class Settings:
     api_base_url: str | None = None
     log_level: str = "INFO"
     principal_link_hours: int = 72
+    clock_start: datetime | None = None
 
     def require_token(self) -> str:
         if not self.token:
@@ -52,6 +54,22 @@ def _database_path(url: str | None) -> Path:
     return Path(url)
 
 
+def _clock_start(raw: str | None) -> datetime | None:
+    """`CLOCK_START`: for rehearsals and tests only — the bot's clock starts at this instant (ISO 8601 with
+    its offset, e.g. 2026-11-24T09:00+08:00) and runs at real speed. Unset in production."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise SettingsError(f"CLOCK_START must be an ISO 8601 instant with its offset "
+                            f"(e.g. 2026-11-24T09:00+08:00), not {raw!r}.")
+    return when
+
+
 def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Path(".env")) -> Settings:
     """Read settings from `env` (default: the process environment, after loading `.env` if present)."""
     if env is None:
@@ -75,6 +93,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
         raise SettingsError("PRINCIPAL_LINK_HOURS must be a whole number of hours between 1 and 720.")
     return Settings(
+        clock_start=_clock_start(env.get("CLOCK_START")),
         token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
         database_path=_database_path((env.get("DATABASE_URL") or "").strip() or None),
         default_tz=tz,

@@ -26,11 +26,27 @@ def test_defaults_and_database_url():
     {"TELEGRAM_API_BASE_URL": "ftp://x"},
     {"DATABASE_URL": "postgres://u@h/db"},
     {"PRINCIPAL_LINK_HOURS": "0"},
+    {"CLOCK_START": "2026-11-24 09:00"},
+    {"CLOCK_START": "besok pagi"},
 ])
 def test_bad_settings_are_one_line_errors(env):
     with pytest.raises(SettingsError) as err:
         load_settings(env)
     assert "\n" not in str(err.value)
+
+
+def test_clock_start_is_an_aware_instant_and_the_clock_runs_from_it():
+    from datetime import UTC, datetime
+
+    from bot.clock import StartedClock
+
+    assert load_settings({}).clock_start is None
+    start = load_settings({"CLOCK_START": "2026-11-24T09:00+08:00"}).clock_start
+    assert start == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    ticks = iter([100.0, 100.0, 161.5])
+    clock = StartedClock(start, monotonic=lambda: next(ticks))
+    assert clock.now() == start
+    assert clock.ts() == int(start.timestamp()) + 61
 
 
 def test_token_checks():
