@@ -151,94 +151,118 @@ def _has_part(value: Any, user_id: int) -> bool:
     return isinstance(value, str) and str(user_id) in value.split(":")
 
 
-async def erasure_plan(fetch: Fetch, user_id: int, placeholder: Mapping[str, str]) -> list[Change]:
+@dataclass
+class _Plan:
+    """What the erase knows while it walks the tables."""
+    person: Person
+    name_re: re.Pattern[str] | None
+    labels: Mapping[str, str]
+    locales: dict[int, str]
+
+    def label(self, community: Any) -> str:
+        return self.labels.get(self.locales.get(community, ""), self.labels.get("id") or next(iter(self.labels.values())))
+
+
+def _kinds(table: Table) -> dict[str, list[Column]]:
+    kinds = {k: table.of_kind(k) for k in (OWNER, REF, CHAT, KEY)}
+    kinds[NAME] = name_columns(table)
+    return kinds
+
+
+def _where(kinds: dict[str, list[Column]], person: Person) -> tuple[str, list[Any]]:
+    """A coarse filter for the rows that may hold the person (`_change` decides)."""
+    uid = str(person.user_id)
+    conds: list[str] = []
+    params: list[Any] = []
+    for c in kinds[OWNER] + kinds[REF] + kinds[CHAT]:
+        conds.append(f'"{c.name}" = ?')
+        params.append(person.user_id)
+    for c in kinds[KEY]:
+        conds.append(f'("{c.name}" = ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ?)')
+        params += [uid, f"{uid}:%", f"%:{uid}", f"%:{uid}:%"]
+    for c in kinds[NAME]:
+        for n in person.names:
+            conds.append(f'"{c.name}" LIKE ?')
+            params.append(f"%{n}%")
+    return " OR ".join(conds), params
+
+
+def _change(plan: _Plan, table: Table, kinds: dict[str, list[Column]], rowid: int,
+            row: dict[str, Any]) -> Change | None:
+    """What the erase does to one row (the module's rule), or None if the row does not hold the person."""
+    uid = plan.person.user_id
+    if any(row[c.name] == uid for c in kinds[OWNER]):
+        return Change(table.name, rowid, row, True)
+    refs = [c for c in kinds[REF] if row[c.name] not in (None, 0)]
+    if any(_owns(c) for c in refs) and all(row[c.name] == uid for c in refs):
+        return Change(table.name, rowid, row, True)  # theirs alone: an RTL item they wrote for themselves
+    community_bound = "community_id" in table.names
+    chat_hits = [c for c in kinds[CHAT] if row[c.name] == uid]
+    key_hits = [c for c in kinds[KEY] if _has_part(row[c.name], uid)]
+    if (chat_hits or key_hits) and not community_bound:
+        return Change(table.name, rowid, row, True)  # a message to their private chat
+    updates: dict[str, Any] = {}
+    owner_hit = False
+    for c in kinds[REF]:
+        if row[c.name] == uid:
+            updates[c.name] = 0 if c.notnull else None
+            owner_hit = owner_hit or _owns(c)
+    for c in chat_hits:
+        updates[c.name] = 0
+        paired = c.name[: -len("chat_id")] + "message_id"
+        if paired in table.names:
+            updates[paired] = -rowid  # keeps UNIQUE (chat, message) among erased rows
+    for c in key_hits:
+        updates[c.name] = f"erased:{rowid}"
+    community = row.get("community_id")
+    if owner_hit or not community_bound or community in plan.person.communities:
+        label = plan.label(community)
+        for c in kinds[NAME]:
+            text = row[c.name]
+            if not isinstance(text, str) or not text:
+                continue
+            new = plan.name_re.sub(label, text) if plan.name_re is not None else text
+            if new == text and owner_hit:
+                new = label  # "saya", a nickname: the owner column said it was them
+            if new != text:
+                updates[c.name] = new
+    return Change(table.name, rowid, row, False, updates) if updates else None
+
+
+async def erasure_plan(fetch: Fetch, user_id: int, labels: Mapping[str, str]) -> list[Change]:
     """Every row the erase of `user_id` deletes or changes, with the change. Reads only."""
     person = await _person(fetch, user_id)
-    name_re = person.name_re()
     locales = {int(r[0]): r[1] for r in await fetch("SELECT id, locale FROM communities", ())}
-    default_label = placeholder.get("id") or next(iter(placeholder.values()))
-    uid = str(user_id)
-    plan: list[Change] = []
+    plan = _Plan(person, person.name_re(), labels, locales)
+    out: list[Change] = []
     for table in await schema(fetch):
-        kinds = {k: table.of_kind(k) for k in (OWNER, REF, CHAT, KEY)}
-        kinds[NAME] = name_columns(table)
-        conds: list[str] = []
-        params: list[Any] = []
-        for c in kinds[OWNER] + kinds[REF] + kinds[CHAT]:
-            conds.append(f'"{c.name}" = ?')
-            params.append(user_id)
-        for c in kinds[KEY]:
-            conds.append(f'("{c.name}" = ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ?)')
-            params += [uid, f"{uid}:%", f"%:{uid}", f"%:{uid}:%"]
-        if name_re is not None:
-            for c in kinds[NAME]:
-                for n in person.names:  # LIKE is a coarse filter; the regex below decides
-                    conds.append(f'"{c.name}" LIKE ?')
-                    params.append(f"%{n}%")
-        if not conds:
+        kinds = _kinds(table)
+        where, params = _where(kinds, person)
+        if not where:
             continue
-        rows = await fetch(f'SELECT rowid AS "__rowid__", * FROM "{table.name}" WHERE ' + " OR ".join(conds), params)
-        community_bound = "community_id" in table.names
-        for r in rows:
+        for r in await fetch(f'SELECT rowid AS "__rowid__", * FROM "{table.name}" WHERE {where}', params):
             row = dict(r)
-            rowid = int(row.pop("__rowid__"))
-            if any(row[c.name] == user_id for c in kinds[OWNER]):
-                plan.append(Change(table.name, rowid, row, True))
-                continue
-            refs = [c for c in kinds[REF] if row[c.name] not in (None, 0)]
-            if any(_owns(c) for c in refs) and all(row[c.name] == user_id for c in refs):
-                plan.append(Change(table.name, rowid, row, True))  # theirs alone: their own RTL item
-                continue
-            chat_hits = [c for c in kinds[CHAT] if row[c.name] == user_id]
-            key_hits = [c for c in kinds[KEY] if _has_part(row[c.name], user_id)]
-            if (chat_hits or key_hits) and not community_bound:
-                plan.append(Change(table.name, rowid, row, True))
-                continue
-            updates: dict[str, Any] = {}
-            ref_hit = False
-            for c in kinds[REF]:
-                if row[c.name] == user_id:
-                    updates[c.name] = 0 if c.notnull else None
-                    ref_hit = ref_hit or _owns(c)
-            for c in chat_hits:
-                updates[c.name] = 0
-                paired = c.name[: -len("chat_id")] + "message_id"
-                if paired in table.names:
-                    updates[paired] = -rowid
-            for c in key_hits:
-                updates[c.name] = f"erased:{rowid}"
-            community = row.get("community_id")
-            label = placeholder.get(locales.get(community, ""), default_label)  # type: ignore[arg-type]
-            in_scope = not community_bound or community in person.communities
-            for c in kinds[NAME]:
-                text = row[c.name]
-                if not isinstance(text, str) or not text:
-                    continue
-                new = name_re.sub(label, text) if name_re is not None and (in_scope or ref_hit) else text
-                if new == text and ref_hit:
-                    new = label
-                if new != text:
-                    updates[c.name] = new
-            if updates:
-                plan.append(Change(table.name, rowid, row, False, updates))
-    return plan
+            change = _change(plan, table, kinds, int(row.pop("__rowid__")), row)
+            if change is not None:
+                out.append(change)
+    return out
 
 
-async def export_user(db: Database, user_id: int, placeholder: Mapping[str, str]) -> dict[str, Any]:
+async def export_user(db: Database, user_id: int, labels: Mapping[str, str]) -> dict[str, Any]:
     """Everything stored about one person, table by table: exactly the rows `erase_user` deletes or changes,
     as they are now."""
     data: dict[str, list[dict[str, Any]]] = {}
-    for ch in await erasure_plan(_reader(db), user_id, placeholder):
+    for ch in await erasure_plan(_reader(db), user_id, labels):
         data.setdefault(ch.table, []).append(ch.before)
     return data
 
 
-async def erase_user(db: Database, user_id: int, placeholder: Mapping[str, str]) -> list[Change]:
+async def erase_user(db: Database, user_id: int, labels: Mapping[str, str]) -> list[Change]:
     """Delete the person's rows everywhere and anonymise the community rows that name them (the module's
     rule), then empty the `-wal` file so the old pages are gone from disk too (deleted content in the main
     file is overwritten with zeros: `secure_delete`). Returns what changed."""
     async with db.tx() as tx:
-        plan = await erasure_plan(tx.fetchall, user_id, placeholder)
+        plan = await erasure_plan(tx.fetchall, user_id, labels)
         for ch in plan:
             if ch.delete:
                 await tx.execute(f'DELETE FROM "{ch.table}" WHERE rowid = ?', (ch.rowid,))

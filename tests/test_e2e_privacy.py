@@ -146,9 +146,12 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
 
     await sim.say(ZUB, ZUB, "/dataku")
     exported = json.loads(f.file_bytes(sim.last(ZUB)["document"]["file_id"]))
+    sim.services.remember_admins(GROUP, frozenset({PIC, ZUB}), 600)  # as Telegram said a moment ago
     await sim.say(ZUB, ZUB, "/hapusdataku")
+    assert "(dihapus)" in sim.last_text(ZUB)  # the confirmation says what stays
     await sim.tap(ZUB, sim.last(ZUB)["message_id"], ZUB, "Ya, hapus")
     assert "sudah dihapus" in sim.last_text(ZUB)
+    assert sim.services.cached_admins(GROUP) is None  # asked again when next needed
     after = _rows(path)
     assert _traces(after) == []
     assert _raw_traces(path) == []
