@@ -178,8 +178,8 @@ def _where(kinds: dict[str, list[Column]], person: Person) -> tuple[str, list[An
         conds.append(f'"{c.name}" = ?')
         params.append(person.user_id)
     for c in kinds[KEY]:
-        conds.append(f'("{c.name}" = ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ? OR "{c.name}" LIKE ?)')
-        params += [uid, f"{uid}:%", f"%:{uid}", f"%:{uid}:%"]
+        conds.append(f'"{c.name}" LIKE ?')
+        params.append(f"%{uid}%")
     for c in kinds[NAME]:
         for n in person.names:
             conds.append(f'"{c.name}" LIKE ?')
