@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 from storage.personal_data import export_user
 from tests.conftest import ANI, BUDI, GROUP, PIC, onboard
+from tests.test_personal_data import canon, changed_rows, raw_traces, snapshot, traces
 
 LABELS = {"id": "(dihapus)", "en": "(deleted)"}
 
@@ -66,29 +66,10 @@ ZUB_TEXTS = ("Zubaedah", "Kartikasari", "zubaedah_kk", "Delapan murid belum lanc
 
 def _rows(path) -> dict[str, dict[int, dict]]:
     conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
-                                         " AND name NOT LIKE 'sqlite_%'")]
-    out = {t: {r["__rowid__"]: {k: r[k] for k in r.keys() if k != "__rowid__"}
-               for r in conn.execute(f'SELECT rowid AS "__rowid__", * FROM "{t}"')} for t in tables}
-    conn.close()
-    return out
-
-
-def _traces(rows: dict[str, dict[int, dict]]) -> list[str]:
-    words = [str(ZUB)] + [w.lower() for w in ZUB_TEXTS]
-    return [f"{t}.{c}={v!r}" for t, rs in rows.items() for r in rs.values() for c, v in r.items()
-            if v == ZUB or (isinstance(v, str) and any(w in v.lower() for w in words))]
-
-
-def _raw_traces(path) -> list[str]:
-    needles = [str(ZUB).encode(), ZUB.to_bytes(6, "big")] + [w.encode() for w in ZUB_TEXTS]
-    found = []
-    for suffix in ("", "-wal", "-shm"):
-        f = Path(str(path) + suffix)
-        data = f.read_bytes() if f.exists() else b""
-        found += [f"{f.name}: {n!r}" for n in needles if n in data]
-    return found
+    try:
+        return snapshot(conn)
+    finally:
+        conn.close()
 
 
 async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(sim, clock):
@@ -142,7 +123,7 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     for table in ("cycle_answers", "cycle_evidence", "learning_logs", "survey_answers", "good_practices",
                   "journal_entries", "rsvps", "attendance", "outbox"):
         assert any(r.get("user_id") == ZUB or r.get("chat_id") == ZUB for r in before[table].values()), table
-    assert _raw_traces(path)
+    assert raw_traces(path, ZUB, ZUB_TEXTS)
 
     await sim.say(ZUB, ZUB, "/dataku")
     exported = json.loads(f.file_bytes(sim.last(ZUB)["document"]["file_id"]))
@@ -153,15 +134,9 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     assert "sudah dihapus" in sim.last_text(ZUB)
     assert sim.services.cached_admins(GROUP) is None  # asked again when next needed
     after = _rows(path)
-    assert _traces(after) == []
-    assert _raw_traces(path) == []
-    # /dataku gave exactly the rows the erase deleted or changed
-    changed = {t: [r for rowid, r in rs.items() if after[t].get(rowid) != r] for t, rs in before.items()}
-
-    def canon(rows):
-        return sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)
-
-    assert {t: canon(r) for t, r in changed.items() if r} == {t: canon(r) for t, r in exported.items()}
+    assert traces(after, ZUB, ZUB_TEXTS) == []
+    assert raw_traces(path, ZUB, ZUB_TEXTS) == []
+    assert changed_rows(before, after) == canon(exported)  # /dataku gave exactly the rows erased or changed
     # the community's RTL items stay, without her
     rtl = [tuple(r) for r in await sim.services.db.fetchall(
         "SELECT who, owner_user_id, origin_chat_id FROM rtl_items ORDER BY id")]
@@ -174,4 +149,4 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     await sim.tick()
     assert len(f.bot_messages(ZUB)) == sent_before
     assert await sim.services.db.scalar("SELECT COUNT(*) FROM outbox WHERE chat_id = ?", (ZUB,)) == 0
-    assert _traces(_rows(path)) == []
+    assert traces(_rows(path), ZUB, ZUB_TEXTS) == []

@@ -209,33 +209,42 @@ class Seeder:
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, Any]]]:
+    """Every row of every table, by rowid."""
     conn.row_factory = sqlite3.Row
     tables, _ = _schema(conn)
     return {t: {int(r["__rowid__"]): {k: r[k] for k in r.keys() if k != "__rowid__"}
                 for r in conn.execute(f'SELECT rowid AS "__rowid__", * FROM "{t}"')} for t in tables}
 
 
-def traces(snap: dict[str, dict[int, dict[str, Any]]]) -> list[str]:
-    words = [str(SECRET), FIRST.lower(), LAST.lower(), USERNAME.lower(), ANSWER.lower()]
-    found = []
-    for table, rows in snap.items():
-        for rowid, row in rows.items():
-            for col, v in row.items():
-                if v == SECRET or (isinstance(v, str) and any(w in v.lower() for w in words)):
-                    found.append(f"{table}[{rowid}].{col}={v!r}")
-    return found
+def traces(snap: dict[str, dict[int, dict[str, Any]]], uid: int = SECRET,
+           texts: tuple[str, ...] = (FIRST, LAST, USERNAME, ANSWER)) -> list[str]:
+    """Cells holding the person's id, or text holding their id, a name or an answer."""
+    words = [str(uid)] + [w.lower() for w in texts]
+    return [f"{table}[{rowid}].{col}={v!r}" for table, rows in snap.items() for rowid, row in rows.items()
+            for col, v in row.items() if v == uid or (isinstance(v, str) and any(w in v.lower() for w in words))]
 
 
-def raw_traces(path: Path) -> list[str]:
-    needles = {"id (text)": str(SECRET).encode(), "id (record)": SECRET.to_bytes(6, "big"),
-               "first name": FIRST.encode(), "last name": LAST.encode(), "username": USERNAME.encode(),
-               "answer": ANSWER.encode()}
+def raw_traces(path: Path, uid: int = SECRET, texts: tuple[str, ...] = (FIRST, LAST, USERNAME, ANSWER)) -> list[str]:
+    """The same in the raw bytes of the database, -wal and -shm files (the id also as a 6-byte record int)."""
+    needles = [str(uid).encode(), uid.to_bytes(6, "big")] + [t.encode() for t in texts]
     found = []
     for suffix in ("", "-wal", "-shm"):
         f = Path(str(path) + suffix)
         data = f.read_bytes() if f.exists() else b""
-        found += [f"{f.name}: {what}" for what, needle in needles.items() if needle in data]
+        found += [f"{f.name}: {n!r}" for n in needles if n in data]
     return found
+
+
+def changed_rows(before: dict[str, dict[int, dict[str, Any]]],
+                 after: dict[str, dict[int, dict[str, Any]]]) -> dict[str, list[str]]:
+    """The rows, as they were before, that are gone or different after, by table (canonical JSON)."""
+    out = {t: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for rowid, r in rows.items()
+                     if after[t].get(rowid) != r) for t, rows in before.items()}
+    return {t: rows for t, rows in out.items() if rows}
+
+
+def canon(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    return {t: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows) for t, rows in data.items()}
 
 
 def wal_size(path: Path) -> int:
@@ -266,14 +275,9 @@ async def test_erase_leaves_no_trace_in_any_table_or_file_and_export_is_what_it_
     for table, rowid in seeder.background.items():
         assert after[table].get(rowid) == before[table][rowid], table
     # every row holding the person was deleted or changed; the export is exactly those rows, by table
-    changed = {t: [row for rowid, row in rows.items() if after[t].get(rowid) != row] for t, rows in before.items()}
-    changed = {t: rows for t, rows in changed.items() if rows}
+    changed = changed_rows(before, after)
     assert set(changed) == holding
-
-    def canon(rows: list[dict[str, Any]]) -> list[str]:
-        return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
-
-    assert {t: canon(r) for t, r in exported.items()} == {t: canon(r) for t, r in changed.items()}
+    assert canon(exported) == changed
     assert len(plan) == sum(len(r) for r in changed.values())
     # the person's own rows are gone; the community's rows stay, anonymised
     assert after["users"].get(SECRET) is None and SECRET not in {r["user_id"] for r in after["members"].values()}
