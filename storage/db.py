@@ -93,6 +93,9 @@ class Database:
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
+            # deleted and overwritten content is zeroed in the page, not left in free space (personal data:
+            # an erased answer must not stay readable in the file)
+            "PRAGMA secure_delete=ON",
         ):
             await self._conn.execute(pragma)
         await self.migrate()
@@ -244,6 +247,26 @@ class Database:
                 await self.conn.execute("COMMIT")
                 self._in_tx = False
                 self.commits += 1
+
+    async def checkpoint(self, attempts: int = 5) -> bool:
+        """Commit what is written, copy every page into the main file and empty the `-wal` file
+        (`wal_checkpoint(TRUNCATE)`): after an erasure the old versions of its pages are then nowhere on
+        disk. Waits (busy timeout) for readers still on an older snapshot; False if they never let go
+        (the next erasure tries again). The `-shm` file holds only page numbers, never row data."""
+        if str(self.path) == ":memory:":
+            return True
+        for attempt in range(attempts):
+            async with self._lock:
+                if self._in_tx:
+                    await self.conn.execute("COMMIT")
+                    self._in_tx = False
+                    self.commits += 1
+                row = await (await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+            if row is not None and row[0] == 0:
+                return True
+            log.warning("wal checkpoint busy (attempt %d)", attempt + 1)
+            await asyncio.sleep(0.1)
+        return False
 
     async def _commit_pending(self) -> None:
         await asyncio.sleep(0)  # let units that are about to start join this commit

@@ -15,7 +15,13 @@ from ..commands import Command
 from ..delivery import SendFailed, call
 from ..keyboards import cb
 from ..services import KContext, Services
+from ..settings import SUPPORTED_LOCALES
 from .common import Scope, build_scope, handler, refuse
+
+
+def erased_labels(services: Services) -> dict[str, str]:
+    """What replaces an erased person's name in a community's rows, by locale ("(dihapus)")."""
+    return {loc: services.renderer.t(loc, "privacy.erased_name") for loc in SUPPORTED_LOCALES}
 
 
 @handler()
@@ -25,7 +31,7 @@ async def cmd_privacy(scope: Scope) -> None:
 
 @handler(where="private")
 async def cmd_mydata(scope: Scope) -> None:
-    data = await export_user(scope.services.db, scope.user_id)
+    data = await export_user(scope.services.db, scope.user_id, erased_labels(scope.services))
     payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     caption = scope.render("privacy/export_caption", tables=len(data))
     try:
@@ -65,7 +71,11 @@ async def on_privacy_button(update: Update, ctx: KContext) -> None:
         await scope.edit("privacy/kept")
         return
     if parts[1] == "me" and parts[2] == "yes" and not scope.is_group:
-        await erase_user(scope.services.db, scope.user_id)
+        services = scope.services
+        await erase_user(services.db, scope.user_id, erased_labels(services))
+        # who administers which group, as Telegram said it: asked again when next needed
+        for chat_id in [c for c, (_, ids) in services.admin_cache.items() if scope.user_id in ids]:
+            del services.admin_cache[chat_id]
         await scope.answer()
         await scope.edit("privacy/deleted_me")
         return
