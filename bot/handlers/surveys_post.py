@@ -193,30 +193,34 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
 
 
 async def charts(services: Services, community: Community, res: Results) -> list[tuple[bytes, str]]:
-    """PNG charts for a result (none when nobody answered), with captions under 1024 characters."""
-    if res.n == 0:
+    """PNG charts for a result (none when no published answer), with captions under 1024 characters.
+    They show the published figures only: hidden roles and withheld items are left out (as in the text)."""
+    if res.n_published == 0:
         return []
     t = services.renderer.t
     loc, s = community.locale, res.survey
     title = s.title[:80]
     out = []
     if res.is_test:
-        if res.pp is not None and res.pp.n_paired:
-            pp = res.pp
+        pp = res.pp
+        if pp is not None and pp.mean_pre is not None and pp.mean_post is not None:
             note = t(loc, "sv.chart_gain", g=_fmt_gain(services, loc, pp.gain))
             png = await asyncio.to_thread(prepost_chart, pp.mean_pre, pp.mean_post, pp.max_score, title,
                                           labels=(t(loc, "sv.pre"), t(loc, "sv.post")), note=note, locale=loc)
-            out.append((png, t(loc, "sv.caption_prepost", title=title, n=pp.n_paired)))
-        labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
-        png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
-                                      t(loc, "sv.chart_correct"), locale=loc)
-        out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n)))
+            caption = (t(loc, "sv.caption_prepost", title=title, n=pp.n_paired) if pp.paired else
+                       t(loc, "sv.caption_prepost_class", title=title, pre=pp.n_pre, post=pp.n_post))
+            out.append((png, caption))
+        if any(it.correct_share is not None for it in res.test_items):
+            labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
+            png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
+                                          t(loc, "sv.chart_correct"), locale=loc)
+            out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n_published)))
         return out
     likert = [x for x in res.summary.items if x.likert is not None]
-    if likert:
+    if likert and any(x.likert.n for x in likert):  # type: ignore[union-attr]
         png = await asyncio.to_thread(likert_chart, [x.item.text for x in likert],
                                       [x.likert.agree_share for x in likert], title, locale=loc)  # type: ignore[union-attr]
-        out.append((png, t(loc, "sv.caption_items", title=title, n=res.n)))
+        out.append((png, t(loc, "sv.caption_items", title=title, n=res.summary.overall.n)))
         roles = res.summary.by_role
         if roles is not None and roles.visible:
             png = await asyncio.to_thread(
@@ -224,6 +228,8 @@ async def charts(services: Services, community: Community, res: Results) -> list
                 [row.stats.agree_share for row in roles.visible], roles.rerata_agree,  # type: ignore[union-attr]
                 t(loc, "sv.chart_roles"), rerata_label=t(loc, "sv.rerata"), locale=loc)
             out.append((png, t(loc, "sv.caption_roles", title=title)))
+        return out
+    if likert:
         return out
     choice = next((x for x in res.summary.items if x.choice is not None and x.choice.n), None)
     if choice is not None:

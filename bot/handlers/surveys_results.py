@@ -15,7 +15,9 @@ from domain.surveys import (
     Response,
     SurveySummary,
     TrendPoint,
-    prepost,
+    disclosure,
+    mean_score_shown,
+    prepost_published,
     pulse_trend,
     score,
     survey_summary,
@@ -28,6 +30,7 @@ class TestItem:
     text: str
     n: int
     correct_share: float | None
+    withheld: int = 0  # answers not shown (fewer than the floor)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class Results:
     @property
     def n(self) -> int:
         return self.summary.n_respondents
+
+    @property
+    def n_published(self) -> int:
+        """Respondents the published figures are computed from (hidden roles left out)."""
+        return self.summary.n_published
 
     @property
     def is_test(self) -> bool:
@@ -78,6 +86,8 @@ def scores(survey: Survey, answers: list[Answer]) -> dict[str, int]:
 
 
 async def compute(repo: Surveys, survey: Survey) -> Results:
+    """The published figures of one survey: hidden roles and withheld items are left out of everything
+    (domain.surveys.disclosure), so every consumer — results, charts, summaries, reports — shows the same."""
     answers = await repo.answers(survey.id)
     summary = survey_summary(survey.definition, responses(survey, answers))
     if survey.kind != "prepost":
@@ -87,15 +97,19 @@ async def compute(repo: Surveys, survey: Survey) -> Results:
         share = None
         if s.choice is not None and s.choice.n and s.item.correct is not None:
             share = s.choice.counts[s.item.correct] / s.choice.n
-        test_items.append(TestItem(s.item.text, s.n, share))
+        test_items.append(TestItem(s.item.text, s.n, share, s.withheld))
     mine = scores(survey, answers)
     max_score = survey.definition.max_score
-    mean = sum(mine.values()) / len(mine) if mine else None
+    shown = mean_score_shown(summary)
+    mean = sum(mine.values()) / len(mine) if mine and shown else None
     pp = None
     if survey.phase == "post" and survey.pair_id is not None:
         pre = await repo.get(survey.pair_id)
         if pre is not None:
-            pp = prepost(scores(pre, await repo.answers(pre.id)), mine, max_score)
+            pre_answers = await repo.answers(pre.id)
+            pre_shown = mean_score_shown(survey_summary(pre.definition, responses(pre, pre_answers)))
+            pp = prepost_published(scores(pre, pre_answers), mine, max_score, pre_shown=pre_shown,
+                                   post_shown=shown)
     return Results(survey, summary, tuple(test_items), pp, mean)
 
 
@@ -104,7 +118,7 @@ def headline(r: Results) -> dict[str, Any]:
     s = r.survey
     out: dict[str, Any] = {
         "id": s.id, "kind": s.kind, "phase": s.phase, "title": s.title, "opened_at": s.opened_at,
-        "closed_at": s.closed_at, "respondents": r.n,
+        "closed_at": s.closed_at, "respondents": r.n_published, "hidden": r.summary.hidden,
     }
     if r.has_likert:
         o = r.summary.overall
@@ -130,10 +144,11 @@ async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int)
         if wk not in per_week:
             continue
         bucket = per_week[wk]
-        for a in await repo.answers(survey.id):
-            item = survey.items[a.item_idx] if 0 <= a.item_idx < len(survey.items) else None
-            if item is not None and item.kind == "likert" and a.value_int is not None:
-                bucket.setdefault(item.key, []).append(a.value_int)
+        # the same responses the survey's own results were computed from: hidden roles left out
+        for resp in disclosure(survey.definition, responses(survey, await repo.answers(survey.id))).published:
+            for item in survey.items:
+                if item.kind == "likert" and isinstance(resp.answers.get(item.key), int):
+                    bucket.setdefault(item.key, []).append(resp.answers[item.key])  # type: ignore[arg-type]
         for item in survey.items:
             if item.kind == "likert":
                 bucket.setdefault(item.key, [])
