@@ -598,6 +598,7 @@ class TrendPoint:
     week_start: date
     items: dict[str, LikertStats]
     overall: LikertStats  # unweighted mean across the items that have answers; n = max item n
+    hidden: int = 0  # respondents left out (their role was hidden in their survey's results)
 
 
 def pulse_trend(weeks: Iterable[tuple[date, Mapping[str, Sequence[int]]]]) -> list[TrendPoint]:

@@ -332,7 +332,7 @@ def install_hooks(services: Services) -> None:
             return []
         points = await trend(repo(services), community_id, community.tz, weeks, services.now_ts())
         return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
-                 "agree_share": p.overall.agree_share, "index": p.overall.index,
+                 "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
                  "items": {k: v.agree_share for k, v in p.items.items()}} for p in points]
 
     async def activity_surveys(community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:

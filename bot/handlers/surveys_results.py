@@ -4,7 +4,7 @@ No Telegram here: the handlers and the scheduler render these results with templ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,20 +139,23 @@ async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int)
     first = this_week - timedelta(weeks=weeks - 1)
     start = int(_midnight(first, zone))
     per_week: dict[date, dict[str, list[int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
+    hidden: dict[date, int] = {}
     for survey in await repo.closed_between(community_id, start, now + 1, kind="pulse"):
         wk = week_start(survey.opened_at, zone)
         if wk not in per_week:
             continue
         bucket = per_week[wk]
         # the same responses the survey's own results were computed from: hidden roles left out
-        for resp in disclosure(survey.definition, responses(survey, await repo.answers(survey.id))).published:
+        shown = disclosure(survey.definition, responses(survey, await repo.answers(survey.id)))
+        hidden[wk] = hidden.get(wk, 0) + shown.hidden
+        for resp in shown.published:
             for item in survey.items:
                 if item.kind == "likert" and isinstance(resp.answers.get(item.key), int):
                     bucket.setdefault(item.key, []).append(resp.answers[item.key])  # type: ignore[arg-type]
         for item in survey.items:
             if item.kind == "likert":
                 bucket.setdefault(item.key, [])
-    return pulse_trend(per_week.items())
+    return [replace(p, hidden=hidden.get(p.week_start, 0)) for p in pulse_trend(per_week.items())]
 
 
 def _midnight(d: date, zone: ZoneInfo) -> float:
