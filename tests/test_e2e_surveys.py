@@ -387,29 +387,68 @@ async def test_private_answering_one_item_at_a_time(sim):
     assert "sudah ditutup" in sim.last_text(BUDI)
 
 
-async def test_individual_answers_only_in_private_and_only_when_enabled(sim):
+async def test_individual_answers_only_in_private_and_only_when_the_survey_opened_so(sim):
+    """Issue 12: `/survei individu on` after people answered used to show their answers, by name, to the PIC.
+    Visibility is now fixed on each survey when it opens and shown to respondents before they answer."""
     await with_roles(sim)
     c = await community(sim)
     await sim.say(GROUP, PIC, "/survei kepuasan")
     survey = await latest_survey(sim)
+    assert not survey.individual
+    header = sim.texts(GROUP)[-1 - len(survey.items)]
+    assert "🔒 Jawaban Anda anonim: tidak ada yang bisa melihat jawaban per orang, termasuk PIC" in header
+    await sim.say(ANI, ANI, f"/start sv_{survey.id}")
+    assert "🔒 Jawaban Anda anonim" in sim.last_text(ANI)  # in private too, before the first answer
     await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5, 4), BUDI: (2,)})
     await sim.say(PIC, PIC, "/start")
     await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
-    assert "tidak mengizinkan" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
+    assert "dibuka sebagai survei anonim" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
     await sim.say(GROUP, PIC, f"/survei jawaban {survey.id}")
     assert "hanya bisa dilihat di chat pribadi" in sim.last_text(GROUP)
     await sim.say(GROUP, ANI, "/survei individu on")
     assert "hanya PIC" in sim.last_text(GROUP)
+
+    # switching on after people answered: only surveys opened afterwards, and the PIC is told so
     await sim.say(GROUP, PIC, "/survei individu on")
     assert (await sim.services.repos.communities.get(c.id)).settings["survey_individual"] is True
+    said = sim.last_text(GROUP)
+    assert "Survei yang dibuka mulai sekarang" in said and f"#{survey.id} anonim" in said
+    assert "tidak berubah" in said
     await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "dibuka sebagai survei anonim" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "Ani" not in sim.last_text(PIC)  # not after closing either
+    assert not (await repo(sim).get(survey.id)).individual
+
+    # a survey opened now says so to its respondents, and then the PIC sees its answers
+    await sim.say(GROUP, PIC, "/survei kepuasan")
+    named = await latest_survey(sim)
+    assert named.individual and named.id != survey.id
+    header = sim.texts(GROUP)[-1 - len(named.items)]
+    assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in header
+    await sim.say(BUDI, BUDI, f"/start sv_{named.id}")
+    assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in sim.last_text(BUDI)
+    await sim.say(ANI, ANI, "/survei")
+    listed = sim.last_text(ANI)
+    assert f"#{survey.id} " not in listed  # closed
+    assert f"#{named.id} {named.title} · 👁 terlihat PIC beserta nama" in listed
+    await answer_all(sim, await item_messages(sim, named.id), {ANI: (5, 4)})
+    await sim.say(PIC, PIC, f"/survei jawaban {named.id}")
     text = sim.last_text(PIC)
     assert "Ani Rahma (Guru kelas)" in text and "1. 5 — Sangat setuju" in text and "2. 4 — Setuju" in text
-    await sim.say(BUDI, BUDI, f"/survei jawaban {survey.id}")
+    await sim.say(BUDI, BUDI, f"/survei jawaban {named.id}")
     assert "hanya PIC" in sim.last_text(BUDI)
+
+    # switching off: the open named survey stays as its respondents were told; new ones are anonymous
     await sim.say(GROUP, PIC, "/survei individu off")
-    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
-    assert "tidak mengizinkan" in sim.last_text(PIC)
+    assert f"#{named.id} terlihat beserta nama" in sim.last_text(GROUP)
+    await sim.say(PIC, PIC, f"/survei jawaban {named.id}")
+    assert "Ani Rahma (Guru kelas)" in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, "/survei individu")
+    assert "tidak boleh" in sim.last_text(GROUP) and "tidak pernah berubah" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei pulse")
+    assert not (await latest_survey(sim)).individual
 
 
 async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):

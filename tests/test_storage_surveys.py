@@ -131,3 +131,27 @@ async def test_survey_rows_are_read_in_field_order(db):
     cur = db._reader.execute(f"{_SURVEY_SELECT} LIMIT 0")
     names = [f.name for f in fields(Survey)]
     assert [d[0] for d in cur.description] == [n if n != "items" else "items_json" for n in names]
+
+
+async def test_individual_is_fixed_per_survey_and_existing_surveys_keep_the_community_setting(db):
+    """Migration 0009: each survey carries whether each person's answers may be seen; surveys that existed
+    before it keep their community's setting at that moment as their fixed value."""
+    repos = Repos(db)
+    named = await _community(db, -100)
+    anon = await _community(db, -200)
+    await repos.communities.set_setting(named.id, "survey_individual", True, 2)
+    await repos.communities.set_setting(anon.id, "survey_individual", False, 2)
+    repo = Surveys(db)
+    s_named, _ = await _survey(repo, named, "msg:-100:1")
+    s_anon, _ = await _survey(repo, anon, "msg:-200:1")
+    s_new, _ = await _survey(repo, anon, "msg:-200:2", individual=True)
+    assert not s_named.individual and s_new.individual  # created as told, here before the migration re-runs
+    # as if these surveys had been created before migration 0009: run it again on them
+    await db.conn.executescript("ALTER TABLE surveys DROP COLUMN individual;"
+                                " DELETE FROM schema_migrations WHERE version = 9;")
+    assert await db.migrate() == [9]
+    assert (await repo.get(s_named.id)).individual is True
+    assert (await repo.get(s_anon.id)).individual is False
+    # the setting changing later changes no survey
+    await repos.communities.set_setting(named.id, "survey_individual", False, 3)
+    assert (await repo.get(s_named.id)).individual is True

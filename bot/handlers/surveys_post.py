@@ -264,7 +264,7 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
     survey, created = await repo(services).create(
         community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
-        pair_id=pair_id)
+        pair_id=pair_id, individual=bool(community.settings.get("survey_individual")))
     if created or not survey.posted:
         await post_survey(services, bot, survey)
     return survey, created
