@@ -45,10 +45,15 @@ class Survey:
     closes_at: int | None
     closed_at: int | None
     individual: bool = False  # PICs/principal may see each person's answers: fixed when the survey opens
+    published_json: str | None = None  # the figures published when it closed (see `freeze`)
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def published(self) -> dict[str, Any] | None:
+        return None if self.published_json is None else json.loads(self.published_json)
 
     @property
     def definition(self) -> SurveyDef:
@@ -58,15 +63,16 @@ class Survey:
     def from_row(cls, r: Any) -> Survey:
         """From a row of `_SURVEY_SELECT` (its columns are the fields, in order; the items as JSON)."""
         (sid, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted, header_mid,
-         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at, individual) = r
+         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at, individual,
+         published_json) = r
         return cls(sid, community_id, chat_id, kind, phase, pair_id, title, _items(items_json), locale, status,
                    bool(posted), header_mid, respondents, header_count, header_edited_at, created_by, opened_at,
-                   closes_at, closed_at, bool(individual))
+                   closes_at, closed_at, bool(individual), published_json)
 
 
 _SURVEY_SELECT = ("SELECT id, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted,"
                   " header_message_id, respondents, header_count, header_edited_at, created_by, opened_at, closes_at,"
-                  " closed_at, individual FROM surveys")  # Survey's fields, in order (items_json for items)
+                  " closed_at, individual, published_json FROM surveys")  # Survey's fields, in order (items_json for items)
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,12 @@ class Surveys:
             cur = await tx.execute("UPDATE surveys SET status = 'closing', closed_at = ? WHERE id = ? AND"
                                    " status = 'open'", (now, survey_id))
             return bool(cur.rowcount)
+
+    async def freeze(self, survey_id: int, published: dict[str, Any]) -> None:
+        """Keep the figures a closed survey published (once: the first results posted stay the results)."""
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE surveys SET published_json = ? WHERE id = ? AND published_json IS NULL"
+                             " AND status != 'open'", (json.dumps(published, ensure_ascii=False), survey_id))
 
     async def mark_closed(self, survey_id: int) -> None:
         async with self.db.tx() as tx:

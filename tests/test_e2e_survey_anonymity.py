@@ -14,6 +14,7 @@ import re
 import openpyxl
 import pypdf
 
+from storage.surveys import Surveys
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 from tests.test_e2e_surveys import item_messages, latest_survey, results_text
 
@@ -83,3 +84,34 @@ async def test_a_hidden_role_cannot_be_subtracted_anywhere(sim, clock):
     await sim.say(KEPSEK, KEPSEK, "/digest")
     digest = sim.last_text(KEPSEK)
     assert "Survei pulse: –" in digest and "100 % (tanpa peran dengan kurang dari 3 responden)" in digest
+
+
+async def test_erasing_answers_later_does_not_change_published_figures(sim, clock):
+    """Figures recomputed after someone erased their data would differ from the published ones by exactly
+    that person's answers: summaries, reports and trends read what the survey published when it closed."""
+    await classroom_and_counsellor(sim)
+    sim.fake.user(BUDI + 50, "Bayu")
+    sim.fake.new_member(GROUP, BUDI + 50)
+    welcome = sim.fake.bot_messages(GROUP)[0]
+    await sim.tap(GROUP, welcome["message_id"], BUDI + 50, sim.services.renderer.t("id", "role.classroom"))
+    await sim.say(GROUP, PIC, "/survei pulse")
+    survey = await latest_survey(sim)
+    mids = await item_messages(sim, survey.id)
+    for uid, values in ((ANI, (4, 4, 4)), (BUDI, (4, 4, 4)), (CITRA, (4, 4, 4)), (BUDI + 50, (1, 1, 1))):
+        for mid, v in zip(mids, values, strict=False):
+            await sim.tap(GROUP, mid, uid, str(v))
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    assert "Guru kelas: 4 · 3,25" in results_text(sim)
+    cid = (await sim.services.repos.communities.by_chat(GROUP)).id
+    latest = await sim.services.hooks["survey_latest"](cid, 0, sim.services.now_ts() + 1)
+    trend = await sim.services.hooks["pulse_trend"](cid, 1)
+    assert latest[0]["respondents"] == 4 and latest[0]["mean"] == 3.25 and trend[0]["n"] == 4
+
+    await sim.say(BUDI + 50, BUDI + 50, "/hapusdataku")
+    await sim.tap(BUDI + 50, sim.last(BUDI + 50)["message_id"], BUDI + 50, "Ya, hapus")
+    assert "sudah dihapus" in sim.last_text(BUDI + 50)
+    assert not [a for a in await Surveys(sim.services.db).answers(survey.id) if a.user_id == BUDI + 50]
+    assert await sim.services.hooks["survey_latest"](cid, 0, sim.services.now_ts() + 1) == latest
+    assert await sim.services.hooks["pulse_trend"](cid, 1) == trend
+    await sim.say(GROUP, ANI, "/survei tren 2")
+    assert "(n = 4)" in sim.texts(GROUP)[-2]

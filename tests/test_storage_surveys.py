@@ -148,6 +148,7 @@ async def test_individual_is_fixed_per_survey_and_existing_surveys_keep_the_comm
     assert not s_named.individual and s_new.individual  # created as told, here before the migration re-runs
     # as if these surveys had been created before migration 0009: run it again on them
     await db.conn.executescript("ALTER TABLE surveys DROP COLUMN individual;"
+                                " ALTER TABLE surveys DROP COLUMN published_json;"
                                 " DELETE FROM schema_migrations WHERE version = 9;")
     assert await db.migrate() == [9]
     assert (await repo.get(s_named.id)).individual is True
@@ -155,3 +156,15 @@ async def test_individual_is_fixed_per_survey_and_existing_surveys_keep_the_comm
     # the setting changing later changes no survey
     await repos.communities.set_setting(named.id, "survey_individual", False, 3)
     assert (await repo.get(s_named.id)).individual is True
+
+
+async def test_published_figures_are_kept_once_and_only_after_closing(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s, _ = await _survey(repo, c)
+    await repo.freeze(s.id, {"hidden": 1})
+    assert (await repo.get(s.id)).published is None  # still open: nothing is published yet
+    assert await repo.close(s.id, 200)
+    await repo.freeze(s.id, {"hidden": 1, "likert": {"a": [4, 4, 5]}})
+    await repo.freeze(s.id, {"hidden": 2})  # a repeated posting does not change what was published
+    assert (await repo.get(s.id)).published == {"hidden": 1, "likert": {"a": [4, 4, 5]}}

@@ -23,7 +23,7 @@ from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
 from .common import deep_link
-from .surveys_results import Results, compute, headline, trend
+from .surveys_results import Results, compute, frozen, published, trend
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
@@ -175,6 +175,7 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     if survey is None or community is None:
         return
     results = await compute(r, survey)
+    await r.freeze(survey.id, frozen(results))  # the figures every later summary, report and trend shows
     key = "surveys/results_test" if results.is_test else "surveys/results"
     sent: int | None | bool = False
     for n, part in enumerate(split_lines(render(services, community, key, r=results))):
@@ -324,7 +325,7 @@ async def _start_pulse(services: Services, bot: ExtBot, community: Community, sc
 def install_hooks(services: Services) -> None:
     async def survey_latest(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
         r = repo(services)
-        return [headline(await compute(r, s)) for s in await r.closed_between(community_id, start_ts, end_ts)]
+        return [(await published(r, s))["headline"] for s in await r.closed_between(community_id, start_ts, end_ts)]
 
     async def pulse_trend_hook(community_id: int, weeks: int) -> list[dict[str, Any]]:
         community = await services.repos.communities.get(community_id)

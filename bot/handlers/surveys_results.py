@@ -89,9 +89,10 @@ async def compute(repo: Surveys, survey: Survey) -> Results:
     """The published figures of one survey: hidden roles and withheld items are left out of everything
     (domain.surveys.disclosure), so every consumer — results, charts, summaries, reports — shows the same."""
     answers = await repo.answers(survey.id)
-    summary = survey_summary(survey.definition, responses(survey, answers))
+    people = responses(survey, answers)
+    summary = survey_summary(survey.definition, people)
     if survey.kind != "prepost":
-        return Results(survey, summary)
+        return Results(survey, summary, extra={"likert": published_likert(survey, people)})
     test_items = []
     for s in summary.items:
         share = None
@@ -111,6 +112,24 @@ async def compute(repo: Surveys, survey: Survey) -> Results:
             pp = prepost_published(scores(pre, pre_answers), mine, max_score, pre_shown=pre_shown,
                                    post_shown=shown)
     return Results(survey, summary, tuple(test_items), pp, mean)
+
+
+def published_likert(survey: Survey, people: list[Response]) -> dict[str, list[int]]:
+    """The Likert answers the published figures rest on, per item, sorted (who gave them is not kept)."""
+    shown = disclosure(survey.definition, people).published
+    return {it.key: sorted(int(r.answers[it.key]) for r in shown if it.key in r.answers)
+            for it in survey.items if it.kind == "likert"}
+
+
+def frozen(r: Results) -> dict[str, Any]:
+    """What a closed survey published, kept on the survey (`Surveys.freeze`): later summaries, reports and
+    trends read it, so erasing someone's answers afterwards cannot show up as a difference of figures."""
+    return {"headline": headline(r), "likert": r.extra.get("likert", {}), "hidden": r.summary.hidden}
+
+
+async def published(repo: Surveys, survey: Survey) -> dict[str, Any]:
+    """The frozen figures of a closed survey (computed now for one closed before they were kept)."""
+    return survey.published or frozen(await compute(repo, survey))
 
 
 def headline(r: Results) -> dict[str, Any]:
@@ -145,16 +164,11 @@ async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int)
         if wk not in per_week:
             continue
         bucket = per_week[wk]
-        # the same responses the survey's own results were computed from: hidden roles left out
-        shown = disclosure(survey.definition, responses(survey, await repo.answers(survey.id)))
-        hidden[wk] = hidden.get(wk, 0) + shown.hidden
-        for resp in shown.published:
-            for item in survey.items:
-                if item.kind == "likert" and isinstance(resp.answers.get(item.key), int):
-                    bucket.setdefault(item.key, []).append(resp.answers[item.key])  # type: ignore[arg-type]
-        for item in survey.items:
-            if item.kind == "likert":
-                bucket.setdefault(item.key, [])
+        # the answers the survey's own results were computed from, as published: hidden roles left out
+        shown = await published(repo, survey)
+        hidden[wk] = hidden.get(wk, 0) + int(shown["hidden"])
+        for key, values in shown["likert"].items():
+            bucket.setdefault(key, []).extend(values)
     return [replace(p, hidden=hidden.get(p.week_start, 0)) for p in pulse_trend(per_week.items())]
 
 

@@ -5,3 +5,8 @@
 ALTER TABLE surveys ADD COLUMN individual INTEGER NOT NULL DEFAULT 0;
 UPDATE surveys SET individual = 1 WHERE community_id IN (
     SELECT id FROM communities WHERE json_extract(settings_json, '$.survey_individual') = 1);
+
+-- The figures a survey published when it closed (JSON: the headline and the published Likert answers,
+-- without who gave them). Summaries, reports and trends read these, not a recomputation: answers erased
+-- later (/hapusdataku) must not make a later figure differ from the published one by exactly their answers.
+ALTER TABLE surveys ADD COLUMN published_json TEXT;
