@@ -46,7 +46,7 @@ async def test_a_hidden_role_cannot_be_subtracted_anywhere(sim, clock):
     await classroom_and_counsellor(sim)
     res, captions = await pulse_answered(sim, (1, 2, 1))
     assert "Responden: 4" in res
-    assert "🔒 1 responden dari peran dengan kurang dari 3 jawaban per pernyataan tidak ikut dihitung" in res
+    assert "🔒 1 responden dari peran yang disembunyikan (kurang dari 3 responden per pernyataan) tidak ikut dihitung" in res
     assert "Guru BK: disembunyikan" in res and "Guru kelas: 3 · 4,00 · 100,0 % · 75,0" in res
     # every figure is over the 3 classroom teachers: nothing minus anything gives 1, 2, 1
     assert res.count("n = 3 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") == 3

@@ -117,7 +117,7 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     res = results_text(sim)
     # PE (2) and counsellor (1) are under the floor: left out of EVERY figure, said in one line
-    assert "Responden: 9\n🔒 3 responden dari peran dengan kurang dari 3 jawaban per pernyataan tidak ikut" in res
+    assert "Responden: 9\n🔒 3 responden dari peran yang disembunyikan (kurang dari 3 responden per pernyataan) tidak ikut" in res
     # item 1 over classroom and religion: 5,4,2,4,5,3 -> mean 23/6 = 3,83; agree 4/6 = 66,7 %; index 70,8
     assert "n = 6 · rerata 3,83 · setuju (4–5) 66,7 % · indeks 70,8" in res
     # item 3: 4,2,5,4,3,2 -> mean 20/6 = 3,33; agree 3/6 = 50,0 %; index 58,3
@@ -567,7 +567,7 @@ async def test_nothing_published_when_every_role_is_under_the_floor(sim, clock):
             await sim.tap(GROUP, mid, uid, "4")
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     res = results_text(sim)
-    assert "Responden: 3\n🔒 3 responden dari peran dengan kurang dari 3 jawaban" in res
+    assert "Responden: 3\n🔒 3 responden dari peran yang disembunyikan" in res
     assert "Tidak ada angka yang ditampilkan: setiap peran kurang dari 3 responden per pernyataan." in res
     assert "n =" not in res and "Keseluruhan" not in res and "rerata" not in res.lower()
     assert not sim.fake.calls_of("sendPhoto")
