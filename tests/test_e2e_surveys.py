@@ -397,6 +397,7 @@ async def test_individual_answers_only_in_private_and_only_when_the_survey_opene
     assert not survey.individual
     header = sim.texts(GROUP)[-1 - len(survey.items)]
     assert "🔒 Jawaban Anda anonim: tidak ada yang bisa melihat jawaban per orang, termasuk PIC" in header
+    assert "Grup hanya melihat angka gabungan.\nKetuk jawaban di bawah setiap pertanyaan." in header
     await sim.say(ANI, ANI, f"/start sv_{survey.id}")
     assert "🔒 Jawaban Anda anonim" in sim.last_text(ANI)  # in private too, before the first answer
     await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5, 4), BUDI: (2,)})
