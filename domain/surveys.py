@@ -11,13 +11,16 @@ Conventions
 * "No data" is ``None``, never ``0`` and never a division by zero.
 * Role breakdowns hide groups with fewer than ``floor`` (default 3) respondents: a hidden row carries no
   figures at all, not even its respondent count.
+* Nothing published can be subtracted back to a hidden group (see :func:`disclosure`): whenever a role is
+  hidden, every other figure of the survey (per item, overall, the pulse trend, reports) is computed without
+  it, and a figure that would rest on 1..floor-1 answers is suppressed.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -243,8 +246,9 @@ class RoleBreakdown:
     rows: list[RoleRow]
     rerata_agree: float | None  # unweighted mean of the visible roles' agree shares
     rerata_index: float | None  # unweighted mean of the visible roles' indexes
-    overall: LikertStats  # per respondent, over ALL answers (hidden roles included)
+    overall: LikertStats  # per respondent, over the visible roles only (hidden roles are left out)
     rerata_mean: float | None = None  # unweighted mean of the visible roles' means
+    hidden: int = 0  # respondents of the hidden roles, left out of every figure
 
     @property
     def visible(self) -> list[RoleRow]:
@@ -255,15 +259,15 @@ class RoleBreakdown:
         return any(r.hidden for r in self.rows)
 
 
-def _breakdown(per_role: Mapping[str, tuple[_Exact, int]], overall: _Exact, floor: int) -> RoleBreakdown:
+def _breakdown(per_role: Mapping[str, _Exact], shown: set[str], overall: _Exact, hidden: int) -> RoleBreakdown:
     rows: list[RoleRow] = []
     visible: list[_Exact] = []
-    for role, (ex, respondents) in per_role.items():
-        if respondents < floor or ex.n == 0:
-            rows.append(RoleRow(role, None, True))
-        else:
+    for role, ex in per_role.items():
+        if role in shown:
             rows.append(RoleRow(role, ex.public(), False))
             visible.append(ex)
+        else:
+            rows.append(RoleRow(role, None, True))
     rer = _average(visible, len(visible))
     return RoleBreakdown(
         rows=rows,
@@ -271,6 +275,7 @@ def _breakdown(per_role: Mapping[str, tuple[_Exact, int]], overall: _Exact, floo
         rerata_index=_f(rer.index),
         overall=overall.public(),
         rerata_mean=_f(rer.mean),
+        hidden=hidden,
     )
 
 
@@ -279,13 +284,16 @@ def by_role(answers: Sequence[tuple[str, int]], *, floor: int = DEFAULT_FLOOR) -
 
     Rows keep the order in which roles first appear. Roles with fewer than ``floor`` respondents are
     hidden. "Rerata" is the unweighted mean of the visible roles' figures (as in the study: 85, 78, 73,
-    70 → 76.5); ``overall`` is computed per respondent over every answer.
+    70 → 76.5); ``overall`` is computed per respondent over the answers of the visible roles only, so
+    that it cannot be subtracted back to a hidden role.
     """
     groups: dict[str, list[int]] = {}
     for role, value in answers:
         groups.setdefault(role, []).append(value)
-    per_role = {role: (_exact(vals), len(vals)) for role, vals in groups.items()}
-    return _breakdown(per_role, _exact(v for _, v in answers), floor)
+    per_role = {role: _exact(vals) for role, vals in groups.items()}
+    shown = {role for role, ex in per_role.items() if ex.n >= floor}
+    overall = _exact(v for role, v in answers if role in shown)
+    return _breakdown(per_role, shown, overall, sum(ex.n for role, ex in per_role.items() if role not in shown))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -333,6 +341,7 @@ class ItemSummary:
     likert: LikertStats | None = None
     choice: ChoiceStats | None = None
     texts: tuple[str, ...] = ()
+    withheld: int = 0  # answers not shown: fewer than the floor (a choice or test item)
 
     @property
     def n(self) -> int:
@@ -345,11 +354,22 @@ class ItemSummary:
 
 @dataclass(frozen=True, slots=True)
 class SurveySummary:
-    n_respondents: int
+    n_respondents: int  # everyone who answered (the live count the group saw)
     items: tuple[ItemSummary, ...]
-    overall: LikertStats  # averaged across Likert items; n = respondents with a Likert answer
-    by_role: RoleBreakdown | None = None  # present when responses carry roles
+    overall: LikertStats  # averaged across Likert items; n = published respondents with a Likert answer
+    by_role: RoleBreakdown | None = None  # present when responses carry roles and the survey has Likert items
     extra: dict[str, object] = field(default_factory=dict)
+    hidden: int = 0  # respondents left out of every figure (their role is under the floor)
+    floor: int = DEFAULT_FLOOR
+
+    @property
+    def n_published(self) -> int:
+        """Respondents the figures are computed from."""
+        return self.n_respondents - self.hidden
+
+    @property
+    def any_withheld(self) -> bool:
+        return any(x.withheld for x in self.items)
 
 
 def _likert_values(responses: Iterable[Response], key: str) -> list[int]:
@@ -363,43 +383,95 @@ def _survey_exact(survey: SurveyDef, responses: Sequence[Response]) -> _Exact:
     return _average(parts, n)
 
 
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """Which responses the published figures of one survey may be computed from."""
+
+    published: tuple[Response, ...]
+    shown_roles: tuple[str, ...]  # in order of first appearance
+    hidden_roles: tuple[str, ...]
+    hidden: int  # respondents left out
+
+
+def _role(r: Response) -> str:
+    return r.role or ""
+
+
+def disclosure(survey: SurveyDef, responses: Sequence[Response], *, floor: int = DEFAULT_FLOOR) -> Disclosure:
+    """The responses every published figure of a survey is computed from (complementary suppression).
+
+    What a survey with Likert items publishes: per visible role its respondents and survey-level figures
+    (per item within the role, then averaged across items); per item and overall, the same figures over the
+    visible roles; the mean of the visible roles ("Rerata"); respondent counts. Each of these is a function
+    of *cells* — the answers of one role to one item. A role is visible only if at least ``floor`` of its
+    respondents gave a Likert answer AND each of its Likert cells holds 0 or at least ``floor`` answers (a
+    cell of 2 would otherwise come out as the role's mean minus its other items). Hidden roles are left out
+    of every figure, so changing a hidden answer changes nothing published, and every published figure rests
+    on cells of at least ``floor`` answers: no set of fewer respondents can be subtracted out.
+
+    A survey without Likert items publishes no figure per role: everyone is one group, and each choice or
+    test item with fewer than ``floor`` answers is withheld on its own (:func:`survey_summary`).
+    """
+    likert = survey.likert_items
+    if not likert:
+        return Disclosure(tuple(responses), (), (), 0)
+    groups: dict[str, list[Response]] = {}
+    for r in responses:
+        groups.setdefault(_role(r), []).append(r)
+    shown: list[str] = []
+    hidden: list[str] = []
+    for role, rs in groups.items():
+        n = sum(1 for r in rs if any(it.key in r.answers for it in likert))
+        cells = [sum(1 for r in rs if it.key in r.answers) for it in likert]
+        ok = n >= floor and all(c == 0 or c >= floor for c in cells)
+        (shown if ok else hidden).append(role)
+    keep = set(shown)
+    published = tuple(r for r in responses if _role(r) in keep)
+    return Disclosure(published, tuple(shown), tuple(hidden), len(responses) - len(published))
+
+
 def survey_summary(
     survey: SurveyDef, responses: Sequence[Response], *, floor: int = DEFAULT_FLOOR
 ) -> SurveySummary:
-    """Per-item figures plus survey-level Likert figures.
+    """Per-item figures plus survey-level Likert figures, over the published responses only.
 
     Survey level = unweighted mean across the Likert items of each item's mean and agree share (so
     every statement counts equally even if some were skipped). ``by_role`` applies the same
-    averaging within each role; the anonymity floor counts respondents, not answers.
+    averaging within each role; the anonymity floor counts respondents, not answers, and hidden roles are
+    left out of every figure (:func:`disclosure`). A choice/test item answered by 1..floor-1 published
+    respondents is withheld (``withheld`` = its number of answers).
     Unknown item keys in answers are ignored; invalid values raise ``ValueError``.
     """
+    d = disclosure(survey, responses, floor=floor)
+    pub = d.published
     items: list[ItemSummary] = []
     for it in survey.items:
         if it.kind == "likert":
-            items.append(ItemSummary(it, likert=likert_stats(_likert_values(responses, it.key))))
+            items.append(ItemSummary(it, likert=likert_stats(_likert_values(pub, it.key))))
         elif it.kind in ("choice", "mcq"):
-            vals = [r.answers[it.key] for r in responses if it.key in r.answers]
-            items.append(ItemSummary(it, choice=choice_stats(vals, len(it.options))))  # type: ignore[arg-type]
+            vals = [r.answers[it.key] for r in pub if it.key in r.answers]
+            if 0 < len(vals) < floor:
+                items.append(ItemSummary(it, withheld=len(vals)))
+            else:
+                items.append(ItemSummary(it, choice=choice_stats(vals, len(it.options))))  # type: ignore[arg-type]
         else:
             texts = tuple(
                 str(r.answers[it.key]).strip()
-                for r in responses
+                for r in pub
                 if it.key in r.answers and str(r.answers[it.key]).strip()
             )
             items.append(ItemSummary(it, texts=texts))
-    overall = _survey_exact(survey, responses)
+    overall = _survey_exact(survey, pub)
     breakdown = None
-    if any(r.role is not None for r in responses):
+    if survey.likert_items and any(r.role is not None for r in responses):
         groups: dict[str, list[Response]] = {}
         for r in responses:
-            groups.setdefault(r.role or "", []).append(r)
-        per_role = {}
-        for role, rs in groups.items():
-            ex = _survey_exact(survey, rs)
-            per_role[role] = (ex, ex.n)
-        breakdown = _breakdown(per_role, overall, floor)
+            groups.setdefault(_role(r), []).append(r)
+        per_role = {role: _survey_exact(survey, rs) for role, rs in groups.items()}
+        breakdown = _breakdown(per_role, set(d.shown_roles), overall, d.hidden)
     return SurveySummary(
-        n_respondents=len(responses), items=tuple(items), overall=overall.public(), by_role=breakdown
+        n_respondents=len(responses), items=tuple(items), overall=overall.public(), by_role=breakdown,
+        hidden=d.hidden, floor=floor,
     )
 
 
@@ -434,6 +506,8 @@ class PrePost:
     gain: float | None  # normalised gain of the class means; None = n/a
     individual: dict[str, float | None] = field(default_factory=dict)  # member → g (None = n/a)
     max_score: int = 0
+    paired: bool = True  # False: the class means of everyone who took each test (see prepost_published)
+    withheld: bool = False  # True: the figures would expose fewer people than the floor; only counts are given
 
 
 def _gain(pre: Fraction, post: Fraction, max_score: int) -> Fraction | None:
@@ -471,6 +545,49 @@ def prepost(pre: Mapping[str, int | float], post: Mapping[str, int | float], max
     )
 
 
+def _off_floor(k: int, floor: int) -> bool:
+    """A group of k people that may not be published on its own (1..floor-1)."""
+    return 0 < k < floor
+
+
+def prepost_published(
+    pre: Mapping[str, int | float],
+    post: Mapping[str, int | float],
+    max_score: int,
+    *,
+    floor: int = DEFAULT_FLOOR,
+    pre_shown: bool = True,
+    post_shown: bool = True,
+) -> PrePost:
+    """The pre/post comparison that may be published next to each test's own results.
+
+    Each test's own mean covers everyone who took it. The comparison on the members who took both is
+    published only if it cannot be subtracted from those: at least ``floor`` paired members, and the
+    unpaired of each test 0 or at least ``floor``. Otherwise it compares the two class means (everyone who
+    took each test; ``paired`` False) — figures already published. ``pre_shown``/``post_shown``: whether
+    each test's mean score is published (no item withheld); if either is not, only the counts are given
+    (``withheld``).
+    """
+    full = prepost(pre, post, max_score)
+    k = full.n_paired
+    if not (pre_shown and post_shown) or len(pre) < floor or len(post) < floor:
+        return PrePost(len(pre), len(post), k, None, None, None, max_score=max_score, paired=False, withheld=True)
+    if k >= floor and not _off_floor(len(pre) - k, floor) and not _off_floor(len(post) - k, floor):
+        return replace(full, individual={})
+    mpre = sum((Fraction(v) for v in pre.values()), Fraction(0)) / len(pre)
+    mpost = sum((Fraction(v) for v in post.values()), Fraction(0)) / len(post)
+    return PrePost(
+        n_pre=len(pre), n_post=len(post), n_paired=k, mean_pre=float(mpre), mean_post=float(mpost),
+        gain=_f(_gain(mpre, mpost, max_score)), max_score=max_score, paired=False,
+    )
+
+
+def mean_score_shown(summary: SurveySummary) -> bool:
+    """A test's mean score may be published: somebody took it and no item is withheld (else the mean,
+    minus the published items, would give the withheld item's few answers)."""
+    return summary.n_published > 0 and not summary.any_withheld
+
+
 # --------------------------------------------------------------------------------------------------
 # Weekly pulse trend
 # --------------------------------------------------------------------------------------------------
@@ -481,6 +598,7 @@ class TrendPoint:
     week_start: date
     items: dict[str, LikertStats]
     overall: LikertStats  # unweighted mean across the items that have answers; n = max item n
+    hidden: int = 0  # respondents left out (their role was hidden in their survey's results)
 
 
 def pulse_trend(weeks: Iterable[tuple[date, Mapping[str, Sequence[int]]]]) -> list[TrendPoint]:

@@ -44,10 +44,16 @@ class Survey:
     opened_at: int
     closes_at: int | None
     closed_at: int | None
+    individual: bool = False  # PICs/principal may see each person's answers: fixed when the survey opens
+    published_json: str | None = None  # the figures published when it closed (see `freeze`)
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def published(self) -> dict[str, Any] | None:
+        return None if self.published_json is None else json.loads(self.published_json)
 
     @property
     def definition(self) -> SurveyDef:
@@ -57,15 +63,16 @@ class Survey:
     def from_row(cls, r: Any) -> Survey:
         """From a row of `_SURVEY_SELECT` (its columns are the fields, in order; the items as JSON)."""
         (sid, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted, header_mid,
-         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at) = r
+         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at, individual,
+         published_json) = r
         return cls(sid, community_id, chat_id, kind, phase, pair_id, title, _items(items_json), locale, status,
                    bool(posted), header_mid, respondents, header_count, header_edited_at, created_by, opened_at,
-                   closes_at, closed_at)
+                   closes_at, closed_at, bool(individual), published_json)
 
 
 _SURVEY_SELECT = ("SELECT id, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted,"
                   " header_message_id, respondents, header_count, header_edited_at, created_by, opened_at, closes_at,"
-                  " closed_at FROM surveys")  # Survey's fields, in order (items_json for items)
+                  " closed_at, individual, published_json FROM surveys")  # Survey's fields, in order (items_json for items)
 
 
 @dataclass(frozen=True)
@@ -117,15 +124,17 @@ class Surveys:
     # -- surveys ----------------------------------------------------------------------------------
     async def create(self, *, community_id: int, chat_id: int, definition: SurveyDef, locale: str,
                      created_by: int, now: int, closes_at: int | None, source_key: str,
-                     phase: str | None = None, pair_id: int | None = None) -> tuple[Survey, bool]:
-        """Start a survey; (survey, created). The same `source_key` again returns the first one."""
+                     phase: str | None = None, pair_id: int | None = None,
+                     individual: bool = False) -> tuple[Survey, bool]:
+        """Start a survey; (survey, created). The same `source_key` again returns the first one.
+        `individual` (whether each person's answers may be seen) is fixed here: no method changes it."""
         async with self.db.tx() as tx:
             cur = await tx.execute(
                 "INSERT INTO surveys (community_id, chat_id, kind, phase, pair_id, title, items_json, locale,"
-                " created_by, source_key, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (source_key) DO NOTHING",
+                " created_by, source_key, opened_at, closes_at, individual)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
                 (community_id, chat_id, definition.kind, phase, pair_id, definition.title,
-                 _items_json(definition.items), locale, created_by, source_key, now, closes_at))
+                 _items_json(definition.items), locale, created_by, source_key, now, closes_at, int(individual)))
             created = bool(cur.rowcount)
             row = await tx.fetchone(f"{_SURVEY_SELECT} WHERE source_key = ?", (source_key,))
         return Survey.from_row(row), created
@@ -223,6 +232,12 @@ class Surveys:
             cur = await tx.execute("UPDATE surveys SET status = 'closing', closed_at = ? WHERE id = ? AND"
                                    " status = 'open'", (now, survey_id))
             return bool(cur.rowcount)
+
+    async def freeze(self, survey_id: int, published: dict[str, Any]) -> None:
+        """Keep the figures a closed survey published (once: the first results posted stay the results)."""
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE surveys SET published_json = ? WHERE id = ? AND published_json IS NULL"
+                             " AND status != 'open'", (json.dumps(published, ensure_ascii=False), survey_id))
 
     async def mark_closed(self, survey_id: int) -> None:
         async with self.db.tx() as tx:

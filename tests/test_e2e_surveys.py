@@ -116,24 +116,29 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     photos_before = len(sim.fake.calls_of("sendPhoto"))
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     res = results_text(sim)
-    # item 1: 5,4,2,4,5,3,5,1,4 -> mean 33/9 = 3,67; agree 6/9 = 66,7 %; index (33/9-1)/4*100 = 66,7
-    assert "n = 9 · rerata 3,67 · setuju (4–5) 66,7 % · indeks 66,7" in res
-    # item 3: 4,2,5,4,3,2,5,3,4 -> mean 32/9 = 3,56; agree 5/9 = 55,6 %; index 63,9
-    assert "n = 9 · rerata 3,56 · setuju (4–5) 55,6 % · indeks 63,9" in res
-    # overall per respondent: agree (6+6+5)/27 = 63,0 %, mean 98/27 = 3,63, index 65,7
-    assert "Keseluruhan (per responden, n = 9): rerata 3,63 · setuju 63,0 % · indeks 65,7" in res
+    # PE (2) and counsellor (1) are under the floor: left out of EVERY figure, said in one line
+    assert "Responden: 9\n🔒 3 responden dari peran yang disembunyikan (kurang dari 3 responden per pernyataan) tidak ikut" in res
+    # item 1 over classroom and religion: 5,4,2,4,5,3 -> mean 23/6 = 3,83; agree 4/6 = 66,7 %; index 70,8
+    assert "n = 6 · rerata 3,83 · setuju (4–5) 66,7 % · indeks 70,8" in res
+    # item 3: 4,2,5,4,3,2 -> mean 20/6 = 3,33; agree 3/6 = 50,0 %; index 58,3
+    assert "n = 6 · rerata 3,33 · setuju (4–5) 50,0 % · indeks 58,3" in res
+    # overall per respondent: agree (4+4+3)/18 = 61,1 %, mean 65/18 = 3,61, index 65,3
+    assert "Keseluruhan (per responden, n = 6): rerata 3,61 · setuju 61,1 % · indeks 65,3" in res
+    # nothing published moves when a hidden answer does: the counsellor's 4,4,4 is nowhere in the sums
+    assert "n = 9" not in res and "n = 7" not in res and "n = 8" not in res
     # classroom: each item 2 of 3 agree -> 66,7 %; mean 11/3 = 3,67; index 66,7
     assert "Guru kelas: 3 · 3,67 · 66,7 % · 66,7" in res
     # religion: agree (2/3 + 2/3 + 1/3)/3 = 55,6 %; mean (4 + 11/3 + 3)/3 = 3,56; index 63,9
     assert "Guru agama: 3 · 3,56 · 55,6 % · 63,9" in res
     # PE (2) and counsellor (1) are below the floor of 3: hidden, no figures at all
-    assert "Guru PJOK: disembunyikan (kurang dari 3 responden)" in res
+    assert "Guru PJOK: disembunyikan (kurang dari 3 responden per pernyataan)" in res
     assert "Guru BK: disembunyikan" in res
     # Rerata of the visible roles, unweighted: (66,7 + 55,6)/2 = 61,1 %; index (66,7 + 63,9)/2 = 65,3
     assert "Rerata peran: rerata 3,61 · setuju 61,1 % · indeks 65,3" in res
     assert "1 jawaban terbuka" in res and "Diskusi data" not in res
     photos = sim.fake.calls_of("sendPhoto")[photos_before:]
     assert len(photos) == 2 and all(len(p["caption"]) <= 1024 for p in photos)
+    assert photos[0]["caption"].endswith("n = 6")
     assert "per peran" in photos[1]["caption"]
     assert "ditutup" in sim.fake.edits(GROUP, header["message_id"])[-1]
     assert sim.fake.buttons(sim.fake.chat_messages(GROUP)[[m["message_id"] for m in
@@ -150,16 +155,18 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
 
     # the hooks for the weekly summary and the report
     latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
-    assert len(latest) == 1 and latest[0]["respondents"] == 9
-    assert round(latest[0]["agree_share"], 4) == round(17 / 27, 4)
+    # the same published figures (hidden roles left out) in the summary/report line and in the trend
+    assert len(latest) == 1 and latest[0]["respondents"] == 6 and latest[0]["hidden"] == 3
+    assert round(latest[0]["agree_share"], 4) == round(11 / 18, 4)
     assert round(latest[0]["rerata_agree"], 4) == round(11 / 18, 4)
     trend = await sim.services.hooks["pulse_trend"]((await community(sim)).id, 4)
-    assert len(trend) == 4 and trend[-1]["n"] == 9 and round(trend[-1]["agree_share"], 4) == round(17 / 27, 4)
+    assert len(trend) == 4 and trend[-1]["n"] == 6 and round(trend[-1]["agree_share"], 4) == round(11 / 18, 4)
     assert trend[0]["n"] == 0 and trend[0]["agree_share"] is None
 
     # the trend over weeks
     await sim.say(GROUP, ANI, "/survei tren 4")
-    assert "63,0 %" in sim.texts(GROUP)[-2] and "Tren cek mingguan" in sim.last_text(GROUP)
+    assert "61,1 %" in sim.texts(GROUP)[-2] and "(n = 6)" in sim.texts(GROUP)[-2]
+    assert "Tren cek mingguan" in sim.last_text(GROUP)
     assert sim.fake.calls_of("sendPhoto")[-1]["caption"].startswith("Tren cek mingguan")
 
 
@@ -303,27 +310,45 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     res = results_text(sim)
     assert "Peserta: 4" in res and "Rata-rata skor: 1,75 dari 2" in res  # (2+1+2+2)/4
     assert "mengikuti kedua tes: 3 orang" in res
-    # paired: pre (1+0+2)/3 = 1,00; post (2+1+2)/3 = 1,67; g = (1,667-1)/(2-1) = 0,67
-    assert "Rata-rata tes awal: 1,00 · tes akhir: 1,67 (dari 2)" in res
-    assert "Gain ternormalisasi g = 0,67 (sedang)" in res
+    # the paired means (3 people) next to each test's own mean (4 people) would give R1's pre-test score and
+    # R2's post-test score: the class means of each test are compared instead.
+    # pre (1+0+2+1)/4 = 1,00; post (2+1+2+2)/4 = 1,75; g = (1,75-1)/(2-1) = 0,75
+    assert "Dibandingkan rata-rata semua peserta tiap tes (4 dan 4 orang)" in res
+    assert "Rata-rata tes awal: 1,00 · tes akhir: 1,75 (dari 2)" in res
+    assert "Gain ternormalisasi g = 0,75 (tinggi)" in res
     captions = [p["caption"] for p in sim.fake.calls_of("sendPhoto")[-2:]]
-    assert captions == ["Tes asesmen: rata-rata skor tes awal dan tes akhir, 3 peserta berpasangan",
+    assert captions == ["Tes asesmen: rata-rata skor tes awal (4 peserta) dan tes akhir (4 peserta)",
                         "Tes asesmen: persentase jawaban benar per soal, n = 4"]
     latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
-    assert round(latest[-1]["gain"], 4) == round(2 / 3, 4) and latest[-1]["n_paired"] == 3
+    assert latest[-1]["gain"] == 0.75 and latest[-1]["n_paired"] == 3
 
 
 async def test_prepost_gain_not_available_when_pre_is_max(sim):
-    await onboard(sim, members=(ANI, BUDI))
+    await onboard(sim, members=(ANI, BUDI, CITRA))
     await sim.say(GROUP, PIC, "/survei pre\nJudul: Mudah\nQ: 1 + 1 = ... | *2 | 3")
     pre = await latest_survey(sim)
-    await answer_all(sim, await item_messages(sim, pre.id), {ANI: ("2",), BUDI: ("2",)})
+    await answer_all(sim, await item_messages(sim, pre.id), {ANI: ("2",), BUDI: ("2",), CITRA: ("2",)})
     await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
     await sim.say(GROUP, PIC, f"/survei post {pre.id}")
     post = await latest_survey(sim)
-    await answer_all(sim, await item_messages(sim, post.id), {ANI: ("2",), BUDI: ("3",)})
+    await answer_all(sim, await item_messages(sim, post.id), {ANI: ("2",), BUDI: ("3",), CITRA: ("2",)})
     await sim.say(GROUP, PIC, f"/survei tutup {post.id}")
-    assert "g = n/a (rata-rata tes awal sudah maksimal)" in results_text(sim)
+    res = results_text(sim)
+    assert "g = n/a (rata-rata tes awal sudah maksimal)" in res and "Dibandingkan" not in res  # paired
+
+
+async def test_a_test_taken_by_two_people_shows_no_score(sim):
+    """Two participants: the mean score and the share correct would be the sum of two people's answers."""
+    await onboard(sim, members=(ANI, BUDI))
+    await sim.say(GROUP, PIC, "/survei pre\nJudul: Mudah\nQ: 1 + 1 = ... | *2 | 3")
+    pre = await latest_survey(sim)
+    await answer_all(sim, await item_messages(sim, pre.id), {ANI: ("2",), BUDI: ("3",)})
+    photos = len(sim.fake.calls_of("sendPhoto"))
+    await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
+    res = results_text(sim)
+    assert "Peserta: 2" in res and "Rata-rata skor: tidak ditampilkan" in res
+    assert "1. 1 + 1 = ... — tidak ditampilkan (kurang dari 3 jawaban)" in res and "%" not in res
+    assert len(sim.fake.calls_of("sendPhoto")) == photos  # no chart either
 
 
 async def test_private_answering_one_item_at_a_time(sim):
@@ -362,29 +387,69 @@ async def test_private_answering_one_item_at_a_time(sim):
     assert "sudah ditutup" in sim.last_text(BUDI)
 
 
-async def test_individual_answers_only_in_private_and_only_when_enabled(sim):
+async def test_individual_answers_only_in_private_and_only_when_the_survey_opened_so(sim):
+    """Issue 12: `/survei individu on` after people answered used to show their answers, by name, to the PIC.
+    Visibility is now fixed on each survey when it opens and shown to respondents before they answer."""
     await with_roles(sim)
     c = await community(sim)
     await sim.say(GROUP, PIC, "/survei kepuasan")
     survey = await latest_survey(sim)
+    assert not survey.individual
+    header = sim.texts(GROUP)[-1 - len(survey.items)]
+    assert "🔒 Jawaban Anda anonim: tidak ada yang bisa melihat jawaban per orang, termasuk PIC" in header
+    assert "Grup hanya melihat angka gabungan.\nKetuk jawaban di bawah setiap pertanyaan." in header
+    await sim.say(ANI, ANI, f"/start sv_{survey.id}")
+    assert "🔒 Jawaban Anda anonim" in sim.last_text(ANI)  # in private too, before the first answer
     await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5, 4), BUDI: (2,)})
     await sim.say(PIC, PIC, "/start")
     await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
-    assert "tidak mengizinkan" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
+    assert "dibuka sebagai survei anonim" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
     await sim.say(GROUP, PIC, f"/survei jawaban {survey.id}")
     assert "hanya bisa dilihat di chat pribadi" in sim.last_text(GROUP)
     await sim.say(GROUP, ANI, "/survei individu on")
     assert "hanya PIC" in sim.last_text(GROUP)
+
+    # switching on after people answered: only surveys opened afterwards, and the PIC is told so
     await sim.say(GROUP, PIC, "/survei individu on")
     assert (await sim.services.repos.communities.get(c.id)).settings["survey_individual"] is True
+    said = sim.last_text(GROUP)
+    assert "Survei yang dibuka mulai sekarang" in said and f"#{survey.id} anonim" in said
+    assert "tidak berubah" in said
     await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "dibuka sebagai survei anonim" in sim.last_text(PIC) and "Ani" not in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
+    assert "Ani" not in sim.last_text(PIC)  # not after closing either
+    assert not (await repo(sim).get(survey.id)).individual
+
+    # a survey opened now says so to its respondents, and then the PIC sees its answers
+    await sim.say(GROUP, PIC, "/survei kepuasan")
+    named = await latest_survey(sim)
+    assert named.individual and named.id != survey.id
+    header = sim.texts(GROUP)[-1 - len(named.items)]
+    assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in header
+    await sim.say(BUDI, BUDI, f"/start sv_{named.id}")
+    assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in sim.last_text(BUDI)
+    await sim.say(ANI, ANI, "/survei")
+    listed = sim.last_text(ANI)
+    assert f"#{survey.id} " not in listed  # closed
+    assert f"#{named.id} {named.title} · 👁 terlihat PIC beserta nama" in listed
+    await answer_all(sim, await item_messages(sim, named.id), {ANI: (5, 4)})
+    await sim.say(PIC, PIC, f"/survei jawaban {named.id}")
     text = sim.last_text(PIC)
     assert "Ani Rahma (Guru kelas)" in text and "1. 5 — Sangat setuju" in text and "2. 4 — Setuju" in text
-    await sim.say(BUDI, BUDI, f"/survei jawaban {survey.id}")
+    await sim.say(BUDI, BUDI, f"/survei jawaban {named.id}")
     assert "hanya PIC" in sim.last_text(BUDI)
+
+    # switching off: the open named survey stays as its respondents were told; new ones are anonymous
     await sim.say(GROUP, PIC, "/survei individu off")
-    await sim.say(PIC, PIC, f"/survei jawaban {survey.id}")
-    assert "tidak mengizinkan" in sim.last_text(PIC)
+    assert f"#{named.id} terlihat beserta nama" in sim.last_text(GROUP)
+    await sim.say(PIC, PIC, f"/survei jawaban {named.id}")
+    assert "Ani Rahma (Guru kelas)" in sim.last_text(PIC)
+    await sim.say(GROUP, PIC, "/survei individu")
+    assert "tidak boleh" in sim.last_text(GROUP) and "tidak pernah berubah" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei pulse")
+    assert not (await latest_survey(sim)).individual
 
 
 async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
@@ -454,7 +519,7 @@ async def test_english_group_sees_english_results(sim):
 
 
 async def test_long_results_are_split_and_too_many_items_refused(sim):
-    await onboard(sim, members=(ANI,))
+    await onboard(sim, members=(ANI, BUDI, CITRA))
     statement = "Saya merasa kegiatan komunitas belajar ini membantu " + "sangat " * 28
     lines = [f"L: {i}. {statement.strip()}"[:250] for i in range(21)]
     await sim.say(GROUP, PIC, "/survei buat\nJudul: Panjang\n" + "\n".join(lines))
@@ -464,13 +529,14 @@ async def test_long_results_are_split_and_too_many_items_refused(sim):
     mids = await item_messages(sim, survey.id)
     assert len(mids) == 20
     for mid in mids:
-        await sim.tap(GROUP, mid, ANI, "4")
+        for uid in (ANI, BUDI, CITRA):
+            await sim.tap(GROUP, mid, uid, "4")
     n_before = len(sim.texts(GROUP))
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     parts = [t for t in sim.texts(GROUP)[n_before:] if not t.startswith("Panjang:")]
     assert len(parts) == 2 and parts[0].startswith("📊 Hasil: Panjang")  # too long for one message
     assert all(len(p) <= 4096 for p in parts)
-    assert sum(p.count("n = 1 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") for p in parts) == 20
+    assert sum(p.count("n = 3 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") for p in parts) == 20
 
 
 async def test_pic_starts_and_closes_from_private(sim):
@@ -485,9 +551,10 @@ async def test_pic_starts_and_closes_from_private(sim):
     assert "Belum ada yang menjawab" in results_text(sim)
 
 
-async def test_rerata_not_shown_when_every_role_is_under_the_floor(sim, clock):
-    """Two classroom teachers and one religion teacher answer: every role is under 3 respondents, so no role
-    figure and no mean of roles is published — only the overall figure per respondent."""
+async def test_nothing_published_when_every_role_is_under_the_floor(sim, clock):
+    """Two classroom teachers and one religion teacher answer: every role is under 3 respondents, so every
+    role is hidden, and with it every figure (an overall over them would be a hidden role's sum, once
+    another survey showed the classroom teachers)."""
     await onboard(sim, members=(ANI, BUDI), role="classroom")
     sim.fake.user(R1, "Rudi")
     sim.fake.new_member(GROUP, R1)
@@ -500,8 +567,10 @@ async def test_rerata_not_shown_when_every_role_is_under_the_floor(sim, clock):
         for mid in mids[:3]:
             await sim.tap(GROUP, mid, uid, "4")
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
-    res = "\n".join(t for t in sim.texts(GROUP) if "Keseluruhan" in t)
-    assert "Keseluruhan</b>" not in res and "n = 3" in res
-    assert "Guru kelas: disembunyikan" in res and "Guru agama: disembunyikan" in res
-    assert "tidak ditampilkan — setiap peran kurang dari 3 responden" in res
-    assert "–" not in res.split("Rerata peran")[1].split("\n")[0]
+    res = results_text(sim)
+    assert "Responden: 3\n🔒 3 responden dari peran yang disembunyikan" in res
+    assert "Tidak ada angka yang ditampilkan: setiap peran kurang dari 3 responden per pernyataan." in res
+    assert "n =" not in res and "Keseluruhan" not in res and "rerata" not in res.lower()
+    assert not sim.fake.calls_of("sendPhoto")
+    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    assert latest[-1]["mean"] is None and latest[-1]["respondents"] == 0 and latest[-1]["hidden"] == 3

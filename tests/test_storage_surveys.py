@@ -131,3 +131,40 @@ async def test_survey_rows_are_read_in_field_order(db):
     cur = db._reader.execute(f"{_SURVEY_SELECT} LIMIT 0")
     names = [f.name for f in fields(Survey)]
     assert [d[0] for d in cur.description] == [n if n != "items" else "items_json" for n in names]
+
+
+async def test_individual_is_fixed_per_survey_and_existing_surveys_keep_the_community_setting(db):
+    """Migration 0009: each survey carries whether each person's answers may be seen; surveys that existed
+    before it keep their community's setting at that moment as their fixed value."""
+    repos = Repos(db)
+    named = await _community(db, -100)
+    anon = await _community(db, -200)
+    await repos.communities.set_setting(named.id, "survey_individual", True, 2)
+    await repos.communities.set_setting(anon.id, "survey_individual", False, 2)
+    repo = Surveys(db)
+    s_named, _ = await _survey(repo, named, "msg:-100:1")
+    s_anon, _ = await _survey(repo, anon, "msg:-200:1")
+    s_new, _ = await _survey(repo, anon, "msg:-200:2", individual=True)
+    assert not s_named.individual and s_new.individual  # created as told, here before the migration re-runs
+    # as if these surveys had been created before migration 0009: run it again on them
+    await db.conn.executescript("ALTER TABLE surveys DROP COLUMN individual;"
+                                " ALTER TABLE surveys DROP COLUMN published_json;"
+                                " DELETE FROM schema_migrations WHERE version = 9;")
+    assert await db.migrate() == [9]
+    assert (await repo.get(s_named.id)).individual is True
+    assert (await repo.get(s_anon.id)).individual is False
+    # the setting changing later changes no survey
+    await repos.communities.set_setting(named.id, "survey_individual", False, 3)
+    assert (await repo.get(s_named.id)).individual is True
+
+
+async def test_published_figures_are_kept_once_and_only_after_closing(db):
+    c = await _community(db)
+    repo = Surveys(db)
+    s, _ = await _survey(repo, c)
+    await repo.freeze(s.id, {"hidden": 1})
+    assert (await repo.get(s.id)).published is None  # still open: nothing is published yet
+    assert await repo.close(s.id, 200)
+    await repo.freeze(s.id, {"hidden": 1, "likert": {"a": [4, 4, 5]}})
+    await repo.freeze(s.id, {"hidden": 2})  # a repeated posting does not change what was published
+    assert (await repo.get(s.id)).published == {"hidden": 1, "likert": {"a": [4, 4, 5]}}

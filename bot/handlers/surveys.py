@@ -267,7 +267,9 @@ async def individual_cmd(scope: Scope, rest: list[str]) -> None:
     on = word in ON_WORDS
     await scope.services.repos.communities.set_setting(scope.community.id, "survey_individual", on,
                                                        scope.services.now_ts())
-    await scope.reply("surveys/individual_set", enabled=on)
+    # only surveys opened from now on: each open survey keeps what its respondents were told
+    await scope.reply("surveys/individual_set", enabled=on,
+                      open_surveys=await repo(scope.services).open_in(scope.community.id))
 
 
 async def show_answers(scope: Scope, rest: list[str]) -> None:
@@ -289,7 +291,7 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
         await refuse(scope, "errors/not_pic")
         return
     scope.community = community
-    if not community.settings.get("survey_individual"):
+    if not survey.individual:  # fixed when the survey opened, as its respondents were told
         await scope.reply("surveys/individual_off", survey=survey)
         return
     names = {m.user_id: m for m in await scope.services.repos.members.list(community.id, active_only=False)}

@@ -23,7 +23,7 @@ from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
 from .common import deep_link
-from .surveys_results import Results, compute, headline, trend
+from .surveys_results import Results, compute, frozen, published, trend
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
@@ -175,6 +175,7 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     if survey is None or community is None:
         return
     results = await compute(r, survey)
+    await r.freeze(survey.id, frozen(results))  # the figures every later summary, report and trend shows
     key = "surveys/results_test" if results.is_test else "surveys/results"
     sent: int | None | bool = False
     for n, part in enumerate(split_lines(render(services, community, key, r=results))):
@@ -193,30 +194,34 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
 
 
 async def charts(services: Services, community: Community, res: Results) -> list[tuple[bytes, str]]:
-    """PNG charts for a result (none when nobody answered), with captions under 1024 characters."""
-    if res.n == 0:
+    """PNG charts for a result (none when no published answer), with captions under 1024 characters.
+    They show the published figures only: hidden roles and withheld items are left out (as in the text)."""
+    if res.n_published == 0:
         return []
     t = services.renderer.t
     loc, s = community.locale, res.survey
     title = s.title[:80]
     out = []
     if res.is_test:
-        if res.pp is not None and res.pp.n_paired:
-            pp = res.pp
+        pp = res.pp
+        if pp is not None and pp.mean_pre is not None and pp.mean_post is not None:
             note = t(loc, "sv.chart_gain", g=_fmt_gain(services, loc, pp.gain))
             png = await asyncio.to_thread(prepost_chart, pp.mean_pre, pp.mean_post, pp.max_score, title,
                                           labels=(t(loc, "sv.pre"), t(loc, "sv.post")), note=note, locale=loc)
-            out.append((png, t(loc, "sv.caption_prepost", title=title, n=pp.n_paired)))
-        labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
-        png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
-                                      t(loc, "sv.chart_correct"), locale=loc)
-        out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n)))
+            caption = (t(loc, "sv.caption_prepost", title=title, n=pp.n_paired) if pp.paired else
+                       t(loc, "sv.caption_prepost_class", title=title, pre=pp.n_pre, post=pp.n_post))
+            out.append((png, caption))
+        if any(it.correct_share is not None for it in res.test_items):
+            labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
+            png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
+                                          t(loc, "sv.chart_correct"), locale=loc)
+            out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n_published)))
         return out
     likert = [x for x in res.summary.items if x.likert is not None]
-    if likert:
+    if likert and any(x.likert.n for x in likert):  # type: ignore[union-attr]
         png = await asyncio.to_thread(likert_chart, [x.item.text for x in likert],
                                       [x.likert.agree_share for x in likert], title, locale=loc)  # type: ignore[union-attr]
-        out.append((png, t(loc, "sv.caption_items", title=title, n=res.n)))
+        out.append((png, t(loc, "sv.caption_items", title=title, n=res.summary.overall.n)))
         roles = res.summary.by_role
         if roles is not None and roles.visible:
             png = await asyncio.to_thread(
@@ -224,6 +229,8 @@ async def charts(services: Services, community: Community, res: Results) -> list
                 [row.stats.agree_share for row in roles.visible], roles.rerata_agree,  # type: ignore[union-attr]
                 t(loc, "sv.chart_roles"), rerata_label=t(loc, "sv.rerata"), locale=loc)
             out.append((png, t(loc, "sv.caption_roles", title=title)))
+        return out
+    if likert:
         return out
     choice = next((x for x in res.summary.items if x.choice is not None and x.choice.n), None)
     if choice is not None:
@@ -258,7 +265,7 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
     survey, created = await repo(services).create(
         community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
-        pair_id=pair_id)
+        pair_id=pair_id, individual=bool(community.settings.get("survey_individual")))
     if created or not survey.posted:
         await post_survey(services, bot, survey)
     return survey, created
@@ -318,7 +325,7 @@ async def _start_pulse(services: Services, bot: ExtBot, community: Community, sc
 def install_hooks(services: Services) -> None:
     async def survey_latest(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
         r = repo(services)
-        return [headline(await compute(r, s)) for s in await r.closed_between(community_id, start_ts, end_ts)]
+        return [(await published(r, s))["headline"] for s in await r.closed_between(community_id, start_ts, end_ts)]
 
     async def pulse_trend_hook(community_id: int, weeks: int) -> list[dict[str, Any]]:
         community = await services.repos.communities.get(community_id)
@@ -326,7 +333,7 @@ def install_hooks(services: Services) -> None:
             return []
         points = await trend(repo(services), community_id, community.tz, weeks, services.now_ts())
         return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
-                 "agree_share": p.overall.agree_share, "index": p.overall.index,
+                 "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
                  "items": {k: v.agree_share for k, v in p.items.items()}} for p in points]
 
     async def activity_surveys(community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:

@@ -4,7 +4,7 @@ No Telegram here: the handlers and the scheduler render these results with templ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +15,9 @@ from domain.surveys import (
     Response,
     SurveySummary,
     TrendPoint,
-    prepost,
+    disclosure,
+    mean_score_shown,
+    prepost_published,
     pulse_trend,
     score,
     survey_summary,
@@ -28,6 +30,7 @@ class TestItem:
     text: str
     n: int
     correct_share: float | None
+    withheld: int = 0  # answers not shown (fewer than the floor)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class Results:
     @property
     def n(self) -> int:
         return self.summary.n_respondents
+
+    @property
+    def n_published(self) -> int:
+        """Respondents the published figures are computed from (hidden roles left out)."""
+        return self.summary.n_published
 
     @property
     def is_test(self) -> bool:
@@ -78,25 +86,50 @@ def scores(survey: Survey, answers: list[Answer]) -> dict[str, int]:
 
 
 async def compute(repo: Surveys, survey: Survey) -> Results:
+    """The published figures of one survey: hidden roles and withheld items are left out of everything
+    (domain.surveys.disclosure), so every consumer — results, charts, summaries, reports — shows the same."""
     answers = await repo.answers(survey.id)
-    summary = survey_summary(survey.definition, responses(survey, answers))
+    people = responses(survey, answers)
+    summary = survey_summary(survey.definition, people)
     if survey.kind != "prepost":
-        return Results(survey, summary)
+        return Results(survey, summary, extra={"likert": published_likert(survey, people)})
     test_items = []
     for s in summary.items:
         share = None
         if s.choice is not None and s.choice.n and s.item.correct is not None:
             share = s.choice.counts[s.item.correct] / s.choice.n
-        test_items.append(TestItem(s.item.text, s.n, share))
+        test_items.append(TestItem(s.item.text, s.n, share, s.withheld))
     mine = scores(survey, answers)
     max_score = survey.definition.max_score
-    mean = sum(mine.values()) / len(mine) if mine else None
+    shown = mean_score_shown(summary)
+    mean = sum(mine.values()) / len(mine) if mine and shown else None
     pp = None
     if survey.phase == "post" and survey.pair_id is not None:
         pre = await repo.get(survey.pair_id)
         if pre is not None:
-            pp = prepost(scores(pre, await repo.answers(pre.id)), mine, max_score)
+            pre_answers = await repo.answers(pre.id)
+            pre_shown = mean_score_shown(survey_summary(pre.definition, responses(pre, pre_answers)))
+            pp = prepost_published(scores(pre, pre_answers), mine, max_score, pre_shown=pre_shown,
+                                   post_shown=shown)
     return Results(survey, summary, tuple(test_items), pp, mean)
+
+
+def published_likert(survey: Survey, people: list[Response]) -> dict[str, list[int]]:
+    """The Likert answers the published figures rest on, per item, sorted (who gave them is not kept)."""
+    shown = disclosure(survey.definition, people).published
+    return {it.key: sorted(int(r.answers[it.key]) for r in shown if it.key in r.answers)
+            for it in survey.items if it.kind == "likert"}
+
+
+def frozen(r: Results) -> dict[str, Any]:
+    """What a closed survey published, kept on the survey (`Surveys.freeze`): later summaries, reports and
+    trends read it, so erasing someone's answers afterwards cannot show up as a difference of figures."""
+    return {"headline": headline(r), "likert": r.extra.get("likert", {}), "hidden": r.summary.hidden}
+
+
+async def published(repo: Surveys, survey: Survey) -> dict[str, Any]:
+    """The frozen figures of a closed survey (computed now for one closed before they were kept)."""
+    return survey.published or frozen(await compute(repo, survey))
 
 
 def headline(r: Results) -> dict[str, Any]:
@@ -104,7 +137,7 @@ def headline(r: Results) -> dict[str, Any]:
     s = r.survey
     out: dict[str, Any] = {
         "id": s.id, "kind": s.kind, "phase": s.phase, "title": s.title, "opened_at": s.opened_at,
-        "closed_at": s.closed_at, "respondents": r.n,
+        "closed_at": s.closed_at, "respondents": r.n_published, "hidden": r.summary.hidden,
     }
     if r.has_likert:
         o = r.summary.overall
@@ -125,19 +158,18 @@ async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int)
     first = this_week - timedelta(weeks=weeks - 1)
     start = int(_midnight(first, zone))
     per_week: dict[date, dict[str, list[int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
+    hidden: dict[date, int] = {}
     for survey in await repo.closed_between(community_id, start, now + 1, kind="pulse"):
         wk = week_start(survey.opened_at, zone)
         if wk not in per_week:
             continue
         bucket = per_week[wk]
-        for a in await repo.answers(survey.id):
-            item = survey.items[a.item_idx] if 0 <= a.item_idx < len(survey.items) else None
-            if item is not None and item.kind == "likert" and a.value_int is not None:
-                bucket.setdefault(item.key, []).append(a.value_int)
-        for item in survey.items:
-            if item.kind == "likert":
-                bucket.setdefault(item.key, [])
-    return pulse_trend(per_week.items())
+        # the answers the survey's own results were computed from, as published: hidden roles left out
+        shown = await published(repo, survey)
+        hidden[wk] = hidden.get(wk, 0) + int(shown["hidden"])
+        for key, values in shown["likert"].items():
+            bucket.setdefault(key, []).extend(values)
+    return [replace(p, hidden=hidden.get(p.week_start, 0)) for p in pulse_trend(per_week.items())]
 
 
 def _midnight(d: date, zone: ZoneInfo) -> float:

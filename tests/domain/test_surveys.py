@@ -117,17 +117,18 @@ def test_by_role_hides_small_groups():
     assert rb.any_hidden
     assert rb.rerata_agree == pytest.approx((1 / 2 + 2 / 3) / 2)
     assert rb.rerata_mean == pytest.approx((3.5 + 3.0) / 2)
-    # overall includes the hidden operators: 9 answers, sum 33, agree 6
-    assert rb.overall.n == 9
-    assert rb.overall.mean == pytest.approx(33 / 9)
-    assert rb.overall.agree_share == pytest.approx(6 / 9)
+    # overall leaves the hidden operators out (else 9 answers minus the visible 7 would give theirs):
+    # 7 answers, sum 23, agree 4
+    assert rb.overall.n == 7 and rb.hidden == 2
+    assert rb.overall.mean == pytest.approx(23 / 7)
+    assert rb.overall.agree_share == pytest.approx(4 / 7)
 
 
 def test_by_role_custom_floor_and_all_hidden():
     rb = by_role([("a", 5), ("a", 4), ("b", 1)], floor=3)
     assert all(r.hidden for r in rb.rows)
     assert rb.rerata_agree is None and rb.rerata_index is None
-    assert rb.overall.n == 3
+    assert rb.overall.n == 0 and rb.overall.mean is None and rb.hidden == 3  # nothing left to publish
     rb1 = by_role([("a", 5), ("b", 1)], floor=1)
     assert rb1.rerata_agree == 0.5
 
@@ -173,32 +174,49 @@ def test_survey_summary_items_and_average_across_items():
     rs = [
         Response({"q1": 5, "q2": 4, "q3": 0, "q4": "  bagus "}, "guru"),
         Response({"q1": 4, "q2": 2, "q3": 2}, "guru"),
-        Response({"q1": 3, "q3": 2, "q4": ""}, "guru"),  # skipped q2
+        Response({"q1": 3, "q2": 5, "q3": 2, "q4": ""}, "guru"),
         Response({"q1": 2, "q2": 2}, "operator"),
     ]
     s = survey_summary(_survey(), rs)
-    assert s.n_respondents == 4
+    assert s.n_respondents == 4 and s.hidden == 1 and s.n_published == 3
     q1, q2, q3, q4 = s.items
-    assert q1.likert.mean == 3.5 and q1.likert.agree_share == 0.5  # 5,4,3,2
-    assert (
-        q2.likert.n == 3
-        and q2.likert.mean == pytest.approx(8 / 3)
-        and q2.likert.agree_share == pytest.approx(1 / 3)
-    )
+    # the hidden operator is left out of every figure: q1 is 5,4,3 and q2 is 4,2,5
+    assert q1.likert.mean == 4.0 and q1.likert.agree_share == pytest.approx(2 / 3)
+    assert q2.likert.n == 3 and q2.likert.mean == pytest.approx(11 / 3)
+    assert q2.likert.agree_share == pytest.approx(2 / 3)
     assert q3.choice.counts == (1, 0, 2)
     assert q4.texts == ("bagus",)
     # survey level: mean of item means, mean of item agree shares
-    assert s.overall.n == 4
-    assert s.overall.mean == pytest.approx((3.5 + 8 / 3) / 2)
-    assert s.overall.agree_share == pytest.approx((0.5 + 1 / 3) / 2)
+    assert s.overall.n == 3
+    assert s.overall.mean == pytest.approx((4 + 11 / 3) / 2)
+    assert s.overall.agree_share == pytest.approx(2 / 3)
     # by role: guru (3 respondents) visible, operator (1) hidden
     rows = {r.role: r for r in s.by_role.rows}
-    assert rows["operator"].hidden
+    assert rows["operator"].hidden and rows["operator"].stats is None
     g = rows["guru"].stats
-    assert g.n == 3
-    assert g.mean == pytest.approx((4 + 3) / 2)  # q1: 5,4,3 → 4; q2: 4,2 → 3
-    assert g.agree_share == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert g.n == 3 and g.mean == s.overall.mean and g.agree_share == s.overall.agree_share
     assert s.by_role.rerata_agree == pytest.approx(g.agree_share)
+
+
+def test_a_role_with_a_statement_answered_by_too_few_is_hidden():
+    """3 guru answer q1 but only 2 of them q2: the role's mean minus q1 would give those 2 answers of q2,
+    so the whole role is hidden (and with it every figure)."""
+    rs = [
+        Response({"q1": 5, "q2": 4}, "guru"),
+        Response({"q1": 4, "q2": 2}, "guru"),
+        Response({"q1": 3}, "guru"),
+    ]
+    s = survey_summary(_survey(), rs)
+    assert s.by_role.rows[0].hidden and s.hidden == 3 and s.overall.n == 0
+    assert all(x.likert.n == 0 for x in s.items if x.likert is not None)
+
+
+def test_choice_item_with_too_few_answers_is_withheld():
+    survey = SurveyDef("custom", "Pilih", (SurveyItem("c", "choice", "Metode?", ("A", "B")),))
+    s = survey_summary(survey, [Response({"c": 0}, "guru"), Response({"c": 1}, "guru"), Response({}, "guru")])
+    assert s.items[0].choice is None and s.items[0].withheld == 2 and s.any_withheld
+    s3 = survey_summary(survey, [Response({"c": 0}, "guru")] * 3)
+    assert s3.items[0].choice.counts == (3, 0) and not s3.any_withheld and s3.by_role is None
 
 
 def test_survey_summary_no_responses():
