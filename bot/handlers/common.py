@@ -380,7 +380,8 @@ async def school_calendar(services: Services, community: Community) -> SchoolCal
 
 
 async def refuse(scope: Scope, key: str, **kw: Any) -> None:
-    if key in ("errors/not_pic", "errors/not_member") and scope.member is not None and scope.member.departed:
+    if key in ("errors/not_pic", "errors/not_member") and scope.community is not None \
+            and scope.member is not None and scope.member.departed:
         key, kw = "errors/left_group", {}  # they were in it: say why, not how to join
     if scope.query is not None:
         await scope.answer(key.replace("/", "."), alert=True)
