@@ -225,3 +225,37 @@ async def test_no_private_reminders_for_someone_who_left_until_they_return(sim, 
     clock.set(at_wita(12, 17, 15, 31))
     await sim.tick()
     assert "Catatan harian" in sim.last_text(BUDI)
+
+
+async def test_membership_questions_do_not_use_up_the_groups_sending_limit():
+    """PTB's AIORateLimiter counts every call naming a group against its 20-a-minute budget; getChatMember
+    and getChatAdministrators are questions, not posts, and skip it (sends still go through it)."""
+    from telegram.ext import AIORateLimiter
+
+    from bot.sim import SIM_TOKEN
+    from bot.tgbot import KombelBot
+    from fakegram import FakeRequest, FakeTelegram
+
+    class Counting(AIORateLimiter):
+        def __init__(self) -> None:
+            super().__init__(max_retries=0)
+            self.endpoints: list[str] = []
+
+        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001
+            self.endpoints.append(endpoint)
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    fake = FakeTelegram(clock=lambda: 1_795_000_000.0)
+    fake.user(PIC, "Sari")
+    fake.group(GROUP, "Kombel", supergroup=True, admins=[PIC])
+    limiter = Counting()
+    bot = KombelBot(SIM_TOKEN, request=FakeRequest(fake), rate_limiter=limiter)
+    await bot.initialize()
+    try:
+        assert (await bot.get_chat_member(GROUP, PIC)).status == "creator"
+        assert [a.user.id for a in await bot.get_chat_administrators(GROUP)] == [PIC]
+        await bot.send_message(GROUP, "Halo")
+    finally:
+        await bot.shutdown()
+    assert "getChatMember" not in limiter.endpoints and "getChatAdministrators" not in limiter.endpoints
+    assert "sendMessage" in limiter.endpoints
