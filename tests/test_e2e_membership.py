@@ -241,7 +241,7 @@ async def test_membership_questions_do_not_use_up_the_groups_sending_limit():
             super().__init__(max_retries=0)
             self.endpoints: list[str] = []
 
-        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001
+        async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
             self.endpoints.append(endpoint)
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
