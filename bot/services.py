@@ -48,6 +48,8 @@ class Services:
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # Group administrators by chat (who counts as PIC unless named or removed): (expires, user ids).
     admin_cache: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
+    # Where the bot gets no `chat_member` updates: what Telegram said of a person in a group, briefly trusted.
+    standing_cache: dict[tuple[int, int], tuple[int, Standing]] = field(default_factory=dict)
     bot_username: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -63,6 +65,32 @@ class Services:
     def remember_admins(self, chat_id: int, user_ids: frozenset[int], ttl: float) -> frozenset[int]:
         self.admin_cache[chat_id] = (time.monotonic() + ttl, user_ids)
         return user_ids
+
+    def forget_admins(self, chat_id: int) -> None:
+        """Someone was promoted, demoted or left: the next check asks Telegram."""
+        self.admin_cache.pop(chat_id, None)
+
+    def cached_standing(self, chat_id: int, user_id: int) -> Standing | None:
+        hit = self.standing_cache.get((chat_id, user_id))
+        return hit[1] if hit and hit[0] > self.now_ts() else None
+
+    def remember_standing(self, chat_id: int, user_id: int, standing: Standing, ttl: int) -> Standing:
+        now = self.now_ts()
+        if len(self.standing_cache) > 10_000:  # bounded: drop what has expired
+            self.standing_cache = {k: v for k, v in self.standing_cache.items() if v[0] > now}
+        self.standing_cache[(chat_id, user_id)] = (now + ttl, standing)
+        return standing
+
+    def forget_standing(self, chat_id: int, user_id: int) -> None:
+        self.standing_cache.pop((chat_id, user_id), None)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's place in a group, as Telegram's getChatMember gave it."""
+
+    present: bool  # creator, administrator, member, or restricted but still a member
+    admin: bool  # creator or administrator
 
 
 class KContext(CallbackContext[KombelBot, dict, dict, dict]):

@@ -16,7 +16,7 @@ from telegram.ext import Application
 from fakegram import FakeRequest, FakeTelegram
 
 from . import jobs
-from .app import build_application, start, stop
+from .app import allowed_updates, build_application, start, stop
 from .clock import Clock
 from .services import Services
 from .settings import Settings
@@ -43,6 +43,9 @@ class Sim:
         self.app = build_application(self.settings, request=FakeRequest(self.fake), clock=self.clock,
                                      rate_limit=False, schedule_jobs=False, concurrency=self.concurrency)
         await start(self.app)
+        # What the production poller asks for on its first getUpdates (sticky at Telegram): so the fake sends
+        # chat_member updates, where the bot is an administrator, as Telegram would.
+        self.fake.set_allowed_updates(allowed_updates())
         return self
 
     async def stop(self) -> None:

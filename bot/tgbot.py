@@ -12,11 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import ExtBot
+
+# Questions about a group, not messages to it: Telegram's per-group limit (about 20 messages a minute) is about
+# sending, but PTB's AIORateLimiter counts every call naming a group chat against it — so each membership
+# check (getChatMember, before private actions where the bot is no administrator) would hold back the group's
+# real posts. These skip the limiter; a 429 on them is handled where they are asked (nothing is retried).
+NOT_THROTTLED = frozenset({"getChatMember", "getChatAdministrators"})
 
 
 class KombelBot(ExtBot[None]):
     __slots__ = ()
+
+    async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        if endpoint in NOT_THROTTLED and self.rate_limiter is not None:
+            return await Bot._do_post(self, endpoint, data, **kwargs)
+        return await super()._do_post(endpoint, data, **kwargs)
 
     async def post_json(self, endpoint: str, params: dict[str, Any]) -> Any:
         """Call `endpoint` (camelCase, as in the Bot API) with JSON-ready parameters (None values are

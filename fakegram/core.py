@@ -128,6 +128,8 @@ class _Chat:
     migrated_to: int | None = None
     pinned: int | None = None
     topics: dict[int, JSON] = field(default_factory=dict)  # forum topics: thread id -> name, closed
+    banned: set[int] = field(default_factory=set)  # status "kicked": removed and kept out until unbanned
+    restricted: dict[int, bool] = field(default_factory=dict)  # status "restricted": user -> is_member
 
     @property
     def is_group(self) -> bool:
@@ -611,7 +613,7 @@ class FakeTelegram:
         state = self._emit("poll", _clone(poll))
         return answer or state
 
-    def _member_json(self, user: JSON, status: str) -> JSON:
+    def _member_json(self, user: JSON, status: str, *, is_member: bool = True) -> JSON:
         if status == "administrator":
             rights = dict.fromkeys(
                 (
@@ -627,6 +629,17 @@ class FakeTelegram:
             return {"user": dict(user), "status": "creator", "is_anonymous": False}
         if status == "kicked":
             return {"user": dict(user), "status": "kicked", "until_date": 0}
+        if status == "restricted":
+            cannot = dict.fromkeys(
+                (
+                    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                    "can_send_other_messages", "can_add_web_page_previews", "can_change_info", "can_invite_users",
+                    "can_pin_messages", "can_manage_topics", "can_edit_tag", "can_react_to_messages",
+                ),
+                False,
+            )  # fmt: skip
+            return {"user": dict(user), "status": status, "is_member": is_member, "until_date": 0, **cannot}
         return {"user": dict(user), "status": status}
 
     def _my_chat_member(self, chat: _Chat, by: JSON, old: str, new: str) -> JSON:
@@ -688,20 +701,117 @@ class FakeTelegram:
         return self._my_chat_member(chat, self._user(user_id), "kicked", "member")
 
     def new_member(self, chat_id: int, user_id: int) -> JSON:
-        """A user joins the group: a ``new_chat_members`` service message."""
-        chat = self._chat(chat_id)
-        chat.members.add(user_id)
-        user = self._user(user_id)
-        return self._service(chat, user, {"new_chat_members": [dict(user)]})
+        """A user joins the group; returns the ``new_chat_members`` service-message update (see ``join_group``)."""
+        return self._change_member(chat_id, user_id, user_id, "member", service="new_chat_members")[1]
 
     def left_member(self, chat_id: int, user_id: int) -> JSON:
-        """A user leaves the group: a ``left_chat_member`` service message."""
+        """A user leaves the group; returns the ``left_chat_member`` service-message update (see ``leave_group``)."""
+        return self._change_member(chat_id, user_id, user_id, "left", service="left_chat_member")[1]
+
+    # Membership changes of other people. Each returns the updates the bot receives, in order: a
+    # ``chat_member`` update only where the bot is an administrator and asked for them in allowed_updates
+    # (as Telegram does), and the service message, which every bot in the group sees unless the group hides it
+    # (``service_message=False``: large supergroups, or join messages switched off).
+
+    def join_group(self, chat_id: int, user_id: int, *, by_user_id: int | None = None,
+                   service_message: bool = True) -> list[JSON]:
+        """The user joins by link, or is added by ``by_user_id`` (an administrator may add a banned user back)."""
         chat = self._chat(chat_id)
-        chat.members.discard(user_id)
-        if user_id in chat.admins:
+        if user_id in chat.banned and (by_user_id is None or by_user_id not in chat.admins):
+            raise AssertionError("a banned user cannot join until an administrator unbans or adds them")
+        return self._delivered(chat, *self._change_member(
+            chat_id, user_id, by_user_id or user_id, "member", service="new_chat_members", show=service_message))
+
+    def leave_group(self, chat_id: int, user_id: int, *, service_message: bool = True) -> list[JSON]:
+        """The user leaves the group."""
+        return self._delivered(self._chat(chat_id), *self._change_member(
+            chat_id, user_id, user_id, "left", service="left_chat_member", show=service_message))
+
+    def ban_member(self, chat_id: int, user_id: int, by_user_id: int, *, service_message: bool = True) -> list[JSON]:
+        """An administrator removes and bans the user (banChatMember; "Remove" in a supergroup): kicked."""
+        self._require_admin(chat_id, by_user_id)
+        return self._delivered(self._chat(chat_id), *self._change_member(
+            chat_id, user_id, by_user_id, "kicked", service="left_chat_member", show=service_message))
+
+    def unban_member(self, chat_id: int, user_id: int, by_user_id: int) -> list[JSON]:
+        """An administrator lifts a ban: kicked → left (the user may join again; no service message)."""
+        self._require_admin(chat_id, by_user_id)
+        if user_id not in self._chat(chat_id).banned:
+            return []
+        return self._delivered(self._chat(chat_id), *self._change_member(chat_id, user_id, by_user_id, "left"))
+
+    def kick_member(self, chat_id: int, user_id: int, by_user_id: int, *, service_message: bool = True) -> list[JSON]:
+        """An administrator removes the user without keeping them out: a ban lifted at once (member → kicked →
+        left), as bots and clients do it."""
+        return (self.ban_member(chat_id, user_id, by_user_id, service_message=service_message)
+                + self.unban_member(chat_id, user_id, by_user_id))
+
+    def promote_member(self, chat_id: int, user_id: int, by_user_id: int) -> list[JSON]:
+        """An administrator makes the user an administrator (no service message)."""
+        self._require_admin(chat_id, by_user_id)
+        return self._delivered(self._chat(chat_id), *self._change_member(chat_id, user_id, by_user_id,
+                                                                         "administrator"))
+
+    def demote_member(self, chat_id: int, user_id: int, by_user_id: int) -> list[JSON]:
+        """An administrator takes the user's administrator rights away: a plain member again."""
+        self._require_admin(chat_id, by_user_id)
+        return self._delivered(self._chat(chat_id), *self._change_member(chat_id, user_id, by_user_id, "member"))
+
+    def restrict_member(self, chat_id: int, user_id: int, by_user_id: int, *, is_member: bool = True) -> list[JSON]:
+        """An administrator restricts the user (no sending); ``is_member=False``: a restricted user outside."""
+        self._require_admin(chat_id, by_user_id)
+        return self._delivered(self._chat(chat_id), *self._change_member(
+            chat_id, user_id, by_user_id, "restricted", is_member=is_member))
+
+    def set_allowed_updates(self, kinds: list[str] | tuple[str, ...]) -> None:
+        """What the bot asked for (sticky, like getUpdates' or setWebhook's ``allowed_updates``)."""
+        self._allowed_updates = frozenset(kinds) or DEFAULT_ALLOWED
+
+    def _require_admin(self, chat_id: int, user_id: int) -> None:
+        if user_id not in self._chat(chat_id).admins:
+            raise AssertionError(f"user {user_id} is not an administrator of chat {chat_id}")
+
+    def _delivered(self, chat: _Chat, member_update: JSON | None, service: JSON | None,
+                   shown: bool = True) -> list[JSON]:
+        return [u for u in (member_update, service if shown and chat.bot_in_chat else None) if u is not None]
+
+    def _change_member(self, chat_id: int, user_id: int, by_user_id: int, status: str, *, is_member: bool = True,
+                       service: str | None = None, show: bool = True) -> tuple[JSON | None, JSON | None, bool]:
+        """Apply a person's new status; returns (chat_member update or None, service-message update or None —
+        built even when the bot does not receive it —, whether the service message is shown)."""
+        chat = self._chat(chat_id)
+        if not chat.is_group or user_id == self.bot_id:
+            raise AssertionError("membership changes are for people in groups (the bot: add_bot/remove_bot)")
+        if chat.admins and chat.admins[0] == user_id and status != "left":
+            raise AssertionError("the creator's status cannot be changed")
+        user, by = self._user(user_id), self._user(by_user_id)
+        old = self._member_json(user, self._member_status(chat, user_id), is_member=chat.restricted.get(user_id, True))
+        if user_id in chat.admins and status != "administrator":
             chat.admins.remove(user_id)
-        user = self._user(user_id)
-        return self._service(chat, user, {"left_chat_member": dict(user)})
+        chat.banned.discard(user_id)
+        chat.restricted.pop(user_id, None)
+        if status == "administrator" and user_id not in chat.admins:
+            chat.admins.append(user_id)
+        if status == "kicked":
+            chat.banned.add(user_id)
+        if status == "restricted":
+            chat.restricted[user_id] = is_member
+        if status in ("member", "administrator") or (status == "restricted" and is_member):
+            chat.members.add(user_id)
+        else:
+            chat.members.discard(user_id)
+        update = None
+        if chat.bot_status == "administrator" and "chat_member" in self._allowed_updates:
+            update = self._emit("chat_member", {
+                "chat": dict(chat.json), "from": dict(by), "date": int(self.clock()), "old_chat_member": old,
+                "new_chat_member": self._member_json(user, status, is_member=is_member),
+            })  # fmt: skip
+        message = None
+        if service is not None:
+            content = {"new_chat_members": [dict(user)]} if service == "new_chat_members" else {
+                "left_chat_member": dict(user)}
+            message = self._service(chat, by, content, deliver=None if show else False)
+        return update, message, show
 
     # ------------------------------------------------------------------ forum topics
 
@@ -1462,6 +1572,10 @@ class FakeTelegram:
             return "creator"
         if user_id in chat.admins:
             return "administrator"
+        if user_id in chat.banned:
+            return "kicked"
+        if user_id in chat.restricted:
+            return "restricted"
         return "member" if user_id in chat.members else "left"
 
     @_api("getChat")
@@ -1507,7 +1621,7 @@ class FakeTelegram:
             status = "member"
         else:
             status = self._member_status(chat, user_id)
-        return self._member_json(self._user(user_id), status)
+        return self._member_json(self._user(user_id), status, is_member=chat.restricted.get(user_id, True))
 
     @_api("getChatMemberCount")
     def _get_chat_member_count(self, p: _Params, files: Files) -> int:

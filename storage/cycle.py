@@ -9,7 +9,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from storage.db import Database
-from storage.repos import register_chat_column
+from storage.repos import register_chat_column, still_in_group
 
 for _table, _column in (("cycle_stages", "header_chat_id"), ("cycle_prompts", "chat_id"),
                         ("cycle_answers", "chat_id"), ("cycle_evidence", "chat_id")):
@@ -525,7 +525,9 @@ class RtlRepo:
 
     async def due_reminders(self, now: int) -> list[RtlItem]:
         rows = await self.db.fetchall(
-            "SELECT * FROM rtl_items WHERE reminded = 0 AND remind_at <= ? AND status = 'open'", (now,))
+            "SELECT * FROM rtl_items WHERE reminded = 0 AND remind_at <= ? AND status = 'open' AND "
+            + still_in_group("rtl_items.community_id", "COALESCE(NULLIF(rtl_items.owner_user_id, 0), rtl_items.created_by)"),
+            (now,))
         return [_build(RtlItem, r) for r in rows]
 
     async def mark_reminded(self, item_id: int) -> None:
@@ -584,7 +586,8 @@ class JournalRepo:
         return _build(JournalSub, row) if row else None
 
     async def due(self, now: int) -> list[JournalSub]:
-        rows = await self.db.fetchall("SELECT * FROM journal_subs WHERE enabled = 1 AND next_at <= ?", (now,))
+        rows = await self.db.fetchall("SELECT * FROM journal_subs WHERE enabled = 1 AND next_at <= ? AND "
+                                      + still_in_group("journal_subs.community_id", "journal_subs.user_id"), (now,))
         return [_build(JournalSub, r) for r in rows]
 
     async def prompted(self, user_id: int, community_id: int, at: int | None, message_id: int | None,

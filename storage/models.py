@@ -101,13 +101,20 @@ class Member:
     allow_named: bool
     joined_at: int
     name: str = ""
+    left_at: int | None = None  # when they left the Telegram group (or were removed); None while in it
 
-    COLUMNS = ("community_id", "user_id", "role", "pic", "active", "allow_quote", "allow_named", "joined_at")
+    COLUMNS = ("community_id", "user_id", "role", "pic", "active", "allow_quote", "allow_named", "joined_at",
+               "left_at")
+
+    @property
+    def departed(self) -> bool:
+        """Left the group, or was removed or banned from it: no rights, no reminders until they return."""
+        return self.left_at is not None
 
     @classmethod
     def from_values(cls, v: Any, name: str = "") -> Member:
         return cls(v[0], v[1], v[2], None if v[3] is None else bool(v[3]), bool(v[4]), bool(v[5]), bool(v[6]), v[7],
-                   name)
+                   name, v[8])
 
     @classmethod
     def from_row(cls, r: Any) -> Member:
@@ -117,6 +124,7 @@ class Member:
             pic=None if r["pic"] is None else bool(r["pic"]), active=bool(r["active"]),
             allow_quote=bool(r["allow_quote"]), allow_named=bool(r["allow_named"]), joined_at=r["joined_at"],
             name=(" ".join(p for p in (r["first_name"], r["last_name"]) if p) if "first_name" in keys else ""),
+            left_at=r["left_at"] if "left_at" in keys else None,
         )
 
 

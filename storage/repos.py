@@ -19,6 +19,13 @@ from storage.models import Community, Flow, Member, User
 CHAT_ID_COLUMNS: list[tuple[str, str]] = [("communities", "chat_id"), ("flows", "chat_id"), ("outbox", "chat_id")]
 
 
+def still_in_group(community: str, user: str) -> str:
+    """SQL condition: the person (column `user`) has not left the group of the community (column `community`).
+    For private reminders: someone who left, or was removed, gets none until they return."""
+    return (f"NOT EXISTS (SELECT 1 FROM members gone WHERE gone.community_id = {community}"
+            f" AND gone.user_id = {user} AND gone.left_at IS NOT NULL)")
+
+
 def register_chat_column(table: str, column: str) -> None:
     if (table, column) not in CHAT_ID_COLUMNS:
         CHAT_ID_COLUMNS.append((table, column))
@@ -174,11 +181,40 @@ class Members:
         async with self.db.tx() as tx:
             await tx.execute(
                 "INSERT INTO members (community_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role, active = 1",
+                " ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role, active = 1, left_at = NULL",
                 (community_id, user_id, role, now),
             )
         after = await self.get(community_id, user_id)
         return after, before is None or not before.active  # type: ignore[return-value]
+
+    async def depart(self, community_id: int, user_id: int, now: int, *, mark: bool = True) -> bool:
+        """They left the Telegram group, or were removed or banned: inactive (no rights, no reminders), their
+        role, PIC mark and history kept for a return. Someone the bot knows but who never joined gets a row
+        too (inactive, nothing to restore), so reminders they set up as an administrator stop as well; a
+        stranger is not recorded. Their pending conversations about the community end. True if recorded now.
+        `mark=False`: learnt by asking Telegram, not from the update being handled."""
+        async with self.db.tx(mark=mark) as tx:
+            cur = await tx.execute(
+                "UPDATE members SET active_before_left = active, active = 0, left_at = ?"
+                " WHERE community_id = ? AND user_id = ? AND left_at IS NULL", (now, community_id, user_id))
+            if not cur.rowcount:
+                cur = await tx.execute(
+                    "INSERT INTO members (community_id, user_id, active, joined_at, left_at)"
+                    " SELECT ?, id, 0, ?, ? FROM users WHERE id = ? ON CONFLICT (community_id, user_id) DO NOTHING",
+                    (community_id, now, now, user_id))
+            if cur.rowcount:
+                await tx.execute("DELETE FROM flows WHERE user_id = ? AND (community_id = ? OR chat_id ="
+                                 " (SELECT chat_id FROM communities WHERE id = ?))",
+                                 (user_id, community_id, community_id))
+            return bool(cur.rowcount)
+
+    async def rejoin(self, community_id: int, user_id: int, *, mark: bool = True) -> bool:
+        """Back in the group: what they had before leaving (membership, role, PIC mark) is theirs again."""
+        async with self.db.tx(mark=mark) as tx:
+            cur = await tx.execute(
+                "UPDATE members SET active = active_before_left, left_at = NULL"
+                " WHERE community_id = ? AND user_id = ? AND left_at IS NOT NULL", (community_id, user_id))
+            return bool(cur.rowcount)
 
     async def set_pic(self, community_id: int, user_id: int, pic: bool | None, now: int) -> None:
         async with self.db.tx() as tx:

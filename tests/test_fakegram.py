@@ -483,3 +483,57 @@ async def test_application_polling_end_to_end(fake: FakeTelegram) -> None:
         await app.stop()
     assert fake.texts(GROUP) == ["Agenda untuk Budi"]
     assert fake.last_bot_message(GROUP)["reply_to_message"]["text"] == "/agenda@kombel_test_bot"
+
+
+async def test_membership_changes_like_telegram(bot: Bot, fake: FakeTelegram) -> None:
+    """chat_member updates only where the bot is an administrator and asked for them (allowed_updates);
+    service messages for every bot in the group; getChatMember tells left, kicked and restricted apart."""
+    from bot.app import allowed_updates
+
+    fake.user(104, "Citra")
+    # the bot is a plain member, chat_member asked for: only the service messages
+    fake.set_allowed_updates(allowed_updates())
+    left = fake.leave_group(GROUP, TEACHER)
+    assert [next(k for k in u if k != "update_id") for u in left] == ["message"]
+    assert Update.de_json(left[0], bot).message.left_chat_member.id == TEACHER
+    assert (await bot.get_chat_member(GROUP, TEACHER)).status == "left"
+    assert fake.leave_group(GROUP, STRANGER, service_message=False) == []  # a group hiding join/leave messages
+
+    # an administrator bot that did not ask for chat_member (Telegram's default): still none
+    fake.promote_bot(GROUP, ADMIN)
+    fake.set_allowed_updates(["message", "my_chat_member"])
+    assert [u.get("chat_member") for u in fake.join_group(GROUP, TEACHER)] == [None]
+
+    # asked for (getUpdates with allowed_updates, as the poller does): the update, with both ChatMembers
+    await bot.get_updates(timeout=0, allowed_updates=allowed_updates())
+    banned = fake.ban_member(GROUP, TEACHER, ADMIN)
+    cm = Update.de_json(banned[0], bot).chat_member
+    assert (cm.old_chat_member.status, cm.new_chat_member.status, cm.from_user.id) == ("member", "kicked", ADMIN)
+    assert Update.de_json(banned[1], bot).message.left_chat_member.id == TEACHER
+    assert (await bot.get_chat_member(GROUP, TEACHER)).status == "kicked"
+    with pytest.raises(AssertionError):
+        fake.join_group(GROUP, TEACHER)  # banned: cannot come back by link
+    unbanned = fake.unban_member(GROUP, TEACHER, ADMIN)
+    assert [(u["chat_member"]["old_chat_member"]["status"], u["chat_member"]["new_chat_member"]["status"])
+            for u in unbanned] == [("kicked", "left")]
+    back = fake.join_group(GROUP, TEACHER, by_user_id=ADMIN)
+    assert back[0]["chat_member"]["new_chat_member"]["status"] == "member" and back[1]["message"]["from"]["id"] == ADMIN
+
+    kicked = fake.kick_member(GROUP, TEACHER, ADMIN)  # removed, not kept out: member → kicked → left
+    assert [u["chat_member"]["new_chat_member"]["status"] for u in kicked if "chat_member" in u] == ["kicked", "left"]
+    assert (await bot.get_chat_member(GROUP, TEACHER)).status == "left"
+
+    fake.join_group(GROUP, 104)
+    promoted = Update.de_json(fake.promote_member(GROUP, 104, ADMIN)[0], bot).chat_member
+    assert (promoted.old_chat_member.status, promoted.new_chat_member.status) == ("member", "administrator")
+    assert 104 in [a.user.id for a in await bot.get_chat_administrators(GROUP)]
+    demoted = Update.de_json(fake.demote_member(GROUP, 104, ADMIN)[0], bot).chat_member
+    assert (demoted.old_chat_member.status, demoted.new_chat_member.status) == ("administrator", "member")
+    assert 104 not in [a.user.id for a in await bot.get_chat_administrators(GROUP)]
+    fake.restrict_member(GROUP, 104, ADMIN)
+    still = await bot.get_chat_member(GROUP, 104)
+    assert (still.status, still.is_member, still.can_send_messages) == ("restricted", True, False)
+    fake.restrict_member(GROUP, 104, ADMIN, is_member=False)
+    assert (await bot.get_chat_member(GROUP, 104)).is_member is False
+    with pytest.raises(AssertionError):
+        fake.ban_member(GROUP, 104, TEACHER)  # only administrators remove people

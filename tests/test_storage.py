@@ -105,3 +105,32 @@ async def test_outbox_once(db):
     await repos.outbox.mark("reminder:1:60", "sent", now=2, message_id=5)
     again = await repos.outbox.claim("reminder:1:60", -9, now=3)
     assert again.status == "sent" and again.message_id == 5 and again.attempts == 1
+
+
+async def test_departure_and_return_keep_what_a_member_had(db):
+    repos = Repos(db)
+    c, _ = await repos.communities.ensure(-100, "Guru SD", tz="Asia/Makassar", locale="id", now=1)
+    for uid in (1, 2):
+        await repos.users.upsert(uid, f"U{uid}", None, None, "id", 1)
+    await repos.members.join(c.id, 1, "religion", 1)
+    await repos.members.set_pic(c.id, 1, True, 1)
+    await repos.flows.start(-100, 1, "log", "ask", {}, 1, community_id=c.id)
+    assert await repos.members.depart(c.id, 1, 50)
+    assert not await repos.members.depart(c.id, 1, 60)  # already recorded: the first time stays
+    gone = await repos.members.get(c.id, 1)
+    assert (gone.active, gone.left_at, gone.pic, gone.role) == (False, 50, True, "religion")
+    assert await repos.flows.get(-100, 1) is None  # a conversation about the community ends with the departure
+    assert [m.user_id for m in await repos.members.list(c.id)] == []
+    assert await repos.members.rejoin(c.id, 1)
+    back = await repos.members.get(c.id, 1)
+    assert (back.active, back.left_at, back.pic, back.role) == (True, None, True, "religion")
+
+    # known to the bot but never joined (an administrator PIC): recorded as gone, and not a member on return
+    assert await repos.members.depart(c.id, 2, 70)
+    assert (await repos.members.get(c.id, 2)).departed
+    await repos.members.rejoin(c.id, 2)
+    two = await repos.members.get(c.id, 2)
+    assert not two.active and not two.departed and two.pic is None
+    # a stranger the bot never met is not recorded at all
+    assert not await repos.members.depart(c.id, 3, 80)
+    assert await repos.members.get(c.id, 3) is None

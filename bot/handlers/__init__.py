@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, onboarding, privacy, reports, rhythm, roster, setup, surveys
+from . import cycle, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
 
 
 async def prune_updates(services: Services, bot: object, now: object) -> None:
@@ -24,6 +24,7 @@ async def prune_updates(services: Services, bot: object, now: object) -> None:
 def register_all(app: Application, services: Services) -> None:
     registry = services.commands
     onboarding.register(app, registry)
+    membership.register(app)
     roster.register(app, registry)
     setup.register(app, registry, services.flows)
     rhythm.register(app, services)

@@ -11,20 +11,21 @@ from typing import Any
 
 from telegram import (
     CallbackQuery,
+    ChatMember,
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from domain.calendar import SchoolCalendar
 from storage.models import Community, Member, User
 
 from ..delivery import SendFailed, Sent, call, edit_html, in_topic, post_message
-from ..services import KContext, Services
+from ..services import KContext, Services, Standing
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,8 @@ class Scope:
     async def is_pic(self) -> bool:
         if self.community is None or self.user is None:
             return False
-        return await is_pic(self.services, self.ctx, self.community, self.user_id, self.member)
+        here = self.is_group and self.community.chat_id == self.chat_id
+        return await is_pic(self.services, self.ctx, self.community, self.user_id, self.member, in_group=here)
 
     async def is_principal(self) -> bool:
         if self.community is None or self.user is None:
@@ -183,14 +185,29 @@ def topic_of(message: Message | None) -> int | None:
 
 ADMINS_TTL_S = 600  # how long a group's administrator list is trusted
 ADMINS_RETRY_S = 60  # after Telegram refused to give it
+STANDING_TTL_S = 60  # how long getChatMember's answer is trusted where the bot gets no chat_member updates
 
 
 async def is_pic(services: Services, ctx: KContext, community: Community, user_id: int,
-                 member: Member | None) -> bool:
-    """A named PIC, or a group administrator not removed as PIC by another PIC."""
+                 member: Member | None, *, in_group: bool = False) -> bool:
+    """A named PIC, or a group administrator not removed as PIC by another PIC; never someone who has left
+    the group. `in_group`: asked about a message in the group itself (which shows they are in it)."""
+    if member is not None and not in_group:
+        member = await reconcile(services, ctx, community, user_id, member)
+    if member is not None and member.departed:
+        return False
     if member is not None and member.pic is not None:
         return member.pic
-    return user_id in await group_admins(services, ctx, community.chat_id)
+    admins = await group_admins(services, ctx, community.chat_id)
+    if user_id not in admins:
+        return False
+    if ctx.bot.id in admins:  # chat_member updates drop the list at once when an administrator changes
+        return True
+    # No chat_member updates here: a demotion since the list was fetched shows only in getChatMember.
+    standing = await chat_standing(services, ctx, community.chat_id, user_id)
+    if standing is not None and not standing.present:
+        await reconcile(services, ctx, community, user_id, member)
+    return standing is None or standing.admin
 
 
 async def group_admins(services: Services, ctx: KContext, chat_id: int) -> frozenset[int]:
@@ -207,12 +224,53 @@ async def group_admins(services: Services, ctx: KContext, chat_id: int) -> froze
     return services.remember_admins(chat_id, frozenset(cm.user.id for cm in found), ADMINS_TTL_S)
 
 
-async def is_in_group(ctx: KContext, chat_id: int, user_id: int) -> bool:
+def standing_of(cm: ChatMember) -> Standing:
+    """Where a ChatMember puts the person: in the group (a restricted member counts while `is_member`), and
+    as an administrator or not."""
+    admin = cm.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+    present = admin or cm.status == ChatMemberStatus.MEMBER or (
+        cm.status == ChatMemberStatus.RESTRICTED and bool(getattr(cm, "is_member", False)))
+    return Standing(present=present, admin=admin)
+
+
+async def chat_standing(services: Services, ctx: KContext, chat_id: int, user_id: int) -> Standing | None:
+    """Telegram's word on a person in a group (getChatMember), trusted STANDING_TTL_S. None: no answer."""
+    standing = services.cached_standing(chat_id, user_id)
+    if standing is not None:
+        return standing
     try:
         cm = await ctx.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    return cm.status in ("creator", "administrator", "member", "restricted")
+    except TelegramError as exc:
+        log.info("getChatMember failed for chat %s: %s", chat_id, exc)
+        return None
+    return services.remember_standing(chat_id, user_id, standing_of(cm), STANDING_TTL_S)
+
+
+async def is_in_group(services: Services, ctx: KContext, chat_id: int, user_id: int) -> bool:
+    standing = await chat_standing(services, ctx, chat_id, user_id)
+    return standing is not None and standing.present
+
+
+async def reconcile(services: Services, ctx: KContext, community: Community, user_id: int,
+                    member: Member | None) -> Member | None:
+    """Before an action on a community's data away from its group: is the person still in it? Where the
+    bot is an administrator, `chat_member` updates keep the roster current; elsewhere getChatMember (kept
+    STANDING_TTL_S) is asked, and a departure or a return it reveals is recorded as if the update had come."""
+    if not community.active or ctx.bot.id in await group_admins(services, ctx, community.chat_id):
+        return member
+    standing = await chat_standing(services, ctx, community.chat_id, user_id)
+    if standing is None:
+        return member
+    repos, now = services.repos, services.now_ts()
+    if not standing.present and (member is None or not member.departed):
+        if await repos.members.depart(community.id, user_id, now, mark=False):
+            log.info("user %s is no longer in chat %s (getChatMember): marked as left", user_id, community.chat_id)
+            services.forget_admins(community.chat_id)
+        return await repos.members.get(community.id, user_id)
+    if standing.present and member is not None and member.departed:
+        await repos.members.rejoin(community.id, user_id, mark=False)
+        return await repos.members.get(community.id, user_id)
+    return member
 
 
 def locale_for(services: Services, user: User | None, community: Community | None, is_group: bool) -> str:
@@ -248,6 +306,11 @@ async def build_scope(update: Update, ctx: KContext) -> Scope:
     if is_group and community is not None and not community.active:
         community = await repos.communities.update(community.id, now, active=1)
     member = rows.member
+    if member is not None and member.departed and is_group and _posted_by_them(update):
+        await repos.members.rejoin(member.community_id, member.user_id, mark=False)  # a message shows they are back
+        member = await repos.members.get(member.community_id, member.user_id)
+    elif member is not None and not is_group and community is not None:
+        member = await reconcile(services, ctx, community, member.user_id, member)
     if is_group and user is not None and community is not None and user.current_community_id != community.id:
         # the group they used last is the one their private commands are about
         await repos.users.set_current_community(user.id, community.id, now)
@@ -261,6 +324,13 @@ async def build_scope(update: Update, ctx: KContext) -> Scope:
 
         await send_welcome(scope)
     return scope
+
+
+def _posted_by_them(update: Update) -> bool:
+    """A message of theirs in the group (not a button press: in a public group anyone may press one)."""
+    msg = update.message
+    return msg is not None and msg.left_chat_member is None and msg.from_user is not None \
+        and update.effective_user is not None and msg.from_user.id == update.effective_user.id
 
 
 Handler = Callable[[Scope], Awaitable[Any]]
@@ -310,6 +380,9 @@ async def school_calendar(services: Services, community: Community) -> SchoolCal
 
 
 async def refuse(scope: Scope, key: str, **kw: Any) -> None:
+    if key in ("errors/not_pic", "errors/not_member") and scope.community is not None \
+            and scope.member is not None and scope.member.departed:
+        key, kw = "errors/left_group", {}  # they were in it: say why, not how to join
     if scope.query is not None:
         await scope.answer(key.replace("/", "."), alert=True)
         return

@@ -57,6 +57,7 @@ async def on_my_chat_member(update: Update, ctx: KContext) -> None:
                                           cmu.from_user.username, cmu.from_user.language_code, now)
         await services.repos.users.set_private_status(cmu.from_user.id, status, now)
         return
+    services.forget_admins(cmu.chat.id)  # the bot itself promoted or demoted: chat_member updates start or stop
     if was and not is_now:
         await services.repos.communities.set_active(cmu.chat.id, False, now)
         log.info("removed from chat %s: community kept, marked inactive", cmu.chat.id)

@@ -350,7 +350,7 @@ async def cmd_report(scope: Scope) -> None:
         return
     options = await report_options(scope)
     if not options:
-        await scope.reply("reports/not_allowed")
+        await scope.reply("errors/left_group" if scope.member and scope.member.departed else "reports/not_allowed")
         return
     if len(options) == 1:
         await make_report(scope, options[0], text)

@@ -51,12 +51,16 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
             await scope.answer("errors.stale_button", alert=True)
             return
         community = await repos.communities.get(int(parts[2]))
-        if community is None or not await is_in_group(ctx, community.chat_id, scope.user_id):
+        if community is None or not await is_in_group(scope.services, ctx, community.chat_id, scope.user_id):
             await scope.answer("errors.not_in_group", alert=True)
             return
         scope.community = community
     if scope.community is None:
         await scope.answer("errors.stale_button", alert=True)
+        return
+    if scope.is_group and scope.member is not None and scope.member.departed and not await is_in_group(
+            scope.services, ctx, scope.community.chat_id, scope.user_id):  # a public group's button, from outside
+        await scope.answer("errors.not_in_group", alert=True)
         return
     member, new = await repos.members.join(scope.community.id, scope.user_id, role, now)
     scope.member = member
