@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
+from bot.handlers.cycle_core import store as cycle_store
 from domain.calendar import SchoolCalendar, national_off_days
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 from tests.test_e2e_reports import link_principal
@@ -232,6 +233,20 @@ async def test_calendar_sweep(sim, clock, case):
     assert when(sim, GROUP, "Tahap 1/4", tz) == [opens]
     assert when(sim, GROUP, "Balas pesan ini untuk menjawab", tz) == [opens] * 6
     assert not when(sim, GROUP, "Tahap 2/4", tz)
+    # the later stages, as the start message lists them: each opens at 07:00 on a school day, right after the
+    # previous one closed (07:00 on a school day), its reminder at 15:00 on the school day before it closes
+    stages = await cycle_store(sim.services).cycles.stages((await cycle_store(sim.services).cycles.active(c.id)).id)
+    for prev, s in zip(stages, stages[1:], strict=False):
+        opens_at, closes_at = (datetime.fromtimestamp(x, tz) for x in (s.opens_at, s.closes_at))
+        assert cal.is_school_day(opens_at.date()) and opens_at.time() == time(7), s
+        assert cal.next_school_day(datetime.fromtimestamp(prev.closes_at, tz).date(), include_today=False) == (
+            opens_at.date())
+        assert f"{short_date(opens_at.date())} – {short_date(closes_at.date())}" in started
+    for s in stages:
+        closes_at, remind = (datetime.fromtimestamp(x, tz) for x in (s.closes_at, s.reminder_at))
+        assert cal.is_school_day(closes_at.date()) and closes_at.time() == time(7), s
+        assert remind.time() == time(15) and cal.last_school_day(closes_at.date(), include_today=False) == (
+            remind.date()), s
 
     # -- meeting reminders and skip notices ---------------------------------------------------------------------
     posts = [(at, text) for at, text in seen(sim, GROUP, "ertemuan", tz)
