@@ -204,7 +204,7 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
         await sim.start()
         try:
             world = await setup_world(sim, communities, members)
-            fake2 = FakeTelegram()
+            fake2 = FakeTelegram(clock=lambda: clock.now().timestamp())  # the same simulated time as ours
             world2 = await noop_world(fake2, world)
             noop = noop_app(fake2)
             await noop.initialize()

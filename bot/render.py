@@ -31,11 +31,15 @@ def tz_label(tz: str) -> str:
     return ZONES.get(tz, tz)
 
 
-@lru_cache(maxsize=4096)  # Babel is slow and the same few dates recur in every message
 def fmt_date(d: date | datetime, locale: str, fmt: str = "full") -> str:
-    """'Kamis, 26 November 2026' (id, full) / 'Thursday, 26 November 2026' (en)."""
-    if isinstance(d, datetime):
-        d = d.date()
+    """'Kamis, 26 November 2026' (id, full) / 'Thursday, 26 November 2026' (en). A datetime shows its own
+    wall-clock date: the cache is keyed by that date, never by the instant (00:30 WITA on 1 January and 23:30
+    WIB on 31 December are equal datetimes)."""
+    return _fmt_date(d.date() if isinstance(d, datetime) else d, locale, fmt)
+
+
+@lru_cache(maxsize=4096)  # Babel is slow and the same few dates recur in every message
+def _fmt_date(d: date, locale: str, fmt: str) -> str:
     if fmt == "full":
         return bdates.format_date(d, "EEEE, d MMMM y", locale=_babel(locale))
     if fmt == "short":
@@ -43,8 +47,13 @@ def fmt_date(d: date | datetime, locale: str, fmt: str = "full") -> str:
     return bdates.format_date(d, fmt, locale=_babel(locale))
 
 
-@lru_cache(maxsize=4096)
 def fmt_time(t: time | datetime, locale: str) -> str:
+    """'14.00' (id) / '14:00' (en): a datetime's own wall-clock time (cached by that, not by the instant)."""
+    return _fmt_time(t.time() if isinstance(t, datetime) else t.replace(tzinfo=None), locale)
+
+
+@lru_cache(maxsize=4096)
+def _fmt_time(t: time, locale: str) -> str:
     return bdates.format_time(t, "HH.mm" if locale == "id" else "HH:mm", locale=_babel(locale))
 
 

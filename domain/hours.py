@@ -171,17 +171,18 @@ def period_bounds(kind: PeriodKind, local_date: date, tz: tzinfo) -> Period:
 NUDGE_HOUR = 15  # after lessons, before the evening
 
 
-def nudge_at(period: Period, tz: tzinfo, is_school_day: Callable[[date], bool]) -> datetime:
+def nudge_at(period: Period, tz: tzinfo, is_school_day: Callable[[date], bool]) -> datetime | None:
     """When members behind the pace get their private nudge (UTC): 15:00 local on the first school day from
     the middle of the period (Thursday of a week, the 15th/16th of a month) — not on a Sunday, a holiday or at
-    midnight. If no school day is left before the period's last day, the middle day itself."""
+    midnight. ``None`` when no school day is left from the middle on (a week of Nyepi and Idul Fitri, a
+    semester break): that period has no nudge."""
     middle = period.start_date + timedelta(days=((period.end_date - period.start_date).days + 1) // 2)
     day = middle
-    while day < period.end_date and not is_school_day(day):
+    while day <= period.end_date:
+        if is_school_day(day):
+            return datetime.combine(day, time(NUDGE_HOUR), tzinfo=tz).astimezone(UTC)
         day += timedelta(days=1)
-    if not is_school_day(day):
-        day = middle
-    return datetime.combine(day, time(NUDGE_HOUR), tzinfo=tz).astimezone(UTC)
+    return None
 
 
 def elapsed_fraction(period: Period, now: datetime) -> float:

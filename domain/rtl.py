@@ -244,15 +244,25 @@ def parse_rtl_line(text: str, *, today: date, locale: str = "id") -> RtlSpec:
 
 
 def due_reminder_at(due: date, tz: tzinfo | str, *, days_before: int = 1, hour: int = 7,
-                    is_school_day: Callable[[date], bool] | None = None) -> datetime:
+                    is_school_day: Callable[[date], bool] | None = None,
+                    after: datetime | None = None) -> datetime:
     """When to remind the owner: ``hour`` o'clock local time, ``days_before`` days before ``due``, in UTC —
     moved back to the last school day before that (Friday for a Monday due date) when ``is_school_day`` is
-    given, at most a week back."""
+    given, at most a week back. If that morning is not a school day or is not after ``after`` (the item was
+    made later, e.g. on New Year's Day for the Monday after), the first school-day morning after ``after`` up
+    to the due day itself (no school day before Tuesday 16 March 2027 after Nyepi and Idul Fitri: that
+    Tuesday's morning). With none of those, the plain day before (a reminder due at once)."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     day = due - timedelta(days=days_before)
-    if is_school_day is not None:
-        day = next((d for d in (day - timedelta(days=i) for i in range(8)) if is_school_day(d)), day)
-    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+
+    def at(d: date) -> datetime:
+        return datetime.combine(d, time(hour), tzinfo=zone).astimezone(UTC)
+
+    if is_school_day is None:
+        return at(day)
+    before = [day - timedelta(days=i) for i in range(8)]  # latest first
+    later = [day + timedelta(days=i) for i in range(1, days_before + 1)]  # up to the due day
+    return next((at(d) for d in before + later if is_school_day(d) and (after is None or at(d) > after)), at(day))
 
 
 def is_overdue(due: date, today: date) -> bool:

@@ -36,7 +36,7 @@ async def sim(tmp_path, clock):
     await s.stop()
 
 
-async def onboard(sim: Sim, *, members=(ANI, BUDI, CITRA), role="classroom", tz_label="WITA"):
+async def onboard(sim: Sim, *, members=(ANI, BUDI, CITRA), role="classroom", tz_label="WITA", work_days=5):
     """Add the bot, run /setup as the PIC, and let members join: the common start of feature tests."""
     f = sim.fake
     await sim.deliver(f.add_bot(GROUP, PIC))
@@ -46,7 +46,7 @@ async def onboard(sim: Sim, *, members=(ANI, BUDI, CITRA), role="classroom", tz_
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "KKG")
     await sim.say(GROUP, PIC, "SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, _tz_button(tz_label))
-    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Senin–Jumat")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, sim.services.renderer.t("id", f"week.{work_days}"))
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Bahasa Indonesia")
     role_label = sim.services.renderer.t("id", f"role.{role}")
     for uid in members:

@@ -33,7 +33,7 @@ class ErrorCounter(logging.Handler):
 
 def _command_names() -> list[str]:
     # the registry is filled when the application is built: build one to read it
-    sim = Sim(Path(tempfile.mkdtemp()) / "x.sqlite3")
+    sim = Sim(Path(tempfile.mkdtemp()) / "x.sqlite3", clock=ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
     from bot.app import build_application
     from fakegram import FakeRequest
 

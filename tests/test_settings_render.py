@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
@@ -64,6 +65,18 @@ def test_locale_formats():
     assert fmt_number(76.5, "id") == "76,5" and fmt_number(76.5, "en") == "76.5"
     assert fmt_percent(0.765, "id") == "76,5 %" and fmt_percent(0.765, "en") == "76.5%"
     assert fmt_time(time(14, 0), "id") == "14.00"
+
+
+def test_the_same_instant_shows_each_zone_its_own_clock_and_date():
+    # equal aware datetimes in different zones once shared a cache entry: a WITA community saw "15.00" for its
+    # 14:00 meeting after a WIT one's, and "31 Desember" for 00:30 on 1 January after a WIB one's 23:30
+    wit = datetime(2026, 12, 23, 15, 0, tzinfo=ZoneInfo("Asia/Jayapura"))
+    wib = datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+    for locale in ("id", "en"):
+        assert fmt_time(wit, locale)[:2] == "15" and fmt_time(wit.astimezone(ZoneInfo("Asia/Makassar")), locale)[:2] == "14"
+        assert fmt_date(wib, locale).endswith("31 Desember 2026" if locale == "id" else "31 December 2026")
+        assert fmt_date(wib.astimezone(ZoneInfo("Asia/Makassar")), locale).endswith(
+            "1 Januari 2027" if locale == "id" else "1 January 2027")
 
 
 def _templates(locale: str) -> set[str]:

@@ -114,7 +114,8 @@ async def create(scope: Scope, data: dict[str, Any], owner: int | None) -> None:
     cycle = await store(services).cycles.active(community.id)
     due = date.fromisoformat(data["due"])
     calendar = await school_calendar(services, community)
-    remind_at = to_ts(due_reminder_at(due, community.tz, is_school_day=calendar.is_school_day))
+    remind_at = to_ts(due_reminder_at(due, community.tz, is_school_day=calendar.is_school_day,
+                                      after=services.clock.now()))
     st = store(services).rtl
     item_id = await st.add(community.id, cycle.id if cycle else None, data["what"], data["who"], owner, data["due"],
                            data["measure"], scope.user_id, now, remind_at, (scope.chat_id, scope.message.message_id))

@@ -60,8 +60,9 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
     days = (view.start.date() - today).days
     tally = await rs.tally(m.id)
     is_open = m.status == "scheduled" and now < m.start_ts
+    left = max(0, (m.start_ts - now + 30) // 60)  # to the nearest minute: a pass 30 s late still says "1 hour"
     text = r.render(c.locale, "rhythm/reminder", community=c, m=view, tally=tally, open=is_open, days=days,
-                    left=max(0, (m.start_ts - now) // 60))
+                    left=left)
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(r.t(c.locale, f"rhythm.btn.{code}"), callback_data=cb("rv", "r", m.id, code))
         for code in ANSWERS]]) if is_open else None

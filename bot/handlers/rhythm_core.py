@@ -176,9 +176,22 @@ def current_period(kind: str, community: Community, now: datetime) -> Period:
     return period_bounds(kind, now.astimezone(tz).date(), tz)  # type: ignore[arg-type]
 
 
-def nudge_time(period: Period, community: Community, calendar: SchoolCalendar) -> int:
-    """When members behind the pace get their private nudge: a school-day afternoon from mid-period on."""
-    return ts(nudge_at(period, tz_of(community), calendar.is_school_day))
+def nudge_time(period: Period, community: Community, calendar: SchoolCalendar) -> int | None:
+    """When members behind the pace get their private nudge: a school-day afternoon from mid-period on
+    (None: no school day left from the middle of this period, no nudge in it)."""
+    at = nudge_at(period, tz_of(community), calendar.is_school_day)
+    return None if at is None else ts(at)
+
+
+def next_nudge_time(kind: str, period: Period, community: Community, calendar: SchoolCalendar) -> int | None:
+    """The nudge of the first period after ``period`` that has one (None only for a calendar with no school
+    day in the next two years)."""
+    for _ in range(110 if kind == "week" else 25):
+        period = period_bounds(kind, period.end_date + timedelta(days=1), tz_of(community))  # type: ignore[arg-type]
+        at = nudge_time(period, community, calendar)
+        if at is not None:
+            return at
+    return None
 
 
 def day_bounds(day: date, community: Community) -> tuple[int, int]:

@@ -4,7 +4,7 @@ in the group and the per-member list only in private — and the private mid-per
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,7 +17,6 @@ from domain.hours import (
     elapsed_fraction,
     parse_log,
     parse_target,
-    period_bounds,
     progress,
     target_for,
 )
@@ -28,7 +27,17 @@ from ..delivery import send_once
 from ..keyboards import cb, inline_json, rows
 from ..services import Services
 from .common import Scope, handler
-from .rhythm_core import LIST_WORDS, args_text, calendar_of, current_period, nudge_time, store, ts, tz_of
+from .rhythm_core import (
+    LIST_WORDS,
+    args_text,
+    calendar_of,
+    current_period,
+    next_nudge_time,
+    nudge_time,
+    store,
+    ts,
+    tz_of,
+)
 
 # Words a PIC may use to name a role in /target (the roles' own keys work too).
 ROLE_ALIASES = {
@@ -39,10 +48,6 @@ ROLE_ALIASES = {
 }
 UNDO_WORDS = {"hapus", "undo", "batal", "remove"}
 RECENT = 10
-
-
-def _next_period(kind: str, period: Period, c: Community) -> Period:
-    return period_bounds(kind, period.end_date + timedelta(days=1), tz_of(c))  # type: ignore[arg-type]
 
 
 # -- /target --------------------------------------------------------------------------------------
@@ -66,8 +71,8 @@ async def cmd_target(scope: Scope) -> None:
     period = current_period(kind, c, now_dt)
     calendar = await calendar_of(scope.services, c)
     nudge = nudge_time(period, c, calendar)
-    if nudge <= ts(now_dt):  # past this period's nudge: the first one is next period's
-        nudge = nudge_time(_next_period(kind, period, c), c, calendar)
+    if nudge is None or nudge <= ts(now_dt):  # past this period's nudge (or none in it): the next one
+        nudge = next_nudge_time(kind, period, c, calendar)
     await hours.set_target(c.id, spec.role, spec.minutes, kind, nudge, scope.services.now_ts())
     await scope.reply("rhythm/target_set", spec=spec, period=kind,
                       role=scope.t(f"role.{spec.role}") if spec.role else None)
@@ -225,14 +230,15 @@ async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None
             continue
         period = current_period(settings.period, c, now_dt)
         calendar = await calendar_of(services, c)
-        if now < nudge_time(period, c, calendar):  # the nudge of a period the bot was down for: wait for this one's
-            await hours.set_nudge_at(cid, nudge_time(period, c, calendar), now)
+        this = nudge_time(period, c, calendar)
+        if this is not None and now < this:  # the nudge of a period the bot was down for: wait for this one's
+            await hours.set_nudge_at(cid, this, now)
             continue
-        if c.active:
+        if this is not None and c.active:  # (a period with no school day left from its middle has none)
             data = await community_progress(services, c, now_dt)
             for p in data["behind"]:
                 await send_nudge(services, bot, c, data["members"][p.member_id], p, data, period)
-        await hours.set_nudge_at(cid, nudge_time(_next_period(settings.period, period, c), c, calendar), now)
+        await hours.set_nudge_at(cid, next_nudge_time(settings.period, period, c, calendar), now)
 
 
 async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Member, p: Any, data: dict[str, Any],
