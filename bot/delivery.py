@@ -187,16 +187,18 @@ def ledger(services: Services) -> DeliveryLedger:
 
 
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
-                    send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
+                    send: Callable[[int], Awaitable[Message | None]],
+                    record: Callable[[Any, Message], Awaitable[None]] | None = None) -> Message | None | bool:
     """Send what `key` names once (see the module docstring for the crash guarantee). Returns the Message,
     None if it failed now (retried by a later call unless refused), or False if it was already sent or
-    given up on before."""
+    given up on before. `record(tx, message)` stores what the sent message is (a prompt, a header) in the
+    same commit that marks the key sent: after a crash both or neither are recorded."""
     inflight: dict[str, list[Any]] = services.extra.setdefault("outbox_inflight", {})
     slot = inflight.setdefault(key, [asyncio.Lock(), 0])
     slot[1] += 1
     try:
         async with slot[0]:
-            return await _send_once(services, key, chat_id, send)
+            return await _send_once(services, key, chat_id, send, record)
     finally:
         slot[1] -= 1
         if slot[1] == 0:
@@ -204,7 +206,8 @@ async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
 
 
 async def _send_once(services: Services, key: str, chat_id: int,
-                     send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
+                     send: Callable[[int], Awaitable[Message | None]],
+                     record: Callable[[Any, Message], Awaitable[None]] | None) -> Message | None | bool:
     led = ledger(services)
     attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
     if attempt.status in ("sent", "skipped"):
@@ -222,5 +225,6 @@ async def _send_once(services: Services, key: str, chat_id: int,
         await led.settle(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind,
                          ambiguous=unknown)
         return None
-    await led.settle(key, "sent", services.now_ts(), message_id=getattr(msg, "message_id", None))
+    also = (lambda tx: record(tx, msg)) if record is not None and msg else None  # type: ignore[arg-type]
+    await led.settle(key, "sent", services.now_ts(), message_id=getattr(msg, "message_id", None), also=also)
     return msg

@@ -274,14 +274,23 @@ class CycleRepo:
 
     async def set_header(self, stage_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:
-            await tx.execute("UPDATE cycle_stages SET header_chat_id = ?, header_message_id = ? WHERE id = ?",
-                             (chat_id, message_id, stage_id))
+            await self.set_header_in(tx, stage_id, chat_id, message_id)
+
+    @staticmethod
+    async def set_header_in(tx: Any, stage_id: int, chat_id: int, message_id: int) -> None:
+        await tx.execute("UPDATE cycle_stages SET header_chat_id = ?, header_message_id = ? WHERE id = ?",
+                         (chat_id, message_id, stage_id))
 
     # -- prompts and answers ----------------------------------------------------------------------
     async def add_prompt(self, chat_id: int, message_id: int, stage_id: int, key: str) -> None:
         async with self.db.tx() as tx:
-            await tx.execute("INSERT INTO cycle_prompts (chat_id, message_id, stage_id, question_key)"
-                             " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (chat_id, message_id, stage_id, key))
+            await self.add_prompt_in(tx, chat_id, message_id, stage_id, key)
+
+    @staticmethod
+    async def add_prompt_in(tx: Any, chat_id: int, message_id: int, stage_id: int, key: str) -> None:
+        """Inside the unit that marks the question's outbox key sent (`send_once(record=...)`)."""
+        await tx.execute("INSERT INTO cycle_prompts (chat_id, message_id, stage_id, question_key)"
+                         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (chat_id, message_id, stage_id, key))
 
     async def prompt(self, chat_id: int, message_id: int) -> Prompt | None:
         row = await self.db.fetchone("SELECT * FROM cycle_prompts WHERE chat_id = ? AND message_id = ?",

@@ -6,7 +6,9 @@ whose outcome is unknown (a process died while the entry was 'sending', or the c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from storage.db import Database
 
@@ -43,13 +45,18 @@ class DeliveryLedger:
         return Attempt(key, row["chat_id"], status, row["message_id"], ambiguous, was_sending)
 
     async def settle(self, key: str, status: str, now: int, *, message_id: int | None = None,
-                     error: str | None = None, ambiguous: bool = False) -> None:
+                     error: str | None = None, ambiguous: bool = False,
+                     also: Callable[[Any], Awaitable[None]] | None = None) -> None:
+        """Record the attempt's outcome; `also(tx)` writes what the sent message makes true (e.g. "this
+        message is a cycle question") in the same commit, so a crash never separates the two."""
         async with self.db.tx() as tx:
             await tx.execute(
                 "UPDATE outbox SET status = ?, message_id = COALESCE(?, message_id), attempts = attempts + 1,"
                 " last_error = ?, ambiguous = ambiguous + ?,"
                 " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE key = ?",
                 (status, message_id, error, int(ambiguous), status, now, key))
+            if also is not None:
+                await also(tx)
 
     async def ambiguous(self) -> dict[str, int]:
         """Keys that may have reached their chat more than once: key -> ambiguous attempts."""

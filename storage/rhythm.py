@@ -294,12 +294,18 @@ class Meetings:
     async def add_message(self, meeting_id: int, kind: str, chat_id: int, message_id: int, offset_min: int,
                           late: bool, now: int) -> None:
         async with self.db.tx() as tx:
-            await tx.execute(
-                "INSERT INTO meeting_messages (meeting_id, kind, chat_id, message_id, offset_min, late, last_edit_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, kind) DO UPDATE SET"
-                " chat_id = excluded.chat_id, message_id = excluded.message_id, offset_min = excluded.offset_min,"
-                " late = excluded.late, last_edit_at = excluded.last_edit_at, dirty = 0",
-                (meeting_id, kind, chat_id, message_id, offset_min, int(late), now))
+            await self.add_message_in(tx, meeting_id, kind, chat_id, message_id, offset_min, late, now)
+
+    @staticmethod
+    async def add_message_in(tx: Any, meeting_id: int, kind: str, chat_id: int, message_id: int, offset_min: int,
+                             late: bool, now: int) -> None:
+        """Inside the unit that marks the message's outbox key sent (`send_once(record=...)`)."""
+        await tx.execute(
+            "INSERT INTO meeting_messages (meeting_id, kind, chat_id, message_id, offset_min, late, last_edit_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, kind) DO UPDATE SET"
+            " chat_id = excluded.chat_id, message_id = excluded.message_id, offset_min = excluded.offset_min,"
+            " late = excluded.late, last_edit_at = excluded.last_edit_at, dirty = 0",
+            (meeting_id, kind, chat_id, message_id, offset_min, int(late), now))
 
     async def messages(self, meeting_id: int) -> list[MeetingMessage]:
         rows = await self.db.fetchall("SELECT * FROM meeting_messages WHERE meeting_id = ? ORDER BY kind",

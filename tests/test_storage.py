@@ -107,6 +107,31 @@ async def test_outbox_once(db):
     assert again.status == "sent" and again.message_id == 5 and again.attempts == 1
 
 
+async def test_a_sent_key_and_what_the_message_is_commit_together(db):
+    """`settle(also=...)` (what `send_once(record=...)` uses for cycle prompts and meeting messages): the row
+    saying what the sent message is commits with the key's 'sent'; if that write fails, neither is recorded
+    (the key stays 'sending': resent later, counted ambiguous), so a crash can never separate them."""
+    from storage.delivery import DeliveryLedger
+
+    led = DeliveryLedger(db)
+    key = "cy:q:1:refl.data"
+    await led.begin(key, -9, now=1)
+
+    async def broken(tx):
+        await tx.execute("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(sqlite3.OperationalError):
+        await led.settle(key, "sent", 2, message_id=77, also=broken)
+    assert tuple(await db.fetchone("SELECT status, message_id FROM outbox WHERE key = ?", (key,))) == ("sending", None)
+
+    async def record(tx):
+        await tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'probe', 3)")
+
+    await led.settle(key, "sent", 3, message_id=77, also=record)
+    assert tuple(await db.fetchone("SELECT status, message_id FROM outbox WHERE key = ?", (key,))) == ("sent", 77)
+    assert await db.scalar("SELECT name FROM schema_migrations WHERE version = 9999") == "probe"
+
+
 async def test_departure_and_return_keep_what_a_member_had(db):
     repos = Repos(db)
     c, _ = await repos.communities.ensure(-100, "Guru SD", tz="Asia/Makassar", locale="id", now=1)

@@ -135,20 +135,18 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None
     thread = cycle.thread_id  # the topic the cycle was started in; without one, the home topic
     text = await header_text(services, community, stage)
     markup = header_markup(services, community, stage)
+    # The header and each question are recorded (live-count target, prompt) in the commit that marks them sent.
     msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, in_topic(
         services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t),
-        thread))
+        thread), record=lambda tx, m: repo.set_header_in(tx, stage.id, m.chat_id, m.message_id))
     failed = msg is None
-    if msg:
-        await repo.set_header(stage.id, msg.chat_id, msg.message_id)  # type: ignore[union-attr]
     qs = stage.questions
     for i, q in enumerate(qs, 1):
         body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
         msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id, in_topic(
-            services, community, lambda cid, t, body=body: bot.send_message(cid, body, message_thread_id=t), thread))
+            services, community, lambda cid, t, body=body: bot.send_message(cid, body, message_thread_id=t), thread),
+            record=lambda tx, m, key=q["key"]: repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, key))
         failed = failed or msg is None
-        if msg:
-            await repo.add_prompt(msg.chat_id, msg.message_id, stage.id, q["key"])  # type: ignore[union-attr]
     if stage.stage == Stage.EVALUATION.value:
         from .cycle_rtl import post_open_items
 

@@ -141,12 +141,12 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     now = services.now_ts()
     text, markup = await render_live(services, c, m, kind, now)
     msg = await send_once(services, bot, key, c.chat_id, in_topic(services, c, lambda cid, thread: bot.send_message(
-        cid, text, reply_markup=markup, message_thread_id=thread)))
+        cid, text, reply_markup=markup, message_thread_id=thread)),
+        record=lambda tx, sent: store(services).meetings.add_message_in(
+            tx, m.id, kind, c.chat_id, sent.message_id, offset, late, now))
     if msg is None:
         entry = await services.repos.outbox.get(key)
         return entry is not None and entry.status in ("sent", "skipped")
-    if msg is not False:
-        await store(services).meetings.add_message(m.id, kind, c.chat_id, msg.message_id, offset, late, now)
     return True
 
 
