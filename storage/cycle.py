@@ -149,6 +149,13 @@ class CycleRepo:
                                      (community_id,))
         return _build(Cycle, row) if row else None
 
+    async def at(self, community_id: int, ts: int) -> Cycle | None:
+        """The cycle running at `ts` (started, not ended yet)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM cycles WHERE community_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at > ?)"
+            " AND status != 'cancelled' ORDER BY id DESC LIMIT 1", (community_id, ts, ts))
+        return _build(Cycle, row) if row else None
+
     async def latest(self, community_id: int) -> Cycle | None:
         row = await self.db.fetchone("SELECT * FROM cycles WHERE community_id = ? ORDER BY id DESC LIMIT 1",
                                      (community_id,))
@@ -358,17 +365,25 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
-    async def answered_count(self, stage_id: int) -> int:
-        """How many members answered at least one question of the stage."""
-        return int(await self.db.scalar("SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ?",
-                                        (stage_id,)))
+    async def answered_count(self, stage_id: int, at: int | None = None) -> int:
+        """How many members answered at least one question of the stage (by `at`, when given)."""
+        if at is None:
+            return int(await self.db.scalar(
+                "SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ?", (stage_id,)))
+        return int(await self.db.scalar(
+            "SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ? AND created_at <= ?",
+            (stage_id, at)))
 
     async def answered_users(self, stage_id: int) -> set[int]:
         rows = await self.db.fetchall("SELECT DISTINCT user_id FROM cycle_answers WHERE stage_id = ?", (stage_id,))
         return {r[0] for r in rows}
 
-    async def last_answer_at(self, stage_id: int) -> int | None:
-        return await self.db.scalar("SELECT MAX(updated_at) FROM cycle_answers WHERE stage_id = ?", (stage_id,))
+    async def last_answer_at(self, stage_id: int, at: int | None = None) -> int | None:
+        """The last new answer of the stage (up to `at`, when given)."""
+        if at is None:
+            return await self.db.scalar("SELECT MAX(updated_at) FROM cycle_answers WHERE stage_id = ?", (stage_id,))
+        return await self.db.scalar("SELECT MAX(created_at) FROM cycle_answers WHERE stage_id = ? AND created_at <= ?",
+                                    (stage_id, at))
 
     # -- question changes -------------------------------------------------------------------------
     async def overrides(self, community_id: int) -> list[Override]:

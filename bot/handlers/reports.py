@@ -190,7 +190,7 @@ async def digest_parts(services: Services, user_id: int, locale: str, communitie
     r = services.renderer
     blocks = []
     for c in communities:
-        snap = await snapshot(services, c, now, weeks=4)
+        snap = await snapshot(services, c, now, weeks=5)  # the 4 completed weeks and this one
         blocks.append(r.render(locale, "reports/digest_community", community=c, snap=snap))
     head = r.render(locale, "reports/digest_head", count=len(communities), now=now.astimezone(
         ZoneInfo(communities[0].tz)))

@@ -4,12 +4,14 @@ for the XLSX and the PDF (`domain/exports.py`). Headers and labels come from `ui
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
+from domain.figures import HoursFigure, hours_figure
 from domain.progress_map import FocusLevel, indicators_from, progress_map
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -26,7 +28,7 @@ KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices")
 @dataclass
 class ReportData:
     meetings: list[dict[str, Any]] | None
-    hours: dict[str, Any] | None
+    hours: HoursFigure | None
     cycle: dict[str, Any] | None
     cycles: list[dict[str, Any]] | None
     surveys: list[dict[str, Any]] | None
@@ -59,18 +61,29 @@ async def report_data(services: Services, community: Community, period: ReportPe
     as_of = datetime.fromtimestamp(min(e, services.now_ts() + 1) - 1, UTC)
     data = ReportData(
         meetings=await hook(services, "meetings_between", cid, s, e),
-        hours=await hook(services, "hours_summary", cid, as_of),
+        hours=None,
         cycle=await hook(services, "cycle_status", cid, as_of),
         cycles=await hook(services, "cycle_summaries", cid, s, e),
         surveys=await hook(services, "survey_latest", cid, s, e),
         rows=await report_rows(services, community, s, e),
     )
+    data.hours = window_hours(data.rows.get("hours"), s, e, int(as_of.timestamp()) + 1)
     if data.meetings is not None:
         data.meetings = sorted(data.meetings, key=lambda m: int(m.get("start_ts") or 0))
     inds = indicators_from(data.meetings, data.cycles, data.cycle,
                            [{"agreement": agreement(x)} for x in data.surveys or []], int(as_of.timestamp()) + 1)
     data.levels = progress_map(inds)
     return data
+
+
+def window_hours(rows: list[list] | None, start_ts: int, end_ts: int, now_ts: int) -> HoursFigure | None:
+    """The hours figure of a report window, from the very rows of its hours sheet ([name, minutes, target])."""
+    if rows is None:
+        return None
+    targets = [int(r[2] or 0) for r in rows if int(r[2] or 0) > 0]
+    common = Counter(targets).most_common(1)[0][0] if targets else 0
+    elapsed = 1.0 if now_ts >= end_ts else max(0.0, (now_ts - start_ts) / max(1, end_ts - start_ts))
+    return hours_figure(((int(r[1] or 0), int(r[2] or 0)) for r in rows), elapsed, target_minutes=common)
 
 
 def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod, data: ReportData,
