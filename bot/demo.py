@@ -78,6 +78,7 @@ class Demo:
     taps: list[Tap] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
     ticks: int = 0
+    probe: Callable[[Demo], Awaitable[None]] | None = None  # tests: look at the outputs after each pass
 
     # -- people acting -------------------------------------------------------------------------
     async def say(self, who: Person, text: str, *, chat: int = GROUP, reply_to: int | None = None,
@@ -156,6 +157,8 @@ class Demo:
                     self.clock.set(t)
                     await self.sim.tick()
                     self.ticks += 1
+                    if self.probe is not None:
+                        await self.probe(self)
             day += timedelta(days=1)
         self.clock.set(target)
 
@@ -598,7 +601,8 @@ the bot posted.
 """
 
 
-async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int:
+async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
+                   probe: Callable[[Demo], Awaitable[None]] | None = None) -> int:
     started = time.perf_counter()
     out_dir = Path(out) if out else Path("demo-output")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -609,7 +613,7 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int
             sim.fake.user(p.id, p.first, last_name=p.last, language_code=p.lang)
         sim.fake.group(GROUP, GROUP_TITLE, supergroup=True, admins=[PIC.id],
                        members=[m.id for m in MEMBERS] + [PRINCIPAL.id], bot_member=False)
-        demo = Demo(sim, clock, out_dir)
+        demo = Demo(sim, clock, out_dir, probe=probe)
         async with sim:
             for _title, scene in SCENES:
                 await scene(demo)

@@ -227,7 +227,7 @@ async def test_report_files_match_stored_data(sim, clock, hooks):
     assert [r[3] for r in att[1:]] == [2, 3, 3, 3, 0] and [r[2] for r in att[1:]].count("Ya") == 4
     assert att[4][1] == "Asesmen <formatif> & umpan balik"
     hours = [list(r) for r in wb["Jam belajar per anggota"].iter_rows(values_only=True)]
-    assert hours[1:] == [["Ani Rahma", 150, 120], ["Budi Santoso", 60, 120]]
+    assert hours[1:] == [["Ani Rahma", 150, 120, "tercapai"], ["Budi Santoso", 60, 120, "tertinggal"]]
     surveys = [list(r) for r in wb["Hasil survei"].iter_rows(values_only=True)]
     assert surveys[1][0] == "Pulse pekanan" and surveys[1][4] == 80.0
     assert "Rencana tindak lanjut (RTL)" in wb.sheetnames

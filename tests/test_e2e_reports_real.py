@@ -103,7 +103,7 @@ async def test_real_activity_feeds_the_weekly_summary_and_the_report(sim, clock)
     attendance = {tuple(r[1:]) for r in sheet(xlsx, "Daftar hadir")[1:]}
     assert attendance == {("Ani Rahma", "Hadir"), ("Anggota 1", "Hadir"), ("Citra", "Izin")}
     assert all(r[0] == "25 Nov 2026 14.00 WITA" for r in sheet(xlsx, "Daftar hadir")[1:])
-    hours = {r[0]: r[1:] for r in sheet(xlsx, "Jam belajar per anggota")[1:]}
+    hours = {r[0]: r[1:3] for r in sheet(xlsx, "Jam belajar per anggota")[1:]}
     assert hours["Ani Rahma"] == [150, 120] and hours["Anggota 1"] == [90, 120] and hours["Citra"] == [0, 120]
     answers = sheet(xlsx, "Jawaban per tahap")[1:]
     assert answers == [["literasi kelas 4", "Refleksi Awal", 2, len(names)]]

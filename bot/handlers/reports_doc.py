@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, hours_figure
+from domain.figures import HoursFigure, hours_figure, hours_status
 from domain.progress_map import FocusLevel, indicators_from, progress_map
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -115,8 +115,10 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     tables.append(Table("attendance_list", t("sheet.attendance_list"),
                         [t("col.date"), t("col.name"), t("col.status")],
                         [[when(x[0]), *x[1:3]] for x in rows.get("attendance_list", [])]))
-    tables.append(Table("hours", t("sheet.hours"), [t("col.name"), t("col.minutes"), t("col.target")],
-                        [list(x[:3]) for x in rows.get("hours", [])]))
+    elapsed = data.hours.elapsed if data.hours else 1.0
+    tables.append(Table("hours", t("sheet.hours"), [t("col.name"), t("col.minutes"), t("col.target"), t("col.status")],
+                        [[*x[:3], t("hours_status." + hours_status(int(x[1] or 0), int(x[2] or 0), elapsed))]
+                         for x in rows.get("hours", [])]))
     answers = [list(x[:4]) for x in rows.get("answers", [])] or [
         [c.get("topic") or "", stage, *_pair(v)]
         for c in data.cycles or [] for stage, v in (c.get("answers_by_stage") or c.get("participation") or {}).items()]
