@@ -81,6 +81,10 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
             assert re.search(r"tertahan, [3-9] hari tanpa jawaban", text)
     assert "Siklus selesai: literasi kelas 4 — target tercapai (40 % → 72 %)" in rec.digests[-1][1]
 
+    # survey results: the Rerata note stands on its own line (an `{% endif %}` once ate the newline)
+    group = (out / "transcript-group.txt").read_text(encoding="utf-8")
+    assert "Rerata peran" in group and not re.search(r"\d(?:<i>)?Rerata", group)
+
     # the report: text, XLSX and PDF agree with each other
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8").split("📄 Laporan")[-1]
     wb = openpyxl.load_workbook(io.BytesIO((out / "laporan.xlsx").read_bytes()))
