@@ -84,6 +84,10 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     # survey results: the Rerata note stands on its own line (an `{% endif %}` once ate the newline)
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     assert "Rerata peran" in group and not re.search(r"\d(?:<i>)?Rerata", group)
+    # charts: the weekly chart starts in the community's first week; no per-role chart of a single role
+    captions = re.findall(r"jawaban siklus, (\d) pekan terakhir", group)
+    assert captions[:6] == ["1", "2", "3", "4", "5", "6"]
+    assert "persentase setuju per peran" not in group  # the demo's pulses show one role at most
 
     # the report: text, XLSX and PDF agree with each other
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8").split("📄 Laporan")[-1]
