@@ -103,3 +103,19 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     pdf = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes())).pages)
     assert f"{met} dari {len(table)} anggota sesuai target" in pdf and "66,2 %" in pdf
     assert (met, len(table)) == (1, 11)  # pinned: Ani is on pace on 4 September (750 of 836 minutes)
+
+    # the report files: a one-page summary first, Indonesian numbers, complete sheet names, condensed lists
+    pages = pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes())).pages
+    first = " ".join(pages[0].extract_text().split())
+    for line in ("Hasil: 40 % → 72 % — target tercapai", "RTL: 2 selesai", "gain ternormalisasi 0,80",
+                 "rerata kelas 44,4 % → 88,9 %", "kehadiran 66,2 % (51 dari 77)", "Kepuasan (survei pulse)"):
+        assert line in first, line
+    assert "Lampiran 1" not in first and "Lampiran 1" in pages[1].extract_text()
+    numbers = re.sub(r"\d{1,2}\.\d{2}\s*WITA", "", pdf)  # times of day keep their Indonesian dot
+    assert not re.search(r"\d\.\d", numbers) and not re.search(r"\d,\d{3,}", numbers)  # no raw floats
+    assert wb.sheetnames == ["Ringkasan", "Kehadiran per pertemuan", "Daftar hadir", "Jam belajar per anggota",
+                             "Jawaban per tahap", "Hasil survei", "Rencana tindak lanjut (RTL)", "Praktik baik"]
+    listing = [r for r in wb["Daftar hadir"].iter_rows(values_only=True) if r[0]]
+    assert len(listing) == 1 + 11 + 1  # header, one row per member, the codes
+    means = [c for c in wb["Hasil survei"]["D"][1:] if isinstance(c.value, float)]
+    assert means and all(c.number_format == "[$-421]#,##0.00" for c in means)
