@@ -365,6 +365,20 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
+    async def cycle_answers(self, cycle_id: int) -> list[tuple[str, int, str]]:
+        """(question key, user id, text) of every answer of a cycle, in the order they were written."""
+        rows = await self.db.fetchall(
+            "SELECT a.question_key, a.user_id, a.text FROM cycle_answers a JOIN cycle_stages s ON s.id = a.stage_id"
+            " WHERE s.cycle_id = ? AND a.text != '' ORDER BY a.created_at, a.user_id", (cycle_id,))
+        return [(r[0], int(r[1]), r[2]) for r in rows]
+
+    async def cycle_photos(self, cycle_id: int, limit: int = 4) -> list[str]:
+        """File ids of the first photos attached to a cycle's answers (evidence)."""
+        rows = await self.db.fetchall(
+            "SELECT e.file_id FROM cycle_evidence e JOIN cycle_stages s ON s.id = e.stage_id"
+            " WHERE s.cycle_id = ? AND e.kind = 'photo' ORDER BY e.id LIMIT ?", (cycle_id, limit))
+        return [r[0] for r in rows]
+
     async def answered_count(self, stage_id: int, at: int | None = None) -> int:
         """How many members answered at least one question of the stage (by `at`, when given)."""
         if at is None:

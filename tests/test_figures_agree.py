@@ -104,6 +104,20 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     assert f"{met} dari {len(table)} anggota sesuai target" in pdf and "66,2 %" in pdf
     assert (met, len(table)) == (1, 11)  # pinned: Ani is on pace on 4 September (750 of 836 minutes)
 
+    # the STAR write-up, prefilled from the cycle and edited by Ani: facts, result, her action, the photos
+    import docx
+
+    star = pypdf.PdfReader(io.BytesIO((out / "praktik-baik-star.pdf").read_bytes()))
+    text = " ".join(" ".join(p.extract_text() for p in star.pages).split())
+    body = text.split("Situasi–Tantangan–Aksi–Refleksi", 1)[1].split("Bukti (foto dari siklus)")[0]
+    assert 150 <= len(body.split()) <= 300, len(body.split())
+    for fact in ("Kombel SDN 3 Mataram", "13 Juli 2026", "literasi kelas 4: 40% → 70% tuntas",
+                 "Hasil: 40 % → 72 %, target tercapai", "Kami saling mengamati kelas"):
+        assert fact in text, fact
+    assert sum(len(p.images) for p in star.pages) == 2  # Gita's two evidence photos
+    word = docx.Document(io.BytesIO((out / "praktik-baik-star.docx").read_bytes()))
+    assert len(word.inline_shapes) == 2 and any("72 %" in p.text for p in word.paragraphs)
+
     # the report files: a one-page summary first, Indonesian numbers, complete sheet names, condensed lists
     pages = pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes())).pages
     first = " ".join(pages[0].extract_text().split())
