@@ -365,6 +365,25 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
+    async def history(self, community_id: int, start: int, end: int) -> tuple[list[Cycle], list[StageRow],
+                                                                              dict[int, list[int]]]:
+        """Cycles running at some time in [start, end), their stages, and per stage the time each member
+        first answered (sorted) — three queries, for the weekly trend."""
+        cycles = [_build(Cycle, r) for r in await self.db.fetchall(
+            "SELECT * FROM cycles WHERE community_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
+            " AND status != 'cancelled' ORDER BY started_at", (community_id, end, start))]
+        if not cycles:
+            return [], [], {}
+        marks = ",".join("?" * len(cycles))
+        stages = [_build(StageRow, r) for r in await self.db.fetchall(
+            f"SELECT * FROM cycle_stages WHERE cycle_id IN ({marks}) ORDER BY cycle_id, seq", [c.id for c in cycles])]
+        firsts: dict[int, list[int]] = {}
+        for r in await self.db.fetchall(
+                "SELECT a.stage_id, MIN(a.created_at) FROM cycle_answers a JOIN cycle_stages s ON s.id = a.stage_id"
+                f" WHERE s.cycle_id IN ({marks}) GROUP BY a.stage_id, a.user_id", [c.id for c in cycles]):
+            firsts.setdefault(int(r[0]), []).append(int(r[1]))
+        return cycles, stages, {k: sorted(v) for k, v in firsts.items()}
+
     async def cycle_answers(self, cycle_id: int) -> list[tuple[str, int, str]]:
         """(question key, user id, text) of every answer of a cycle, in the order they were written."""
         rows = await self.db.fetchall(

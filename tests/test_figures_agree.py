@@ -12,6 +12,7 @@ import openpyxl
 import pypdf
 
 from bot.demo import GROUP, PIC, PRINCIPAL, Demo, run_demo
+from bot.handlers.reports import build_summary
 
 HOURS = re.compile(r"Jam belajar: (.+?)(?: \((?:tercapai|target)|\n|$)")
 ATTENDANCE = re.compile(r"kehadiran (\d+) %")
@@ -23,6 +24,7 @@ class Recorder:
         self.seen: set[int] = set()
         self.summaries: list[tuple[str, str, str]] = []  # (local date, summary text, /jam text at that moment)
         self.digests: list[tuple[str, str, str]] = []
+        self.queries: list[int] = []  # statements one summary reads, at each Friday
 
     async def __call__(self, demo: Demo) -> None:
         fake = demo.sim.fake
@@ -35,6 +37,15 @@ class Recorder:
             await demo.sim.say(PIC.id, PIC.id, "/jam")  # same moment: the clock does not move
             jam = demo.sim.last_text(PIC.id)
             day = demo.clock.now().date().isoformat()
+            if kind == "summary":
+                community = await demo.sim.services.repos.communities.by_chat(GROUP)
+                seen: list[str] = []
+                demo.sim.services.db._reader.set_trace_callback(seen.append)
+                try:
+                    await build_summary(demo.sim.services, community, demo.clock.now(), chart=False)
+                finally:
+                    demo.sim.services.db._reader.set_trace_callback(None)
+                self.queries.append(len(seen))
             (self.summaries if kind == "summary" else self.digests).append((day, m["text"], jam))
 
 
@@ -49,6 +60,9 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     out = tmp_path / "out"
     assert await run_demo(out, quiet=True, probe=rec) == 0
     assert len(rec.summaries) >= 7 and len(rec.digests) == 8
+    # a summary's trend asks each feature once for all its weeks: the cost does not grow with the weeks shown
+    # (only with the surveys closed, which the survey feature computes one by one)
+    assert max(rec.queries) <= 50 and rec.queries[-1] - rec.queries[1] <= 12, rec.queries
 
     # hours on target: the summary, the digest and /jam at the same moment say the same
     for _day, text, jam in rec.summaries + rec.digests:

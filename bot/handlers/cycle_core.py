@@ -319,6 +319,34 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
     }
 
 
+async def cycle_trend(services: Services, community_id: int, moments: list[Any]) -> list[float | None]:
+    """The answer rate `cycle_status` gives as of each of `moments` (oldest first), in four queries."""
+    stamps = [to_ts(m) for m in moments]
+    if not stamps:
+        return []
+    cycles, stages, firsts = await store(services).cycles.history(community_id, min(stamps), max(stamps) + 1)
+    members = await services.repos.members.count(community_id)
+    out: list[float | None] = []
+    for now in stamps:
+        cycle = next((c for c in reversed(cycles) if c.started_at <= now and (c.ended_at is None or c.ended_at > now)),
+                     None)
+        mine = [s for s in stages if cycle is not None and s.cycle_id == cycle.id]
+        if not mine:
+            out.append(None)
+            continue
+        current = next((s for s in mine if s.opened_at is not None and s.opened_at <= now and (
+            s.closed_at is None or s.closed_at > now)), None)
+        if current is not None:
+            answered, of = sum(1 for t in firsts.get(current.id, []) if t <= now), members
+        else:
+            current = next((s for s in mine if s.opened_at is None or s.opened_at > now), mine[-1])
+            closed = current.status == "closed" and current.members_at_close is not None
+            answered = (current.answered_at_close or 0) if closed else len(firsts.get(current.id, []))
+            of = current.members_at_close if closed else members
+        out.append(answered / of if of else None)
+    return out
+
+
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:
     repo = store(services).cycles
     return [{**s.data, "observations": await repo.observations(s.cycle_id)}

@@ -210,22 +210,23 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
         snap.survey_agreement = agreement(snap.survey)
     snap.pulse = await hook(services, "pulse_trend", cid, 4)
-    # the trend, one point per week, oldest first (hooks asked "as of the end of that week")
-    for i in range(weeks - 1, -1, -1):
-        w0 = start - timedelta(weeks=i)
-        if w0 + timedelta(days=7) <= born:  # no point before the community existed
-            continue
+    # the trend, one point per week, oldest first (figures as of the end of that week; this week: now)
+    weeks_shown = [start - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)
+                   if start - timedelta(weeks=i) + timedelta(days=7) > born]  # no point before the community
+    moments = [now if w0 == start else datetime.fromtimestamp(midnight_ts(w0 + timedelta(days=7), tz) - 1, UTC)
+               for w0 in weeks_shown]
+    past = moments[:-1]
+    hours_past = await trend_of(services, "hours_trend", "hours_summary", cid, past)
+    cycle_past = await trend_of(services, "cycle_trend", "cycle_status", cid, past)
+    for j, w0 in enumerate(weeks_shown):
         w_s, w_e = midnight_ts(w0, tz), midnight_ts(w0 + timedelta(days=7), tz)
-        as_of = now if i == 0 else datetime.fromtimestamp(w_e - 1, UTC)
         att = None
         if history is not None:
             att = _attendance([m for m in history if w_s <= int(m.get("start_ts") or 0) < min(w_e, now_ts + 1)])[2]
-        hrs = snap.hours if i == 0 else await hook(services, "hours_summary", cid, as_of)
-        cyc = snap.cycle if i == 0 else await hook(services, "cycle_status", cid, as_of)
-        snap.trend.append(WeekPoint(
-            f"{w0.day}/{w0.month}", att,
-            hrs.rate if hrs else None,
-            rate(cyc.get("answered"), cyc.get("members")) if cyc else None))
+        live = j == len(weeks_shown) - 1
+        hrs = snap.hours if live else hours_past[j]
+        answers = snap.answer_rate if live else cycle_past[j]
+        snap.trend.append(WeekPoint(f"{w0.day}/{w0.month}", att, hrs.rate if hrs else None, answers))
     cycles = await hook(services, "cycle_summaries", cid, since, now_ts + 1)
     if not snap.cycle and cycles:
         snap.last_cycle = max(cycles, key=lambda c: int(c.get("ended_at") or 0))
@@ -247,6 +248,22 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     snap.suggestion = suggestion(attention=snap.attention, next_meeting=snap.next_meeting is not None,
                                  cycle_done=snap.last_cycle is not None)
     return snap
+
+
+async def trend_of(services: Services, batched: str, single: str, cid: int, moments: list[datetime]) -> list[Any]:
+    """A feature's figures at several moments: its batched hook (a fixed number of queries) when it has one,
+    else its single hook once per moment. `cycle_status` answers are reduced to the answer rate."""
+    if not moments:
+        return []
+    if batched in services.hooks:
+        got = await hook(services, batched, cid, moments)
+        if got is not None and len(got) == len(moments):
+            return list(got)
+    out = []
+    for m in moments:
+        value = await hook(services, single, cid, m)
+        out.append(rate(value.get("answered"), value.get("members")) if isinstance(value, dict) else value)
+    return out
 
 
 async def contributors(services: Services, community: Community, start_ts: int, end_ts: int) -> list[Contributor]:

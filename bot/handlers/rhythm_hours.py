@@ -259,6 +259,31 @@ async def hours_summary(services: Services, community_id: int, now: Any) -> Hour
     return (await community_progress(services, c, now_dt))["figure"]
 
 
+async def hours_trend(services: Services, community_id: int, moments: list[datetime]) -> list[HoursFigure | None]:
+    """The hours figure as of each of `moments` (oldest first), in a fixed number of queries: a past moment
+    counts only what was logged and attended by then; the present is `/jam`'s figure."""
+    c = await services.repos.communities.get(community_id)
+    if c is None or not moments:
+        return [None] * len(moments)
+    kind, targets, _ = await _period_and_targets(services, c, moments[-1])
+    members = await services.repos.members.list(c.id)
+    periods = [current_period(kind, c, m) for m in moments]
+    now = services.now_ts()
+    ends = [ts(p.end_utc) if ts(m) >= now - 60 else min(ts(p.end_utc), ts(m) + 1) for p, m in zip(periods, moments,
+                                                                                                  strict=True)]
+    events = await store(services).hours.minutes_events(c.id, min(ts(p.start_utc) for p in periods), max(ends))
+    out: list[HoursFigure | None] = []
+    for period, moment, end in zip(periods, moments, ends, strict=True):
+        start = ts(period.start_utc)
+        totals: dict[int, int] = {}
+        for uid, at, minutes in events:
+            if start <= at < end:
+                totals[uid] = totals.get(uid, 0) + minutes
+        out.append(hours_figure(((totals.get(m.user_id, 0), target_for(m.role, targets)) for m in members),
+                                elapsed_fraction(period, moment), target_minutes=target_for(None, targets)))
+    return out
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(
         Command("target", "target", cmd_target, audience="pic"),
