@@ -14,6 +14,7 @@ private chat as transcripts, and writes them, the report, the charts and the STA
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import tempfile
@@ -78,6 +79,7 @@ class Demo:
     taps: list[Tap] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
     ticks: int = 0
+    probe: Callable[[Demo], Awaitable[None]] | None = None  # tests: look at the outputs after each pass
 
     # -- people acting -------------------------------------------------------------------------
     async def say(self, who: Person, text: str, *, chat: int = GROUP, reply_to: int | None = None,
@@ -112,7 +114,8 @@ class Demo:
 
     async def photo(self, who: Person, caption: str, *, reply_to: int, chat: int = GROUP) -> None:
         self.clock.advance(seconds=60)
-        await self.sim.deliver(self.sim.fake.send_photo(chat, who.id, caption=caption, reply_to=reply_to))
+        await self.sim.deliver(self.sim.fake.send_photo(chat, who.id, caption=caption, reply_to=reply_to,
+                                                        data=snapshot(caption), width=640, height=480))
 
     async def edit(self, who: Person, message_id: int, text: str, *, chat: int = GROUP) -> None:
         self.clock.advance(minutes=3)
@@ -156,8 +159,24 @@ class Demo:
                     self.clock.set(t)
                     await self.sim.tick()
                     self.ticks += 1
+                    if self.probe is not None:
+                        await self.probe(self)
             day += timedelta(days=1)
         self.clock.set(target)
+
+
+def snapshot(caption: str) -> bytes:
+    """A stand-in classroom photo (a JPEG with the caption written on it) for the evidence in the demo."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (640, 480), (236, 229, 206))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 40, 600, 440), outline=(90, 90, 90), width=4)
+    for i, line in enumerate(textwrap.wrap(caption, 40)[:6]):
+        draw.text((70, 80 + 40 * i), line, fill=(40, 40, 40))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=80)
+    return buf.getvalue()
 
 
 def tick_grid(day: date) -> list[datetime]:
@@ -440,24 +459,26 @@ async def week7(demo: Demo) -> None:
     await demo.say(PIC, f"/survei post {demo.sim.services.extra['demo_pre_test']}")
     header = demo.find("📋 Tes pemahaman asesmen formatif")
     await answer_test(demo, header, POST_ANSWERS)
-    # Ani writes up the good practice (STAR) in private and shares it
-    await demo.until(8, 24, 19, 0)
-    await demo.say(ANI, "/praktikbaik")
-    await demo.follow(ANI, demo.find("chat pribadi"))
-    await demo.tap(ANI, "Situasi–Tantangan–Aksi–Refleksi", chat=ANI.id)
-    for text in ("Exit ticket untuk literasi kelas 4",
-                 "Kelas 4A, 28 murid; 60% belum tuntas membaca pemahaman (rapor pendidikan 2026).",
-                 "Memantau pemahaman setiap murid setiap hari tanpa menambah beban koreksi.",
-                 "Tiga pertanyaan exit ticket di akhir pelajaran; murid yang belum paham dibimbing esoknya "
-                 "dalam kelompok kecil dengan teks yang lebih pendek.",
-                 "Ketuntasan naik dari 40% menjadi 72% dalam empat minggu; murid lebih berani bertanya."):
-        await demo.dm(ANI, text, pause=120)
-    write_up = demo.sim.last(ANI.id)["message_id"]
-    await demo.tap(ANI, "📝 Versi Word (bisa disunting)", chat=ANI.id)
-    await demo.tap(ANI, "📣 Bagikan ke grup", chat=ANI.id, message_id=write_up)
     await demo.until(8, 26, 8, 0)  # Tuesday 25/8 was a holiday (Maulid Nabi)
     await demo.say(PIC, f"/survei tutup {survey_id(header)}")
     await demo.say(PIC, "/siklus hasil 40 72")
+    # Ani writes up the good practice (STAR) in private from the bot's draft (taken from the cycle), edits
+    # the title and the action, and shares it
+    await demo.until(8, 26, 10, 0)  # a free lesson period
+    await demo.say(ANI, "/praktikbaik")
+    await demo.follow(ANI, demo.find("chat pribadi"))
+    await demo.tap(ANI, "Situasi–Tantangan–Aksi–Refleksi", chat=ANI.id)
+    await demo.dm(ANI, "Exit ticket untuk literasi kelas 4", pause=60)
+    for _ in range(2):  # situation and challenge: the draft is right
+        await demo.tap(ANI, "✅ Pakai draf", chat=ANI.id, pause=90)
+    await demo.dm(ANI, "Tiga pertanyaan exit ticket di akhir pelajaran; murid yang belum paham dibimbing esoknya "
+                       "dalam kelompok kecil dengan teks yang lebih pendek. Kami saling mengamati kelas dan "
+                       "membahas hasil exit ticket setiap Kamis di pertemuan kombel. Teks bacaan kami pilih bersama dari "
+                       "buku cerita anak yang dekat dengan kehidupan murid di Lombok, lalu kami pendekkan.", pause=180)
+    await demo.tap(ANI, "✅ Pakai draf", chat=ANI.id, pause=90)
+    write_up = demo.sim.last(ANI.id)["message_id"]
+    await demo.tap(ANI, "📝 Versi Word (bisa disunting)", chat=ANI.id)
+    await demo.tap(ANI, "📣 Bagikan ke grup", chat=ANI.id, message_id=write_up)
     await meeting_week(demo, 8, 27, week=6)
 
 
@@ -598,7 +619,8 @@ the bot posted.
 """
 
 
-async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int:
+async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
+                   probe: Callable[[Demo], Awaitable[None]] | None = None) -> int:
     started = time.perf_counter()
     out_dir = Path(out) if out else Path("demo-output")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -609,7 +631,7 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False) -> int
             sim.fake.user(p.id, p.first, last_name=p.last, language_code=p.lang)
         sim.fake.group(GROUP, GROUP_TITLE, supergroup=True, admins=[PIC.id],
                        members=[m.id for m in MEMBERS] + [PRINCIPAL.id], bot_member=False)
-        demo = Demo(sim, clock, out_dir)
+        demo = Demo(sim, clock, out_dir, probe=probe)
         async with sim:
             for _title, scene in SCENES:
                 await scene(demo)

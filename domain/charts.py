@@ -30,24 +30,26 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from domain.surveys import fmt_number, fmt_percent  # noqa: E402
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
+TREND_HEIGHT_IN = 6.0  # room for a two-line title and a legend of one series per line
 BAR = "#2E7D9A"
 BAR_ALT = "#E0A526"
 RERATA = "#C0392B"
 GRID = "#DDDDDD"
 PALETTE = ("#2E7D9A", "#E0A526", "#5B9E4D", "#8E5EA2", "#C0392B", "#4A4A4A")
-FONT = 12
+FONT = 16  # 800 px shown ~360 px wide on a phone: 16 pt here is ~10 px there
 
 
-def _figure(title: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+def _figure(title: str, height_in: float = HEIGHT_IN) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    fig.suptitle(_wrap(title, 70, 2), x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
+    head = "\n".join(_wrap(part, 56, 2) for part in str(title).split("\n")[:2])  # a title line, then its period
+    fig.suptitle(head, x=0.01, ha="left", fontsize=FONT + 2, fontweight="bold")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=FONT)
@@ -105,6 +107,7 @@ def likert_chart(
     ax.barh(ys, vals, color=BAR, height=0.6)
     ax.set_yticks(ys, [_wrap(lbl, 38) for lbl in labels], fontsize=FONT if n <= 6 else FONT - 2)
     ax.set_xlim(0, 100)
+    ax.set_xticks([0, 50, 100])  # three ticks stay apart at 360 px
     ax.xaxis.set_major_formatter(_axis_formatter("share", locale))
     ax.grid(axis="x", color=GRID)
     ax.set_axisbelow(True)
@@ -184,6 +187,11 @@ def prepost_chart(
     locale: str = "id",
 ) -> bytes:
     """Two bars (class mean before and after) on a 0..max_score axis; ``note`` e.g. "g = 0,45"."""
+    return _png(_prepost_figure(mean_pre, mean_post, max_score, title, labels, note, locale)[0])
+
+
+def _prepost_figure(mean_pre: float | None, mean_post: float | None, max_score: int | float, title: str,
+                    labels: tuple[str, str], note: str | None, locale: str) -> tuple[Figure, Axes]:
     if not max_score or max_score <= 0:
         raise ValueError("max_score must be positive")
     fig, ax = _figure(title)
@@ -192,6 +200,7 @@ def prepost_chart(
     ax.set_xticks([0, 1], list(labels))
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(0, max_score * 1.12)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # scores are counts: 0, 1, 2, 3 — never "1, 1"
     ax.axhline(max_score, color=GRID, linestyle=":", linewidth=1.5)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v, locale, 0)))
     ax.grid(axis="y", color=GRID)
@@ -208,7 +217,7 @@ def prepost_chart(
         )
     if note:
         ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=FONT + 1)
-    return _png(fig)
+    return fig, ax
 
 
 def trend_chart(
@@ -218,18 +227,20 @@ def trend_chart(
     *,
     kind: str = "share",
     locale: str = "id",
+    ylabel: str | None = None,
 ) -> bytes:
-    """One line per series over the weeks; ``None`` leaves a gap."""
-    fig, _ax, _lines, _factor = _trend_figure(x_labels, series, title, kind, locale)
+    """One line per series over the weeks; ``None`` leaves a gap (never a 0); ``ylabel`` names the unit."""
+    fig, _ax, _lines, _factor = _trend_figure(x_labels, series, title, kind, locale, ylabel)
     return _png(fig)
 
 
 def _trend_figure(
-    x_labels: Sequence[str], series: Mapping[str, Sequence[float | None]], title: str, kind: str, locale: str
+    x_labels: Sequence[str], series: Mapping[str, Sequence[float | None]], title: str, kind: str, locale: str,
+    ylabel: str | None = None,
 ) -> tuple[Figure, Axes, list[Line2D], float]:
     """The trend chart's figure (not laid out yet), its line per series and the value-to-axis factor."""
     lo, hi, factor, _fmt = _scale(kind, locale)
-    fig, ax = _figure(title)
+    fig, ax = _figure(title, TREND_HEIGHT_IN)
     xs = list(range(len(x_labels)))
     lines = []
     for i, (name, vals) in enumerate(series.items()):
@@ -251,6 +262,10 @@ def _trend_figure(
         ax.set_xlim(-0.3, len(xs) - 0.7)
     ax.set_ylim(lo, hi * 1.05 if kind != "mean" else hi + 0.2)
     ax.yaxis.set_major_formatter(_axis_formatter(kind, locale))
+    if kind == "share":
+        ax.set_yticks([0, 25, 50, 75, 100])
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=FONT - 2)
     ax.grid(axis="y", color=GRID)
     if series:
         ax.legend(
@@ -258,7 +273,7 @@ def _trend_figure(
             loc="upper center",
             bbox_to_anchor=(0.5, -0.1),
             frameon=False,
-            ncols=min(3, len(series)),
+            ncols=1 if len(series) > 2 else len(series),
         )
     return fig, ax, lines, factor
 
@@ -276,10 +291,11 @@ class TrendRenderer:
     are drawn over the axis spines instead of under them.
     """
 
-    def __init__(self, x_labels: Sequence[str], names: Sequence[str], title: str, kind: str, locale: str) -> None:
+    def __init__(self, x_labels: Sequence[str], names: Sequence[str], title: str, kind: str, locale: str,
+                 ylabel: str | None = None) -> None:
         self.n = len(x_labels)
         fig, self.ax, self.lines, self.factor = _trend_figure(
-            x_labels, {name: [None] * self.n for name in names}, title, kind, locale)
+            x_labels, {name: [None] * self.n for name in names}, title, kind, locale, ylabel)
         self.fig = fig
         fig.tight_layout()
         for line in self.lines:  # the legend keeps its own copies of the line styles
@@ -330,6 +346,7 @@ def summary_chart(
     *,
     kind: str = "share",
     locale: str = "id",
+    ylabel: str | None = None,
 ) -> bytes:
     """Same arguments and picture as `trend_chart`, ~10× cheaper when called again with the same layout.
 
@@ -337,12 +354,12 @@ def summary_chart(
     long-lived process (`bot.chartpool`). An empty chart falls back to `trend_chart`.
     """
     if not x_labels or not series:
-        return trend_chart(x_labels, series, title, kind=kind, locale=locale)
-    key = (tuple(str(x) for x in x_labels), tuple(series), title, kind, locale)
+        return trend_chart(x_labels, series, title, kind=kind, locale=locale, ylabel=ylabel)
+    key = (tuple(str(x) for x in x_labels), tuple(series), title, kind, locale, ylabel)
     with _RENDER_LOCK:
         renderer = _RENDERERS.get(key)
         if renderer is None:
-            renderer = _RENDERERS[key] = TrendRenderer(x_labels, list(series), title, kind, locale)
+            renderer = _RENDERERS[key] = TrendRenderer(x_labels, list(series), title, kind, locale, ylabel)
             while len(_RENDERERS) > _RENDERERS_MAX:
                 _RENDERERS.popitem(last=False)
         else:

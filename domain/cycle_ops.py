@@ -1,5 +1,5 @@
 """Small pure decisions of the inquiry-cycle feature that the bot layer needs beside domain.cycle:
-stage clock times, journal times, answer checks, before/after results, owner matching, stalls.
+stage clock times, journal times, answer checks, before/after results, owner matching (stalls: `domain.figures.stalled`).
 
 Errors are :class:`domain.cycle.CycleError` with a stable ``code``.
 """
@@ -18,7 +18,6 @@ CLOSE_HOUR = 7  # and closes at 07:00 local on its last day (the meeting day): t
 REMINDER_HOUR = 15  # one reminder at 15:00 local on the last school day before the stage closes
 REMINDER_BEFORE_S = 16 * 3600  # (a stage too short for that: 16 hours before it closes)
 ANSWER_MAX = 3000  # characters kept of one answer
-STALL_S = 3 * 86400  # an open stage with no new answer for 3 days is stalled
 
 STAGE_WORDS = {
     "1": Stage.REFLECTION, "refleksi": Stage.REFLECTION, "reflection": Stage.REFLECTION, "refl": Stage.REFLECTION,
@@ -164,13 +163,6 @@ def match_owner(who: str | None, people: Sequence[Person], adder_id: int) -> int
     else:
         hits = [p for p in people if p.full_name.lower() == w] or [p for p in people if p.first_name.lower() == w]
     return hits[0].user_id if len(hits) == 1 else None
-
-
-def is_stalled(opened_at: int | None, last_answer_at: int | None, now_ts: int) -> bool:
-    """Open for a while and nobody has answered for STALL_S."""
-    if opened_at is None or now_ts - opened_at < STALL_S:
-        return False
-    return last_answer_at is None or now_ts - last_answer_at >= STALL_S
 
 
 def local_date(ts: int, tz: str) -> date:

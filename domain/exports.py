@@ -35,6 +35,9 @@ class Table:
     title: str  # localized heading / sheet name
     header: Sequence[str]
     rows: Sequence[Sequence[Cell]]
+    formats: Sequence[str | None] = ()  # per column, for numbers: "int", "dec1", "dec2" (see DIGITS)
+    note: str = ""  # a line under the heading (PDF) or under the table (XLSX): e.g. what codes mean
+    widths: Sequence[float] = ()  # relative PDF column widths (default: equal)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,32 @@ class ReportDoc:
     empty: str  # "Belum ada data." — shown under a heading with no rows
     paragraphs: Sequence[tuple[str, Sequence[str]]] = field(default_factory=tuple)  # (heading, lines)
     footer: str = ""
+    summary_sheet: str = "Ringkasan"  # the first sheet's name (complete, ≤ 31 characters)
+    appendix: str = "Lampiran"  # "Lampiran 1: Kehadiran per pertemuan" in the PDF
+    decimal: str = ","  # Indonesian: 1.234,5
+    group: str = "."
+    lcid: str = "421"  # XLSX display formats in this language (421 = Indonesian, 409 = English)
+
+
+DIGITS = {"int": 0, "dec1": 1, "dec2": 2}
+
+
+def number_text(v: int | float, fmt: str | None, decimal: str = ",", group: str = ".") -> str:
+    """A number as text in the document's convention: 1.234,5 (id) or 1,234.5 (en); never a raw float."""
+    digits = DIGITS.get(fmt or "", 0 if isinstance(v, int) or float(v).is_integer() else 2)
+    s = f"{v:,.{digits}f}"
+    return s.translate(str.maketrans({",": group, ".": decimal}))
+
+
+def cell_text(v: Cell, fmt: str | None, doc: ReportDoc) -> str:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return pdf_text(v)
+    return number_text(v, fmt, doc.decimal, doc.group)
+
+
+def xlsx_format(fmt: str | None, lcid: str) -> str:
+    digits = DIGITS.get(fmt or "", 0)
+    return f"[$-{lcid}]#,##0" + ("." + "0" * digits if digits else "")
 
 
 # -- XLSX -------------------------------------------------------------------------------------------
@@ -68,7 +97,7 @@ def xlsx_bytes(doc: ReportDoc) -> bytes:
     wb = Workbook()
     info = wb.active
     taken: set[str] = set()
-    info.title = sheet_name(doc.title, taken)
+    info.title = sheet_name(doc.summary_sheet, taken)
     info.append([_xlsx_value(doc.title)])
     info["A1"].font = Font(bold=True, size=13)
     for label, value in doc.meta:
@@ -88,9 +117,15 @@ def xlsx_bytes(doc: ReportDoc) -> bytes:
             c.font = Font(bold=True)
         for row in table.rows:
             ws.append([_xlsx_value(v) for v in row])
-            for c in ws[ws.max_row]:
+            for i, c in enumerate(ws[ws.max_row]):
                 if isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@") and len(c.value) > 1:
                     c.data_type = "s"  # text, never a formula
+                elif isinstance(c.value, int | float) and not isinstance(c.value, bool):
+                    fmt = table.formats[i] if i < len(table.formats) else None
+                    c.number_format = xlsx_format(fmt or ("int" if isinstance(c.value, int) else "dec2"), doc.lcid)
+        if table.note:
+            ws.append([])
+            ws.append([_xlsx_value(table.note)])
         ws.freeze_panes = "A2"
         for i, h in enumerate(table.header, start=1):
             longest = max([len(str(h))] + [len(str(r[i - 1])) for r in table.rows[:200] if len(r) >= i])
@@ -126,7 +161,7 @@ def pdf_bytes(doc: ReportDoc) -> bytes:
 
     def para(text: str, size: float, style: str = "", gap: float = 1.5) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(0, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(gap)
 
     para(doc.title, 15, "B", gap=3)
@@ -138,8 +173,12 @@ def pdf_bytes(doc: ReportDoc) -> bytes:
         for line in lines or [doc.empty]:
             para(line, 10, gap=0.5)
         pdf.ln(2)
-    for table in doc.tables:
-        para(table.title, 12, "B", gap=1)
+    for n, table in enumerate(doc.tables, start=1):
+        if n == 1:
+            pdf.add_page()  # the summary stands on its own page; the tables follow as appendices
+        para(f"{doc.appendix} {n}: {table.title}", 12, "B", gap=1)
+        if table.note:
+            para(table.note, 9, gap=1)
         if not table.rows:
             para(doc.empty, 10, gap=3)
             continue
@@ -147,6 +186,7 @@ def pdf_bytes(doc: ReportDoc) -> bytes:
         with pdf.table(
             headings_style=_heading_style(), line_height=4.6, text_align="LEFT",
             cell_fill_mode=TableCellFillMode.ROWS, cell_fill_color=245,
+            col_widths=tuple(table.widths) if len(table.widths) == len(table.header) else None,
         ) as t:
             head = t.row()
             for h in table.header:
@@ -154,7 +194,8 @@ def pdf_bytes(doc: ReportDoc) -> bytes:
             for row in table.rows:
                 r = t.row()
                 for i in range(len(table.header)):
-                    r.cell(pdf_text(row[i] if i < len(row) else ""))
+                    fmt = table.formats[i] if i < len(table.formats) else None
+                    r.cell(cell_text(row[i] if i < len(row) else None, fmt, doc))
         pdf.ln(4)
     if doc.footer:
         pdf.set_text_color(110, 110, 110)

@@ -158,3 +158,18 @@ def attention(
     if before is not None and last is not None and before - last >= FALLING_PULSE:
         out.append("pulse_falling")
     return out
+
+
+def suggestion(*, attention: list[str], next_meeting: bool, cycle_done: bool) -> str:
+    """One concrete thing the principal can do this week (a code; the sentence is in the templates)."""
+    if attention and attention[0] in ("no_meetings", "low_attendance", "attendance_falling"):
+        return "protect_slot"  # keep the Hari Belajar Guru slot free of other duties
+    if attention and attention[0] == "cycle_stalled":
+        return "ask_pic"  # ask the PIC what holds the stage up
+    if attention and attention[0] == "hours_behind":
+        return "hours_time"  # give members time for their learning hours
+    if cycle_done:
+        return "share_result"  # let the community present its result at the staff meeting
+    if next_meeting:
+        return "join_meeting"  # join the next meeting
+    return "protect_slot"

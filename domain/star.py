@@ -49,11 +49,13 @@ class StarStory:
     action: str
     result: str
     reading: Literal["star", "stta"] = "star"
+    photos: tuple[bytes, ...] = ()  # evidence photos of the cycle (JPEG/PNG), shown after the text
 
 
 @dataclass(frozen=True, slots=True)
 class StarLabels:
     heading: str  # "Praktik Baik" / "Good practice"
+    evidence: str  # "Bukti (foto)" — above the photos
     author: str
     school: str
     reading_name: str
@@ -68,6 +70,7 @@ def star_labels(reading: str, locale: str | None) -> StarLabels:
     r = raw[reading]
     return StarLabels(
         heading=raw["title"],
+        evidence=raw["evidence"],
         author=raw["author"],
         school=raw["school"],
         reading_name=r["name"],
@@ -149,6 +152,14 @@ def star_pdf(story: StarStory, locale: str | None) -> bytes:
     for lbl, val in sections:
         para(lbl, 12, "B", gap=1)
         para(_pdf_safe(val), 11, gap=5)
+    if story.photos:
+        para(labels.evidence, 12, "B", gap=1)
+    for photo in story.photos:
+        try:
+            pdf.image(io.BytesIO(photo), w=120)
+            pdf.ln(4)
+        except Exception:  # noqa: BLE001 - a photo that is not an image is left out, never the write-up
+            continue
     return bytes(pdf.output())
 
 
@@ -181,6 +192,60 @@ def star_docx(story: StarStory, locale: str | None) -> bytes:
         doc.add_heading(lbl, level=2)
         for para in val.split("\n\n"):  # a single line break stays a line break inside the paragraph
             doc.add_paragraph(para)
+    from docx.shared import Inches
+
+    if story.photos:
+        doc.add_heading(labels.evidence, level=2)
+    for photo in story.photos:
+        try:
+            doc.add_picture(io.BytesIO(photo), width=Inches(4.5))
+        except Exception:  # noqa: BLE001 - a photo that is not an image is left out, never the write-up
+            continue
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# -- a draft from the cycle ----------------------------------------------------------------------------
+DRAFT_MIN_WORDS, DRAFT_MAX_WORDS = 150, 300
+ANSWER_MAX_WORDS = 45
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def clip_words(text: str, n: int) -> str:
+    parts = " ".join(text.split()).split(" ")
+    return " ".join(parts) if len(parts) <= n else " ".join(parts[:n]).rstrip(",.;:") + " …"
+
+
+def fit_draft(heads: dict[str, str], answers: dict[str, list[str]], *, low: int = DRAFT_MIN_WORDS,
+              high: int = DRAFT_MAX_WORDS, per_slot: int = 3) -> dict[str, str]:
+    """The four slots of a draft: each slot's head (facts from the cycle), then answers from the cycle (each
+    clipped to ANSWER_MAX_WORDS, at most `per_slot` per slot, in the given order: the writer's own first),
+    added round-robin over the slots while the whole stays under `high` words. Between `low` and `high`
+    words when the cycle has enough to say (a test pins the demo's)."""
+    out = {s: [heads.get(s, "").strip()] for s in SLOTS}
+    total = sum(words(h) for h in heads.values())
+    queues = {s: [clip_words(a, ANSWER_MAX_WORDS) for a in answers.get(s, []) if a.strip()] for s in SLOTS}
+
+    def take(until: int, cap: int | None) -> int:
+        nonlocal total
+        progress = True
+        while progress and total < until:
+            progress = False
+            for s in SLOTS:
+                if not queues[s] or (cap is not None and len(out[s]) - 1 >= cap):
+                    continue
+                if total + words(queues[s][0]) > high:
+                    queues[s] = []
+                    continue
+                out[s].append(queues[s].pop(0))
+                total += words(out[s][-1])
+                progress = True
+        return total
+
+    take(high, per_slot)  # up to `per_slot` answers a slot
+    take(low, None)  # more only when the draft is still short
+    return {s: "\n\n".join(p for p in parts if p) for s, parts in out.items()}

@@ -149,6 +149,13 @@ class CycleRepo:
                                      (community_id,))
         return _build(Cycle, row) if row else None
 
+    async def at(self, community_id: int, ts: int) -> Cycle | None:
+        """The cycle running at `ts` (started, not ended yet)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM cycles WHERE community_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at > ?)"
+            " AND status != 'cancelled' ORDER BY id DESC LIMIT 1", (community_id, ts, ts))
+        return _build(Cycle, row) if row else None
+
     async def latest(self, community_id: int) -> Cycle | None:
         row = await self.db.fetchone("SELECT * FROM cycles WHERE community_id = ? ORDER BY id DESC LIMIT 1",
                                      (community_id,))
@@ -367,17 +374,58 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
-    async def answered_count(self, stage_id: int) -> int:
-        """How many members answered at least one question of the stage."""
-        return int(await self.db.scalar("SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ?",
-                                        (stage_id,)))
+    async def history(self, community_id: int, start: int, end: int) -> tuple[list[Cycle], list[StageRow],
+                                                                              dict[int, list[int]]]:
+        """Cycles running at some time in [start, end), their stages, and per stage the time each member
+        first answered (sorted) — three queries, for the weekly trend."""
+        cycles = [_build(Cycle, r) for r in await self.db.fetchall(
+            "SELECT * FROM cycles WHERE community_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
+            " AND status != 'cancelled' ORDER BY started_at", (community_id, end, start))]
+        if not cycles:
+            return [], [], {}
+        marks = ",".join("?" * len(cycles))
+        stages = [_build(StageRow, r) for r in await self.db.fetchall(
+            f"SELECT * FROM cycle_stages WHERE cycle_id IN ({marks}) ORDER BY cycle_id, seq", [c.id for c in cycles])]
+        firsts: dict[int, list[int]] = {}
+        for r in await self.db.fetchall(
+                "SELECT a.stage_id, MIN(a.created_at) FROM cycle_answers a JOIN cycle_stages s ON s.id = a.stage_id"
+                f" WHERE s.cycle_id IN ({marks}) GROUP BY a.stage_id, a.user_id", [c.id for c in cycles]):
+            firsts.setdefault(int(r[0]), []).append(int(r[1]))
+        return cycles, stages, {k: sorted(v) for k, v in firsts.items()}
+
+    async def cycle_answers(self, cycle_id: int) -> list[tuple[str, int, str]]:
+        """(question key, user id, text) of every answer of a cycle, in the order they were written."""
+        rows = await self.db.fetchall(
+            "SELECT a.question_key, a.user_id, a.text FROM cycle_answers a JOIN cycle_stages s ON s.id = a.stage_id"
+            " WHERE s.cycle_id = ? AND a.text != '' ORDER BY a.created_at, a.user_id", (cycle_id,))
+        return [(r[0], int(r[1]), r[2]) for r in rows]
+
+    async def cycle_photos(self, cycle_id: int, limit: int = 4) -> list[str]:
+        """File ids of the first photos attached to a cycle's answers (evidence)."""
+        rows = await self.db.fetchall(
+            "SELECT e.file_id FROM cycle_evidence e JOIN cycle_stages s ON s.id = e.stage_id"
+            " WHERE s.cycle_id = ? AND e.kind = 'photo' ORDER BY e.id LIMIT ?", (cycle_id, limit))
+        return [r[0] for r in rows]
+
+    async def answered_count(self, stage_id: int, at: int | None = None) -> int:
+        """How many members answered at least one question of the stage (by `at`, when given)."""
+        if at is None:
+            return int(await self.db.scalar(
+                "SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ?", (stage_id,)))
+        return int(await self.db.scalar(
+            "SELECT COUNT(DISTINCT user_id) FROM cycle_answers WHERE stage_id = ? AND created_at <= ?",
+            (stage_id, at)))
 
     async def answered_users(self, stage_id: int) -> set[int]:
         rows = await self.db.fetchall("SELECT DISTINCT user_id FROM cycle_answers WHERE stage_id = ?", (stage_id,))
         return {r[0] for r in rows}
 
-    async def last_answer_at(self, stage_id: int) -> int | None:
-        return await self.db.scalar("SELECT MAX(updated_at) FROM cycle_answers WHERE stage_id = ?", (stage_id,))
+    async def last_answer_at(self, stage_id: int, at: int | None = None) -> int | None:
+        """The last new answer of the stage (up to `at`, when given)."""
+        if at is None:
+            return await self.db.scalar("SELECT MAX(updated_at) FROM cycle_answers WHERE stage_id = ?", (stage_id,))
+        return await self.db.scalar("SELECT MAX(created_at) FROM cycle_answers WHERE stage_id = ? AND created_at <= ?",
+                                    (stage_id, at))
 
     # -- question changes -------------------------------------------------------------------------
     async def overrides(self, community_id: int) -> list[Override]:

@@ -47,6 +47,10 @@ class Communities:
         row = await self.db.fetchone("SELECT * FROM communities WHERE id = ?", (community_id,))
         return Community.from_row(row) if row else None
 
+    async def created_at(self, community_id: int) -> int | None:
+        """When the bot first met the community (no figure exists before it)."""
+        return await self.db.scalar("SELECT created_at FROM communities WHERE id = ?", (community_id,))
+
     async def ensure(self, chat_id: int, title: str, *, tz: str, locale: str, now: int) -> tuple[Community, bool]:
         """The community of a group chat, created if unknown. Returns (community, created)."""
         existing = await self.by_chat(chat_id)

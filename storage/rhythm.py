@@ -522,6 +522,17 @@ class Hours:
             totals[r["user_id"]] = totals.get(r["user_id"], 0) + int(r["n"] or 0)
         return totals
 
+    async def minutes_events(self, community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int, int]]:
+        """(user id, when, minutes) of every learning log and every meeting attended in [start_ts, end_ts),
+        in one query: the trend sums them per period and moment itself."""
+        rows = await self.db.fetchall(
+            "SELECT user_id, at_ts, minutes FROM learning_logs WHERE community_id = ? AND at_ts >= ? AND at_ts < ?"
+            " AND deleted_at IS NULL UNION ALL SELECT a.user_id, m.start_ts, (m.end_ts - m.start_ts) / 60"
+            " FROM attendance a JOIN meetings m ON m.id = a.meeting_id WHERE m.community_id = ? AND m.start_ts >= ?"
+            " AND m.start_ts < ? AND m.status = 'scheduled' AND a.present = 1",
+            (community_id, start_ts, end_ts) * 2)
+        return [(int(r[0]), int(r[1]), int(r[2] or 0)) for r in rows]
+
     async def minutes_of(self, community_id: int, user_id: int, start_ts: int, end_ts: int) -> tuple[int, int]:
         """One person's (logged minutes, minutes of meetings attended) in [start_ts, end_ts), in one query."""
         row = await self.db.fetchone(

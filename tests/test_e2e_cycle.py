@@ -211,6 +211,8 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     c = await community(sim)
     await sim.say(ANI, ANI, f"/start gp_{c.id}")
     await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "Situasi–Tantangan–Aksi–Refleksi")
+    # each part comes with a draft from the cycle; typing replaces it
+    assert "Draf dari data siklus" in sim.last_text(ANI) and sim.fake.reply_markup(ANI, sim.last(ANI)["message_id"])
     for text in ("Exit ticket untuk literasi kelas 4", "Kelas 4A, 28 murid, 60% belum tuntas membaca pemahaman.",
                  "Tantangannya memantau pemahaman setiap murid setiap hari.",
                  "Saya memakai exit ticket tiga pertanyaan di akhir pelajaran.",
@@ -230,6 +232,8 @@ async def test_whole_cycle_in_indonesian(sim, clock):
         assert any(expected in p for p in paragraphs), expected
     await sim.tap(ANI, text_msg, ANI, "📣 Bagikan ke grup")
     assert "Praktik baik dari Ani Rahma" in sim.last_text(GROUP)
+    await sim.press(ANI, text_msg, ANI, "gp:d:situation")  # a draft button once the write-up is done: stale
+    assert "tidak berlaku" in sim.fake.callback_answer(sim.fake.updates[-1]["callback_query"]["id"])["text"]
     assert "Exit ticket untuk literasi kelas 4" in doc_text(sim, GROUP)
 
     # -- the journal ---------------------------------------------------------------------------------

@@ -100,10 +100,11 @@ async def test_real_activity_feeds_the_weekly_summary_and_the_report(sim, clock)
     await sim.say(GROUP, PIC, "/laporan")
     xlsx, pdf = files(sim)
     names = {m.user_id: m.name for m in await sim.services.repos.members.list(c.id)}
-    attendance = {tuple(r[1:]) for r in sheet(xlsx, "Daftar hadir")[1:]}
-    assert attendance == {("Ani Rahma", "Hadir"), ("Anggota 1", "Hadir"), ("Citra", "Izin")}
-    assert all(r[0] == "25 Nov 2026 14.00 WITA" for r in sheet(xlsx, "Daftar hadir")[1:])
-    hours = {r[0]: r[1:] for r in sheet(xlsx, "Jam belajar per anggota")[1:]}
+    listing = sheet(xlsx, "Daftar hadir")  # one row per member, one column per meeting, then the total
+    assert listing[0] == ["Nama", "25/11", "Jumlah hadir"]
+    assert {tuple(r) for r in listing[1:4]} == {("Ani Rahma", "H", 1), ("Anggota 1", "H", 1), ("Citra", "I", 0)}
+    assert listing[-1][0] == "H = hadir, I = izin, A = tidak hadir"
+    hours = {r[0]: r[1:3] for r in sheet(xlsx, "Jam belajar per anggota")[1:]}
     assert hours["Ani Rahma"] == [150, 120] and hours["Anggota 1"] == [90, 120] and hours["Citra"] == [0, 120]
     answers = sheet(xlsx, "Jawaban per tahap")[1:]
     assert answers == [["literasi kelas 4", "Refleksi Awal", 2, len(names)]]

@@ -34,6 +34,7 @@ from .cycle_core import (
     counts,
     cycle_status,
     cycle_summaries,
+    cycle_trend,
     local,
     open_stage,
     store,
@@ -309,6 +310,7 @@ def register(app: Application, services: Services) -> None:
     services.ticks.append(("cycle", tick))
     services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
     services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)
+    services.hooks["cycle_trend"] = lambda cid, moments: cycle_trend(services, cid, moments)
     cycle_reports.install_hooks(services)
     cycle_answers.register(app, services)
     cycle_rtl.register(app, services)

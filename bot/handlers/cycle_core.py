@@ -13,7 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.cycle import CycleError, Override, Question, Stage, apply_overrides, build_summary, parse_target
 from domain.cycle import question_bank as default_bank
-from domain.cycle_ops import is_stalled, local_date, to_ts
+from domain.cycle_ops import local_date, to_ts
+from domain.figures import quiet_days, stalled
 from domain.rtl import is_overdue
 from domain.synthesis import AnswerIn, synthesize
 from storage.cycle import CycleStore, StageRow
@@ -280,28 +281,68 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
 async def cycle_status(services: Services, community_id: int, now_dt: Any) -> dict[str, Any] | None:
     now = to_ts(now_dt)
     st = store(services)
-    cycle = await st.cycles.active(community_id)
+    live = now >= services.now_ts() - 60  # asked about the present, or as of a past moment (the trend)
+    cycle = await st.cycles.active(community_id) if live else await st.cycles.at(community_id, now)
     community = await services.repos.communities.get(community_id)
     if cycle is None or community is None:
         return None
     stages = await st.cycles.stages(cycle.id)
-    current = next((s for s in stages if s.status == "open"), None) or next(
-        (s for s in stages if s.status == "planned"), stages[-1])
-    answered, members = await counts(services, current)
+
+    def open_at(s: Any) -> bool:
+        return s.opened_at is not None and s.opened_at <= now and (s.closed_at is None or s.closed_at > now)
+
+    current = next((s for s in stages if open_at(s)), None) or next(
+        (s for s in stages if s.opened_at is None or s.opened_at > now), stages[-1])
+    is_open = open_at(current)
+    if live or not is_open:
+        answered, members = await counts(services, current)
+    else:
+        answered = await st.cycles.answered_count(current.id, now)
+        members = await services.repos.members.count(current.community_id)
+    last = await st.cycles.last_answer_at(current.id, None if live else now)
     today = local_date(now, community.tz)
     open_items = await st.rtl.list(community_id, status="open")
     dues = [datetime.fromisoformat(i.due).date() for i in open_items]
     return {
         "cycle_id": cycle.id, "topic": cycle.topic, "target": cycle.target_raw, "stage": current.stage,
-        "stage_status": current.status, "opened_ts": current.opened_at, "closes_ts": current.closes_at,
+        "stage_status": "open" if is_open else current.status, "opened_ts": current.opened_at,
+        "closes_ts": current.closes_at,
         "cycle_opened_ts": cycle.started_at,
         "answered": answered, "members": members,
-        "stalled": current.status == "open" and is_stalled(
-            current.opened_at, await st.cycles.last_answer_at(current.id), now),
+        "stalled": stalled(is_open, current.opened_at, current.closes_at, last, now, answered, members),
+        "quiet_days": quiet_days(current.opened_at, last, now) if is_open else 0,
         "rtl_open": len(open_items), "rtl_overdue": sum(is_overdue(d, today) for d in dues),
         "rtl_due_soon": sum(0 <= (d - today).days <= 7 for d in dues),
         "good_practices": await st.gp.count(community_id, cycle.id),
     }
+
+
+async def cycle_trend(services: Services, community_id: int, moments: list[Any]) -> list[float | None]:
+    """The answer rate `cycle_status` gives as of each of `moments` (oldest first), in four queries."""
+    stamps = [to_ts(m) for m in moments]
+    if not stamps:
+        return []
+    cycles, stages, firsts = await store(services).cycles.history(community_id, min(stamps), max(stamps) + 1)
+    members = await services.repos.members.count(community_id)
+    out: list[float | None] = []
+    for now in stamps:
+        cycle = next((c for c in reversed(cycles) if c.started_at <= now and (c.ended_at is None or c.ended_at > now)),
+                     None)
+        mine = [s for s in stages if cycle is not None and s.cycle_id == cycle.id]
+        if not mine:
+            out.append(None)
+            continue
+        current = next((s for s in mine if s.opened_at is not None and s.opened_at <= now and (
+            s.closed_at is None or s.closed_at > now)), None)
+        if current is not None:
+            answered, of = sum(1 for t in firsts.get(current.id, []) if t <= now), members
+        else:
+            current = next((s for s in mine if s.opened_at is None or s.opened_at > now), mine[-1])
+            closed = current.status == "closed" and current.members_at_close is not None
+            answered = (current.answered_at_close or 0) if closed else len(firsts.get(current.id, []))
+            of = current.members_at_close if closed else members
+        out.append(answered / of if of else None)
+    return out
 
 
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:

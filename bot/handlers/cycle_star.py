@@ -5,13 +5,17 @@ optionally shared with the group."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from domain.cycle import CycleError, parse_target, target_met
 from domain.cycle_ops import clean_answer
-from domain.star import READINGS, SLOTS, StarStory, star_docx, star_labels, star_pdf, star_text
+from domain.star import READINGS, SLOTS, StarStory, fit_draft, star_docx, star_labels, star_pdf, star_text
 from storage.cycle import GoodPractice
 from storage.models import Community, Flow
 
@@ -24,6 +28,7 @@ from ..services import KContext, Services
 from .common import Scope, build_scope, deep_link, handler, join_markup, refuse
 from .cycle_core import render, store
 
+log = logging.getLogger(__name__)
 FLOW = "star"
 STEPS = ("title", *SLOTS)
 TITLE_MAX = 150
@@ -42,9 +47,44 @@ async def cmd_goodpractice(scope: Scope) -> None:
     await begin(scope)
 
 
+DRAFT_KEYS = {  # which cycle answers feed which slot of the draft
+    "situation": ("refl.data", "refl.behind", "refl.causes"),
+    "task": ("refl.priority", "refl.target"),
+    "action": ("plan.strategy", "plan.model", "impl.adjust", "impl.observed"),
+    "result": ("eval.result", "eval.worked", "eval.learned"),
+}
+
+
+async def draft(services: Services, community: Community, user_id: int, locale: str) -> dict[str, str]:
+    """A prefilled write-up from the community's running or last cycle (empty without a cycle): its facts
+    (community, school, dates, topic, target, measured result, RTL) and its answers, the writer's own first."""
+    st = store(services)
+    cycle = await st.cycles.active(community.id) or await st.cycles.latest(community.id)
+    if cycle is None:
+        return {}
+    tz = ZoneInfo(community.tz)
+    answers = await st.cycles.cycle_answers(cycle.id)
+    by_slot = {slot: [text for _own in (True, False) for key in keys for k, uid, text in answers
+                      if k == key and (uid == user_id) == _own] for slot, keys in DRAFT_KEYS.items()}
+    try:
+        target = parse_target(cycle.target_raw)
+    except CycleError:
+        target = None
+    rtl = [i.what for i in await st.rtl.of_cycle(cycle.id)][:3]
+    facts = {"cycle": cycle, "rtl": rtl, "before": cycle.result_before, "after": cycle.result_after,
+             "unit": target.unit if target else None,
+             "met": target_met(target, cycle.result_after) if target and cycle.result_after is not None else None,
+             "started": datetime.fromtimestamp(cycle.started_at, tz),
+             "ended": datetime.fromtimestamp(cycle.ended_at, tz) if cycle.ended_at else None}
+    heads = {slot: " ".join(render(services, community, locale, "cycle/star_draft", slot=slot, **facts).split())
+             for slot in SLOTS}
+    return {"title": cycle.topic[:TITLE_MAX], **fit_draft(heads, by_slot)}
+
+
 async def begin(scope: Scope) -> None:
     assert scope.community is not None
-    await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "reading", {},
+    prefill = await draft(scope.services, scope.community, scope.user_id, scope.locale)
+    await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "reading", {"draft": prefill},
                                            scope.services.now_ts(), community_id=scope.community.id)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(star_labels(r, scope.locale).reading_name,
                                                          callback_data=cb("gp", "r", r))] for r in READINGS])
@@ -65,13 +105,17 @@ async def start_route(scope: Scope, rest: str) -> None:
     await begin(scope)
 
 
-async def ask(scope: Scope, reading: str, step: str) -> None:
+async def ask(scope: Scope, reading: str, step: str, prefill: dict[str, str] | None = None) -> None:
+    """Ask for one part; with a draft from the cycle, show it and offer to use it (typing replaces it)."""
     labels = star_labels(reading, scope.locale)
+    text = (prefill or {}).get(step) or None
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_use_draft"),
+                                                         callback_data=cb("gp", "d", step))]]) if text else None
     if step == "title":
-        await scope.reply("cycle/star_ask_title")
+        await scope.reply("cycle/star_ask_title", draft=text, markup=markup)
         return
     await scope.reply("cycle/star_ask_slot", n=STEPS.index(step), label=labels.slots[step],
-                      prompt=labels.prompts[step])
+                      prompt=labels.prompts[step], draft=text, markup=markup)
 
 
 async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
@@ -82,8 +126,14 @@ async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
     text, clipped = clean_answer(message.text)
     if not text or message.sticker:
         await scope.reply("cycle/answer_empty")
-        await ask(scope, data["reading"], flow.step)
+        await ask(scope, data["reading"], flow.step, data.get("draft"))
         return
+    await store_step(scope, flow, text, clipped, message.message_id)
+
+
+async def store_step(scope: Scope, flow: Flow, text: str, clipped: bool, origin_id: int) -> None:
+    """Keep this part (typed, or the draft accepted) and ask the next; after the last, save and deliver."""
+    data = dict(flow.data)
     limit = TITLE_MAX if flow.step == "title" else FIELD_MAX
     if len(text) > limit:
         text, clipped = text[:limit].rstrip(), True
@@ -94,7 +144,7 @@ async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
     if nxt < len(STEPS):
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, STEPS[nxt], data,
                                                scope.services.now_ts(), community_id=flow.community_id)
-        await ask(scope, data["reading"], STEPS[nxt])
+        await ask(scope, data["reading"], STEPS[nxt], data.get("draft"))
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     community = await scope.services.repos.communities.get(int(flow.community_id or 0))
@@ -102,16 +152,32 @@ async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
         await scope.reply("errors/no_community")
         return
     cycle = await store(scope.services).cycles.active(community.id)
+    data.pop("draft", None)
     gp_id = await store(scope.services).gp.add(community.id, cycle.id if cycle else None, scope.user_id, data,
-                                               scope.services.now_ts(), (scope.chat_id, message.message_id))
+                                               scope.services.now_ts(), (scope.chat_id, origin_id))
     gp = await store(scope.services).gp.get(gp_id)
     await deliver(scope, community, gp)  # type: ignore[arg-type]
 
 
-def story(gp: GoodPractice, author: str, community: Community) -> StarStory:
+def story(gp: GoodPractice, author: str, community: Community, photos: tuple[bytes, ...] = ()) -> StarStory:
     return StarStory(title=gp.title, author=author, school=community.schools or community.display_name,
                      situation=gp.situation, task=gp.task, action=gp.action, result=gp.result,
-                     reading=gp.reading)  # type: ignore[arg-type]
+                     reading=gp.reading, photos=photos)  # type: ignore[arg-type]
+
+
+async def photos_of(scope: Scope, gp: GoodPractice) -> tuple[bytes, ...]:
+    """The evidence photos the cycle already holds (up to 4), downloaded from Telegram; one that fails is
+    left out."""
+    if gp.cycle_id is None:
+        return ()
+    out = []
+    for file_id in await store(scope.services).cycles.cycle_photos(gp.cycle_id):
+        try:
+            f = await scope.ctx.bot.get_file(file_id)
+            out.append(bytes(await f.download_as_bytearray()))
+        except Exception:  # noqa: BLE001 - network, expired file: the write-up goes out without it
+            log.warning("evidence photo not downloaded for good practice %s", gp.id)
+    return tuple(out)
 
 
 async def _send_pdf(scope: Scope, chat_id: int, st: StarStory, caption: str, locale: str, gp_id: int,
@@ -135,7 +201,7 @@ async def _send_file(scope: Scope, chat_id: int, data: bytes, name: str, caption
 
 
 async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
-    st = story(gp, scope.user.full_name if scope.user else "", community)
+    st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
     await _send_pdf(scope, scope.chat_id, st, scope.render("cycle/star_pdf_caption", title=gp.title),
                     scope.locale, gp.id)
     text = star_text(st, scope.locale)
@@ -158,7 +224,7 @@ async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
 async def on_gp_button(update: Update, ctx: KContext) -> None:
     scope = await build_scope(update, ctx)
     parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
-    if scope.is_group or len(parts) != 3 or parts[1] not in ("r", "s", "w"):
+    if scope.is_group or len(parts) != 3 or parts[1] not in ("r", "s", "w", "d"):
         await scope.answer("errors.stale_button", alert=True)
         return
     if parts[1] == "r":
@@ -167,10 +233,21 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
             await scope.answer("errors.stale_button", alert=True)
             return
         await scope.answer()
-        await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "title", {"reading": parts[2]},
-                                               scope.services.now_ts(), community_id=flow.community_id)
+        prefill = (flow.data or {}).get("draft") or {}
+        await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "title",
+                                               {"reading": parts[2], "draft": prefill}, scope.services.now_ts(),
+                                               community_id=flow.community_id)
         await scope.edit("cycle/star_reading_chosen", name=star_labels(parts[2], scope.locale).reading_name)
-        await ask(scope, parts[2], "title")
+        await ask(scope, parts[2], "title", prefill)
+        return
+    if parts[1] == "d":  # the draft of this part, accepted as it is
+        flow = await scope.services.repos.flows.get(scope.chat_id, scope.user_id)
+        text = ((flow.data or {}).get("draft") or {}).get(parts[2]) if flow is not None else None
+        if flow is None or flow.name != FLOW or flow.step != parts[2] or not text:
+            await scope.answer("errors.stale_button", alert=True)
+            return
+        await scope.answer()
+        await store_step(scope, flow, text, False, scope.query.message.message_id)  # type: ignore[union-attr]
         return
     gp = await store(scope.services).gp.get(int(parts[2])) if parts[2].isdigit() else None
     if gp is None or gp.user_id != scope.user_id:
@@ -182,7 +259,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
             await scope.answer("errors.stale_button", alert=True)
             return
         await scope.answer()
-        st = story(gp, scope.user.full_name if scope.user else "", community)
+        st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
         await _send_file(scope, scope.chat_id, star_docx(st, scope.locale), _file_name(scope.locale, gp.id, "docx"),
                          scope.render("cycle/star_docx_caption", title=gp.title))
         return
@@ -193,8 +270,8 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
     name = scope.user.full_name if scope.user else ""
     caption = render(scope.services, community, community.locale, "cycle/star_shared_group", name=name,
                      title=gp.title)
-    await _send_pdf(scope, community.chat_id, story(gp, name, community), caption, community.locale, gp.id,
-                    community)
+    await _send_pdf(scope, community.chat_id, story(gp, name, community, await photos_of(scope, gp)), caption,
+                    community.locale, gp.id, community)
 
 
 def register(app: Application, services: Services) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..jobs import broadcast
 from ..keyboards import cb
+from ..render import fmt_date
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler, refuse
 from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
@@ -106,9 +107,12 @@ async def build_summary(services: Services, community: Community, now: datetime,
                   r.t(loc, "reports.chart.hours"): [p.hours for p in snap.trend],
                   r.t(loc, "reports.chart.answers"): [p.answers for p in snap.trend]}
         series = {k: v for k, v in series.items() if any(x is not None for x in v)}
+        first = snap.start - timedelta(weeks=len(snap.trend) - 1)
+        last = min(snap.end, now.astimezone(tz).date())  # nothing after now
+        period = f"{fmt_date(first, loc, 'd MMM')} – {fmt_date(last, loc, 'd MMM y')}"
         png = await chartpool.pool(services).run(
-            summary_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title"),
-            kind="share", locale=loc)
+            summary_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title", period=period),
+            kind="share", locale=loc, ylabel=r.t(loc, "reports.chart.unit"))
     return Summary(text[:4096], png, caption)
 
 
@@ -190,7 +194,7 @@ async def digest_parts(services: Services, user_id: int, locale: str, communitie
     r = services.renderer
     blocks = []
     for c in communities:
-        snap = await snapshot(services, c, now, weeks=4)
+        snap = await snapshot(services, c, now, weeks=5)  # the 4 completed weeks and this one
         blocks.append(r.render(locale, "reports/digest_community", community=c, snap=snap))
     head = r.render(locale, "reports/digest_head", count=len(communities), now=now.astimezone(
         ZoneInfo(communities[0].tz)))

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.cycle import Stage, stage_info
-from domain.progress_map import FocusLevel, attention, indicators_from, progress_map
+from domain.figures import Attendance, HoursFigure, attendance
+from domain.progress_map import FocusLevel, attention, indicators_from, progress_map, suggestion
 from domain.recognition import Contributor, merge_activity, top_contributors
 from domain.report_period import iso_week_key, midnight_ts, week_of
 from storage.models import Community
@@ -117,7 +118,7 @@ class Snapshot:
     attendance: float | None = None
     next_meeting: datetime | None = None
     next_title: str | None = None
-    hours: dict[str, Any] | None = None
+    hours: HoursFigure | None = None
     cycle: dict[str, Any] | None = None
     stage: str | None = None
     answer_rate: float | None = None
@@ -128,6 +129,31 @@ class Snapshot:
     trend: list[WeekPoint] = field(default_factory=list)
     levels: list[FocusLevel] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
+    last_cycle: dict[str, Any] | None = None  # the last completed cycle, when none is running
+    suggestion: str | None = None  # one thing the principal can do (`domain.progress_map.suggestion`)
+
+    @property
+    def done_trend(self) -> list[WeekPoint]:
+        """The trend's completed weeks (the current week is still open: its slot would read "–")."""
+        return self.trend[:-1]
+
+    @property
+    def pulse_shares(self) -> list[float | None]:
+        """Agreement of the weekly pulses since the community existed, without a still-empty current week."""
+        out = [p.get("agree_share") for p in self.pulse or []]
+        while out and out[0] is None:
+            out.pop(0)
+        if out and out[-1] is None:
+            out.pop()
+        return out
+
+    @property
+    def attendance_change(self) -> float | None:
+        """Change of the attendance rate between the last two completed weeks (points of %)."""
+        done = [p.attendance for p in self.done_trend]
+        if len(done) < 2 or done[-1] is None or done[-2] is None:
+            return None
+        return done[-1] - done[-2]
 
     @property
     def has_data(self) -> bool:
@@ -140,10 +166,15 @@ class Snapshot:
         return any(p.attendance is not None or p.hours is not None or p.answers is not None for p in self.trend)
 
 
+def attendance_of(meetings: list[dict[str, Any]]) -> Attendance:
+    """The attendance figure (`domain.figures.attendance`) of `meetings_between` rows."""
+    return attendance((bool(m.get("held")), int(m.get("attended") or 0), int(m.get("members") or 0))
+                      for m in meetings)
+
+
 def _attendance(meetings: list[dict[str, Any]]) -> tuple[int, int, float | None]:
-    held = [m for m in meetings if m.get("held")]
-    seats = sum(int(m.get("members") or 0) for m in held)
-    return len(held), len(meetings), (sum(int(m.get("attended") or 0) for m in held) / seats if seats else None)
+    a = attendance_of(meetings)
+    return a.held, a.scheduled, a.rate
 
 
 async def snapshot(services: Services, community: Community, now: datetime, *,
@@ -157,6 +188,8 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     first = start - timedelta(weeks=max(weeks, MAP_WEEKS) - 1)
     history = await hook(services, "meetings_between", cid, midnight_ts(first, tz), e_ts + 14 * 86400)
     snap = Snapshot(community, now, start, end, iso_week_key(start), features(services), None)
+    born_ts = await services.repos.communities.created_at(cid)
+    born = datetime.fromtimestamp(born_ts, UTC).astimezone(tz).date() if born_ts else first
     if history is not None:
         history = sorted(history, key=lambda m: int(m.get("start_ts") or 0))
         snap.meetings = [m for m in history if s_ts <= int(m.get("start_ts") or 0) < e_ts]
@@ -177,37 +210,60 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
         snap.survey_agreement = agreement(snap.survey)
     snap.pulse = await hook(services, "pulse_trend", cid, 4)
-    # the trend, one point per week, oldest first (hooks asked "as of the end of that week")
-    for i in range(weeks - 1, -1, -1):
-        w0 = start - timedelta(weeks=i)
+    # the trend, one point per week, oldest first (figures as of the end of that week; this week: now)
+    weeks_shown = [start - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)
+                   if start - timedelta(weeks=i) + timedelta(days=7) > born]  # no point before the community
+    moments = [now if w0 == start else datetime.fromtimestamp(midnight_ts(w0 + timedelta(days=7), tz) - 1, UTC)
+               for w0 in weeks_shown]
+    past = moments[:-1]
+    hours_past = await trend_of(services, "hours_trend", "hours_summary", cid, past)
+    cycle_past = await trend_of(services, "cycle_trend", "cycle_status", cid, past)
+    for j, w0 in enumerate(weeks_shown):
         w_s, w_e = midnight_ts(w0, tz), midnight_ts(w0 + timedelta(days=7), tz)
-        as_of = now if i == 0 else datetime.fromtimestamp(w_e - 1, UTC)
         att = None
         if history is not None:
             att = _attendance([m for m in history if w_s <= int(m.get("start_ts") or 0) < min(w_e, now_ts + 1)])[2]
-        hrs = snap.hours if i == 0 else await hook(services, "hours_summary", cid, as_of)
-        cyc = snap.cycle if i == 0 else await hook(services, "cycle_status", cid, as_of)
-        snap.trend.append(WeekPoint(
-            f"{w0.day}/{w0.month}", att,
-            rate(hrs.get("on_track"), hrs.get("members")) if hrs else None,
-            rate(cyc.get("answered"), cyc.get("members")) if cyc else None))
+        live = j == len(weeks_shown) - 1
+        hrs = snap.hours if live else hours_past[j]
+        answers = snap.answer_rate if live else cycle_past[j]
+        snap.trend.append(WeekPoint(f"{w0.day}/{w0.month}", att, hrs.rate if hrs else None, answers))
     cycles = await hook(services, "cycle_summaries", cid, since, now_ts + 1)
+    if not snap.cycle and cycles:
+        snap.last_cycle = max(cycles, key=lambda c: int(c.get("ended_at") or 0))
     map_meetings = None if history is None else [
         m for m in history if int(m.get("start_ts") or 0) >= now_ts - MAP_WEEKS * 7 * 86400]
     inds = indicators_from(map_meetings, cycles, snap.cycle,
                            [{"agreement": agreement(s)} for s in (snap.surveys or [])], now_ts)
     snap.levels = progress_map(inds)
-    pulse_shares = [p.get("agree_share") for p in (snap.pulse or [])]
+    pulse_shares = snap.pulse_shares
     snap.attention = attention(
-        attendance=[p.attendance for p in snap.trend[-4:]],
+        attendance=[p.attendance for p in snap.done_trend[-4:]],
         held_last_two_weeks=None if history is None else sum(
             1 for m in history if m.get("held") and now_ts - 14 * 86400 <= int(m.get("start_ts") or 0) <= now_ts),
-        hours_on_track=rate(snap.hours.get("on_track"), snap.hours.get("members")) if snap.hours else None,
+        hours_on_track=snap.hours.rate if snap.hours else None,
         stalled=bool(snap.cycle.get("stalled")) if snap.cycle else None,
         rtl_overdue=int(snap.cycle.get("rtl_overdue") or 0) if snap.cycle else None,
         pulse=[None if v is None else float(v) for v in pulse_shares],
-    )
+    )[:1]  # at most one "needs attention" line
+    snap.suggestion = suggestion(attention=snap.attention, next_meeting=snap.next_meeting is not None,
+                                 cycle_done=snap.last_cycle is not None)
     return snap
+
+
+async def trend_of(services: Services, batched: str, single: str, cid: int, moments: list[datetime]) -> list[Any]:
+    """A feature's figures at several moments: its batched hook (a fixed number of queries) when it has one,
+    else its single hook once per moment. `cycle_status` answers are reduced to the answer rate."""
+    if not moments:
+        return []
+    if batched in services.hooks:
+        got = await hook(services, batched, cid, moments)
+        if got is not None and len(got) == len(moments):
+            return list(got)
+    out = []
+    for m in moments:
+        value = await hook(services, single, cid, m)
+        out.append(rate(value.get("answered"), value.get("members")) if isinstance(value, dict) else value)
+    return out
 
 
 async def contributors(services: Services, community: Community, start_ts: int, end_ts: int) -> list[Contributor]:

@@ -4,12 +4,14 @@ for the XLSX and the PDF (`domain/exports.py`). Headers and labels come from `ui
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
+from domain.figures import HoursFigure, PrePost, hours_figure, hours_status
 from domain.progress_map import FocusLevel, indicators_from, progress_map
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -26,7 +28,7 @@ KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices")
 @dataclass
 class ReportData:
     meetings: list[dict[str, Any]] | None
-    hours: dict[str, Any] | None
+    hours: HoursFigure | None
     cycle: dict[str, Any] | None
     cycles: list[dict[str, Any]] | None
     surveys: list[dict[str, Any]] | None
@@ -59,18 +61,29 @@ async def report_data(services: Services, community: Community, period: ReportPe
     as_of = datetime.fromtimestamp(min(e, services.now_ts() + 1) - 1, UTC)
     data = ReportData(
         meetings=await hook(services, "meetings_between", cid, s, e),
-        hours=await hook(services, "hours_summary", cid, as_of),
+        hours=None,
         cycle=await hook(services, "cycle_status", cid, as_of),
         cycles=await hook(services, "cycle_summaries", cid, s, e),
         surveys=await hook(services, "survey_latest", cid, s, e),
         rows=await report_rows(services, community, s, e),
     )
+    data.hours = window_hours(data.rows.get("hours"), s, e, int(as_of.timestamp()) + 1)
     if data.meetings is not None:
         data.meetings = sorted(data.meetings, key=lambda m: int(m.get("start_ts") or 0))
     inds = indicators_from(data.meetings, data.cycles, data.cycle,
                            [{"agreement": agreement(x)} for x in data.surveys or []], int(as_of.timestamp()) + 1)
     data.levels = progress_map(inds)
     return data
+
+
+def window_hours(rows: list[list] | None, start_ts: int, end_ts: int, now_ts: int) -> HoursFigure | None:
+    """The hours figure of a report window, from the very rows of its hours sheet ([name, minutes, target])."""
+    if rows is None:
+        return None
+    targets = [int(r[2] or 0) for r in rows if int(r[2] or 0) > 0]
+    common = Counter(targets).most_common(1)[0][0] if targets else 0
+    elapsed = 1.0 if now_ts >= end_ts else max(0.0, (now_ts - start_ts) / max(1, end_ts - start_ts))
+    return hours_figure(((int(r[1] or 0), int(r[2] or 0)) for r in rows), elapsed, target_minutes=common)
 
 
 def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod, data: ReportData,
@@ -97,24 +110,25 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
                     [[when(m.get("start_ts")), m.get("title") or "", yes if m.get("held") else no,
                       int(m.get("attended") or 0), int(m.get("members") or 0),
                       pct(rate(m.get("attended"), m.get("members"))) if m.get("held") else None]
-                     for m in data.meetings or []])]
+                     for m in data.meetings or []], formats=[None, None, None, "int", "int", "dec1"])]
     rows = data.rows
-    tables.append(Table("attendance_list", t("sheet.attendance_list"),
-                        [t("col.date"), t("col.name"), t("col.status")],
-                        [[when(x[0]), *x[1:3]] for x in rows.get("attendance_list", [])]))
-    tables.append(Table("hours", t("sheet.hours"), [t("col.name"), t("col.minutes"), t("col.target")],
-                        [list(x[:3]) for x in rows.get("hours", [])]))
+    tables.append(attendance_matrix(r, loc, community, rows.get("attendance_list", [])))
+    elapsed = data.hours.elapsed if data.hours else 1.0
+    tables.append(Table("hours", t("sheet.hours"), [t("col.name"), t("col.minutes"), t("col.target"), t("col.status")],
+                        [[*x[:3], t("hours_status." + hours_status(int(x[1] or 0), int(x[2] or 0), elapsed))]
+                         for x in rows.get("hours", [])], formats=[None, "int", "int", None]))
     answers = [list(x[:4]) for x in rows.get("answers", [])] or [
         [c.get("topic") or "", stage, *_pair(v)]
         for c in data.cycles or [] for stage, v in (c.get("answers_by_stage") or c.get("participation") or {}).items()]
     tables.append(Table("answers", t("sheet.answers"),
                         [t("col.topic"), t("col.stage"), t("col.answered"), t("col.members")],
-                        [[a[0], stage_title(a[1], loc), a[2], a[3]] for a in answers]))
+                        [[a[0], stage_title(a[1], loc), a[2], a[3]] for a in answers], formats=[None, None, "int", "int"]))
     tables.append(Table("surveys", t("sheet.surveys"),
                         [t("col.survey"), t("col.closed"), t("col.respondents"), t("col.mean"), t("col.agree"),
                          t("col.index")],
                         [[x.get("title") or "", when(x.get("closed_at")), int(x.get("respondents") or 0),
-                          x.get("mean"), pct(agreement(x)), x.get("index")] for x in data.surveys or []]))
+                          x.get("mean"), pct(agreement(x)), x.get("index")] for x in data.surveys or []],
+                        formats=[None, None, "int", "dec2", "dec1", "dec1"]))
     tables.append(Table("rtl", t("sheet.rtl"), [t("col.what"), t("col.owner"), t("col.due"), t("col.status")],
                         [[x[0], x[1], when(x[2]), x[3]] for x in rows.get("rtl", [])]))
     tables.append(Table("good_practices", t("sheet.good_practices"), [t("col.date"), t("col.title"), t("col.author")],
@@ -125,14 +139,64 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
 
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
+    evidence = r.render(loc, "reports/evidence", community=community, data=data, cycle=last_cycle(data),
+                        prepost=prepost_of(data), pulses=pulse_shares(data))
     levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" for lv in data.levels]
     meta = [(t("meta.community"), community.display_name), (t("meta.school"), community.schools or "–"),
             (t("meta.period"), f"{fmt_date(period.start, loc, 'd MMMM y')} – {fmt_date(period.end, loc, 'd MMMM y')}"),
             (t("meta.generated"), when(int(now.timestamp())))]
-    lines = [html.unescape(ln) for ln in summary[0].splitlines() if ln.strip()]
+    lines = [html.unescape(ln) for ln in (evidence + "\n" + summary[0]).splitlines() if ln.strip()]
     return ReportDoc(t("doc_title"), meta, tables, t("empty"),
                      paragraphs=[(t("heading.summary"), lines), (t("heading.map"), levels)],
-                     footer=t("footer"))
+                     footer=t("footer"), summary_sheet=t("sheet.summary"), appendix=t("appendix"),
+                     decimal="," if loc == "id" else ".", group="." if loc == "id" else ",",
+                     lcid="421" if loc == "id" else "409")
+
+
+def attendance_matrix(r: Renderer, loc: str, community: Community, marks: list[list]) -> Table:
+    """The attendance list condensed: one row per member, one column per meeting (H / I / A), and a total."""
+    tz = ZoneInfo(community.tz)
+    code = {}
+    for lang in {loc, community.locale}:
+        letters = r.t(lang, "reports.attendance_codes")  # "H = hadir, I = izin, A = tidak hadir"
+        keys = [part.split("=")[0].strip() for part in letters.split(",")]
+        for key, status in zip(keys, ("present", "excused", "absent"), strict=False):
+            code[r.t(lang, f"rhythm.att_status.{status}")] = key
+    present = next(iter(r.t(loc, "reports.attendance_codes").split("=")[:1]), "H").strip()
+    meetings = sorted({int(x[0]) for x in marks})
+    names: dict[str, dict[int, str]] = {}
+    for ts_, name, status in (x[:3] for x in marks):
+        names.setdefault(str(name), {})[int(ts_)] = code.get(str(status), str(status)[:1])
+    head = [r.t(loc, "reports.col.name")] + [
+        f"{d.day}/{d.month}" for d in (datetime.fromtimestamp(ts_, UTC).astimezone(tz) for ts_ in meetings)]
+    head.append(r.t(loc, "reports.present_total"))
+    rows: list[list[Any]] = []
+    for name, seen in names.items():
+        cells = [seen.get(ts_, "") for ts_ in meetings]
+        rows.append([name, *cells, sum(1 for c in cells if c == present)])
+    return Table("attendance_list", r.t(loc, "reports.sheet.attendance_list"), head, rows,
+                 formats=[None] * (len(meetings) + 1) + ["int"], note=r.t(loc, "reports.attendance_codes"),
+                 widths=[4.0] + [1.0] * len(meetings) + [2.0])
+
+
+def last_cycle(data: ReportData) -> dict[str, Any] | None:
+    done = [c for c in data.cycles or [] if c.get("ended_at")]
+    return max(done, key=lambda c: int(c["ended_at"])) if done else None
+
+
+def prepost_of(data: ReportData) -> PrePost | None:
+    """The class means of the period's last paired pre/post test, in % of the maximum score."""
+    tests = [s for s in data.surveys or [] if s.get("mean_pre") is not None and s.get("max_score")]
+    if not tests:
+        return None
+    s = max(tests, key=lambda x: int(x.get("closed_at") or 0))
+    top = float(s["max_score"])
+    return PrePost(str(s.get("title") or ""), float(s["mean_pre"]) * 100 / top,
+                   None if s.get("mean_post") is None else float(s["mean_post"]) * 100 / top)
+
+
+def pulse_shares(data: ReportData) -> list[float]:
+    return [float(a) for a in (agreement(s) for s in data.surveys or [] if s.get("kind") != "test") if a is not None]
 
 
 def _pair(v: Any) -> list[int]:

@@ -375,7 +375,8 @@ def make_hooks(services: Services) -> dict[str, Any]:
 
     return {"meeting_weekdays": meeting_weekdays, "meetings_between": meetings_between,
             "school_calendar": lambda community: calendar_of(services, community),
-            "hours_summary": lambda community_id, now: rhythm_hours.hours_summary(services, community_id, now)}
+            "hours_summary": lambda community_id, now: rhythm_hours.hours_summary(services, community_id, now),
+            "hours_trend": lambda community_id, moments: rhythm_hours.hours_trend(services, community_id, moments)}
 
 
 async def tick_extend(services: Services, bot: Any, now: datetime) -> None:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ExtBot
 
 from domain.durations import ParseError
+from domain.figures import HoursFigure, hours_figure, hours_status
 from domain.hours import (
     Period,
     behind,
@@ -179,8 +180,10 @@ async def community_progress(services: Services, c: Community, now_dt: datetime)
                      {uid: target_for(m.role, targets) for uid, m in by_id.items()},
                      elapsed_fraction=elapsed, members=list(by_id))
     late = behind(plist, elapsed)
+    figure = hours_figure(((p.minutes, p.target_minutes) for p in plist), elapsed,
+                          target_minutes=target_for(None, targets))
     return {"kind": kind, "period": period, "targets": targets, "elapsed": elapsed, "progress": plist,
-            "behind": late, "members": by_id, "has_target": bool(targets)}
+            "behind": late, "members": by_id, "has_target": bool(targets), "figure": figure}
 
 
 async def my_progress(scope: Scope) -> dict[str, Any] | None:
@@ -195,7 +198,8 @@ async def my_progress(scope: Scope) -> dict[str, Any] | None:
                                                                ts(period.end_utc))
     target = target_for(member.role, targets)
     me = progress({member.user_id: logged + met}, target, elapsed_fraction=elapsed_fraction(period, now_dt))[0]
-    return {"p": me, "meetings": met, "logged": logged, "kind": kind, "period": period,
+    status = hours_status(me.minutes, me.target_minutes, elapsed_fraction(period, now_dt))
+    return {"p": me, "status": status, "meetings": met, "logged": logged, "kind": kind, "period": period,
             "has_target": me.target_minutes > 0}
 
 
@@ -208,12 +212,11 @@ async def cmd_hours(scope: Scope) -> None:
         await scope.reply("rhythm/hours_me", me=mine)
         return
     data = await community_progress(scope.services, c, scope.services.clock.now())
-    with_target = [p for p in data["progress"] if p.target_minutes > 0]
-    counts = {"members": len(data["members"]), "on_track": sum(1 for p in with_target if p.on_track),
-              "behind": len(data["behind"]), "met": sum(1 for p in with_target if p.met)}
+    fig: HoursFigure = data["figure"]
     people = [] if scope.is_group else [
-        {"name": data["members"][p.member_id].name, "p": p} for p in data["progress"]]
-    await scope.reply("rhythm/hours_pic", me=mine, counts=counts, people=people, kind=data["kind"],
+        {"name": data["members"][p.member_id].name, "p": p,
+         "status": hours_status(p.minutes, p.target_minutes, data["elapsed"])} for p in data["progress"]]
+    await scope.reply("rhythm/hours_pic", me=mine, fig=fig, people=people, kind=data["kind"],
                       period=data["period"], has_target=data["has_target"])
 
 
@@ -253,17 +256,38 @@ async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Memb
     await send_once(services, bot, key, member.user_id, lambda cid: bot.send_message(cid, text))
 
 
-async def hours_summary(services: Services, community_id: int, now: Any) -> dict[str, Any]:
+async def hours_summary(services: Services, community_id: int, now: Any) -> HoursFigure | None:
+    """The hours figure of the current period as of `now` (`domain.figures`), as `/jam` shows it."""
     now_dt = now if isinstance(now, datetime) else datetime.fromtimestamp(int(now), UTC)
     c = await services.repos.communities.get(community_id)
     if c is None:
-        return {"on_track": 0, "behind": 0, "members": 0, "target_minutes": 0, "period": None}
-    data = await community_progress(services, c, now_dt)
-    with_target = [p for p in data["progress"] if p.target_minutes > 0]
-    period = data["period"]
-    return {"on_track": sum(1 for p in with_target if p.on_track), "behind": len(data["behind"]),
-            "members": len(data["members"]), "target_minutes": int(data["targets"].get(None, 0)),
-            "period": data["kind"], "period_start": period.start_date, "period_end": period.end_date}
+        return None
+    return (await community_progress(services, c, now_dt))["figure"]
+
+
+async def hours_trend(services: Services, community_id: int, moments: list[datetime]) -> list[HoursFigure | None]:
+    """The hours figure as of each of `moments` (oldest first), in a fixed number of queries: a past moment
+    counts only what was logged and attended by then; the present is `/jam`'s figure."""
+    c = await services.repos.communities.get(community_id)
+    if c is None or not moments:
+        return [None] * len(moments)
+    kind, targets, _ = await _period_and_targets(services, c, moments[-1])
+    members = await services.repos.members.list(c.id)
+    periods = [current_period(kind, c, m) for m in moments]
+    now = services.now_ts()
+    ends = [ts(p.end_utc) if ts(m) >= now - 60 else min(ts(p.end_utc), ts(m) + 1) for p, m in zip(periods, moments,
+                                                                                                  strict=True)]
+    events = await store(services).hours.minutes_events(c.id, min(ts(p.start_utc) for p in periods), max(ends))
+    out: list[HoursFigure | None] = []
+    for period, moment, end in zip(periods, moments, ends, strict=True):
+        start = ts(period.start_utc)
+        totals: dict[int, int] = {}
+        for uid, at, minutes in events:
+            if start <= at < end:
+                totals[uid] = totals.get(uid, 0) + minutes
+        out.append(hours_figure(((totals.get(m.user_id, 0), target_for(m.role, targets)) for m in members),
+                                elapsed_fraction(period, moment), target_minutes=target_for(None, targets)))
+    return out
 
 
 def register(app: Application, services: Services) -> None:

@@ -223,7 +223,7 @@ async def charts(services: Services, community: Community, res: Results) -> list
                                       [x.likert.agree_share for x in likert], title, locale=loc)  # type: ignore[union-attr]
         out.append((png, t(loc, "sv.caption_items", title=title, n=res.summary.overall.n)))
         roles = res.summary.by_role
-        if roles is not None and roles.visible:
+        if roles is not None and len(roles.visible) >= 2:  # one bar would only repeat its own Rerata line
             png = await asyncio.to_thread(
                 role_chart, [t(loc, f"role.{row.role}") for row in roles.visible],
                 [row.stats.agree_share for row in roles.visible], roles.rerata_agree,  # type: ignore[union-attr]

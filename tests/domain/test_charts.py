@@ -102,9 +102,9 @@ def test_summary_chart_is_the_trend_chart_picture_reused():
     first = charts.summary_chart(SUMMARY_LABELS, summary_series(0.0), SUMMARY_TITLE)
     second = charts.summary_chart(SUMMARY_LABELS, summary_series(0.3), SUMMARY_TITLE)
     again = charts.summary_chart(SUMMARY_LABELS, summary_series(0.0), SUMMARY_TITLE)
-    assert png_size(first) == png_size(second) == (800, 450)
+    assert png_size(first) == png_size(second) == (800, 600)
     a, b = pixels(first), pixels(second)
-    assert a.shape == (450, 800, 3)
+    assert a.shape == (600, 800, 3)
     assert (a != b).any(axis=2).sum() > 500  # the lines moved, not a stale picture
     assert (pixels(again) == a).all()  # nothing of the previous chart is left over
     # the same picture as the general trend chart (only the spines/line stacking may differ)
@@ -114,7 +114,7 @@ def test_summary_chart_is_the_trend_chart_picture_reused():
 
 def test_summary_chart_layouts_and_errors():
     en = charts.summary_chart(SUMMARY_LABELS, {"Attendance": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, "Trend", locale="en")
-    assert png_size(en) == (800, 450)
+    assert png_size(en) == (800, 600)
     assert charts.summary_chart([], {}, "Kosong").startswith(PNG)  # falls back to trend_chart
     with pytest.raises(ValueError):
         charts.summary_chart(["a", "b"], {"s": [0.1]}, "x")
@@ -127,4 +127,22 @@ def test_summary_chart_in_pool_worker_with_warm_up():
     with ProcessPoolExecutor(max_workers=1, initializer=charts.warm_up) as pool:
         futs = [pool.submit(charts.summary_chart, SUMMARY_LABELS, summary_series(s), SUMMARY_TITLE) for s in (0, 0.3)]
         first, second = (f.result(timeout=120) for f in futs)
-    assert png_size(first) == (800, 450) and first != second
+    assert png_size(first) == (800, 600) and first != second
+
+
+def test_prepost_axis_has_integer_ticks_for_small_scores():
+    from domain import charts
+
+    fig, ax = charts._prepost_figure(1.4, 2.3, 3, "Tes", ("Awal", "Akhir"), None, "id")
+    fig.canvas.draw()
+    assert [t for t in ax.get_yticks() if 0 <= t <= 3.36] == [0, 1, 2, 3]
+    assert png_size(charts.prepost_chart(1.4, 2.3, 3, "Tes", locale="id")) == (800, 450)
+
+
+def test_trend_chart_title_keeps_its_period_line_and_unit():
+    from domain import charts
+
+    fig, ax, _lines, _f = charts._trend_figure(["6/7", "13/7"], {"Kehadiran": [None, 0.5]}, "Judul\n6 Jul – 17 Jul 2026",
+                                               "share", "id", "% anggota")
+    assert fig._suptitle.get_text() == "Judul\n6 Jul – 17 Jul 2026" and ax.get_ylabel() == "% anggota"
+    assert list(ax.get_yticks()) == [0, 25, 50, 75, 100]

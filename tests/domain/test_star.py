@@ -115,3 +115,21 @@ def test_docx_any_user_text(text, reading, locale):
     story = StarStory(text, text[:30], text[:20], text, text, text, text, reading)
     assert star_docx(story, locale).startswith(b"PK")
     assert star_docx(StarStory("\ufffe\uffff\x0c", "\x00", "", "\ud7ff ok", "", "", "", reading), locale)
+
+
+def test_draft_fits_150_to_300_words_with_the_writers_answers_first():
+    from domain.star import SLOTS, fit_draft, words
+
+    heads = {s: f"Fakta {s} " + "kata " * 10 for s in SLOTS}
+    own, others = "jawaban saya " * 20, "jawaban rekan " * 20
+    answers = {s: [own, others, others, others, others] for s in SLOTS}
+    d = fit_draft(heads, answers)
+    total = sum(words(v) for v in d.values())
+    assert 150 <= total <= 300, total
+    for s in SLOTS:
+        parts = d[s].split("\n\n")
+        assert parts[0].startswith(f"Fakta {s}") and parts[1].startswith("jawaban saya")
+        assert len(parts) <= 1 + 3  # the head and at most three answers
+    assert all(words(p) <= 46 for v in d.values() for p in v.split("\n\n"))  # long answers clipped, with "…"
+    sparse = fit_draft(heads, {})
+    assert sparse == {s: heads[s].strip() for s in SLOTS}
