@@ -251,6 +251,7 @@ class FakeTelegram:
         self.strict_html = strict_html
 
         self.calls: list[tuple[str, JSON]] = []
+        self.refusals: list[tuple[str, int, str]] = []  # (method, HTTP status, description) of each error
         self._reactions: dict[tuple[int, int], list[str]] = {}
         self.stats: Counter[str] = Counter()
         self.updates: list[JSON] = []  # every update ever built, delivered or not
@@ -898,6 +899,8 @@ class FakeTelegram:
                 result = (200, {"ok": True, "result": value})
             except ApiError as err:
                 result = (err.code, err.body)
+        if result[0] >= 400:
+            self.refusals.append((name, result[0], str(result[1].get("description", ""))))
         if timeout is not None:
             raise TimedOut()
         return result
