@@ -18,7 +18,7 @@ from telegram import (
     BotCommandScopeDefault,
     Update,
 )
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 AUDIENCES = ("everyone", "member", "pic", "principal")
 
@@ -55,9 +55,13 @@ class CommandRegistry:
             self.commands.append(cmd)
             self._by_name.update(dict.fromkeys(cmd.names, cmd))
 
+    def knows(self, name: str) -> bool:
+        return name.lower() in self._by_name
+
     def handlers(self) -> list[CommandHandler]:
-        """One handler for every name (PTB checks the entity, the bot's @username and sets `args`)."""
-        return [CommandHandler(list(self._by_name), self.dispatch)]
+        """One handler for every name (PTB checks the entity, the bot's @username and sets `args`). New
+        messages only: an edit never runs a command (bot.handlers.guards answers it)."""
+        return [CommandHandler(list(self._by_name), self.dispatch, filters=filters.UpdateType.MESSAGE)]
 
     async def dispatch(self, update: Update, context: Any) -> Any:
         msg = update.effective_message

@@ -3,6 +3,12 @@
 HTML messages are Jinja2 templates `messages/<locale>/<area>/<name>.j2` (autoescaped: user text is
 always escaped). Short plain strings (button labels, role names, alerts) live in
 `messages/<locale>/ui.toml`. Dates, times and numbers go through Babel in the given locale.
+
+Echoed input is clipped here, for every template at once: each plain string a template prints — a
+person's note, a word the bot could not read, a title — is cut to ECHO_MAX UTF-16 code units (what
+Telegram counts) with '…', and each value filled into a ui string to UI_ECHO_MAX. So a 5,000-character
+argument never makes a message Telegram refuses. Text long by design (a whole STAR story, sent in
+chunks) is printed with `|whole`; what templates build themselves (macros) is not cut.
 """
 
 from __future__ import annotations
@@ -21,10 +27,33 @@ from babel import dates as bdates
 from babel import numbers as bnumbers
 
 import messages
+from domain.text import clip
 
 from .settings import SUPPORTED_LOCALES, ZONES
 
 MESSAGES_DIR = Path(messages.__file__).parent
+ECHO_MAX = 500  # one value printed in an HTML message (the longest stored short field is 500: an RTL note)
+UI_ECHO_MAX = 128  # one value in a button label or an alert (alerts hold 200 characters)
+
+
+class Whole(str):
+    """A string a template prints uncut (`|whole`): long by design, and the caller keeps it in bounds."""
+
+    __slots__ = ()
+
+
+def _echo(value: Any) -> Any:
+    """Jinja's finalize: every printed value passes here before escaping. Plain strings only — Markup
+    (macros, already-escaped parts) and `|whole` values are str subclasses and pass untouched."""
+    if type(value) is str and len(value) * 2 > ECHO_MAX:
+        return clip(value, ECHO_MAX)
+    return value
+
+
+def _ui_echo(value: Any) -> Any:
+    if type(value) is str and len(value) * 2 > UI_ECHO_MAX:
+        return clip(value, UI_ECHO_MAX)
+    return value
 
 
 def tz_label(tz: str) -> str:
@@ -131,8 +160,10 @@ class Renderer:
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
             auto_reload=False,  # templates ship with the code: no file check on every message
+            finalize=_echo,
         )
-        self.plain = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
+        self.html.filters["whole"] = Whole
+        self.plain = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, finalize=_ui_echo)
         for env in (self.html, self.plain):
             env.filters.update(
                 date=_ctx(fmt_date), time=_ctx(fmt_time), num=_ctx(fmt_number), pct=_ctx(fmt_percent),
@@ -189,7 +220,7 @@ def _simple(raw: str) -> tuple[str, ...] | None:
 def _value(ctx: dict[str, Any], name: str) -> str:
     if name not in ctx:  # as StrictUndefined would
         raise jinja2.UndefinedError(f"{name!r} is undefined")
-    return str(ctx[name])
+    return _ui_echo(str(ctx[name]))
 
 
 def _ctx(fn: Any) -> Any:

@@ -43,6 +43,7 @@ from holidays.constants import GOVERNMENT, PUBLIC
 
 from domain.durations import ParseError
 from domain.schedule import _MONTHS, Occurrence, _resolve_year, _take_date, _tokens, expand_weekly
+from domain.text import clip
 
 __all__ = [
     "CommunityOffDay",
@@ -60,6 +61,7 @@ OffKind = Literal["holiday", "cuti_bersama", "weekend", "community"]
 _PACKAGE_LANG = {"id": "id", "en": "en_US"}
 _WEEKEND_NAMES = {"id": ("Sabtu", "Minggu"), "en": ("Saturday", "Sunday")}
 MAX_RANGE_DAYS = 366
+OFF_DAY_LABEL_MAX = 100  # what is stored of an off-day's name (UTF-16 code units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,4 +277,4 @@ def parse_off_day(text: str, *, today: date) -> CommunityOffDay:
         raise ParseError("range_order", f"{start.isoformat()}..{end.isoformat()}")
     if (end - start).days >= MAX_RANGE_DAYS:
         raise ParseError("range_too_long", f"{start.isoformat()}..{end.isoformat()}")
-    return CommunityOffDay(start, end, label.strip())
+    return CommunityOffDay(start, end, clip(label.strip(), OFF_DAY_LABEL_MAX))

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import messages
+from domain.text import clip
 
 DEFAULT_LOCALE = "id"
 SUPPORTED_LOCALES = ("id", "en")
 MAX_QUESTION_LEN = 200
+TOPIC_MAX = 200  # what is stored of a cycle topic, and of the target as typed (UTF-16 code units)
+RAW_MAX = 300
 
 
 class CycleError(ValueError):
@@ -244,7 +247,7 @@ def parse_target(text: str) -> Target:
     topic = _TOPIC_TAIL_RE.sub("", topic).strip()
     if not any(ch.isalpha() for ch in topic):
         raise CycleError("empty_topic")
-    target = Target(topic=topic, baseline=baseline, goal=goal, unit=unit, raw=raw)
+    target = Target(topic=clip(topic, TOPIC_MAX), baseline=baseline, goal=goal, unit=unit, raw=clip(raw, RAW_MAX))
     if target.is_percent and any(v is not None and not 0 <= v <= 100 for v in (baseline, goal)):
         raise CycleError("bad_target", "percent_range")
     if baseline is not None and goal is not None and goal <= baseline:

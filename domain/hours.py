@@ -38,6 +38,7 @@ from typing import Literal, NamedTuple
 
 from domain.durations import ParseError, parse_duration
 from domain.schedule import _take_date, _tokens
+from domain.text import clip
 
 __all__ = [
     "BEHIND_TOLERANCE",
@@ -61,6 +62,7 @@ __all__ = [
 
 MAX_LOG_MINUTES = 12 * 60
 MAX_DAYS_BACK = 30
+LOG_NOTE_MAX = 200  # what is stored of the note (UTF-16 code units, see domain.text)
 BEHIND_TOLERANCE = 0.8
 MIN_ELAPSED_TO_JUDGE = 0.25
 
@@ -134,7 +136,7 @@ def parse_log(text: str, *, now: datetime, tz: tzinfo) -> LogSpec:
         raise ParseError("future", on_date.isoformat())
     if (today - on_date).days > MAX_DAYS_BACK:
         raise ParseError("too_old", on_date.isoformat())
-    return LogSpec(minutes, " ".join(rest), on_date)
+    return LogSpec(minutes, clip(" ".join(rest), LOG_NOTE_MAX), on_date)
 
 
 # -------------------------------------------------------------------------------------------- periods

@@ -56,6 +56,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from domain.durations import ParseError, parse_duration
+from domain.text import clip
 
 __all__ = [
     "DEFAULT_DURATION_MIN",
@@ -85,6 +86,7 @@ DEFAULT_DURATION_MIN = 90
 MIN_DURATION_MIN = 5
 MAX_DURATION_MIN = 10 * 60
 MAX_DAYS_AHEAD = 365
+TEXT_MAX = 200  # what is stored of a place, an agenda, a reason (UTF-16 code units)
 # A reminder fired within this long after its due time counts as on time.
 ON_TIME_GRACE = timedelta(minutes=5)
 DEFAULT_REMINDER_OFFSETS: tuple[int, ...] = (1440, 60)
@@ -406,7 +408,7 @@ def _split_rest(toks: list[str]) -> tuple[str | None, str | None, str | None]:
         agenda = after_link + (["-"] if agenda else []) + agenda
     while place and place[0].lower() in _PLACE_FILLERS:
         place.pop(0)
-    return (" ".join(place) or None), link, (" ".join(agenda) or None)
+    return (clip(" ".join(place), TEXT_MAX) or None), link, (clip(" ".join(agenda), TEXT_MAX) or None)
 
 
 def _check_working_day(weekday: int, working_days: int, raw: str | None) -> None:
@@ -717,7 +719,7 @@ def parse_change(
     if i < len(toks) and toks[i].lower() in _SERIES_WORDS:
         series, i = True, i + 1
     if action == "cancel":
-        return ChangeSpec("cancel", the_date, series, reason=" ".join(toks[i:]))
+        return ChangeSpec("cancel", the_date, series, reason=clip(" ".join(toks[i:]), TEXT_MAX))
     new_date = new_time = None
     new_days: tuple[int, ...] | None = None
     if series:
@@ -733,7 +735,7 @@ def parse_change(
         new_time, i = _take_one_time(toks, i)
     if new_date is None and new_time is None and new_days is None:
         raise ParseError("no_change", toks[i] if i < len(toks) else None)
-    reason = " ".join(toks[i:])
+    reason = clip(" ".join(toks[i:]), TEXT_MAX)
     if new_date is not None:
         _check_working_day(new_date.weekday(), working_days, new_date.isoformat())
         if (new_date - today).days > MAX_DAYS_AHEAD:

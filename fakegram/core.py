@@ -253,6 +253,7 @@ class FakeTelegram:
         self.strict_html = strict_html
 
         self.calls: list[tuple[str, JSON]] = []
+        self.refusals: list[tuple[str, int, str]] = []  # (method, HTTP status, description) of each error
         self._reactions: dict[tuple[int, int], list[str]] = {}
         self.stats: Counter[str] = Counter()
         self.updates: list[JSON] = []  # every update ever built, delivered or not
@@ -483,6 +484,42 @@ class FakeTelegram:
         if entities:
             content["entities"] = entities
         return self._incoming(chat_id, user_id, content, reply_to=reply_to, thread_id=thread_id)
+
+    def forward_text(
+        self, chat_id: int, user_id: int, text: str, *, origin_user: int, reply_to: int | None = None
+    ) -> JSON:
+        """A user forwards someone's text message (Bot API 7: ``forward_origin``); a client may send it as
+        a reply. Entities travel with the text, so a forwarded command keeps its bot_command entity."""
+        content: JSON = {"text": text, "forward_origin": {
+            "type": "user", "sender_user": dict(self._user(origin_user)), "date": int(self.clock()) - 60}}
+        entities = _command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._incoming(chat_id, user_id, content, reply_to=reply_to, thread_id=None)
+
+    def send_as_chat(
+        self, chat_id: int, text: str, *, channel: tuple[int, str] | None = None, reply_to: int | None = None
+    ) -> JSON:
+        """A message written on behalf of a chat: an anonymous administrator writing as the group itself
+        (``from`` is GroupAnonymousBot, ``sender_chat`` the group), or, with ``channel=(id, title)``,
+        someone posting as their channel (``from`` is Channel_Bot)."""
+        chat = self._chat(chat_id)
+        if not chat.is_group:
+            raise AssertionError("only in groups can one write as a chat")
+        if channel is None:
+            sender = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+            sender_chat = {k: v for k, v in chat.json.items() if k in ("id", "title", "type", "username")}
+        else:
+            sender = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+            sender_chat = {"id": channel[0], "title": channel[1], "type": "channel"}
+        msg = self._base_message(chat, sender, reply_to=reply_to)
+        msg["sender_chat"] = sender_chat
+        msg["text"] = text
+        entities = _command_entities(text)
+        if entities:
+            msg["entities"] = entities
+        self._store(chat, msg, from_bot=False, edits=[text])
+        return self._emit("message", _clone(msg), deliver=self._bot_sees(chat, msg))
 
     def edit_text(self, chat_id: int, message_id: int, user_id: int, new_text: str) -> JSON:
         """A user edits their text message: an ``edited_message`` update with the same id."""
@@ -1008,6 +1045,8 @@ class FakeTelegram:
                 result = (200, {"ok": True, "result": value})
             except ApiError as err:
                 result = (err.code, err.body)
+        if result[0] >= 400:
+            self.refusals.append((name, result[0], str(result[1].get("description", ""))))
         if timeout is not None:
             raise TimedOut()
         return result

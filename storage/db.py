@@ -60,6 +60,8 @@ def _begin_unit(conn: sqlite3.Connection, mark: int | None, stamp: int) -> None:
 
 
 def _rollback_unit(conn: sqlite3.Connection) -> None:
+    if not conn.in_transaction:  # SQLite already rolled back the whole transaction (disk full, I/O error)
+        return
     conn.execute("ROLLBACK TO unit")
     conn.execute("RELEASE unit")
 
@@ -197,8 +199,9 @@ class Database:
             self._in_tx = True
             try:
                 yield Tx(conn)
-            except BaseException:
+            except BaseException as exc:
                 _rollback_unit(conn)
+                self._lost_with(conn, exc)
                 raise
             conn.execute("RELEASE unit")
             durable = self._written(current)
@@ -216,8 +219,9 @@ class Database:
             _begin_unit(conn, mark, stamp)
             try:
                 result = fn(conn)
-            except BaseException:
+            except BaseException as exc:
                 _rollback_unit(conn)
+                self._lost_with(conn, exc)
                 raise
             conn.execute("RELEASE unit")
             return result
@@ -228,6 +232,20 @@ class Database:
             durable = self._written(current)
         await durable
         return result
+
+    def _lost_with(self, conn: sqlite3.Connection, exc: BaseException) -> None:
+        """After a failed unit (under the lock): if SQLite rolled back the whole group transaction — it
+        does on SQLITE_FULL and I/O errors — the units already written in it and waiting for its commit
+        are lost as well. Their waiters get the same error (their updates answer with the apology and
+        log it), and no commit is attempted for a transaction that no longer exists."""
+        if conn.in_transaction or not self._in_tx:
+            return
+        self._in_tx = False
+        waiters, self._waiters = self._waiters, []
+        error = exc if isinstance(exc, Exception) else RuntimeError("write unit interrupted")
+        for w in waiters:
+            if not w.done():
+                w.set_exception(error)
 
     def _written(self, current: list[Any] | None) -> asyncio.Future[None]:
         """A unit is written (under the lock): note its update as handled, and return the future the
@@ -285,7 +303,11 @@ class Database:
                     for w in waiters:
                         if not w.done():
                             w.set_exception(exc if isinstance(exc, Exception) else RuntimeError("commit cancelled"))
-                    raise
+                    if not isinstance(exc, Exception):
+                        raise
+                    # Each waiting unit raises this error in its own update, which logs it once. Raised
+                    # here too, nobody would retrieve it ("Task exception was never retrieved").
+                    continue
             for w in waiters:
                 if not w.done():
                     w.set_result(None)

@@ -46,7 +46,8 @@ ARG = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["", "-", "0", "-5", "99999999999", "31/02", "25/12", "besok", "Kamis 14:00 90",
                      "thu 2pm 1h30", "1,5 jam", "<b>x</b>", "&amp;", "tambah", "hapus", "daftar", "lanjut",
-                     "mulai literasi: 40% → 70%", "tutup", "on", "off", "x" * 600, "🙂", "\u202e"]),
+                     "mulai literasi: 40% → 70%", "tutup", "on", "off", "x" * 600, "🙂", "\u202e",
+                     "x" * 4000, "é" * 4096, "🙂" * 2500, "90 " + "catatan " * 600]),
 )
 CALLBACK = st.one_of(
     st.text(max_size=64),

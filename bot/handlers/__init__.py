@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
+from . import cycle, guards, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
 
 
 async def prune_updates(services: Services, bot: object, now: object) -> None:
@@ -35,6 +35,7 @@ def register_all(app: Application, services: Services) -> None:
     services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
     app.add_handler(services.buttons.handler())
+    guards.register(app)  # edited commands, forwards, messages written as a chat: before anything acts
     for handler in registry.handlers():
         app.add_handler(handler)
     onboarding.register_fallbacks(app)
