@@ -237,7 +237,9 @@ class Harness:
         self.report.kills[mode] += 1
         self.report.trials += 1
 
-    async def drain(self, port: int, within: float = 30.0) -> None:
+    async def drain(self, port: int, within: float = 180.0) -> None:
+        """Run the bot until everything fed is handled and every due send settled (calm for 1.5 s), or
+        `within` seconds: generous, because a loaded machine starts and runs the process slowly."""
         await self.spawn(port)
         assert self.proc is not None
         deadline = time.monotonic() + within
