@@ -1,13 +1,20 @@
-"""Update throughput: realistic updates through the real Application vs a no-op PTB application.
+"""Update throughput: realistic updates through the real Application vs two no-op PTB applications.
 
-Both applications are python-telegram-bot `Application`s with the same transport (the in-process fake
-Bot API), the same update processor (chats in parallel, one chat in order) and the same updates, fed
-through `update_queue` exactly as the poller would. The no-op application answers every update the way
-a person sees ours answer (one message, or one callback answer) and does nothing else: no storage, no
-templates. So the ratio is the price of our work — durable writes, reads, rendering — per update.
+The *bare* baseline is python-telegram-bot alone: an `Application` whose one handler does nothing
+(`TypeHandler(Update, noop)`), PTB's own update processor, a transport that answers from a canned reply
+without any work (only start-up calls it), fed the very same update dicts the same way (parsed with
+`Update.de_json`, as PTB's Updater does). The ratio against it is the whole price of Kombel per update:
+our parsing, dispatch, durable writes, reads, rendering and the calls to Telegram (through the fake Bot
+API, whose work stands in for Telegram's servers).
+
+The *replying* baseline (the one issue 7 used) answers every update the way a person sees ours answer
+(one `sendMessage`, or one callback answer) through the fake Bot API, with our per-chat update processor,
+on a copy of the world whose messages are plain (no formatting, keyboards of bare labels): it shows how
+much of the gap is transport and processing rather than our work.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
         [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
+        [--parse shared|trimmed|whole]
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import random
 import statistics
 import tempfile
@@ -25,14 +33,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    SimpleUpdateProcessor,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest, RequestData
 
 from bot.clock import ManualClock
 from bot.concurrency import PerChatUpdateProcessor
+from bot.rawupdate import ENCLOSED, parse_update, trim
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeRequest, FakeTelegram
 
 WORKLOADS: dict[str, Any] = {}
+# How our application's feed parses a raw update. `shared` is what the poller does (bot.rawupdate); the
+# others are the steps towards it, kept to measure them: `whole` is PTB's Update.de_json of everything,
+# `trimmed` drops what the handlers never read of an enclosed message but builds it every time.
+PARSERS: dict[str, Any] = {"whole": Update.de_json, "trimmed": lambda u, bot: Update.de_json(trim(u), bot),
+                           "shared": parse_update}
 POLL_LIMIT = 100  # getUpdates' limit, as bot.polling.DurablePoller asks
 
 
@@ -122,31 +145,95 @@ WORKLOADS.update({"realistic": _stream(MIX), "answers": _stream(((1.0, _answer),
                   "log": _stream(((1.0, _log),)), "lookups": _stream(((1.0, _lookup),))})
 
 
-async def drain(app: Application, n: int, updates: list[dict], window: int = POLL_LIMIT) -> float:
-    """Feed `updates` as the durable poller does: a getUpdates batch is parsed into Update objects and
-    queued, and no more than `window` (getUpdates' limit) are in hand at once."""
-    proc: PerChatUpdateProcessor = app.update_processor  # type: ignore[assignment]
-    base = proc.processed
+async def drain(app: Application, n: int, updates: list[dict], parse: Any = Update.de_json,
+                window: int = POLL_LIMIT) -> tuple[float, float]:
+    """Feed `updates` as the durable poller does: a getUpdates batch is parsed into Update objects
+    (`parse`: ours is the poller's, the baselines' PTB's) and queued, and no more than `window`
+    (getUpdates' limit) are in hand at once. Returns the wall-clock seconds and the process's CPU seconds
+    (all threads: ours includes the COMMITs in aiosqlite's thread)."""
+    proc = app.update_processor
+    base = proc.processed  # type: ignore[attr-defined]
     # The fake Telegram's stored chats and the prepared updates live in this process only because of the
     # harness (in production they are at Telegram): frozen out of the garbage collector's view, the same
-    # for both applications, so neither pays for scanning them.
+    # for every application, so none pays for scanning them.
     gc.collect()
     gc.freeze()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     fed = 0
     while fed < n:
-        room = window - (fed - (proc.processed - base))
+        room = window - (fed - (proc.processed - base))  # type: ignore[attr-defined]
         if room <= 0:
-            await proc.wait_processed(base + fed - window + 1)
+            await proc.wait_processed(base + fed - window + 1)  # type: ignore[attr-defined]
             continue
         for u in updates[fed:fed + room]:
-            await app.update_queue.put(Update.de_json(u, app.bot))
+            await app.update_queue.put(parse(u, app.bot))
         fed = min(n, fed + room)
-    await proc.wait_processed(base + n)
-    return time.perf_counter() - started
+    await proc.wait_processed(base + n)  # type: ignore[attr-defined]
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+class CountingUpdateProcessor(SimpleUpdateProcessor):
+    """PTB's own update processor (awaits each update as it comes, up to 64 at once), counting what it
+    finished so the harness knows when a slice is done."""
+
+    __slots__ = ("processed", "_progress")
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self.processed = 0
+        self._progress = asyncio.Event()
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        try:
+            await coroutine
+        finally:
+            self.processed += 1
+            self._progress.set()
+
+    async def wait_processed(self, count: int) -> None:
+        while self.processed < count:
+            self._progress.clear()
+            await self._progress.wait()
+
+
+class CannedRequest(BaseRequest):
+    """A transport doing no work: getMe gets the bot, anything else `true`. The bare application calls
+    it only while starting."""
+
+    __slots__ = ("_me",)
+
+    def __init__(self, me: dict[str, Any]) -> None:
+        self._me = json.dumps({"ok": True, "result": me}).encode()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return 200, self._me if url.endswith("/getMe") else b'{"ok": true, "result": true}'
+
+
+def bare_app(me: dict[str, Any]) -> Application:
+    """python-telegram-bot alone: one handler that does nothing, PTB's update processor, no transport."""
+    app = (ApplicationBuilder().token(SIM_TOKEN).request(CannedRequest(me)).get_updates_request(CannedRequest(me))
+           .concurrent_updates(CountingUpdateProcessor(64)).build())
+
+    async def noop(_update: Update, _ctx: Any) -> None:
+        return None
+
+    app.add_handler(TypeHandler(Update, noop))
+    return app
 
 
 def noop_app(fake: FakeTelegram) -> Application:
+    """The replying baseline: one answer per update through the fake Bot API."""
     app = (ApplicationBuilder().token(SIM_TOKEN).request(FakeRequest(fake)).get_updates_request(FakeRequest(fake))
            .concurrent_updates(PerChatUpdateProcessor(64)).build())
 
@@ -188,13 +275,16 @@ async def noop_world(fake: FakeTelegram, world: list[dict[str, Any]]) -> list[di
     return out
 
 
+BASELINES = ("bare", "noop")  # PTB alone; the replying no-op of issue 7
+
+
 async def run(n: int, communities: int, members: int, name: str, *, rounds: int, naive_n: int,
-              seed: int = 7) -> dict[str, Any]:
-    """The no-op application and ours (chats in parallel, group commit) take turns on slices of the
-    same update stream — `rounds` slices each, alternating which goes first — so both see the same
-    machine: on a shared machine the speed drifts by tens of percent within a minute. Then ours with one
-    update at a time (the naive design: every update waits for its own commit), on `naive_n` updates,
-    again in turns with the no-op application."""
+              seed: int = 7, parse: str = "shared") -> dict[str, Any]:
+    """The bare application, the replying one and ours (chats in parallel, group commit) take turns on
+    slices of the same update stream — `rounds` slices each, the order reversed every other round — so all
+    see the same machine: on a shared machine the speed drifts by tens of percent within a minute. Then
+    ours with one update at a time (the naive design: every update waits for its own commit), on
+    `naive_n` updates, again in turns with both baselines."""
     out: dict[str, Any] = {"n": n, "rounds": rounds}
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # a Wednesday
@@ -206,45 +296,64 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
             world = await setup_world(sim, communities, members)
             fake2 = FakeTelegram(clock=lambda: clock.now().timestamp())  # the same simulated time as ours
             world2 = await noop_world(fake2, world)
-            noop = noop_app(fake2)
-            await noop.initialize()
-            await noop.start()
+            baselines = {"bare": bare_app(sim.fake.bot_user), "noop": noop_app(fake2)}
+            for b in baselines.values():
+                await b.initialize()
+                await b.start()
             try:
-                apps = {"noop": noop, "app": sim.app}
-                streams = {"noop": WORKLOADS[name](fake2, world2, n + naive_n, random.Random(seed)),
-                           "app": WORKLOADS[name](sim.fake, world, n + naive_n, random.Random(seed))}
-                times: dict[str, list[float]] = {"noop": [], "app": []}
+                ours = WORKLOADS[name](sim.fake, world, n + naive_n, random.Random(seed))
+                apps = {**baselines, "app": sim.app}
+                # the bare application gets the very dicts ours gets (parsing does not change them)
+                streams = {"bare": ours, "app": ours,
+                           "noop": WORKLOADS[name](fake2, world2, n + naive_n, random.Random(seed))}
+                parsers = {"bare": Update.de_json, "noop": Update.de_json, "app": PARSERS[parse]}
+                hits, misses = ENCLOSED.hits, ENCLOSED.misses
+                times: dict[str, list[float]] = {k: [] for k in apps}
+                cpu: dict[str, list[float]] = {k: [] for k in apps}
                 commits = sim.services.db.commits
                 size = -(-n // rounds)
                 for r in range(rounds):
                     lo, hi = r * size, min(n, (r + 1) * size)
-                    for key in (("noop", "app") if r % 2 == 0 else ("app", "noop")):
-                        times[key].append(await drain(apps[key], hi - lo, streams[key][lo:hi]))
+                    for key in (("bare", "noop", "app") if r % 2 == 0 else ("app", "noop", "bare")):
+                        wall, used = await drain(apps[key], hi - lo, streams[key][lo:hi], parsers[key])
+                        times[key].append(wall)
+                        cpu[key].append(used)
                 out["app_commits"] = sim.services.db.commits - commits
-                out["noop_s"], out["app_s"] = sum(times["noop"]), sum(times["app"])
-                out["round_ratios"] = [a and b / a for a, b in zip(times["app"], times["noop"], strict=True)]
+                hits, misses = ENCLOSED.hits - hits, ENCLOSED.misses - misses
+                out["shared"] = hits / (hits + misses) if hits + misses else 0.0
+                out["s"] = {k: sum(v) for k, v in times.items()}
+                out["cpu_ratio"] = sum(cpu["bare"]) / sum(cpu["app"])
+                out["round_ratios"] = [a and b / a for a, b in zip(times["app"], times["bare"], strict=True)]
                 if naive_n:
                     await sim.stop()
                     async with naive:
-                        naive_times, noop_times = [], []
+                        apps["app"] = naive.app
+                        ntimes: dict[str, list[float]] = {k: [] for k in apps}
                         step = max(1, naive_n // 4)
                         commits = naive.services.db.commits
-                        for lo in range(n, n + naive_n, step):
+                        for i, lo in enumerate(range(n, n + naive_n, step)):
                             hi = min(n + naive_n, lo + step)
-                            noop_times.append(await drain(noop, hi - lo, streams["noop"][lo:hi]))
-                            naive_times.append(await drain(naive.app, hi - lo, streams["app"][lo:hi]))
+                            for key in (("bare", "noop", "app") if i % 2 == 0 else ("app", "noop", "bare")):
+                                ntimes[key].append((await drain(apps[key], hi - lo, streams[key][lo:hi],
+                                                                parsers[key]))[0])
                         out["naive_commits"] = naive.services.db.commits - commits
-                        out["naive_s"], out["naive_noop_s"] = sum(naive_times), sum(noop_times)
+                        out["naive_s"] = {k: sum(v) for k, v in ntimes.items()}
             finally:
-                await noop.stop()
-                await noop.shutdown()
+                for b in baselines.values():
+                    await b.stop()
+                    await b.shutdown()
         finally:
             await sim.stop()
-    out["noop_rate"], out["app_rate"] = n / out["noop_s"], n / out["app_s"]
-    out["ratio"] = out["noop_s"] / out["app_s"]
+    s = out["s"]
+    out["rate"] = {k: n / v for k, v in s.items()}
+    out["ratio"] = s["bare"] / s["app"]  # against python-telegram-bot alone
+    out["ratio_noop"] = s["noop"] / s["app"]  # against the replying no-op (issue 7's figure)
+    out["noop_vs_bare"] = s["bare"] / s["noop"]
     if naive_n:
-        out["naive_rate"] = naive_n / out["naive_s"]
-        out["naive_ratio"] = out["naive_noop_s"] / out["naive_s"]
+        ns = out["naive_s"]
+        out["naive_rate"] = naive_n / ns["app"]
+        out["naive_ratio"] = ns["bare"] / ns["app"]
+        out["naive_ratio_noop"] = ns["noop"] / ns["app"]
     return out
 
 
@@ -257,20 +366,27 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10, help="turns each application takes on the stream")
     ap.add_argument("--naive-updates", type=int, default=4_000, help="0 to skip the naive design")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--parse", default="shared", choices=sorted(PARSERS),
+                    help="how ours parses: as the poller does (shared), or an earlier step")
     a = ap.parse_args()
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, rounds=a.rounds,
-                            naive_n=a.naive_updates, seed=7 + i)) for i in range(a.repeat)]
-    print(f"{'run':>3} {'updates':>8} {'no-op/s':>9} {'kombel/s':>9} {'ratio':>6} {'rounds min–median–max':>22}"
-          f" {'commits':>8} {'naive/s':>8} {'naive ratio':>11} {'commits':>8}")
+                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse)) for i in range(a.repeat)]
+    print(f"workload {a.workload}, parse {a.parse}; ratio = Kombel's rate / the baseline's rate in the same run;"
+          f" enclosed messages shared: {statistics.mean(r['shared'] for r in rows):.0%}")
+    print(f"{'run':>3} {'updates':>7} {'bare/s':>7} {'reply/s':>7} {'kombel/s':>8} {'vs bare':>7}"
+          f" {'rounds min–med–max':>18} {'cpu vs bare':>11} {'vs reply':>8} {'reply/bare':>10} {'commits':>7}"
+          f" {'naive/s':>7} {'naive vs bare':>13} {'vs reply':>8}")
     for i, r in enumerate(rows):
         rr = sorted(r["round_ratios"])
         spread = f"{rr[0]:.2f}–{statistics.median(rr):.2f}–{rr[-1]:.2f}"
-        naive = (f" {r['naive_rate']:>8.0f} {r['naive_ratio']:>11.2f} {r['naive_commits']:>8}" if "naive_rate" in r
-                 else "")
-        print(f"{i:>3} {r['n']:>8} {r['noop_rate']:>9.0f} {r['app_rate']:>9.0f} {r['ratio']:>6.2f} {spread:>22}"
-              f" {r['app_commits']:>8}{naive}")
+        rate = r["rate"]
+        naive = (f" {r['naive_rate']:>7.0f} {r['naive_ratio']:>13.2f} {r['naive_ratio_noop']:>8.2f}"
+                 if "naive_rate" in r else "")
+        print(f"{i:>3} {r['n']:>7} {rate['bare']:>7.0f} {rate['noop']:>7.0f} {rate['app']:>8.0f} {r['ratio']:>7.2f}"
+              f" {spread:>18} {r['cpu_ratio']:>11.2f} {r['ratio_noop']:>8.2f} {r['noop_vs_bare']:>10.2f} {r['app_commits']:>7}{naive}")
     if len(rows) > 1:
-        print(f"median ratio {statistics.median(r['ratio'] for r in rows):.2f}")
+        print(f"median ratio vs bare {statistics.median(r['ratio'] for r in rows):.2f}"
+              f" (CPU time {statistics.median(r['cpu_ratio'] for r in rows):.2f}), vs replying {statistics.median(r['ratio_noop'] for r in rows):.2f}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 from telegram.ext import Application
 
 from .concurrency import PerChatUpdateProcessor
+from .rawupdate import parse_update
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class DurablePoller:
             if offset is not None:
                 self._finished = {u for u in self._finished if u >= offset}
             try:
-                updates = await bot.get_updates(offset=offset, timeout=self.timeout, limit=self.limit,
-                                                allowed_updates=self.allowed_updates)
+                raw = await bot.get_update_dicts(offset=offset, poll_timeout=self.timeout, limit=self.limit,
+                                                 allowed_updates=self.allowed_updates)
                 backoff = 1.0
             except RetryAfter as exc:
                 wait = exc.retry_after
@@ -77,6 +78,7 @@ class DurablePoller:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
+            updates = [parse_update(u, bot) for u in raw]
             new = 0
             for update in updates:
                 uid = update.update_id

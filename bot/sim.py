@@ -6,6 +6,7 @@ handlers, jobs and storage as production; only the transport and (optionally) th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from fakegram import FakeRequest, FakeTelegram
 from . import jobs
 from .app import allowed_updates, build_application, start, stop
 from .clock import Clock
+from .rawupdate import parse_update
 from .services import Services
 from .settings import Settings
 
@@ -26,8 +28,10 @@ SIM_TOKEN = "123456789:SIMULATED-offline-token-not-for-telegram"
 
 class Sim:
     def __init__(self, db_path: Path | str, *, clock: Clock | None = None, fake: FakeTelegram | None = None,
-                 settings: Settings | None = None, concurrency: int = 64, **overrides: Any) -> None:
+                 settings: Settings | None = None, concurrency: int = 64,
+                 parse: Callable[[dict[str, Any], Any], Update] = parse_update, **overrides: Any) -> None:
         self.concurrency = concurrency
+        self.parse = parse  # as the poller parses (tests compare it with PTB's whole `Update.de_json`)
         self.clock = clock or Clock()
         self.fake = fake or FakeTelegram(clock=lambda: self.clock.now().timestamp())
         base = settings or Settings(token=SIM_TOKEN, database_path=Path(db_path))
@@ -68,7 +72,7 @@ class Sim:
     async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Handle one update the way the running bot does: through the update processor."""
         assert self.app is not None
-        parsed = Update.de_json(update, self.app.bot)
+        parsed = self.parse(update, self.app.bot)
         await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
         return update
 

@@ -36,3 +36,12 @@ class KombelBot(ExtBot[None]):
         # ExtBot._do_post is the documented override point that applies the rate limiter; the typed
         # methods reach it through _post, which would also re-insert defaults into our plain values.
         return await self._do_post(endpoint, {k: v for k, v in params.items() if v is not None})
+
+    async def get_update_dicts(self, *, offset: int | None, poll_timeout: int, limit: int,
+                               allowed_updates: list[str]) -> list[dict[str, Any]]:
+        """getUpdates as PTB's `get_updates` calls it (a long poll of `poll_timeout` seconds: the read
+        timeout is the transport's plus that), but Telegram's JSON is returned unparsed: `bot.rawupdate.parse_update` builds the
+        Updates, skipping what the handlers never read."""
+        read_timeout = (self._request[0].read_timeout or 0) + poll_timeout  # [0]: the getUpdates transport
+        return await self._post("getUpdates", {"offset": offset, "timeout": poll_timeout, "limit": limit,
+                                               "allowed_updates": allowed_updates}, read_timeout=read_timeout)
