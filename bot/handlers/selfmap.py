@@ -164,7 +164,7 @@ async def _member_of(scope: Scope, a: Assessment | None) -> Community | None:
 
 
 def question_markup(scope: Scope, a: Assessment, index: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(scope.t(f"reports.level.{lv}"),
+    return InlineKeyboardMarkup([[InlineKeyboardButton(scope.t(f"reports.level.{lv}").capitalize(),
                                                        callback_data=cb("pm", "p", a.id, index, n))
                                   for n, lv in enumerate(LEVELS)]])
 
