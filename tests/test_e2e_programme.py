@@ -61,6 +61,11 @@ async def make_pic(sim, uid: int) -> None:
 async def test_pic_names_the_core_team_and_writes_the_agreement_members_accept_with_one_tap(sim):
     await onboard(sim, members=(ANI, BUDI))
     assert "/kesepakatan tim" in find(sim, GROUP, "Set-up selesai")["text"]  # the next step after /atur
+    await sim.say(GROUP, ANI, "/bantuan")  # listed for those who may use them
+    assert "/kesepakatan" in sim.last_text(GROUP) and "/peta" in sim.last_text(GROUP)
+    assert "/kegiatan" not in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/bantuan")
+    assert all(c in sim.last_text(GROUP) for c in ("/kesepakatan", "/peta", "/kegiatan"))
     await sim.say(GROUP, ANI, "/kesepakatan")
     assert "belum punya kesepakatan" in sim.last_text(GROUP) and "PIC akan menuliskannya" in sim.last_text(GROUP)
 

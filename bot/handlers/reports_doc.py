@@ -126,9 +126,9 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
 
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
-    levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" + (t(
-        "own", own=t("level." + lv.own), before=t("level." + lv.own_before) if lv.own_before else "–")
-        if lv.own else "") for lv in data.levels]
+    levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" + (
+        "" if not lv.own else t("own", own=t("level." + lv.own)) if not lv.own_before else
+        t("own_change", own=t("level." + lv.own), before=t("level." + lv.own_before))) for lv in data.levels]
     meta = [(t("meta.community"), community.display_name), (t("meta.school"), community.schools or "–"),
             (t("meta.period"), f"{fmt_date(period.start, loc, 'd MMMM y')} – {fmt_date(period.end, loc, 'd MMMM y')}"),
             (t("meta.generated"), when(int(now.timestamp())))]

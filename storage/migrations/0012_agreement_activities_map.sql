@@ -65,7 +65,7 @@ CREATE TABLE map_placements (
     assessment_id INTEGER NOT NULL REFERENCES map_assessments(id) ON DELETE CASCADE,
     user_id INTEGER NOT NULL,
     indicator TEXT NOT NULL,
-    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2),
+    level INTEGER NOT NULL,
     answered_at INTEGER NOT NULL,
     PRIMARY KEY (assessment_id, user_id, indicator)
 );
