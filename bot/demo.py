@@ -501,7 +501,7 @@ async def scene_map(demo: Demo) -> None:
     await demo.until(8, 28, 9, 0)  # once a term: the community places itself on the progress map (003)
     await demo.say(PIC, "/peta buka")
     card = demo.sim.last(GROUP)
-    for who, levels in ((ANI, "Berjalan"), (HADI, "Berjalan")):
+    for who, levels in ((ANI, "Berjalan"), (DEWI, "Running")):  # Dewi reads English
         await demo.follow(who, card)
         form = demo.sim.last(who.id)["message_id"]
         for _ in range(11):

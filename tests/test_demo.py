@@ -77,6 +77,8 @@ async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(t
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
+    dewi = (out / "transcript-dewi-en.txt").read_text(encoding="utf-8")
+    assert "Thank you! As you see it:" in dewi and "Dewi Anggraini [Running] [Running]" in dewi
     assert "Kesepakatan komunitas" in group and "Tim inti: Ani Rahmawati, Hadi Wijaya" in group
     assert "[✅ Saya setuju]" in group and "Sudah setuju: 8 dari 11" in pic
     assert "Kegiatan #1 dicatat: Kelas inspirasi orang tua" in pic and "Kegiatan #2 dicatat" in pic

@@ -331,12 +331,15 @@ async def test_members_place_the_community_on_the_map_beside_the_computed_level(
 async def test_map_in_english(sim):
     await onboard(sim, members=(ANI, CITRA))
     await sim.say(GROUP, PIC, "/peta buka")
-    payload = buttons(sim.last(GROUP))[0]["url"].split("start=")[1]
+    card = sim.last(GROUP)
+    payload = buttons(card)[0]["url"].split("start=")[1]
     await english(sim, CITRA)
     await sim.say(CITRA, CITRA, f"/start {payload}")
     assert "1/11 · " in sim.last_text(CITRA) and "Scheduled meetings really take place." in sim.last_text(CITRA)
     done = await place(sim, CITRA, payload, [2, 2, 2, 2, 1, 1, 1, 1, 1, 0, 0])
     assert "As you see it" in done and "Collaboration: running" in done
+    card = msg(sim, GROUP, card["message_id"])  # the group's card stays in the group's language
+    assert "Sudah mengisi: 1 dari 2" in card["text"] and labels(card) == ["🗺 Isi penilaian diri (1–2 menit)"]
     await sim.say(CITRA, CITRA, "/map")
     assert "as the community sees it: embedded" in sim.last_text(CITRA)
     await sim.say(CITRA, CITRA, "/map open")

@@ -90,7 +90,7 @@ async def cmd_map(scope: Scope) -> None:
             await refuse(scope, "errors/group_only")
             return
         current = await repo(services).open(c.id, term, scope.user_id, services.now_ts())
-        sent = await scope.send_html(await card_text(services, c, current), markup=card_markup(scope, current),
+        sent = await scope.send_html(await card_text(services, c, current), markup=card_markup(services, c, current),
                                      quote=False)
         if sent is not None:
             await repo(services).set_card(current.id, sent.chat_id, sent.message_id)
@@ -112,11 +112,12 @@ async def cmd_map(scope: Scope) -> None:
                       term=term_label(services, scope.locale, term), pic=await scope.is_pic())
 
 
-def card_markup(scope: Scope, a: Assessment) -> InlineKeyboardMarkup | None:
+def card_markup(services: Services, c: Community, a: Assessment) -> InlineKeyboardMarkup | None:
+    """The group card's button, in the group's language (the card is also edited from members' private chats)."""
     if not a.open:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        scope.t("map.fill"), url=deep_link(scope.services.bot_username, f"pm_{a.id}"))]])
+        services.renderer.t(c.locale, "map.fill"), url=deep_link(services.bot_username, f"pm_{a.id}"))]])
 
 
 async def card_text(services: Services, c: Community, a: Assessment) -> str:
@@ -132,7 +133,7 @@ async def refresh_card(scope: Scope, c: Community, a: Assessment) -> None:
     if not a.chat_id or not a.message_id:
         return
     text = await card_text(scope.services, c, a)
-    markup = card_markup(scope, a)
+    markup = card_markup(scope.services, c, a)
     try:
         await call(scope.services, a.chat_id, lambda cid: edit_html(scope.ctx.bot, cid, a.message_id, text, markup))
     except SendFailed:
@@ -144,7 +145,9 @@ async def _member_of(scope: Scope, a: Assessment | None) -> Community | None:
     services = scope.services
     c = await services.repos.communities.get(a.community_id) if a else None
     if a is None or c is None:
-        await refuse(scope, "errors/unknown_community") if scope.query is None else \
+        if scope.query is None:
+            await refuse(scope, "errors/unknown_community")
+        else:
             await scope.answer("errors.stale_button", alert=True)
         return None
     member = await services.repos.members.get(c.id, scope.user_id)
