@@ -344,3 +344,24 @@ async def test_map_in_english(sim):
     assert "as the community sees it: embedded" in sim.last_text(CITRA)
     await sim.say(CITRA, CITRA, "/map open")
     assert "only the community's PIC" in sim.last_text(CITRA)
+
+
+async def test_agreement_written_in_english_private_chat_goes_to_the_group_in_its_language(sim):
+    await onboard(sim, members=(ANI, CITRA))
+    await make_pic(sim, CITRA)
+    await english(sim, CITRA)
+    await sim.say(CITRA, CITRA, "/agreement write")
+    assert "Reply to this message with the community agreement" in sim.last_text(CITRA)
+    assert "Our values: collaboration" in sim.last_text(CITRA)
+    await sim.say(CITRA, CITRA, "x" * 1200)
+    assert "too long (1200 characters; at most 1000)" in sim.texts(CITRA)[-2] and "The form:" in sim.texts(CITRA)[-2]
+    await sim.say(CITRA, CITRA, "example")
+    assert "Agreement saved and sent to the group" in sim.last_text(CITRA)
+    card = sim.last(GROUP)  # the group reads Indonesian: the card and its button are in Indonesian
+    assert "Kesepakatan komunitas" in card["text"] and "Our values" in card["text"]
+    assert labels(card) == ["✅ Saya setuju"]
+    await sim.say(CITRA, CITRA, "/agreement team")
+    team = sim.last(CITRA)
+    assert "Core team" in team["text"] and "Ani Rahma" in labels(team)
+    await sim.tap(CITRA, team["message_id"], CITRA, "Ani Rahma")
+    assert "Ani Rahma joined the core team" in alerts(sim)[-1]
