@@ -496,11 +496,45 @@ async def week8(demo: Demo) -> None:
     await demo.dm(PRINCIPAL, "/laporan siklus ini")
 
 
+# == issue 15: the agreement, the programme's activities, the map as the community sees itself ==========
+async def scene_agreement(demo: Demo) -> None:
+    await demo.until(7, 15, 10, 30)
+    await demo.say(PIC, "/kesepakatan tim")  # the core team (003, step 1): one tap per person
+    for p in (ANI, HADI):
+        await demo.tap(PIC, p.name)
+    await demo.say(PIC, "/kesepakatan tulis")  # the agreement (003, step 2): the suggested values and commitments
+    await demo.say(PIC, "contoh", reply_to=demo.sim.last(GROUP)["message_id"])
+    card = demo.sim.last(GROUP)["message_id"]
+    for p in (ANI, HADI, CITRA, EKO, FITRI, GITA, JOKO):
+        await demo.tap(p, "✅ Saya setuju", message_id=card, pause=demo.rng.randint(30, 900))
+    await demo.dm(PIC, "/kesepakatan")  # who has accepted, in private
+
+
+async def scene_activities(demo: Demo) -> None:
+    await demo.until(8, 21, 7, 45)  # the PIC records two of the programme's activities (002), in private
+    for kind, details in (("Kelas inspirasi orang tua", "14/8 6 0 18"), ("Forum berbagi praktik baik", "20/8 11 0 0")):
+        await demo.dm(PIC, "/kegiatan", pause=60)
+        await demo.tap(PIC, kind, chat=PIC.id)
+        await demo.dm(PIC, details, pause=30)
+
+
+async def scene_map(demo: Demo) -> None:
+    await demo.until(8, 28, 9, 0)  # once a term: the community places itself on the progress map (003)
+    await demo.say(PIC, "/peta buka")
+    card = demo.sim.last(GROUP)
+    for who, levels in ((ANI, "Berjalan"), (DEWI, "Running")):  # Dewi reads English
+        await demo.follow(who, card)
+        form = demo.sim.last(who.id)["message_id"]
+        for _ in range(11):
+            await demo.tap(who, levels, chat=who.id, message_id=form, pause=8)
+    await demo.say(ANI, "/peta")
+
+
 SCENES: list[tuple[str, Scene]] = [
     ("Set-up", scene_onboarding), ("Schedule", scene_schedule), ("Pre-test", scene_pre_test),
-    ("Cycle start", scene_cycle_start), ("Hours", scene_hours_week1), ("Week 1", week1), ("Week 2", week2),
-    ("Week 3", week3), ("Week 4", week4), ("Week 5", week5), ("Week 6", week6), ("Week 7", week7),
-    ("Week 8", week8),
+    ("Cycle start", scene_cycle_start), ("Hours", scene_hours_week1), ("Agreement", scene_agreement),
+    ("Week 1", week1), ("Week 2", week2), ("Week 3", week3), ("Week 4", week4), ("Week 5", week5), ("Week 6", week6),
+    ("Activities", scene_activities), ("Week 7", week7), ("Map", scene_map), ("Week 8", week8),
 ]
 
 

@@ -14,7 +14,7 @@ windows and thresholds are documented in ``docs/progress-map.md``; keep the two 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 LEVELS = ("starting", "running", "embedded")
 FOCUSES = ("learning", "collaboration", "results")
@@ -30,11 +30,14 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "survey_agreement": (0.6, 0.8),  # share agreeing (4–5 of 5) in the latest survey
     "results_recorded": (1, 2),  # cycles with students' results recorded before and after
     "targets_met": (1, 2),  # cycles whose target for students' results was met
+    "programme_activities": (2, 4),  # programme activities held (forum, club, parents' class…), last 26 weeks
+    "agreement_accepted": (0.5, 0.8),  # active members who accepted the current community agreement
 }
 
 INDICATORS: dict[str, tuple[str, ...]] = {
-    "learning": ("meetings_held_ratio", "attendance_rate", "cycles_completed"),
-    "collaboration": ("answer_rate", "peer_observations", "good_practices", "survey_agreement"),
+    "learning": ("meetings_held_ratio", "attendance_rate", "cycles_completed", "programme_activities"),
+    "collaboration": ("answer_rate", "peer_observations", "good_practices", "survey_agreement",
+                      "agreement_accepted"),
     "results": ("results_recorded", "targets_met"),
 }
 
@@ -48,6 +51,8 @@ class FocusLevel:
     level: str
     points: dict[str, int]  # indicator -> 0..2, only indicators with data
     has_data: bool
+    own: str | None = None  # the community's own placement this term (`/peta`), None: not placed
+    own_before: str | None = None  # its placement in the last term it placed itself
 
     @property
     def rank(self) -> int:
@@ -79,6 +84,14 @@ def progress_map(indicators: Mapping[str, float | None]) -> list[FocusLevel]:
                if (p := points(name, indicators.get(name))) is not None}
         out.append(FocusLevel(focus, level_of(list(pts.values())), pts, bool(pts)))
     return out
+
+
+def with_placement(levels: list[FocusLevel], own: Mapping[str, str] | None,
+                   before: Mapping[str, str] | None = None) -> list[FocusLevel]:
+    """The computed levels with the community's own placement beside them (and the one of the last term)."""
+    if not own and not before:
+        return levels
+    return [replace(lv, own=(own or {}).get(lv.focus), own_before=(before or {}).get(lv.focus)) for lv in levels]
 
 
 def indicators_from(

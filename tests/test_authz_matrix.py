@@ -56,6 +56,9 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
     "rtl": [("", "member", "member"), ("tambah Uji coba kartu baca; Ani; 15/12; skor", "member", "member")],
     "goodpractice": [("", "member", "member")],
     "survey": [("", "member", "member"), ("pulse", "pic", "pic"), ("tutup 1", "pic", "pic")],
+    "agreement": [("", "member", "member"), ("tulis", "pic", "pic"), ("tim", "pic", "pic")],
+    "activity": [("", "pic", "pic"), ("daftar", "pic", "pic")],
+    "map": [("", "member", "member"), ("buka", "pic", None), ("tutup", "pic", "pic")],
 }
 
 # callback family (or family:first argument) -> (audience in group A, audience in private), as above
@@ -74,10 +77,14 @@ BUTTONS: dict[str, tuple[str | None, str | None]] = {
     "jr": ("member", "member"),
     "rp": ("pic", "pic_or_principal"),
     "pv": ("pic", "anyone"),
+    "ag": ("member", "member"),
+    "ak": ("pic", "pic"),
+    "pm": (None, "member"),  # the self-assessment form lives in private
     # sub-families that differ from their family
     "sc:new": ("pic", "pic"),
     "cy:adv": ("pic", "pic"),
     "cy:no": ("pic", "pic"),
+    "ag:t": ("pic", "pic"),
 }
 
 
@@ -135,6 +142,10 @@ async def world(sim):
     await sim.say(ANI, ANI, "/rtl tambah Uji coba alfa-unik; Ani; 26/11; skor")  # reminded before it is due
     await sim.say(ANI, ANI, "/jurnal tulis")
     await sim.say(ANI, ANI, "Catatan harian alfa-unik: murid kelompok 2 belum fokus")
+    await sim.say(GROUP, PIC, "/kesepakatan tulis")  # an agreement to accept, a map form to fill (issue 15)
+    await sim.say(GROUP, PIC, "contoh", reply_to=sim.last(GROUP)["message_id"])
+    await sim.say(GROUP, PIC, "/peta buka")
+    await sim.say(ANI, ANI, "/start pm_1")
     await sim.say(GROUP, PIC, "/atur")
     await sim.say(GROUP, PIC, "Kombel SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
     await sim.say(GROUP, PIC, "/batal")

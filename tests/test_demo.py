@@ -67,3 +67,25 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     for name in ("transcript-group.txt", "transcript-principal.txt", "laporan.xlsx", "laporan.pdf",
                  "praktik-baik-star.pdf", "praktik-baik-star.docx", "grafik-"):
         assert name in readme
+
+
+async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(tmp_path):
+    """Issue 15 in the demo's term: the core team and agreement accepted with taps, two programme activities
+    in the report's sheets, and the community's own placement on the map beside the computed level."""
+    out = tmp_path / "out"
+    assert await run_demo(out, quiet=True) == 0
+    group = (out / "transcript-group.txt").read_text(encoding="utf-8")
+    pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
+    principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
+    dewi = (out / "transcript-dewi-en.txt").read_text(encoding="utf-8")
+    assert "Thank you! As you see it:" in dewi and "Dewi Anggraini [Running] [Running]" in dewi
+    assert "Kesepakatan komunitas" in group and "Tim inti: Ani Rahmawati, Hadi Wijaya" in group
+    assert "[✅ Saya setuju]" in group and "Sudah setuju: 8 dari 11" in pic
+    assert "Kegiatan #1 dicatat: Kelas inspirasi orang tua" in pic and "Kegiatan #2 dicatat" in pic
+    assert "Peta kemajuan menurut kita" in group and "menurut komunitas: berjalan" in group
+    assert "Fokus pembelajaran: berjalan (menurut komunitas: berjalan)" in principal
+    wb = openpyxl.load_workbook(io.BytesIO((out / "laporan.xlsx").read_bytes()))
+    rows = list(wb["Kegiatan program"].iter_rows(values_only=True))
+    assert ("2026-08-14", "Kelas inspirasi orang tua", 6, 0, 18) in rows
+    change = list(wb["Kondisi awal dan akhir"].iter_rows(values_only=True))
+    assert (3, "Keterlibatan orang tua", 18, 0, "-18") in change

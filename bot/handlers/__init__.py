@@ -8,7 +8,21 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, guards, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
+from . import (
+    activities,
+    agreement,
+    cycle,
+    guards,
+    membership,
+    onboarding,
+    privacy,
+    reports,
+    rhythm,
+    roster,
+    selfmap,
+    setup,
+    surveys,
+)
 
 
 async def prune_updates(services: Services, bot: object, now: object) -> None:
@@ -32,6 +46,9 @@ def register_all(app: Application, services: Services) -> None:
     surveys.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)
+    agreement.register(app, services)  # issue 15: agreement, programme activities, the map placed by members
+    activities.register(app, services)
+    selfmap.register(app, services)
     services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
     app.add_handler(services.buttons.handler())

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 
 from domain.cycle import Stage, stage_info
 from domain.figures import Attendance, HoursFigure, attendance
-from domain.progress_map import FocusLevel, attention, indicators_from, progress_map, suggestion
+from domain.progress_map import (
+    FocusLevel,
+    attention,
+    indicators_from,
+    progress_map,
+    suggestion,
+    with_placement,
+)
 from domain.recognition import Contributor, merge_activity, top_contributors
 from domain.report_period import iso_week_key, midnight_ts, week_of
 from storage.models import Community
@@ -234,7 +241,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         m for m in history if int(m.get("start_ts") or 0) >= now_ts - MAP_WEEKS * 7 * 86400]
     inds = indicators_from(map_meetings, cycles, snap.cycle,
                            [{"agreement": agreement(s)} for s in (snap.surveys or [])], now_ts)
-    snap.levels = progress_map(inds)
+    snap.levels = await placed_map(services, cid, inds, since, now_ts + 1, now)
     pulse_shares = snap.pulse_shares
     snap.attention = attention(
         attendance=[p.attendance for p in snap.done_trend[-4:]],
@@ -266,6 +273,16 @@ async def trend_of(services: Services, batched: str, single: str, cid: int, mome
     return out
 
 
+async def placed_map(services: Services, community_id: int, inds: dict[str, float | None], start_ts: int,
+                     end_ts: int, when: datetime) -> list[FocusLevel]:
+    """The computed map, with the indicators of the agreement and programme activities (hook
+    `map_indicators`) and the community's own placement beside it (hook `map_placement`, issue 15)."""
+    extra = await hook(services, "map_indicators", community_id, start_ts, end_ts) or {}
+    levels = progress_map({**inds, **{k: v for k, v in extra.items() if k in inds}})
+    own = await hook(services, "map_placement", community_id, when)
+    return with_placement(levels, *own) if own else levels
+
+
 async def contributors(services: Services, community: Community, start_ts: int, end_ts: int) -> list[Contributor]:
     parts = [await hook(services, f"activity_{f}", community.id, start_ts, end_ts)
              for f in ("rhythm", "cycle", "surveys")]
@@ -280,7 +297,7 @@ async def contributors(services: Services, community: Community, start_ts: int, 
 async def report_rows(services: Services, community: Community, start_ts: int, end_ts: int) -> dict[str, list[list]]:
     """Extra sheets the features provide (`report_rows_<feature>`), first row = header."""
     out: dict[str, list[list]] = {}
-    for f in ("rhythm", "cycle", "surveys"):
+    for f in ("rhythm", "cycle", "surveys", "programme"):
         rows = await hook(services, f"report_rows_{f}", community.id, start_ts, end_ts)
         for key, table in (rows or {}).items():
             if table:

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
 from domain.figures import HoursFigure, PrePost, hours_figure, hours_status
-from domain.progress_map import FocusLevel, indicators_from, progress_map
+from domain.progress_map import FocusLevel, indicators_from
 from domain.report_period import ReportPeriod
 from storage.models import Community
 
 from ..render import Renderer, fmt_date, fmt_time, tz_label
-from .reports_data import agreement, hook, rate, report_rows, stage_title
+from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_title
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -72,7 +72,7 @@ async def report_data(services: Services, community: Community, period: ReportPe
         data.meetings = sorted(data.meetings, key=lambda m: int(m.get("start_ts") or 0))
     inds = indicators_from(data.meetings, data.cycles, data.cycle,
                            [{"agreement": agreement(x)} for x in data.surveys or []], int(as_of.timestamp()) + 1)
-    data.levels = progress_map(inds)
+    data.levels = await placed_map(services, cid, inds, s, e, as_of)
     return data
 
 
@@ -135,13 +135,16 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
                         [[when(x[0]), *x[1:3]] for x in rows.get("good_practices", [])]))
     for key, extra in rows.items():  # sheets a feature added that we do not know: header = first row
         if key not in KNOWN_SHEETS and extra:
-            tables.append(Table(key, key, [str(h) for h in extra[0]], extra[1:]))
+            title = t(f"sheet.{key}") if f"reports.sheet.{key}" in r.ui_keys(loc) else key
+            tables.append(Table(key, title, [str(h) for h in extra[0]], extra[1:]))
 
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
     evidence = r.render(loc, "reports/evidence", community=community, data=data, cycle=last_cycle(data),
                         prepost=prepost_of(data), pulses=pulse_shares(data))
-    levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" for lv in data.levels]
+    levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" + (
+        "" if not lv.own else t("own", own=t("level." + lv.own)) if not lv.own_before else
+        t("own_change", own=t("level." + lv.own), before=t("level." + lv.own_before))) for lv in data.levels]
     meta = [(t("meta.community"), community.display_name), (t("meta.school"), community.schools or "–"),
             (t("meta.period"), f"{fmt_date(period.start, loc, 'd MMMM y')} – {fmt_date(period.end, loc, 'd MMMM y')}"),
             (t("meta.generated"), when(int(now.timestamp())))]

@@ -68,13 +68,15 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
         await repos.users.set_current_community(scope.user_id, scope.community.id, now)
     role_name = scope.t(f"role.{role}")
     await scope.answer("roster.joined_alert" if new else "roster.role_changed_alert", role=role_name)
+    extra = scope.services.hooks.get("joined_extra")  # e.g. the community agreement, accepted in one tap
+    more, markup = await extra(scope) if extra is not None and new else ("", None)
     if scope.is_group:
         if new:  # a short public welcome, without a notification (a whole staff joins in one morning); role
             # changes stay between the person and the bot
-            await scope.send_html(scope.render("roster/joined", member=member, role=role_name), quote=False,
-                                  silent=True)
+            text = scope.render("roster/joined", member=member, role=role_name)
+            await scope.send_html(f"{text}\n{more}" if more else text, quote=False, silent=True, markup=markup)
     else:
-        await scope.edit("roster/joined_private", member=member, role=role_name)
+        await scope.edit("roster/joined_private", member=member, role=role_name, more=more, markup=markup)
 
 
 # -- which community a private chat is about ----------------------------------------------------------
