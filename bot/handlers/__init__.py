@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
+from . import cycle, journal_loop, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
 
 
 async def prune_updates(services: Services, bot: object, now: object) -> None:
@@ -29,6 +29,7 @@ def register_all(app: Application, services: Services) -> None:
     setup.register(app, registry, services.flows)
     rhythm.register(app, services)
     cycle.register(app, services)
+    journal_loop.register(app, services)
     surveys.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)

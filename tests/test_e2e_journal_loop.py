@@ -1,0 +1,201 @@
+"""End to end through the fake Bot API: seed 004's journal loop — a journal entry that differed from the plan
+asks "why?", shared problems gathered on one weekly card in the group (anonymous unless the writer allowed the
+name), proposals by reply and votes with one tap (the card edited in place, throttled), the PIC fixes the
+solutions, the writer accepts a trial (an RTL item), the effect asked in private on its last school day, and
+the report sheet and cycle summary showing problem → solution → effect; with refusals and bad inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.handlers.cycle_core import store, summary_data
+from bot.handlers.journal_loop import repo
+from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
+
+WITA = timedelta(hours=8)
+
+
+def at_wita(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC) - WITA
+
+
+def message(sim, chat_id: int, mid: int) -> dict:
+    return next(m for m in sim.fake.chat_messages(chat_id) if m["message_id"] == mid)
+
+
+def alert(sim) -> str:
+    return sim.fake.callback_answer(sim.fake.updates[-1]["callback_query"]["id"])["text"] or ""
+
+
+async def write_entry(sim, uid: int, text: str, command: str = "/jurnal tulis") -> int:
+    await sim.say(uid, uid, command)
+    await sim.say(uid, uid, text)
+    return sim.last(uid)["message_id"]
+
+
+async def test_journal_why_card_votes_trial_effect(sim, clock):
+    f = sim.fake
+    await onboard(sim)
+    for uid in (ANI, BUDI, CITRA):
+        await sim.say(uid, uid, "/start")
+    await sim.services.repos.users.set_locale(CITRA, "en", sim.services.now_ts())
+    c = await sim.services.repos.communities.by_chat(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    cycle = await store(sim.services).cycles.latest(c.id)
+
+    # -- the journal asks "why?" when the day differed from the plan ---------------------------------------
+    await sim.say(ANI, ANI, "/jurnal 15:30")
+    clock.set(at_wita(24, 15, 31))
+    await sim.tick()
+    assert "seharusnya" in sim.last_text(ANI)
+    await sim.say(ANI, ANI, "Kelompok B belum bisa menyimpulkan isi bacaan")
+    saved = sim.last(ANI)
+    assert "Catatan tersimpan" in saved["text"]
+    await sim.tap(ANI, saved["message_id"], ANI, "🤔 Berbeda dari rencana")
+    assert "Mengapa" in sim.last_text(ANI)
+    await sim.say(ANI, ANI, "...")  # empty: asked again, with an example
+    assert "kosong" in sim.last_text(ANI) and "Mengapa" in sim.last_text(ANI)
+    await sim.say(ANI, ANI, "Teksnya terlalu panjang untuk kelompok B")
+    assert "Penyebabnya tercatat" in sim.last_text(ANI)
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan untuk diskusi")  # anonymous
+    entry = (await store(sim.services).journal.entries(ANI, c.id, 1))[0]
+    assert (await repo(sim.services).entry(entry.id)).why == "Teksnya terlalu panjang untuk kelompok B"
+
+    mid = await write_entry(sim, BUDI, "Diskusi kelompok ramai tetapi tidak fokus pada soal")
+    await sim.tap(BUDI, mid, BUDI, "✅ Sesuai rencana")
+    assert "sesuai rencana" in sim.last_text(BUDI)
+    await sim.tap(BUDI, mid, BUDI, "👤 Bagikan dengan nama")
+    assert "dengan nama Anda" in sim.last_text(BUDI)
+
+    mid = await write_entry(sim, CITRA, "Pupils finished the worksheet too early", "/journal write")
+    await sim.tap(CITRA, mid, CITRA, "🤔 Differed from the plan")
+    assert "Why did this problem arise" in sim.last_text(CITRA)
+    await sim.say(CITRA, CITRA, "The tasks were too easy for them")
+    assert "Cause noted" in sim.last_text(CITRA)  # not shared: stays private
+
+    # -- the weekly card: PIC only, one message, names only where allowed ----------------------------------
+    await sim.say(GROUP, BUDI, "/jurnal masalah")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/jurnal masalah")
+    card = sim.last(GROUP)
+    text = card["text"]
+    assert "Masalah minggu ini" in text and "1." in text and "2." in text
+    assert "Teksnya terlalu panjang" in text and "Budi Santoso" in text and "Ani" not in text
+    assert "too early" not in text
+    assert "reply_markup" not in card  # nothing to vote on yet
+
+    # proposals by reply: bad forms get the right form, good ones a 👍 and the card (throttled) catches up
+    for bad, expect in (("Pakai teks bergambar", "nomor berapa"), ("9 Pakai teks", "nomor 1–2"), ("1 ...", "belum ada")):
+        await sim.say(GROUP, BUDI, bad, reply_to=card["message_id"])
+        assert expect in sim.last_text(GROUP) and "<code>1 Pakai" not in sim.last_text(GROUP), bad
+        assert "1 Pakai teks pendek bergambar" in sim.last_text(GROUP)
+    n_before = len(f.bot_messages(GROUP))
+    sent = await sim.say(GROUP, BUDI, "1 Pakai teks pendek bergambar", reply_to=card["message_id"])
+    assert f.reactions(GROUP, sent["message"]["message_id"]) == ["👍"]
+    await sim.say(GROUP, CITRA, "1: Read the text aloud first", reply_to=card["message_id"])
+    assert len(f.bot_messages(GROUP)) == n_before  # no new group message: the card is edited
+    assert "1A" not in message(sim, GROUP, card["message_id"])["text"]  # edited at most every 30 s
+    clock.advance(seconds=31)
+    await sim.tick()
+    text = message(sim, GROUP, card["message_id"])["text"]
+    assert "1A. Pakai teks pendek bergambar" in text and "1B. Read the text aloud first" in text
+
+    # votes with one tap: added, moved; refused for a non-member and someone who left
+    await sim.tap(GROUP, card["message_id"], CITRA, "👍 1A")
+    assert "tercatat" in alert(sim) or "vote is in" in alert(sim)
+    await sim.tap(GROUP, card["message_id"], BUDI, "👍 1B")
+    await sim.tap(GROUP, card["message_id"], BUDI, "👍 1A")
+    assert "dipindah" in alert(sim)
+    await sim.tap(GROUP, card["message_id"], KEPSEK, "👍 1B")
+    assert "belum terdaftar" in alert(sim)
+    for u in f.leave_group(GROUP, CITRA):
+        await sim.deliver(u)
+    await sim.tap(GROUP, card["message_id"], CITRA, "👍 1B")
+    assert "sudah tidak berada" in alert(sim)
+    clock.advance(seconds=31)
+    await sim.tick()
+    assert "1A. Pakai teks pendek bergambar · 👍 2" in message(sim, GROUP, card["message_id"])["text"]
+    # a forged vote from another chat's card, and the decide button for a member
+    await sim.press(GROUP, card["message_id"], BUDI, "jl:v:999")
+    assert "tidak ada di komunitas" in alert(sim)
+    await sim.tap(GROUP, card["message_id"], BUDI, "✅ Tetapkan solusi (PIC)")
+    assert "hanya PIC" in alert(sim)
+    # a second /jurnal masalah points at the same card
+    await sim.say(GROUP, PIC, "/jurnal masalah")
+    assert "sudah diperbarui" in sim.last_text(GROUP)
+
+    # -- the PIC fixes the solutions; the writer is asked in private, never named in the group --------------
+    await sim.tap(GROUP, card["message_id"], PIC, "✅ Tetapkan solusi (PIC)")
+    assert "1 penulis" in alert(sim)
+    text = message(sim, GROUP, card["message_id"])["text"]
+    assert "Dipilih untuk uji coba" in text and "tanpa usulan" in text and "Ani" not in text
+    await sim.say(GROUP, BUDI, "2 Bagi peran dalam kelompok", reply_to=card["message_id"])
+    assert "sudah ditetapkan" in sim.last_text(GROUP)
+    offer = sim.last(ANI)
+    assert "Uji coba solusi" in offer["text"] and "Pakai teks pendek bergambar" in offer["text"]
+    await sim.press(GROUP, card["message_id"], ANI, "jl:a:1")
+    assert alert(sim)  # a trial button in the group: refused
+    assert await store(sim.services).rtl.list(c.id) == []
+    await sim.tap(ANI, offer["message_id"], ANI, "🧪 Saya coba")
+    accepted = sim.last_text(ANI)
+    assert "RTL #" in accepted and "8 Des" in accepted and "15.30 WITA" in accepted
+    rtl = (await store(sim.services).rtl.list(c.id))[0]
+    assert rtl.owner_user_id == ANI and rtl.due == "2026-12-08" and rtl.what.startswith("Uji coba: Pakai teks")
+    await sim.press(ANI, offer["message_id"], ANI, "jl:a:1")
+    assert "sudah dijawab" in alert(sim)  # a second tap (an old client) changes nothing
+    assert len(await store(sim.services).rtl.list(c.id)) == 1
+
+    # -- the effect: asked in private on the trial's last school day, one tap, then one reply -------------
+    clock.set(at_wita(8, 15, 0, month=12))
+    await sim.tick()
+    assert not any("dampak uji coba" in t for t in sim.texts(ANI))
+    clock.set(at_wita(8, 15, 31, month=12))
+    await sim.tick()
+    ask = next(m for m in reversed(f.bot_messages(ANI)) if "dampak uji coba" in (m.get("text") or ""))
+    await sim.press(ANI, ask["message_id"], ANI, "jl:e:1:7")
+    assert alert(sim)  # out of range: stale
+    await sim.tap(ANI, ask["message_id"], ANI, "👍 Membantu")
+    assert "Dampak tercatat" in sim.last_text(ANI)
+    assert (await store(sim.services).rtl.get(rtl.id)).status == "done"
+    await sim.say(ANI, ANI, "12 dari 15 murid bisa menyimpulkan bacaan")
+    assert "Terima kasih" in sim.last_text(ANI)
+
+    # -- the report sheet and the cycle summary: problem → solution → effect --------------------------------
+    rows = await sim.services.hooks["report_rows_journal"](c.id, 0, 2**31)
+    assert rows["trials"] == [["Kelompok B belum bisa menyimpulkan isi bacaan", "Pakai teks pendek bergambar",
+                               "2026-11-25", "2026-12-08", "membantu", "12 dari 15 murid bisa menyimpulkan bacaan"]]
+    data = await summary_data(sim.services, cycle.id)
+    for loc, words in (("id", "Uji coba dari jurnal"), ("en", "Trials from the journal")):
+        text = sim.services.renderer.render(loc, "cycle/summary", s=data, community=c, bot_username="b")
+        assert words in text and "Pakai teks pendek bergambar" in text, loc
+    await sim.say(GROUP, PIC, "/laporan")
+    assert any("document" in m for m in f.bot_messages(GROUP) + f.bot_messages(PIC))
+
+
+async def test_journal_loop_in_english_and_private_only(sim, clock):
+    f = sim.fake
+    await onboard(sim)
+    await sim.say(CITRA, CITRA, "/start")
+    await sim.services.repos.users.set_locale(CITRA, "en", sim.services.now_ts())
+    mid = await write_entry(sim, CITRA, "Half the class did not bring the reading book", "/journal write")
+    await sim.tap(CITRA, mid, CITRA, "👤 Share with my name")
+    assert "with your name" in sim.last_text(CITRA)
+    # an entry button pressed by someone else, or in the group: stale
+    await sim.say(ANI, ANI, "/start")
+    await sim.press(ANI, sim.last(ANI)["message_id"], ANI, "jl:d:1")  # someone else's entry
+    assert "tidak berlaku" in alert(sim)
+    await sim.press(GROUP, f.bot_messages(GROUP)[-1]["message_id"], CITRA, "jl:d:1")  # in the group
+    assert alert(sim)
+    assert (await repo(sim.services).entry(1)).differed is None
+    c = await sim.services.repos.communities.by_chat(GROUP)
+    await sim.services.repos.communities.update(c.id, sim.services.now_ts(), locale="en")
+    await sim.say(GROUP, PIC, "/journal problems")
+    card = sim.last(GROUP)
+    assert "This week's problems" in card["text"] and "Citra" in card["text"]
+    await sim.say(GROUP, ANI, "Bring spare books", reply_to=card["message_id"])  # one problem: no number needed
+    assert f.reactions(GROUP, f.updates[-1]["message"]["message_id"]) == ["👍"]
+    await sim.say(GROUP, ANI, "2 x", reply_to=card["message_id"])
+    assert "This card has problems 1–1" in sim.last_text(GROUP)
+    for k in range(4):
+        await sim.say(GROUP, BUDI, f"1 idea {k}", reply_to=card["message_id"])
+    assert "already has 4 proposals" in sim.last_text(GROUP)
