@@ -253,12 +253,14 @@ class JournalLoopRepo:
     # -- trials ------------------------------------------------------------------------------------
     async def add_trial(self, community_id: int, problem_id: int, proposal_id: int, owner: int,
                         cycle_id: int | None, start_day: str, end_day: str, now: int) -> int | None:
+        """One trial per problem: None if the problem has one already."""
         async with self.db.tx() as tx:
-            cur = await tx.execute(
+            if await tx.fetchone("SELECT 1 FROM jl_trials WHERE problem_id = ?", (problem_id,)):
+                return None
+            return await tx.insert(
                 "INSERT INTO jl_trials (community_id, problem_id, proposal_id, owner_user_id, cycle_id, start_day,"
-                " end_day, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (problem_id) DO NOTHING",
+                " end_day, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (community_id, problem_id, proposal_id, owner, cycle_id, start_day, end_day, now))
-            return cur.lastrowid if cur.rowcount else None
 
     async def trial(self, trial_id: int) -> Trial | None:
         row = await self.db.fetchone(_TRIAL_SELECT + " WHERE t.id = ?", (trial_id,))

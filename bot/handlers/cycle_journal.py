@@ -95,9 +95,10 @@ async def problems(scope: Scope) -> None:
         return
     shared = await store(scope.services).journal.shared_since(scope.community.id, scope.services.now_ts() - WEEK_S)
     rows = []
-    for e in shared:
-        member = await scope.services.repos.members.get(scope.community.id, e.user_id)
-        name = member.name if member and member.allow_named else None
+    for e in shared:  # anonymous unless the writer shared with their name
+        e = await loop_repo(scope.services).entry(e.id) or e
+        member = await scope.services.repos.members.get(scope.community.id, e.user_id) if e.share_named else None
+        name = member.name if member else None
         rows.append({"entry": e, "name": name, "day": datetime.fromisoformat(e.day)})
     await scope.reply("cycle/journal_problems", rows=rows)
 

@@ -302,8 +302,9 @@ async def on_decide(scope: Scope, kind: str, ids: list[int]) -> None:
 async def offer_trial(services: Services, bot: Any, community: Community, trial_id: int) -> None:
     trial = await repo(services).trial(trial_id)
     user = await services.repos.users.get(trial.owner_user_id or 0) if trial else None
-    if trial is None or user is None or not user.reachable:
-        return
+    member = await services.repos.members.get(community.id, user.id) if user else None
+    if trial is None or user is None or not user.reachable or (member is not None and member.departed):
+        return  # someone who left the group is not asked
     loc = user_locale(services, user, community)
     text = render(services, community, loc, "journal/trial_offer", trial=trial, start=date.fromisoformat(
         trial.start_day), end=date.fromisoformat(trial.end_day))

@@ -69,8 +69,8 @@ CREATE TABLE jl_trials (
     effect        TEXT,                                -- helped | partly | not_yet
     effect_note   TEXT,
     effect_at     INTEGER,
-    created_at    INTEGER NOT NULL,
-    UNIQUE (problem_id)
+    created_at    INTEGER NOT NULL
 );
+CREATE INDEX jl_trials_problem ON jl_trials (problem_id);
 CREATE INDEX jl_trials_ask ON jl_trials (asked, ask_at);
 CREATE INDEX jl_trials_community ON jl_trials (community_id, created_at);
