@@ -158,6 +158,13 @@ class JournalLoopRepo:
             n = (await tx.fetchone("SELECT COUNT(*) AS n FROM jl_problems WHERE card_id = ?", (card["id"],)))["n"]
         return _build(Card, card), int(n)
 
+    async def communities_with_new_problems(self, since: int) -> list[int]:
+        """Communities with a problem shared since `since` that is on no card yet."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT community_id FROM journal_entries e WHERE shared_at >= ? AND NOT EXISTS"
+            " (SELECT 1 FROM jl_problems q WHERE q.entry_id = e.id) ORDER BY community_id", (since,))
+        return [int(r[0]) for r in rows]
+
     async def card(self, card_id: int) -> Card | None:
         row = await self.db.fetchone("SELECT * FROM jl_cards WHERE id = ?", (card_id,))
         return _build(Card, row) if row else None

@@ -199,3 +199,63 @@ async def test_journal_loop_in_english_and_private_only(sim, clock):
     for k in range(4):
         await sim.say(GROUP, BUDI, f"1 idea {k}", reply_to=card["message_id"])
     assert "already has 4 proposals" in sim.last_text(GROUP)
+
+
+async def test_card_goes_up_before_the_meeting_and_the_effect_waits_for_its_owner(sim, clock):
+    """Without the PIC's command the card is posted (once) up to 3 hours before the weekly meeting when problems
+    are waiting; an English writer declines a trial; an owner who left the group is not asked about the effect
+    until they are back, and never on a day off."""
+    f = sim.fake
+    await onboard(sim)
+    for uid in (ANI, CITRA):
+        await sim.say(uid, uid, "/start")
+    await sim.services.repos.users.set_locale(CITRA, "en", sim.services.now_ts())
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru")
+    mid = await write_entry(sim, ANI, "Murid kelas 5 lupa membawa buku bacaan")
+    await sim.tap(ANI, mid, ANI, "📣 Bagikan untuk diskusi")
+    mid = await write_entry(sim, CITRA, "Pupils could not finish the experiment", "/journal write")
+    await sim.tap(CITRA, mid, CITRA, "📣 Share for discussion")
+    clock.set(at_wita(26, 10, 30))  # Thursday, 3 h 30 before the meeting: not yet
+    await sim.tick()
+    assert not any("Masalah minggu ini" in t for t in sim.texts(GROUP))
+    clock.set(at_wita(26, 11, 30))
+    await sim.tick()
+    card = next(m for m in f.bot_messages(GROUP) if "Masalah minggu ini" in (m.get("text") or ""))
+    assert "lupa membawa buku" in card["text"] and "could not finish" in card["text"]
+    clock.advance(minutes=11)
+    await sim.tick()
+    assert sum("Masalah minggu ini" in t for t in sim.texts(GROUP)) == 1  # once, not once per pass
+    await sim.say(GROUP, BUDI, "1 Simpan buku di kelas", reply_to=card["message_id"])
+    await sim.say(GROUP, BUDI, "2 Split the experiment over two lessons", reply_to=card["message_id"])
+    clock.advance(seconds=31)
+    await sim.tick()
+    await sim.tap(GROUP, card["message_id"], PIC, "✅ Tetapkan solusi (PIC)")
+    assert "2 penulis" in alert(sim)
+    assert "reply_markup" not in message(sim, GROUP, card["message_id"])  # decided: no more buttons
+
+    # English: the offer and a decline
+    offer = sim.last(CITRA)
+    assert "Trying a solution" in offer["text"] and "Split the experiment" in offer["text"]
+    await sim.tap(CITRA, offer["message_id"], CITRA, "Not now")
+    assert "not now" in sim.last_text(CITRA).lower()
+    assert all(i.owner_user_id != CITRA for i in await store(sim.services).rtl.list(1))
+
+    # Ani accepts, then leaves the group: no effect question while away
+    await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "🧪 Saya coba")
+    assert "RTL #" in sim.last_text(ANI)
+    for u in f.leave_group(GROUP, ANI):
+        await sim.deliver(u)
+    end = (await repo(sim.services).trials(1))[0]
+    assert end.end_day == "2026-12-10" and end.status == "accepted"
+    clock.set(at_wita(10, 15, 1, month=12))
+    await sim.tick()
+    assert not any("dampak uji coba" in t for t in sim.texts(ANI))
+    # back on Saturday (no school): still not asked; Monday 14 December: asked
+    for u in f.join_group(GROUP, ANI):
+        await sim.deliver(u)
+    clock.set(at_wita(12, 15, 1, month=12))
+    await sim.tick()
+    assert not any("dampak uji coba" in t for t in sim.texts(ANI))
+    clock.set(at_wita(14, 15, 1, month=12))
+    await sim.tick()
+    assert any("dampak uji coba" in t for t in sim.texts(ANI))

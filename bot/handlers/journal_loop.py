@@ -33,7 +33,7 @@ from storage.journal_loop import Card, JournalLoopRepo
 from storage.models import Community, Flow
 
 from ..buttons import add_buttons
-from ..delivery import SendFailed, call, edit_html, send_once
+from ..delivery import SendFailed, call, edit_html, home_thread, in_topic, send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 FLOW_WHY, FLOW_EFFECT = "journal_why", "journal_effect"
 EDIT_INTERVAL_S = 30  # like the other live counts: at most one card edit per 30 s, the pass catches up
 WEEK_S = 7 * 86400
+LEAD_S = 3 * 3600  # the card goes up by itself up to 3 hours before a meeting, when problems are waiting
+AUTO_EVERY_S = 600  # that check runs at most every 10 minutes
 
 
 def repo(services: Services) -> JournalLoopRepo:
@@ -129,6 +131,29 @@ async def post_card(scope: Scope) -> None:
     sent = await scope.send_html(text, markup=markup, quote=False)
     if sent is not None:
         await repo(services).set_card_message(card.id, scope.chat_id, sent.message_id, now)
+
+
+async def post_card_before_meeting(services: Services, bot: Any, community: Community, now: int) -> None:
+    """The scheduler's card: new problems and a meeting of the community starting within LEAD_S."""
+    meetings_between = services.hooks.get("meetings_between")
+    if meetings_between is None or not community.active:
+        return
+    meetings = await meetings_between(community.id, now, now + LEAD_S)
+    if not any(m.get("status", "scheduled") == "scheduled" and int(m.get("start_ts") or 0) > now for m in meetings):
+        return
+    week = iso_week_key(local_date(now, community.tz))
+    thread = home_thread(community)
+    card, n = await repo(services).open_card(community.id, week, community.chat_id, thread, 0, now, now - WEEK_S)
+    if n == 0 or card.status != "open":
+        return
+    if card.message_id is not None:
+        await refresh_card(services, bot, card.id)
+        return
+    text, markup = await card_content(services, community, card)
+    sent = await send_once(services, bot, f"jl:card:{card.id}", community.chat_id, in_topic(
+        services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)))
+    if sent:
+        await repo(services).set_card_message(card.id, community.chat_id, sent.message_id, now)
 
 
 def _message_link(chat_id: int, message_id: int) -> str | None:
@@ -400,6 +425,12 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     r = repo(services)
     for card in await r.dirty_cards(now - EDIT_INTERVAL_S):
         await refresh_card(services, bot, card.id)
+    if now - services.extra.get("jl_auto_at", 0) >= AUTO_EVERY_S:  # the card before the weekly meeting
+        services.extra["jl_auto_at"] = now
+        for community_id in await r.communities_with_new_problems(now - WEEK_S):
+            community = await services.repos.communities.get(community_id)
+            if community is not None:
+                await post_card_before_meeting(services, bot, community, now)
     for trial in await r.due_asks(now):
         community = await services.repos.communities.get(trial.community_id)
         user = await services.repos.users.get(trial.owner_user_id or 0)

@@ -5,6 +5,9 @@ ALTER TABLE journal_entries ADD COLUMN differed INTEGER;          -- 1 differed 
 ALTER TABLE journal_entries ADD COLUMN why TEXT;                  -- the answer to "why?"
 ALTER TABLE journal_entries ADD COLUMN share_named INTEGER NOT NULL DEFAULT 0;  -- the writer allowed the name
 
+-- Problems shared and not yet on a card, across communities (the card posted before the weekly meeting).
+CREATE INDEX journal_entries_shared_at ON journal_entries (shared_at) WHERE shared_at IS NOT NULL;
+
 CREATE TABLE jl_cards (
     id           INTEGER PRIMARY KEY,
     community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
