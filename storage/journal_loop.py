@@ -111,6 +111,9 @@ class JournalLoopRepo:
         async with self.db.tx() as tx:
             cur = await tx.execute("UPDATE journal_entries SET why = ?, differed = 1 WHERE id = ? AND user_id = ?",
                                    (why, entry_id, user_id))
+            if cur.rowcount:  # already on an open card: the card owes an edit
+                await tx.execute("UPDATE jl_cards SET dirty = 1 WHERE status = 'open' AND id IN"
+                                 " (SELECT card_id FROM jl_problems WHERE entry_id = ?)", (entry_id,))
             return bool(cur.rowcount)
 
     async def share(self, entry_id: int, user_id: int, named: bool, now: int) -> LoopEntry | None:

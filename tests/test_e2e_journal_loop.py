@@ -196,6 +196,14 @@ async def test_journal_loop_in_english_and_private_only(sim, clock):
     assert f.reactions(GROUP, f.updates[-1]["message"]["message_id"]) == ["👍"]
     await sim.say(GROUP, ANI, "2 x", reply_to=card["message_id"])
     assert "This card has problems 1–1" in sim.last_text(GROUP)
+    # the "why?" still asked after sharing; the card (throttled) shows it
+    await sim.tap(CITRA, mid, CITRA, "🤔 Differed from the plan")
+    await sim.say(CITRA, CITRA, "The books stay at home because the bags are heavy")
+    assert "Cause noted" in sim.last_text(CITRA)
+    clock.advance(seconds=31)
+    await sim.tick()
+    text = message(sim, GROUP, card["message_id"])["text"]
+    assert "Why: The books stay at home" in text and "1A. Bring spare books" in text
     for k in range(4):
         await sim.say(GROUP, BUDI, f"1 idea {k}", reply_to=card["message_id"])
     assert "already has 4 proposals" in sim.last_text(GROUP)

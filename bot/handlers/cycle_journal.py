@@ -21,7 +21,7 @@ from ..flows import FlowSpec
 from ..services import KContext, Services
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .cycle_core import local, render, store, user_locale
-from .journal_loop import post_card, refresh_open_card, saved_markup
+from .journal_loop import after_share_markup, post_card, refresh_open_card, saved_markup
 from .journal_loop import repo as loop_repo
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     await scope.answer("cycle.journal_shared_alert")
-    await scope.edit("cycle/journal_shared")
+    await scope.edit("cycle/journal_shared", markup=after_share_markup(scope.t, entry))
     await refresh_open_card(scope, entry.community_id)
 
 

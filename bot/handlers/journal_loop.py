@@ -70,6 +70,16 @@ def saved_markup(t: Any, entry_id: int) -> InlineKeyboardMarkup:
         share_row(t, entry_id)])
 
 
+def after_share_markup(t: Any, entry: Any) -> InlineKeyboardMarkup | None:
+    """After sharing: the "differed? why?" question stays until answered; "with my name" until chosen."""
+    rows = []
+    if entry.differed is None:
+        rows.append(saved_markup(t, entry.id).inline_keyboard[0])
+    if not entry.share_named:
+        rows.append(share_row(t, entry.id)[1:])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 # -- the weekly card ----------------------------------------------------------------------------------
 async def card_content(services: Services, community: Community, card: Card) -> tuple[str, InlineKeyboardMarkup | None]:
     problems = await repo(services).problems(card.id)
@@ -241,6 +251,7 @@ async def on_why_text(scope: Scope, flow: Flow, message: Any) -> None:
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     entry_id = int(flow.data.get("entry", 0))
     await repo(scope.services).set_why(entry_id, scope.user_id, text)
+    await refresh_open_card(scope, int(flow.community_id or 0))
     await scope.reply("journal/why_saved", clipped=clipped, markup=InlineKeyboardMarkup([share_row(scope.t, entry_id)]))
 
 
@@ -248,9 +259,9 @@ async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
     entry = await _my_entry(scope, ids[0])
     if entry is None:
         return
-    await repo(scope.services).share(entry.id, scope.user_id, True, scope.services.now_ts())
+    entry = await repo(scope.services).share(entry.id, scope.user_id, True, scope.services.now_ts())
     await scope.answer("cycle.journal_shared_alert")
-    await scope.edit("journal/shared_named")
+    await scope.edit("journal/shared_named", markup=after_share_markup(scope.t, entry))
     await refresh_open_card(scope, entry.community_id)
 
 
