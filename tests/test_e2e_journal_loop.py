@@ -6,7 +6,10 @@ the report sheet and cycle summary showing problem → solution → effect; with
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+
+import openpyxl
 
 from bot.handlers.cycle_core import store, summary_data
 from bot.handlers.journal_loop import repo
@@ -169,7 +172,12 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
         text = sim.services.renderer.render(loc, "cycle/summary", s=data, community=c, bot_username="b")
         assert words in text and "Pakai teks pendek bergambar" in text, loc
     await sim.say(GROUP, PIC, "/laporan")
-    assert any("document" in m for m in f.bot_messages(GROUP) + f.bot_messages(PIC))
+    xlsx = next(m for m in reversed(f.bot_messages(GROUP)) if m.get("document", {}).get("file_name", "").endswith(".xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(f.file_bytes(xlsx["document"]["file_id"])))
+    sheet = next(ws for ws in book.worksheets if "Uji coba" in ws.title)
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Masalah" in cells and "Pakai teks pendek bergambar" in cells and "membantu" in cells
+    assert "Ani Rahma" not in cells
 
 
 async def test_journal_loop_in_english_and_private_only(sim, clock):
@@ -207,6 +215,8 @@ async def test_journal_loop_in_english_and_private_only(sim, clock):
     for k in range(4):
         await sim.say(GROUP, BUDI, f"1 idea {k}", reply_to=card["message_id"])
     assert "already has 4 proposals" in sim.last_text(GROUP)
+    await sim.say(BUDI, BUDI, "/bantuan")
+    assert "/journal — Private daily journal; weekly problems → solutions → trials" in sim.last_text(BUDI)
 
 
 async def test_card_goes_up_before_the_meeting_and_the_effect_waits_for_its_owner(sim, clock):
