@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MAX_PROPOSALS = 4  # per problem: a card stays short and its buttons fit a phone
+MAX_PROBLEMS = 8  # per card; more wait for the next week's card (the PIC's private list shows them all)
+CARD_LIMITS = ((220, 160, 140), (90, 60, 60))  # characters of problem, why, proposal: normal, then tight
+TEXT_MAX = 4000  # Telegram's limit is 4,096 characters
 PROPOSAL_MAX = 300  # characters of a proposed solution
 TRIAL_SCHOOL_DAYS = 10  # about two school weeks to try a solution
 EFFECTS = ("helped", "partly", "not_yet")

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.journal_loop import MAX_PROBLEMS
 from storage.db import Database
 from storage.repos import register_chat_column, still_in_group
 
@@ -129,10 +130,12 @@ class JournalLoopRepo:
             card = await tx.fetchone("SELECT id FROM jl_cards WHERE community_id = ? AND status = 'open'"
                                      " ORDER BY id DESC LIMIT 1", (row["community_id"],))
             if card is not None:
-                await tx.execute(
+                cur = await tx.execute(
                     "INSERT INTO jl_problems (card_id, n, entry_id) SELECT ?, COALESCE(MAX(n), 0) + 1, ?"
-                    " FROM jl_problems WHERE card_id = ? ON CONFLICT DO NOTHING", (card["id"], entry_id, card["id"]))
-                await tx.execute("UPDATE jl_cards SET dirty = 1 WHERE id = ?", (card["id"],))
+                    " FROM jl_problems WHERE card_id = ? HAVING COUNT(*) < ? ON CONFLICT DO NOTHING",
+                    (card["id"], entry_id, card["id"], MAX_PROBLEMS))
+                if cur.rowcount:
+                    await tx.execute("UPDATE jl_cards SET dirty = 1 WHERE id = ?", (card["id"],))
         return _build(LoopEntry, row)
 
     # -- the weekly card ------------------------------------------------------------------------------
@@ -153,8 +156,9 @@ class JournalLoopRepo:
             if card["status"] == "open":
                 for e in await tx.fetchall(
                         "SELECT id FROM journal_entries e WHERE community_id = ? AND shared_at >= ? AND NOT EXISTS"
-                        " (SELECT 1 FROM jl_problems q WHERE q.entry_id = e.id) ORDER BY shared_at, id",
-                        (community_id, since)):
+                        " (SELECT 1 FROM jl_problems q WHERE q.entry_id = e.id) ORDER BY shared_at, id LIMIT"
+                        " MAX(0, ? - (SELECT COUNT(*) FROM jl_problems WHERE card_id = ?))",
+                        (community_id, since, MAX_PROBLEMS, card["id"])):
                     await tx.execute(
                         "INSERT INTO jl_problems (card_id, n, entry_id) SELECT ?, COALESCE(MAX(n), 0) + 1, ?"
                         " FROM jl_problems WHERE card_id = ?", (card["id"], e["id"], card["id"]))

@@ -17,8 +17,10 @@ from telegram.ext import Application
 from domain.cycle import cycle_messages
 from domain.cycle_ops import clean_answer, local_date, local_ts, to_ts
 from domain.journal_loop import (
+    CARD_LIMITS,
     EFFECTS,
     MAX_PROPOSALS,
+    TEXT_MAX,
     LoopError,
     Proposal,
     ask_clock,
@@ -89,8 +91,11 @@ async def card_content(services: Services, community: Community, card: Card) -> 
         member = await services.repos.members.get(community.id, p.entry.user_id) if p.entry.share_named else None
         if member is not None:
             names[p.id] = member.name
-    text = render(services, community, loc, "journal/card", card=card, problems=problems, label=label,
-                  max_proposals=MAX_PROPOSALS, names=names)
+    for lim in CARD_LIMITS:  # tighter when a full card would not fit one message
+        text = render(services, community, loc, "journal/card", card=card, problems=problems, label=label,
+                      max_proposals=MAX_PROPOSALS, names=names, lim=lim)
+        if len(text) <= TEXT_MAX:
+            break
     if card.status != "open":
         return text, None
     rows = []
