@@ -160,6 +160,8 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     await sim.tap(ANI, ask["message_id"], ANI, "👍 Membantu")
     assert "Dampak tercatat" in sim.last_text(ANI)
     assert (await store(sim.services).rtl.get(rtl.id)).status == "done"
+    await sim.say(ANI, ANI, "?!")
+    assert "kosong" in sim.last_text(ANI) and "12 dari 15 murid" in sim.last_text(ANI)  # the form, by example
     await sim.say(ANI, ANI, "12 dari 15 murid bisa menyimpulkan bacaan")
     assert "Terima kasih" in sim.last_text(ANI)
 
