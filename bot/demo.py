@@ -432,12 +432,42 @@ async def week5(demo: Demo) -> None:
     await demo.photo(GITA, "Exit ticket kelas 4B, hari pertama", reply_to=demo.prompt(3))
     await demo.say(CITRA, "Teks saya pendekkan jadi 2 paragraf karena kelompok C kesulitan.", reply_to=demo.prompt(2))
     # 12/8 07:00: the RTL reminder reaches the PIC in private (team item due 13/8); the meeting of 13/8 is off
+    await journal_loop(demo)
     await demo.until(8, 12, 9, 0)
     await demo.dm(PIC, "/rtl selesai 2")
     await demo.until(8, 13, 7, 30)
     await demo.tap(ANI, "✅ #1 selesai", chat=ANI.id)
     await demo.dm(ANI, "Di 4A dan 4B, 50 dari 56 murid mengisi exit ticket (89%).")
     await demo.say(FITRI, "/catat 120 pelatihan daring diferensiasi pembelajaran")
+
+
+async def journal_loop(demo: Demo) -> None:
+    """Seed 004's loop: Budi's journal says the day differed and why; the weekly card gathers it; Eko and
+    Citra propose, members vote; the PIC fixes the solution; Budi tries it (an RTL item); the effect comes
+    back through the journal (week 8)."""
+    await demo.until(8, 10, 15, 40)
+    await demo.dm(BUDI, "/jurnal tulis")
+    await demo.dm(BUDI, "Kelompok C diam saat diskusi; hanya dua murid yang menjawab pertanyaan inferensi.")
+    await demo.tap(BUDI, "🤔 Berbeda dari rencana", chat=BUDI.id)
+    await demo.dm(BUDI, "Teksnya terlalu panjang dan tanpa gambar, jadi mereka tidak berani menebak.")
+    await demo.tap(BUDI, "📣 Bagikan untuk diskusi", chat=BUDI.id)
+    await demo.until(8, 11, 10, 0)
+    await demo.say(PIC, "/jurnal masalah")
+    card = demo.find("Masalah minggu ini")["message_id"]
+    await demo.say(EKO, "1 Teks pendek bergambar untuk murid yang belum lancar", reply_to=card)
+    await demo.say(CITRA, "1 Diskusi berpasangan dulu sebelum kelompok", reply_to=card)
+    await demo.until(8, 11, 11, 0)
+    for who, label in ((ANI, "👍 1A"), (CITRA, "👍 1A"), (GITA, "👍 1B"), (BUDI, "👍 1A")):
+        await demo.tap(who, label, message_id=card)
+    await demo.until(8, 11, 12, 0)
+    await demo.tap(PIC, "✅ Tetapkan solusi (PIC)", message_id=card)
+    await demo.tap(BUDI, "🧪 Saya coba", chat=BUDI.id)
+
+
+async def journal_effect(demo: Demo) -> None:
+    """The trial's last school day was Thursday 27/8: its owner answers in one tap, then one line."""
+    await demo.tap(BUDI, "👍 Membantu", chat=BUDI.id, message_id=demo.find("dampak uji coba", BUDI.id)["message_id"])
+    await demo.dm(BUDI, "Kelompok C menjawab 5 dari 6 pertanyaan; dua murid pendiam ikut bicara.")
 
 
 async def week6(demo: Demo) -> None:
@@ -484,6 +514,7 @@ async def week7(demo: Demo) -> None:
 
 async def week8(demo: Demo) -> None:
     await demo.until(8, 31, 10, 0)
+    await journal_effect(demo)
     await replies(
         demo,
         (CITRA, 3, "Kelas 4C: 3 murid masih perlu bantuan membaca lancar; lanjut bimbingan pagi."),
@@ -673,6 +704,7 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
             chats = [("transcript-group.txt", GROUP, f"Grup: {GROUP_TITLE}"),
                      ("transcript-pic.txt", PIC.id, f"Chat pribadi: PIC ({PIC.name})"),
                      ("transcript-dewi-en.txt", DEWI.id, f"Chat pribadi: {DEWI.name} (bahasa Inggris)"),
+                     ("transcript-budi.txt", BUDI.id, f"Chat pribadi: {BUDI.name} (catatan harian, uji coba)"),
                      ("transcript-principal.txt", PRINCIPAL.id, f"Chat pribadi: Kepala sekolah ({PRINCIPAL.name})")]
             texts = {name: transcript(demo, chat, title, files) for name, chat, title in chats}
     for name, text in texts.items():

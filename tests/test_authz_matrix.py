@@ -52,7 +52,7 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
     "log": [("30 menit membaca modul", "member", "member"), ("", "member", "member")],
     "hours": [("", "member", "member")],
     "cycle": [("", "member", "member"), ("mulai numerasi: 30 → 60", "pic", None), ("lanjut", "pic", "pic")],
-    "journal": [("", "member", "member")],
+    "journal": [("", "member", "member"), ("masalah", "pic", "pic")],
     "rtl": [("", "member", "member"), ("tambah Uji coba kartu baca; Ani; 15/12; skor", "member", "member")],
     "goodpractice": [("", "member", "member")],
     "survey": [("", "member", "member"), ("pulse", "pic", "pic"), ("tutup 1", "pic", "pic")],
@@ -75,6 +75,8 @@ BUTTONS: dict[str, tuple[str | None, str | None]] = {
     "rt": ("member", "member"),
     "gp": ("member", "member"),
     "jr": ("member", "member"),
+    "jl": ("member", "member"),  # journal loop: the entry's own buttons (its writer only), card votes
+    "jl:x": ("pic", None),
     "rp": ("pic", "pic_or_principal"),
     "pv": ("pic", "anyone"),
     "ag": ("member", "member"),
@@ -146,6 +148,9 @@ async def world(sim):
     await sim.say(GROUP, PIC, "contoh", reply_to=sim.last(GROUP)["message_id"])
     await sim.say(GROUP, PIC, "/peta buka")
     await sim.say(ANI, ANI, "/start pm_1")
+    await sim.say(ANI, ANI, "/jurnal bagikan")
+    await sim.say(GROUP, PIC, "/jurnal masalah")  # the weekly card: a proposal, then votes (jl:v) and the PIC's jl:x
+    await sim.say(GROUP, BUDI, "1 Usulan alfa-unik", reply_to=sim.last(GROUP)["message_id"])
     await sim.say(GROUP, PIC, "/atur")
     await sim.say(GROUP, PIC, "Kombel SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
     await sim.say(GROUP, PIC, "/batal")

@@ -22,6 +22,11 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
     dewi = (out / "transcript-dewi-en.txt").read_text(encoding="utf-8")
+    budi = (out / "transcript-budi.txt").read_text(encoding="utf-8")
+    # the journal loop (seed 004): why? → the weekly card, votes → the trial → its effect → the cycle summary
+    assert "Mengapa?" in budi and "Uji coba dicatat sebagai RTL" in budi and "Dampak tercatat" in budi
+    assert "Masalah minggu ini" in group and "1A. Teks pendek bergambar" in group and "Dipilih untuk uji coba" in group
+    assert "Uji coba dari jurnal" in group and "→ membantu" in group
     # set-up in WITA, members joining, Indonesian day headers
     assert "Set-up selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
     assert "Selamat bergabung, Joko Susilo (Guru kelas)" in group

@@ -13,6 +13,7 @@ from . import (
     agreement,
     cycle,
     guards,
+    journal_loop,
     membership,
     onboarding,
     privacy,
@@ -43,6 +44,7 @@ def register_all(app: Application, services: Services) -> None:
     setup.register(app, registry, services.flows)
     rhythm.register(app, services)
     cycle.register(app, services)
+    journal_loop.register(app, services)
     surveys.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)

@@ -222,6 +222,7 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
         "participation": {s.value: [p.answered, p.members] for s, p in summary.participation.items()},
         "rtl": {"done": summary.rtl_done, "not_done": summary.rtl_not_done, "open": summary.rtl_open},
         "good_practices": summary.good_practices, "started_at": cycle.started_at, "ended_at": cycle.ended_at,
+        "trials": await services.hooks["cycle_trials"](cycle_id) if "cycle_trials" in services.hooks else [],
     }
 
 

@@ -18,10 +18,11 @@ from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
 from ..flows import FlowSpec
-from ..keyboards import cb
 from ..services import KContext, Services
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .cycle_core import local, render, store, user_locale
+from .journal_loop import after_share_markup, post_card, refresh_open_card, saved_markup
+from .journal_loop import repo as loop_repo
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -59,8 +60,9 @@ async def cmd_journal(scope: Scope) -> None:
         if last is None:
             await scope.reply("cycle/journal_nothing_to_share")
             return
-        await repo.share(last.id, scope.user_id, now)
+        await loop_repo(scope.services).share(last.id, scope.user_id, False, now)
         await scope.reply("cycle/journal_shared")
+        await refresh_open_card(scope, scope.community.id)
     elif sub in WRITE:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "text", {}, now,
                                                community_id=scope.community.id)
@@ -88,11 +90,15 @@ async def problems(scope: Scope) -> None:
     if not await scope.is_pic():
         await refuse(scope, "errors/not_pic")
         return
+    if scope.is_group:  # the weekly card: proposals and votes in the group (journal_loop)
+        await post_card(scope)
+        return
     shared = await store(scope.services).journal.shared_since(scope.community.id, scope.services.now_ts() - WEEK_S)
     rows = []
-    for e in shared:
-        member = await scope.services.repos.members.get(scope.community.id, e.user_id)
-        name = member.name if member and member.allow_named else None
+    for e in shared:  # anonymous unless the writer shared with their name
+        e = await loop_repo(scope.services).entry(e.id) or e
+        member = await scope.services.repos.members.get(scope.community.id, e.user_id) if e.share_named else None
+        name = member.name if member else None
         rows.append({"entry": e, "name": name, "day": datetime.fromisoformat(e.day)})
     await scope.reply("cycle/journal_problems", rows=rows)
 
@@ -107,9 +113,7 @@ async def save_entry(scope: Scope, community_id: int, message: Any) -> None:
     day = local_date(now, community.tz if community else "Asia/Jakarta").isoformat()
     entry_id = await store(scope.services).journal.add_entry(scope.user_id, community_id, day, text, now,
                                                             (scope.chat_id, message.message_id))
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_journal_share"),
-                                                         callback_data=cb("jr", "s", entry_id))]])
-    await scope.reply("cycle/journal_saved", clipped=clipped, markup=markup)
+    await scope.reply("cycle/journal_saved", clipped=clipped, markup=saved_markup(scope.t, entry_id))
 
 
 async def route_journal(scope: Scope, message: Any) -> bool:
@@ -139,12 +143,13 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
     if len(parts) != 3 or parts[1] != "s" or not parts[2].isdigit() or scope.is_group:
         await scope.answer("errors.stale_button", alert=True)
         return
-    entry = await store(scope.services).journal.share(int(parts[2]), scope.user_id, scope.services.now_ts())
+    entry = await loop_repo(scope.services).share(int(parts[2]), scope.user_id, False, scope.services.now_ts())
     if entry is None:
         await scope.answer("errors.stale_button", alert=True)
         return
     await scope.answer("cycle.journal_shared_alert")
-    await scope.edit("cycle/journal_shared")
+    await scope.edit("cycle/journal_shared", markup=after_share_markup(scope.t, entry))
+    await refresh_open_card(scope, entry.community_id)
 
 
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:

@@ -22,7 +22,7 @@ from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_
 if TYPE_CHECKING:
     from ..services import Services
 
-KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices")
+KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices", "trials")
 
 
 @dataclass
@@ -133,6 +133,9 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
                         [[x[0], x[1], when(x[2]), x[3]] for x in rows.get("rtl", [])]))
     tables.append(Table("good_practices", t("sheet.good_practices"), [t("col.date"), t("col.title"), t("col.author")],
                         [[when(x[0]), *x[1:3]] for x in rows.get("good_practices", [])]))
+    tables.append(Table("trials", t("sheet.trials"), [t("col.problem"), t("col.solution"), t("col.start"), t("col.end"),
+                                                      t("col.effect"), t("col.effect_note")],
+                        [list(x[:6]) for x in rows.get("trials", [])]))
     for key, extra in rows.items():  # sheets a feature added that we do not know: header = first row
         if key not in KNOWN_SHEETS and extra:
             title = t(f"sheet.{key}") if f"reports.sheet.{key}" in r.ui_keys(loc) else key
