@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from ..flows import route_to_flow
 from ..services import Services
-from . import cycle, membership, onboarding, privacy, reports, rhythm, roster, setup, surveys
+from . import cycle, groups, membership, observe, onboarding, privacy, reports, rhythm, roster, setup, surveys
 
 
 async def prune_updates(services: Services, bot: object, now: object) -> None:
@@ -30,6 +30,8 @@ def register_all(app: Application, services: Services) -> None:
     rhythm.register(app, services)
     cycle.register(app, services)
     surveys.register(app, services)
+    groups.register(app, services)
+    observe.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)
     services.ticks.append(("prune_updates", prune_updates))

@@ -20,7 +20,7 @@ from .reports_data import agreement, hook, rate, report_rows, stage_title
 if TYPE_CHECKING:
     from ..services import Services
 
-KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices")
+KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices", "observations", "work_groups")
 
 
 @dataclass
@@ -119,6 +119,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
                         [[x[0], x[1], when(x[2]), x[3]] for x in rows.get("rtl", [])]))
     tables.append(Table("good_practices", t("sheet.good_practices"), [t("col.date"), t("col.title"), t("col.author")],
                         [[when(x[0]), *x[1:3]] for x in rows.get("good_practices", [])]))
+    tables.extend(observation_tables(r, loc, rows, when))
     for key, extra in rows.items():  # sheets a feature added that we do not know: header = first row
         if key not in KNOWN_SHEETS and extra:
             tables.append(Table(key, key, [str(h) for h in extra[0]], extra[1:]))
@@ -140,3 +141,20 @@ def _pair(v: Any) -> list[int]:
     if isinstance(v, dict):
         return [int(v.get("answered") or 0), int(v.get("members") or 0)]
     return [int(v[0] or 0), int(v[1] or 0)]
+
+
+def observation_tables(r: Renderer, loc: str, rows: dict[str, list[list]], when: Any) -> list[Table]:
+    """Lesson observations (/amati) and working groups (/kelompok), from `report_rows_observe`."""
+    def t(key: str) -> str:
+        return r.t(loc, f"reports.{key}")
+
+    return [
+        Table("observations", t("sheet.observations"),
+              [t("col.date"), t("col.model_teacher"), t("col.class_label"), t("col.focus"), t("col.work_group"),
+               t("col.observers"), t("col.evidence"), t("col.ratings"), t("col.debrief")],
+              [[when(x[0]), *x[1:8], r.t(loc, f"observe.step.{x[8]}") if x[8] else ""]
+               for x in rows.get("observations", [])]),
+        Table("work_groups", t("sheet.work_groups"),
+              [t("col.work_group"), t("col.members"), t("col.observations"), t("col.ratings")],
+              [list(x[:4]) for x in rows.get("work_groups", [])]),
+    ]
