@@ -52,7 +52,7 @@ class WorkGroups:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    _SELECT = ("SELECT g.id, g.community_id, g.name, (SELECT COUNT(*) FROM work_group_members wm"
+    _SELECT = ("SELECT g.id, g.community_id, g.title AS name, (SELECT COUNT(*) FROM work_group_members wm"
                " JOIN members m ON m.community_id = g.community_id AND m.user_id = wm.user_id AND m.active = 1"
                " WHERE wm.group_id = g.id) AS members FROM work_groups g")
 
@@ -67,16 +67,16 @@ class WorkGroups:
 
     async def by_name(self, community_id: int, name: str) -> WorkGroup | None:
         row = await self.db.fetchone(f"{self._SELECT} WHERE g.community_id = ? AND g.removed_at IS NULL"
-                                     " AND g.name = ? COLLATE NOCASE", (community_id, name))
+                                     " AND g.title = ? COLLATE NOCASE", (community_id, name))
         return WorkGroup(row["id"], row["community_id"], row["name"], row["members"]) if row else None
 
     async def create(self, community_id: int, name: str, user_id: int, now: int) -> int | None:
         """The new group's id, or None if the community already has one of that name."""
         async with self.db.tx() as tx:
             if await tx.fetchone("SELECT id FROM work_groups WHERE community_id = ? AND removed_at IS NULL"
-                                 " AND name = ? COLLATE NOCASE", (community_id, name)):
+                                 " AND title = ? COLLATE NOCASE", (community_id, name)):
                 return None
-            return await tx.insert("INSERT INTO work_groups (community_id, name, created_by, created_at)"
+            return await tx.insert("INSERT INTO work_groups (community_id, title, created_by, created_at)"
                                    " VALUES (?, ?, ?, ?)", (community_id, name, user_id, now))
 
     async def remove(self, group_id: int, now: int) -> None:

@@ -5,12 +5,12 @@
 CREATE TABLE work_groups (
     id              INTEGER PRIMARY KEY,
     community_id    INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
-    name            TEXT    NOT NULL,
+    title           TEXT    NOT NULL,           -- the group's name ("Kelas rendah")
     created_by      INTEGER NOT NULL,
     created_at      INTEGER NOT NULL,
     removed_at      INTEGER
 );
-CREATE UNIQUE INDEX work_groups_name ON work_groups (community_id, name COLLATE NOCASE) WHERE removed_at IS NULL;
+CREATE UNIQUE INDEX work_groups_name ON work_groups (community_id, title COLLATE NOCASE) WHERE removed_at IS NULL;
 
 CREATE TABLE work_group_members (
     group_id   INTEGER NOT NULL REFERENCES work_groups(id) ON DELETE CASCADE,
@@ -59,7 +59,7 @@ CREATE TABLE observation_ratings (
     observation_id INTEGER NOT NULL REFERENCES observations(id) ON DELETE CASCADE,
     user_id        INTEGER NOT NULL,
     aspect         TEXT    NOT NULL,
-    score          INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+    score          INTEGER NOT NULL,            -- 1..4 (domain.observation.SCORES)
     rated_at       INTEGER NOT NULL,
     PRIMARY KEY (observation_id, user_id, aspect)
 );
