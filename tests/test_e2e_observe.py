@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.handlers.cycle_core import store
 from bot.handlers.observe import report_rows
+from domain.progress_map import indicators_from
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
 
 WITA = timedelta(hours=8)
@@ -22,9 +23,9 @@ def alert(sim, upd) -> str:
     return (sim.fake.callback_answer(upd["callback_query"]["id"]) or {}).get("text") or ""
 
 
-async def start(sim):
+async def start(sim, private=(ANI, BUDI, CITRA, PIC)):
     await onboard(sim)
-    for uid in (ANI, BUDI, CITRA, PIC):
+    for uid in private:
         await sim.say(uid, uid, "/start")
     return await sim.services.repos.communities.by_chat(GROUP)
 
@@ -194,6 +195,11 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     # two observers are below the per-group floor of 3: the group's mean is withheld
     assert rows["work_groups"] == [["Kelas tinggi", 2, 1, None], ["Kelas rendah", 0, 0, None]]
     assert await sim.services.hooks["observations_in_cycle"](cycle.id) == 1
+    # once the cycle has ended, its observations count in the progress map (peer observations)
+    await store(sim.services).cycles.save_summary(cycle.id, c.id, clock.ts(), {"completed": True})
+    summaries = await sim.services.hooks["cycle_summaries"](c.id, 0, clock.ts() + 1)
+    assert summaries[0]["observations"] == 1
+    assert indicators_from(None, summaries, None, None, clock.ts())["peer_observations"] == 1
 
     # -- a departed member is refused -------------------------------------------------------------------
     await sim.say(GROUP, BUDI, "/amati 4B; 26/11 10:00; menulis")
@@ -211,7 +217,7 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
 
 
 async def test_english_group(sim, clock):
-    c = await start(sim)
+    c = await start(sim, private=(ANI, CITRA, PIC))  # Budi has no private chat with the bot yet
     f = sim.fake
     await sim.say(GROUP, PIC, "/language")
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
@@ -241,6 +247,13 @@ async def test_english_group(sim, clock):
     await sim.say(ANI, ANI, "Pupils took turns reading; two corrected each other.")
     await sim.tap(ANI, form["message_id"], ANI, "✅ Done")
     assert "6/6 aspects, 1 evidence notes" in f.edits(ANI, form["message_id"])[-1]
+    upd = await sim.tap(GROUP, card["message_id"], BUDI, "🙋 Observe")
+    assert alert(sim, upd) == "You are an observer. Open a private chat with the bot and send /observe 1 for the form."
+    await sim.say(BUDI, BUDI, "/start")
+    await sim.say(BUDI, BUDI, "/observe 1")
+    assert "Observers: Ani Rahma, Budi Santoso" in sim.last_text(BUDI)
+    await sim.tap(BUDI, sim.last(BUDI)["message_id"], BUDI, "📝 Fill in the observation form")
+    assert "(1/6)" in sim.last_text(BUDI) and "Lesson preparation" in sim.last_text(BUDI)
     await sim.say(CITRA, CITRA, "/observe debrief 1 tomorrow")
     assert "can't read the time" in sim.last_text(CITRA)
     await sim.say(CITRA, CITRA, "/observe debrief 1 tomorrow 13:00")
