@@ -110,6 +110,8 @@ def next_step(step: str | None, *, observers_left: int) -> str:
     observer, unless the model teacher or PIC moves on)."""
     if step is None:
         return "model"
+    if step == "model" and observers_left == 0:  # no observer (or all absent): straight to the redesign
+        return "redesign"
     if step == "observers" and observers_left > 0:
         return "observers"
     return STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)]

@@ -206,6 +206,8 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     card2 = sim.last(GROUP)
     for u in f.leave_group(GROUP, CITRA):
         await sim.deliver(u)
+    await sim.say(CITRA, CITRA, "/amati")
+    assert "tidak berada di grup" in sim.last_text(CITRA)
     upd = await sim.tap(GROUP, card2["message_id"], CITRA, "🙋 Jadi pengamat")
     assert alert(sim, upd) == "Anda sudah tidak berada di grup komunitas ini."
     assert "Pengamat (0/4)" in sim.fake.raw_text(GROUP, card2["message_id"]) or not f.edits(GROUP, card2["message_id"])

@@ -455,7 +455,10 @@ async def on_next(scope: Scope, obs: Observation) -> None:
     if obs.debrief_step in ("rtl", "done"):
         await scope.answer("observe.closed", alert=True)
         return
-    await repos(scope.services)[1].update(obs.id, debrief_step=next_step(obs.debrief_step, observers_left=0))
+    left = 0
+    if obs.debrief_step == "model":  # moving on from the model teacher: to the observers, if any
+        left = len(await repos(scope.services)[1].observers(obs.id))
+    await repos(scope.services)[1].update(obs.id, debrief_step=next_step(obs.debrief_step, observers_left=left))
     await scope.answer()
     await _refresh_debrief(scope.services, scope.ctx.bot, obs.id)
 

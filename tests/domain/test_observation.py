@@ -73,6 +73,7 @@ def test_group_names():
 def test_debrief_runs_in_order_and_waits_for_every_observer():
     assert next_step(None, observers_left=2) == "model"
     assert next_step("model", observers_left=2) == "observers"
+    assert next_step("model", observers_left=0) == "redesign"  # no observer to wait for
     assert next_step("observers", observers_left=1) == "observers"
     assert next_step("observers", observers_left=0) == "redesign"
     assert next_step("redesign", observers_left=0) == "rtl"
