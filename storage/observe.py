@@ -110,6 +110,20 @@ class WorkGroups:
         return [int(r["id"]) for r in rows]
 
 
+    # -- surveys aimed at a group ---------------------------------------------------------------------
+    async def target_survey(self, survey_id: int, group_id: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("INSERT INTO survey_groups (survey_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             (survey_id, group_id))
+
+    async def survey_group(self, survey_id: int) -> int | None:
+        return await self.db.scalar("SELECT group_id FROM survey_groups WHERE survey_id = ?", (survey_id,))
+
+    async def is_member(self, group_id: int, user_id: int) -> bool:
+        return await self.db.scalar("SELECT 1 FROM work_group_members WHERE group_id = ? AND user_id = ?",
+                                    (group_id, user_id)) is not None
+
+
 class Observations:
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -275,3 +275,40 @@ async def test_english_group(sim, clock):
     await sim.say(CITRA, CITRA, "/help")
     assert "/observe" in sim.last_text(CITRA) and "/groups" in sim.last_text(CITRA)
     assert c is not None
+
+
+async def test_survey_for_one_working_group_with_its_floor(sim, clock):
+    c = await start(sim)
+    f = sim.fake
+    await sim.say(GROUP, PIC, "/kelompok tambah Kelas tinggi")
+    await sim.say(GROUP, PIC, "/kelompok")
+    card = sim.last(GROUP)["message_id"]
+    await sim.tap(GROUP, card, BUDI, "Kelas tinggi (0)")
+    await sim.tap(GROUP, card, CITRA, "Kelas tinggi (1)")
+    await sim.say(GROUP, PIC, "/survei pulse kelompok Kelas rendah")
+    assert "Kelompok «Kelas rendah» tidak ada. Kelompok yang ada: Kelas tinggi." in sim.last_text(GROUP)
+    assert "/survei pulse kelompok Kelas tinggi" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/survei pulse kelompok Kelas tinggi")
+    header = next(t for t in sim.texts(GROUP)[-6:] if "📋" in t)
+    assert "Cek Mingguan Kombel · Kelas tinggi" in header
+    survey_id = await sim.services.db.scalar("SELECT MAX(id) FROM surveys")
+    items = [r[0] for r in await sim.services.db.fetchall(
+        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (survey_id,))]
+    upd = await sim.tap(GROUP, items[0], ANI, "4")  # Ani is not in the group
+    assert alert(sim, upd) == "Survei ini untuk satu kelompok kerja; Anda tidak termasuk. Lihat /kelompok."
+    await sim.say(ANI, ANI, f"/start sv_{survey_id}")
+    assert "untuk anggota satu kelompok kerja saja" in sim.last_text(ANI)
+    await sim.say(GROUP, ANI, "Saya ikut menjawab", reply_to=items[3])
+    assert "untuk anggota satu kelompok kerja saja" in sim.last_text(GROUP)
+    for uid in (BUDI, CITRA):
+        for mid in items[:3]:
+            upd = await sim.tap(GROUP, mid, uid, "4")
+            assert "Tersimpan" in alert(sim, upd)
+    answered = await sim.services.db.scalar("SELECT COUNT(DISTINCT user_id) FROM survey_answers WHERE survey_id = ?",
+                                            (survey_id,))
+    assert answered == 2
+    await sim.say(GROUP, PIC, f"/survei tutup {survey_id}")
+    results = "\n".join(sim.texts(GROUP)[-3:])
+    # two members of the group answered: under the floor of 3, so no figure is published
+    assert "Responden: 2" in results and "Tidak ada angka yang ditampilkan" in results and "rerata" not in results
+    assert c is not None and f is not None

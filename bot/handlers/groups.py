@@ -128,6 +128,26 @@ async def edit_text(scope: Scope, text: str, markup: Any) -> None:
         pass
 
 
+# -- hooks: a survey aimed at one group (`/survei pulse kelompok Kelas tinggi`) ------------------------
+async def group_by_name(services: Services, community_id: int, name: str) -> dict[str, Any] | None:
+    group = await repos(services)[0].by_name(community_id, " ".join(name.split()))
+    return None if group is None else {"id": group.id, "name": group.name}
+
+
+async def group_names(services: Services, community_id: int) -> list[str]:
+    return [g.name for g in await repos(services)[0].list(community_id)]
+
+
+async def survey_may_answer(services: Services, survey_id: int, user_id: int) -> bool:
+    """Anyone of the community may answer a survey for everyone; only its members one aimed at a group."""
+    group_id = await repos(services)[0].survey_group(survey_id)
+    return group_id is None or await repos(services)[0].is_member(group_id, user_id)
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
     add_buttons(app, "kg", on_button)
+    services.hooks["group_by_name"] = lambda cid, name: group_by_name(services, cid, name)
+    services.hooks["group_names"] = lambda cid: group_names(services, cid)
+    services.hooks["target_survey"] = lambda sid, gid: repos(services)[0].target_survey(sid, gid)
+    services.hooks["survey_may_answer"] = lambda sid, uid: survey_may_answer(services, sid, uid)

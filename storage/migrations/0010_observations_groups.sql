@@ -78,3 +78,10 @@ CREATE TABLE observation_notes (
     UNIQUE (chat_id, message_id)
 );
 CREATE INDEX observation_notes_obs ON observation_notes (observation_id, kind);
+
+-- A survey aimed at one working group: only its members answer; its figures rest on them alone (the survey's
+-- own anonymity floor then applies within the group).
+CREATE TABLE survey_groups (
+    survey_id INTEGER PRIMARY KEY REFERENCES surveys(id) ON DELETE CASCADE,
+    group_id  INTEGER NOT NULL REFERENCES work_groups(id) ON DELETE CASCADE
+);
