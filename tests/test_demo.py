@@ -55,6 +55,10 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     # the files exist and open
     wb = openpyxl.load_workbook(io.BytesIO((out / "laporan.xlsx").read_bytes()))
     assert "Kehadiran per pertemuan" in wb.sheetnames and "Observasi kelas" in wb.sheetnames and "Kelompok kerja" in wb.sheetnames
+    observed = list(wb["Observasi kelas"].iter_rows(values_only=True))
+    assert observed[1][1:3] == ("Ani Rahmawati", "4A") and observed[1][7] is not None  # scores shared by Ani
+    groups = {r[0]: r for r in wb["Kelompok kerja"].iter_rows(values_only=True)}
+    assert groups["Kelas tinggi"][1:3] == (4, 1) and groups["Kelas rendah"][1:3] == (3, 0)
     rows = list(wb["Kehadiran per pertemuan"].iter_rows(values_only=True))
     assert len(rows) >= 8
     report = pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes()))

@@ -193,7 +193,7 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     assert row[1:7] == ["Ani Rahma", "4A", "murid menemukan ide pokok", "Kelas tinggi", 2, 3] and row[8] == "done"
     assert row[7] == round((3 + 2 + 4 + 3 + 3 + 2 + 24) / 12, 2)
     # two observers are below the per-group floor of 3: the group's mean is withheld
-    assert rows["work_groups"] == [["Kelas tinggi", 2, 1, None], ["Kelas rendah", 0, 0, None]]
+    assert rows["work_groups"] == [["Kelas tinggi", 2, 1, None, None], ["Kelas rendah", 0, 0, None, None]]
     assert await sim.services.hooks["observations_in_cycle"](cycle.id) == 1
     # once the cycle has ended, its observations count in the progress map (peer observations)
     await store(sim.services).cycles.save_summary(cycle.id, c.id, clock.ts(), {"completed": True})

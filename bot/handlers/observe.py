@@ -590,13 +590,29 @@ async def report_rows(services: Services, community_id: int, start: int, end: in
             if obs.share_ratings:
                 slot[1].update(u for u, _, _ in ratings)
                 slot[2].extend(s for _, _, s in ratings)
+    attended = await _attendance_by_member(services, community_id, start, end)
     table = []
     for gid, g in groups.items():
         count, raters, scores = per_group.get(gid, [0, set(), []])
         # a group's mean is shown only if enough observers stand behind it (the anonymity floor per group)
         mean = round(sum(scores) / len(scores), 2) if scores and group_visible(len(raters)) else None
-        table.append([g.name, g.members, count, mean])
+        rate = None
+        if attended is not None and attended[1]:
+            ids = await groups_repo.member_ids(gid)
+            rate = round(100 * sum(attended[0].get(u, 0) for u in ids) / (attended[1] * len(ids)), 1) if ids else None
+        table.append([g.name, g.members, count, mean, rate])
     return {"observations": rows, "work_groups": table}
+
+
+async def _attendance_by_member(services: Services, community_id: int, start: int,
+                                end: int) -> tuple[dict[int, int], int] | None:
+    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's hooks."""
+    meetings, activity = services.hooks.get("meetings_between"), services.hooks.get("activity_rhythm")
+    if meetings is None or activity is None:
+        return None
+    held = sum(1 for m in await meetings(community_id, start, end) if m.get("held"))
+    per = await activity(community_id, start, end)
+    return {int(u): int(v.get("attended", 0) or 0) for u, v in (per or {}).items()}, held
 
 
 def register(app: Application, services: Services) -> None:

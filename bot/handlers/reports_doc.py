@@ -155,6 +155,6 @@ def observation_tables(r: Renderer, loc: str, rows: dict[str, list[list]], when:
               [[when(x[0]), *x[1:8], r.t(loc, f"observe.step.{x[8]}") if x[8] else ""]
                for x in rows.get("observations", [])]),
         Table("work_groups", t("sheet.work_groups"),
-              [t("col.work_group"), t("col.members"), t("col.observations"), t("col.ratings")],
-              [list(x[:4]) for x in rows.get("work_groups", [])]),
+              [t("col.work_group"), t("col.members"), t("col.observations"), t("col.ratings"), t("col.rate")],
+              [list(x[:5]) for x in rows.get("work_groups", [])]),
     ]
