@@ -162,6 +162,10 @@ class Observations:
                                       " ORDER BY at_ts, id", (community_id, start, end))
         return [_obs(r) for r in rows]
 
+    async def of_cycle(self, cycle_id: int) -> list[Observation]:
+        rows = await self.db.fetchall("SELECT * FROM observations WHERE cycle_id = ? ORDER BY at_ts, id", (cycle_id,))
+        return [_obs(r) for r in rows]
+
     async def set_card(self, obs_id: int, message_id: int) -> None:
         async with self.db.tx(mark=False) as tx:
             await tx.execute("UPDATE observations SET card_message_id = ? WHERE id = ?", (message_id, obs_id))

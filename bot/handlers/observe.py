@@ -566,6 +566,16 @@ async def observations_in_cycle(services: Services, cycle_id: int) -> int:
     return await repos(services)[1].count_in_cycle(cycle_id)
 
 
+async def observations_of_cycle(services: Services, cycle_id: int) -> list[dict[str, Any]]:
+    """The observations set up during a cycle (its implementation stage), for the cycle's view."""
+    cycle = await store(services).cycles.get(cycle_id)
+    if cycle is None:
+        return []
+    names = await member_names_all(services, cycle.community_id)
+    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label}
+            for o in await repos(services)[1].of_cycle(cycle_id)]
+
+
 async def report_rows(services: Services, community_id: int, start: int, end: int) -> dict[str, list[list]]:
     community = await services.repos.communities.get(community_id)
     if community is None:
@@ -622,4 +632,5 @@ def register(app: Application, services: Services) -> None:
     add_buttons(app, "ob", on_button)
     services.ticks.append(("observe_debriefs", tick))
     services.hooks["observations_in_cycle"] = lambda cycle_id: observations_in_cycle(services, cycle_id)
+    services.hooks["observations_of_cycle"] = lambda cycle_id: observations_of_cycle(services, cycle_id)
     services.hooks["report_rows_observe"] = lambda cid, s, e: report_rows(services, cid, s, e)
