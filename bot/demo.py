@@ -419,22 +419,83 @@ async def week3(demo: Demo) -> None:
     await meeting_week(demo, 7, 30, week=3)
 
 
+async def working_groups(demo: Demo) -> None:
+    """Two working groups (001, 004: lower and upper grades); members join with a tap on one card."""
+    await demo.say(PIC, "/kelompok tambah Kelas rendah")
+    await demo.say(PIC, "/kelompok tambah Kelas tinggi")
+    await demo.say(PIC, "/kelompok")
+    card = demo.sim.last(GROUP)["message_id"]
+    for who, group in ((ANI, "Kelas tinggi"), (BUDI, "Kelas tinggi"), (PIC, "Kelas tinggi"), (CITRA, "Kelas tinggi"),
+                       (GITA, "Kelas rendah"), (FITRI, "Kelas rendah"), (JOKO, "Kelas rendah")):
+        keyboard = (demo.sim.fake.reply_markup(GROUP, card) or {}).get("inline_keyboard", [])
+        label = next(b["text"] for row in keyboard for b in row if b["text"].startswith(group))
+        await demo.tap(who, label, message_id=card)
+
+
+async def observation_setup(demo: Demo) -> None:
+    """Ani volunteers as model teacher (lesson study, 002/004); Budi and the PIC observe with the six-aspect
+    form of 001 in private, recording what pupils did and said."""
+    await demo.say(ANI, "/amati 4A; Selasa 11/8 09:00; murid menemukan ide pokok teks cerita; Kelas tinggi")
+    card = demo.sim.last(GROUP)["message_id"]
+    await demo.tap(BUDI, "🙋 Jadi pengamat", message_id=card)
+    await demo.tap(PIC, "🙋 Jadi pengamat", message_id=card)
+    await demo.say(ANI, "/amati refleksi 1 12/8 14:00")
+
+
+async def observation_forms(demo: Demo) -> None:
+    for who, scores, notes in (
+        (PIC, (3, 3, 4, 3, 3, 2), ("Rina bertanya: «Kenapa ide pokok selalu di awal paragraf?»",
+                                   "Kelompok 3 menunjuk kalimat utama dengan jari sebelum menulis.")),
+        (BUDI, (3, 2, 3, 3, 4, 2), ("5 dari 7 murid kelompok C menjawab exit ticket dengan benar.",)),
+    ):
+        form = demo.sim.last(who.id)["message_id"]
+        for score in scores:
+            label = demo.sim.services.renderer.t("id", f"observe.score.{score}")
+            await demo.tap(who, label, chat=who.id, message_id=form)
+        for note in notes:
+            await demo.dm(who, note, pause=60)
+        await demo.tap(who, "✅ Selesai", chat=who.id, message_id=form)
+
+
+async def observation_debrief(demo: Demo) -> None:
+    """The debrief in order: the model teacher, the observers on pupils' learning, redesign; then an RTL."""
+    await demo.until(8, 12, 14, 5)
+    card = demo.find("💬 Refleksi observasi #1")["message_id"]
+    await demo.say(ANI, "Saya merencanakan peta pikiran berpasangan; waktu diskusi ternyata kurang.", reply_to=card)
+    await demo.say(BUDI, "Kelompok C: 5 dari 7 murid menemukan ide pokok; 2 murid menunggu temannya.", reply_to=card)
+    await demo.say(PIC, "Rina dan dua temannya bertanya tentang letak kalimat utama; itu tanda mereka berpikir.",
+                   reply_to=card)
+    await demo.say(CITRA, "Beri kartu pertanyaan untuk tiap pasangan, dan 5 menit lebih untuk diskusi.",
+                   reply_to=card)
+    await demo.tap(ANI, "✅ Tutup dengan RTL", message_id=card)
+    await demo.say(ANI, "Kartu pertanyaan pasangan di 4A dan 4B; Ani; 28/8; 20 murid mengajukan pertanyaan",
+                   reply_to=card)
+    # only the model teacher decides whether the scores go beyond her and the observers: she shares them
+    await demo.dm(ANI, "/amati 1")
+    await demo.tap(ANI, "🔓 Bagikan skor ke komunitas", chat=ANI.id)
+
+
 async def week4(demo: Demo) -> None:
     await demo.until(8, 3, 8, 0)
     await demo.say(PIC, "/jadwal batal 13/8 rapat dinas di kecamatan")
+    await working_groups(demo)
     await meeting_week(demo, 8, 6, week=4)  # planning closes at this meeting; implementation opens Fri 7/8
 
 
 async def week5(demo: Demo) -> None:
     await demo.until(8, 10, 13, 30)
+    await observation_setup(demo)
     await demo.say(ANI, "Murid menulis exit ticket; 21 dari 28 murid menjawab ide pokok dengan benar.",
                    reply_to=demo.prompt(1))
     await demo.photo(GITA, "Exit ticket kelas 4B, hari pertama", reply_to=demo.prompt(3))
     await demo.say(CITRA, "Teks saya pendekkan jadi 2 paragraf karena kelompok C kesulitan.", reply_to=demo.prompt(2))
     # 12/8 07:00: the RTL reminder reaches the PIC in private (team item due 13/8); the meeting of 13/8 is off
     await journal_loop(demo)
+    await demo.until(8, 11, 12, 30)  # after the observed lesson of 09:00 (and the journal card)
+    await observation_forms(demo)
     await demo.until(8, 12, 9, 0)
     await demo.dm(PIC, "/rtl selesai 2")
+    await observation_debrief(demo)
     await demo.until(8, 13, 7, 30)
     await demo.tap(ANI, "✅ #1 selesai", chat=ANI.id)
     await demo.dm(ANI, "Di 4A dan 4B, 50 dari 56 murid mengisi exit ticket (89%).")

@@ -59,6 +59,8 @@ COMMANDS: dict[str, list[tuple[str, str | None, str | None]]] = {
     "agreement": [("", "member", "member"), ("tulis", "pic", "pic"), ("tim", "pic", "pic")],
     "activity": [("", "pic", "pic"), ("daftar", "pic", "pic")],
     "map": [("", "member", "member"), ("buka", "pic", None), ("tutup", "pic", "pic")],
+    "groups": [("", "member", "member"), ("tambah Kelas-beta", "pic", "pic")],
+    "observe": [("", "member", "member"), ("4B; 26/11 10:00; fokus-beta", "member", None)],
 }
 
 # callback family (or family:first argument) -> (audience in group A, audience in private), as above
@@ -82,6 +84,8 @@ BUTTONS: dict[str, tuple[str | None, str | None]] = {
     "ag": ("member", "member"),
     "ak": ("pic", "pic"),
     "pm": (None, "member"),  # the self-assessment form lives in private
+    "kg": ("member", "member"),
+    "ob": ("member", None),
     # sub-families that differ from their family
     "sc:new": ("pic", "pic"),
     "cy:adv": ("pic", "pic"),
@@ -161,6 +165,9 @@ async def world(sim):
     await sim.say(KEPSEK, KEPSEK, f"/start p{token_b}")
     await sim.say(KEPSEK, KEPSEK, "/laporan")
     await sim.say(GROUP, PIC, "/ringkasan")
+    await sim.say(GROUP, PIC, "/kelompok tambah Kelas-alfa-unik")
+    await sim.say(GROUP, PIC, "/kelompok")
+    await sim.say(GROUP, PIC, "/amati 4A; 25/11 09:00; fokus alfa-unik")
     sim.clock.advance(hours=29)  # Wednesday 14:00 WITA: the day-before meeting reminder with RSVP buttons
     await sim.tick()
     budi_msg = (await sim.say(GROUP, BUDI, "/bantuan"))["message"]["message_id"]

@@ -40,6 +40,8 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "Rangkuman tahap Refleksi Awal" in group and "Rangkuman tahap Evaluasi" in group
     assert "Siklus selesai: literasi kelas 4" in group and "Target tercapai" in group
     assert "RTL #1 dicatat" in group and "Praktik baik dari Ani Rahmawati" in group
+    assert "Kelompok kerja" in group and "Kelas tinggi (4)" in group  # two working groups
+    assert "🔭 Observasi #1 — guru model Ani Rahmawati" in group and "Selesai. RTL #3" in group
     assert "📎 praktik-baik-star.pdf" in group and "📎 foto" in group  # files as names
     # surveys: pre/post test with gain, pulses with Rerata, charts shown by name
     assert "Hasil tes awal" in group and "Gain ternormalisasi" in group
@@ -57,7 +59,11 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "1 siklus selesai" in principal
     # the files exist and open
     wb = openpyxl.load_workbook(io.BytesIO((out / "laporan.xlsx").read_bytes()))
-    assert "Kehadiran per pertemuan" in wb.sheetnames
+    assert "Kehadiran per pertemuan" in wb.sheetnames and "Observasi kelas" in wb.sheetnames and "Kelompok kerja" in wb.sheetnames
+    observed = list(wb["Observasi kelas"].iter_rows(values_only=True))
+    assert observed[1][1:3] == ("Ani Rahmawati", "4A") and observed[1][7] is not None  # scores shared by Ani
+    groups = {r[0]: r for r in wb["Kelompok kerja"].iter_rows(values_only=True)}
+    assert groups["Kelas tinggi"][1:3] == (4, 1) and groups["Kelas rendah"][1:3] == (3, 0)
     rows = list(wb["Kehadiran per pertemuan"].iter_rows(values_only=True))
     assert len(rows) >= 8
     report = pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes()))

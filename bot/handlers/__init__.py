@@ -12,9 +12,11 @@ from . import (
     activities,
     agreement,
     cycle,
+    groups,
     guards,
     journal_loop,
     membership,
+    observe,
     onboarding,
     privacy,
     reports,
@@ -46,6 +48,8 @@ def register_all(app: Application, services: Services) -> None:
     cycle.register(app, services)
     journal_loop.register(app, services)
     surveys.register(app, services)
+    groups.register(app, services)
+    observe.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)
     agreement.register(app, services)  # issue 15: agreement, programme activities, the map placed by members

@@ -169,8 +169,10 @@ async def show(scope: Scope) -> None:
         per_q = [(q["text"], by_key.get(q["key"], 0)) for q in current.questions]
     rtl_open = await st.rtl.count(scope.community.id, status="open")
     problems = await st.journal.count_shared_since(scope.community.id, scope.services.now_ts() - 7 * 86400)
+    linked = scope.services.hooks.get("observations_of_cycle")  # lesson observations (/amati) of the cycle
     await scope.reply("cycle/view", cycle=cycle, stages=_dated(stages, scope.community.tz), current=current,
-                      answered=answered, members=members, per_q=per_q, rtl_open=rtl_open, problems=problems)
+                      answered=answered, members=members, per_q=per_q, rtl_open=rtl_open, problems=problems,
+                      observations=await linked(cycle.id) if linked else [])
 
 
 async def next_stage(scope: Scope) -> None:

@@ -348,5 +348,6 @@ async def cycle_trend(services: Services, community_id: int, moments: list[Any])
 
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:
     repo = store(services).cycles
-    return [{**s.data, "observations": await repo.observations(s.cycle_id)}
+    linked = services.hooks.get("observations_in_cycle")  # lesson observations (/amati) of the cycle
+    return [{**s.data, "observations": await repo.observations(s.cycle_id) + (await linked(s.cycle_id) if linked else 0)}
             for s in await repo.summaries(community_id, to_ts(start), to_ts(end))]

@@ -297,7 +297,7 @@ async def contributors(services: Services, community: Community, start_ts: int, 
 async def report_rows(services: Services, community: Community, start_ts: int, end_ts: int) -> dict[str, list[list]]:
     """Extra sheets the features provide (`report_rows_<feature>`), first row = header."""
     out: dict[str, list[list]] = {}
-    for f in ("rhythm", "cycle", "surveys", "programme", "journal"):
+    for f in ("rhythm", "cycle", "surveys", "programme", "journal", "observe"):
         rows = await hook(services, f"report_rows_{f}", community.id, start_ts, end_ts)
         for key, table in (rows or {}).items():
             if table:

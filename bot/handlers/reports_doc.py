@@ -22,7 +22,8 @@ from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_
 if TYPE_CHECKING:
     from ..services import Services
 
-KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices", "trials")
+KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices", "trials", "observations",
+                "work_groups")
 
 
 @dataclass
@@ -136,6 +137,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     tables.append(Table("trials", t("sheet.trials"), [t("col.problem"), t("col.solution"), t("col.start"), t("col.end"),
                                                       t("col.effect"), t("col.effect_note")],
                         [list(x[:6]) for x in rows.get("trials", [])]))
+    tables.extend(observation_tables(r, loc, rows, when))
     for key, extra in rows.items():  # sheets a feature added that we do not know: header = first row
         if key not in KNOWN_SHEETS and extra:
             title = t(f"sheet.{key}") if f"reports.sheet.{key}" in r.ui_keys(loc) else key
@@ -210,3 +212,20 @@ def _pair(v: Any) -> list[int]:
     if isinstance(v, dict):
         return [int(v.get("answered") or 0), int(v.get("members") or 0)]
     return [int(v[0] or 0), int(v[1] or 0)]
+
+
+def observation_tables(r: Renderer, loc: str, rows: dict[str, list[list]], when: Any) -> list[Table]:
+    """Lesson observations (/amati) and working groups (/kelompok), from `report_rows_observe`."""
+    def t(key: str) -> str:
+        return r.t(loc, f"reports.{key}")
+
+    return [
+        Table("observations", t("sheet.observations"),
+              [t("col.date"), t("col.model_teacher"), t("col.class_label"), t("col.focus"), t("col.work_group"),
+               t("col.observers"), t("col.evidence"), t("col.ratings"), t("col.debrief")],
+              [[when(x[0]), *x[1:8], r.t(loc, f"observe.step.{x[8]}") if x[8] else ""]
+               for x in rows.get("observations", [])]),
+        Table("work_groups", t("sheet.work_groups"),
+              [t("col.work_group"), t("col.members"), t("col.observations"), t("col.ratings"), t("col.rate")],
+              [list(x[:5]) for x in rows.get("work_groups", [])]),
+    ]

@@ -7,6 +7,7 @@ be changed until the survey closes. The group sees aggregates only."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,7 @@ SUBCOMMANDS = {
     "daftar": "list", "list": "list",
 }
 CLOSE_WORDS = ("tutup", "close")
+GROUP_WORDS = ("kelompok", "group")
 OFF_WORDS = ("off", "stop", "hapus", "berhenti", "remove")
 ON_WORDS = ("on", "aktif", "ya", "yes")
 DEFAULT_OPEN_HOURS = {"pulse": PULSE_OPEN_HOURS, "satisfaction": 72}
@@ -134,6 +136,9 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
             await scope.reply("surveys/pre_still_open", survey=pair)
             return
         rest = rest[1:]
+    rest, group = await aimed_at_group(scope, rest)
+    if group is False:
+        return
     closes_at = await parse_close_option(scope, rest, DEFAULT_OPEN_HOURS.get(sub))
     if closes_at is False:
         return
@@ -155,10 +160,12 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
             await scope.reply("surveys/text_errors", kind=kind, errors=errors, more=len(err.errors) - len(errors))
             return
     phase = {"pre": "pre", "post": "post"}.get(sub)
+    if group:  # the group's name in the title: on the header, the results and the report
+        definition = replace(definition, title=f"{definition.title} · {group['name']}")
     survey, created = await start_survey(
         scope.services, scope.ctx.bot, community, definition=definition, created_by=scope.user_id,
         closes_at=closes_at, source_key=f"msg:{scope.chat_id}:{scope.message.message_id}", phase=phase,
-        pair_id=pair.id if pair else None)
+        pair_id=pair.id if pair else None, group_id=group["id"] if group else None)
     if not scope.is_group and created:
         await scope.reply("surveys/started_private", survey=survey)
     elif created:  # posted in the community's home topic: say so where the PIC asked, if that is elsewhere
@@ -166,6 +173,23 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
         home = home_thread(await scope.services.repos.communities.get(community.id))
         if home is not None and home != scope.thread:
             await scope.reply("surveys/started_in_topic", survey=survey, link=scope.topic_link(home))
+
+
+async def aimed_at_group(scope: Scope, rest: list[str]) -> tuple[list[str], dict[str, Any] | None | bool]:
+    """`… kelompok <name>` / `… group <name>` (last): the working group the survey is for; False after an
+    error (answered)."""
+    assert scope.community is not None
+    at = next((i for i, w in enumerate(rest) if w.lower() in GROUP_WORDS), None)
+    find = scope.services.hooks.get("group_by_name")
+    if at is None or find is None:
+        return rest, None
+    name = " ".join(rest[at + 1:])
+    group = await find(scope.community.id, name) if name else None
+    if group is None:
+        names = await scope.services.hooks["group_names"](scope.community.id)
+        await scope.reply("groups/unknown", name=name[:40], groups=names)
+        return rest, False
+    return rest[:at], group
 
 
 async def parse_close_option(scope: Scope, rest: list[str], default_hours: int | None) -> int | None | bool:

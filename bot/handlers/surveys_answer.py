@@ -74,6 +74,9 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
     if member is None or not member.active:
         await scope.answer("sv.not_member_alert", alert=True)
         return
+    if await outside_group(scope, survey):
+        await scope.answer("groups.survey_other_group", alert=True)
+        return
     if not same:
         scope.community = await scope.services.repos.communities.get(survey.community_id)
     if opt == "s":  # skipping an open question in private
@@ -97,6 +100,12 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         await show_next(scope, survey, idx + 1, edit=True)
 
 
+async def outside_group(scope: Scope, survey: Survey) -> bool:
+    """A survey aimed at a working group (`/survei … kelompok <name>`) and a person not in it."""
+    may_answer = scope.services.hooks.get("survey_may_answer")
+    return may_answer is not None and not await may_answer(survey.id, scope.user_id)
+
+
 # -- private: one item at a time ------------------------------------------------------------------
 async def open_in_private(scope: Scope, payload: str) -> None:
     """/start sv_<id>: the survey one item at a time, from the first one not answered yet."""
@@ -114,6 +123,9 @@ async def open_in_private(scope: Scope, payload: str) -> None:
         return
     if not survey.is_open:
         await scope.reply("surveys/private_closed", survey=survey)
+        return
+    if await outside_group(scope, survey):
+        await scope.reply("groups/survey_other_group")
         return
     await scope.services.repos.users.set_current_community(scope.user_id, survey.community_id,
                                                            scope.services.now_ts())
@@ -172,6 +184,9 @@ async def save_text(scope: Scope, survey: Survey, idx: int, message: Any) -> boo
     if member is None or not member.active:
         await refuse(scope, "errors/not_member", markup=role_keyboard(
             scope.services.renderer, scope.locale, None if scope.is_group else survey.community_id))
+        return False
+    if await outside_group(scope, survey):
+        await scope.reply("groups/survey_other_group")
         return False
     status = await repo(scope.services).answer(survey.id, scope.user_id, idx, value_text=text, role=member.role,
                                                now=scope.services.now_ts())

@@ -261,11 +261,14 @@ async def trend_chart_png(services: Services, community: Community, points: list
 # -- starting (shared by the command and the weekly schedule) -------------------------------------
 async def start_survey(services: Services, bot: ExtBot, community: Community, *, definition: Any,
                        created_by: int, closes_at: int | None, source_key: str, phase: str | None = None,
-                       pair_id: int | None = None) -> tuple[Survey, bool]:
+                       pair_id: int | None = None, group_id: int | None = None) -> tuple[Survey, bool]:
+    """`group_id`: aimed at one working group (only its members answer), recorded before it is posted."""
     survey, created = await repo(services).create(
         community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
         pair_id=pair_id, individual=bool(community.settings.get("survey_individual")))
+    if created and group_id is not None:
+        await services.hooks["target_survey"](survey.id, group_id)
     if created or not survey.posted:
         await post_survey(services, bot, survey)
     return survey, created

@@ -1,0 +1,153 @@
+"""/kelompok (/groups): small working groups of a community (001, 004: e.g. "Kelas rendah", "Kelas tinggi", a
+subject). The PIC creates and removes them; members join or leave with one tap on a card edited in place.
+An observation can target one group (`bot/handlers/observe.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application
+
+from domain.observation import ObservationError, clean_group_name
+from storage.observe import Observations, WorkGroups
+
+from ..buttons import add_buttons
+from ..commands import Command
+from ..delivery import SendFailed, call, edit_html
+from ..keyboards import cb
+from ..services import KContext, Services
+from .common import Scope, build_scope, handler, refuse
+
+ADD = ("tambah", "add", "buat", "create")
+REMOVE = ("hapus", "remove", "delete")
+NAMES_SHOWN = 8
+
+
+def repos(services: Services) -> tuple[WorkGroups, Observations]:
+    found = services.extra.get("observe_store")
+    if found is None:
+        found = services.extra["observe_store"] = (WorkGroups(services.db), Observations(services.db))
+    return found
+
+
+async def member_names(services: Services, community_id: int) -> dict[int, str]:
+    return {m.user_id: m.name for m in await services.repos.members.list(community_id)}
+
+
+async def card(scope: Scope) -> tuple[str, InlineKeyboardMarkup | None]:
+    assert scope.community is not None
+    groups_repo = repos(scope.services)[0]
+    names = await member_names(scope.services, scope.community.id)
+    shown = []
+    for g in await groups_repo.list(scope.community.id):
+        ids = await groups_repo.member_ids(g.id)
+        people = [names[u] for u in ids if u in names]
+        shown.append({"id": g.id, "name": g.name, "members": len(people),
+                      "names": people[:NAMES_SHOWN] + (["…"] if len(people) > NAMES_SHOWN else [])})
+    rows = [[InlineKeyboardButton(scope.t("groups.btn_join", name=g["name"], n=g["members"]),
+                                  callback_data=cb("kg", "j", g["id"]))] for g in shown]
+    return scope.render("groups/card", groups=shown), InlineKeyboardMarkup(rows) if rows else None
+
+
+@handler(audience="member")
+async def cmd_groups(scope: Scope) -> None:
+    args = scope.ctx.args or []
+    sub = args[0].lower() if args else ""
+    if sub in ADD or sub in REMOVE:
+        if not await scope.is_pic():
+            await refuse(scope, "errors/not_pic")
+            return
+        await (add(scope, " ".join(args[1:])) if sub in ADD else remove(scope, " ".join(args[1:])))
+    elif sub:
+        await scope.reply("groups/usage")
+    else:
+        text, markup = await card(scope)
+        await scope.send_html(text, markup=markup)
+
+
+async def add(scope: Scope, raw: str) -> None:
+    assert scope.community is not None
+    try:
+        name = clean_group_name(raw)
+    except ObservationError as exc:
+        await scope.reply("groups/bad", code=exc.code, name=raw)
+        return
+    made = await repos(scope.services)[0].create(scope.community.id, name, scope.user_id, scope.services.now_ts())
+    if made is None:
+        await scope.reply("groups/bad", code="exists", name=name)
+        return
+    await scope.reply("groups/created", name=name)
+
+
+async def remove(scope: Scope, raw: str) -> None:
+    assert scope.community is not None
+    name = " ".join(raw.split())
+    group = await repos(scope.services)[0].by_name(scope.community.id, name) if name else None
+    if group is None:
+        await scope.reply("groups/bad", code="unknown" if name else "empty", name=name)
+        return
+    await repos(scope.services)[0].remove(group.id, scope.services.now_ts())
+    await scope.reply("groups/removed", name=group.name)
+
+
+async def on_button(update: Update, ctx: KContext) -> Any:
+    scope = await build_scope(update, ctx)
+    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
+    if len(parts) != 3 or parts[1] != "j" or not parts[2].isdigit():
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    group = await repos(scope.services)[0].get(int(parts[2]))
+    if group is None:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    community = await scope.services.repos.communities.get(group.community_id)
+    if community is None or (scope.is_group and community.chat_id != scope.chat_id):
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    if not scope.is_group or scope.community is None or scope.community.id != community.id:
+        scope.community = community
+        scope.member = await scope.services.repos.members.get(community.id, scope.user_id)
+    if scope.member is None or not scope.member.active:
+        await refuse(scope, "errors/not_member")
+        return
+    joined = await repos(scope.services)[0].toggle(group.id, scope.user_id, scope.services.now_ts())
+    await scope.answer("groups.joined" if joined else "groups.left", name=group.name)
+    text, markup = await card(scope)
+    await edit_text(scope, text, markup)
+
+
+async def edit_text(scope: Scope, text: str, markup: Any) -> None:
+    """Replace the text of the message whose button was pressed with already rendered HTML."""
+    if scope.query is None or scope.query.message is None:
+        return
+    mid = scope.query.message.message_id
+    try:
+        await call(scope.services, scope.chat_id, lambda cid: edit_html(scope.ctx.bot, cid, mid, text, markup))
+    except SendFailed:
+        pass
+
+
+# -- hooks: a survey aimed at one group (`/survei pulse kelompok Kelas tinggi`) ------------------------
+async def group_by_name(services: Services, community_id: int, name: str) -> dict[str, Any] | None:
+    group = await repos(services)[0].by_name(community_id, " ".join(name.split()))
+    return None if group is None else {"id": group.id, "name": group.name}
+
+
+async def group_names(services: Services, community_id: int) -> list[str]:
+    return [g.name for g in await repos(services)[0].list(community_id)]
+
+
+async def survey_may_answer(services: Services, survey_id: int, user_id: int) -> bool:
+    """Anyone of the community may answer a survey for everyone; only its members one aimed at a group."""
+    group_id = await repos(services)[0].survey_group(survey_id)
+    return group_id is None or await repos(services)[0].is_member(group_id, user_id)
+
+
+def register(app: Application, services: Services) -> None:
+    services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
+    add_buttons(app, "kg", on_button)
+    services.hooks["group_by_name"] = lambda cid, name: group_by_name(services, cid, name)
+    services.hooks["group_names"] = lambda cid: group_names(services, cid)
+    services.hooks["target_survey"] = lambda sid, gid: repos(services)[0].target_survey(sid, gid)
+    services.hooks["survey_may_answer"] = lambda sid, uid: survey_may_answer(services, sid, uid)
