@@ -448,7 +448,7 @@ async def observation_forms(demo: Demo) -> None:
                                    "Kelompok 3 menunjuk kalimat utama dengan jari sebelum menulis.")),
         (BUDI, (3, 2, 3, 3, 4, 2), ("5 dari 7 murid kelompok C menjawab exit ticket dengan benar.",)),
     ):
-        form = demo.sim.last(who.id)["message_id"]
+        form = demo.find("Lembar pengamatan — observasi #1", who.id)["message_id"]
         for score in scores:
             label = demo.sim.services.renderer.t("id", f"observe.score.{score}")
             await demo.tap(who, label, chat=who.id, message_id=form)

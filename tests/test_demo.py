@@ -41,7 +41,7 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "Siklus selesai: literasi kelas 4" in group and "Target tercapai" in group
     assert "RTL #1 dicatat" in group and "Praktik baik dari Ani Rahmawati" in group
     assert "Kelompok kerja" in group and "Kelas tinggi (4)" in group  # two working groups
-    assert "🔭 Observasi #1 — guru model Ani Rahmawati" in group and "Selesai. RTL #3" in group
+    assert "🔭 Observasi #1 — guru model Ani Rahmawati" in group and "Selesai. RTL #4" in group  # RTL #3 is the journal trial
     assert "📎 praktik-baik-star.pdf" in group and "📎 foto" in group  # files as names
     # surveys: pre/post test with gain, pulses with Rerata, charts shown by name
     assert "Hasil tes awal" in group and "Gain ternormalisasi" in group

@@ -86,7 +86,8 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
         earlier = [v for d, v in sorted(weekly.items()) if d < _day][-len(trend):]
         assert trend == earlier, (text, weekly)
         assert "→ –\n" not in text + "\n" or trend[-1] is None  # the last slot is a finished week
-    assert list(weekly.values()) == [73, 73, 64, 55, None, 64, 73, 64]
+    # (the demo's seeded draws: who could not come after all)
+    assert list(weekly.values()) == [73, 73, 73, 73, None, 64, 73, 64]
 
     # the cycle: "tertahan" only with the stated number of quiet days, one attention line, one suggestion
     for _day, text, _jam in rec.digests:
