@@ -472,7 +472,11 @@ async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
     assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 1
     assert (await repo(sim).schedule(survey.community_id)).next_due_at == int(
         datetime(2026, 12, 3, 8, 0, tzinfo=UTC).timestamp())
-    clock.advance(hours=49)
+    clock.advance(hours=49)  # Saturday 17.00 WITA: closed to answers, the results wait for a school day
+    await sim.tick()
+    assert not [t for t in sim.texts(GROUP) if t.startswith("📊 Hasil")]
+    assert (await repo(sim).get(survey.id)).status == "closing"
+    clock.set(datetime(2026, 11, 29, 22, 0, 30, tzinfo=UTC))  # Monday 06.00 WITA
     await sim.tick()
     assert "Belum ada yang menjawab" in results_text(sim)
 
