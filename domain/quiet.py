@@ -4,7 +4,9 @@
   national holidays, *cuti bersama* unless switched off, its own off-days) unless the PIC scheduled that very
   thing for that day (``scheduled=True``: a meeting's reminders on the meeting's day). Held back, it goes at
   ``DAY_OPENS`` on the next school day.
-- **Private hours.** Private messages only between ``DAY_OPENS`` (06:00) and ``DAY_CLOSES`` (20:00) local.
+- **Private hours.** Private messages only between ``DAY_OPENS`` (06:00) and ``DAY_CLOSES`` (20:00) local; in
+  the group nothing before 06:00 either (unless scheduled for that day), so a post held over a day off does not
+  go out at midnight.
 - **Meetings.** No private message during a meeting of the member's community, nor in the ``BEFORE_MEETING``
   (30 minutes) before it starts: it waits for the meeting's end.
 
@@ -58,7 +60,7 @@ def send_at(
                 return None
             t = _at(nxt, DAY_OPENS, tz)
             continue
-        if private and t.time() < DAY_OPENS:
+        if t.time() < DAY_OPENS and (private or d != scheduled_for):
             t = _at(d, DAY_OPENS, tz)
             continue
         if private and t.time() >= DAY_CLOSES:

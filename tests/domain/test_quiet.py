@@ -39,7 +39,9 @@ def test_private_messages_only_between_six_and_eight_local():
     assert send_at(at(2026, 12, 9, 19, 59), WITA, CAL, private=True) == at(2026, 12, 9, 19, 59)
     assert send_at(at(2026, 12, 9, 20), WITA, CAL, private=True) == at(2026, 12, 10, 6)
     assert send_at(at(2026, 12, 11, 21), WITA, CAL, private=True) == at(2026, 12, 14, 6)  # Friday night -> Monday
-    assert send_at(at(2026, 12, 9, 21), WITA, CAL, private=False) == at(2026, 12, 9, 21)  # the group: any hour
+    assert send_at(at(2026, 12, 9, 21), WITA, CAL, private=False) == at(2026, 12, 9, 21)  # the group: until 24:00
+    assert send_at(at(2026, 12, 9, 0, 30), WITA, CAL, private=False) == at(2026, 12, 9, 6)  # but not before 06:00
+    assert send_at(at(2026, 12, 9, 5), WITA, CAL, private=False, scheduled_for=date(2026, 12, 9)) == at(2026, 12, 9, 5)
 
 
 def test_no_private_message_during_a_meeting_or_the_half_hour_before_it():
