@@ -23,7 +23,7 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
     dewi = (out / "transcript-dewi-en.txt").read_text(encoding="utf-8")
     # set-up in WITA, members joining, Indonesian day headers
-    assert "Set-up selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
+    assert "Pengaturan selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
     assert "Selamat bergabung, Joko Susilo (Guru kelas)" in group
     # a reminder with RSVP buttons and its tally, the check-in, a correction by the PIC
     assert "Pengingat pertemuan besok" in group and "[✅ Hadir] [🙏 Izin] [💻 Daring]" in group
@@ -37,7 +37,7 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "RTL #1 dicatat" in group and "Praktik baik dari Ani Rahmawati" in group
     assert "📎 praktik-baik-star.pdf" in group and "📎 foto" in group  # files as names
     # surveys: pre/post test with gain, pulses with Rerata, charts shown by name
-    assert "Hasil tes awal" in group and "Gain ternormalisasi" in group
+    assert "Hasil tes awal" in group and "Peningkatan ternormalisasi (N-gain)" in group
     assert "📊 Hasil: Cek Mingguan Kombel" in group and "Rerata peran" in group
     assert "📎 grafik-" in group
     # weekly summaries, with the next meeting never a cancelled one

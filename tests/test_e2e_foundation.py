@@ -41,7 +41,7 @@ async def test_setup_with_good_and_bad_answers(sim):
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Senin–Sabtu")
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Bahasa Indonesia")
     done = sim.last_text(GROUP)
-    assert "Set-up selesai" in done and "WITA" in done and "Senin–Sabtu" in done
+    assert "Pengaturan selesai" in done and "WITA" in done and "Senin–Sabtu" in done
     assert "KKG Gugus 2 <Mataram> & Co" in done  # escaped in HTML, shown as typed
     c = await sim.services.repos.communities.by_chat(GROUP)
     assert (c.name, c.kind, c.tz, c.work_days, c.setup_done) == (
@@ -276,7 +276,7 @@ async def test_setup_resumes_after_restart(sim):
     kind_msg = sim.last(GROUP)
     await sim.restart()
     await sim.tap(GROUP, kind_msg["message_id"], PIC, "MGMP")
-    assert "Set-up 3/6" in sim.last_text(GROUP)
+    assert "Pengaturan 3/6" in sim.last_text(GROUP)
 
 
 async def test_redelivered_updates_change_nothing(sim):

@@ -315,7 +315,7 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     # pre (1+0+2+1)/4 = 1,00; post (2+1+2+2)/4 = 1,75; g = (1,75-1)/(2-1) = 0,75
     assert "Dibandingkan rata-rata semua peserta tiap tes (4 dan 4 orang)" in res
     assert "Rata-rata tes awal: 1,00 · tes akhir: 1,75 (dari 2)" in res
-    assert "Gain ternormalisasi g = 0,75 (tinggi)" in res
+    assert "Peningkatan ternormalisasi (N-gain) g = 0,75 (tinggi)" in res
     captions = [p["caption"] for p in sim.fake.calls_of("sendPhoto")[-2:]]
     assert captions == ["Tes asesmen: rata-rata skor tes awal (4 peserta) dan tes akhir (4 peserta)",
                         "Tes asesmen: persentase jawaban benar per soal, n = 4"]

@@ -191,7 +191,7 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, as
                for a in await repo.answers(stage.id)]
     qs = stage.questions
     syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
-                     question_keys=[q["key"] for q in qs])
+                     question_keys=[q["key"] for q in qs], names=[m.name for m in members.values()])
     texts = {q["key"]: q["text"] for q in qs}
     text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))

@@ -507,7 +507,7 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(
         Command("summary", "ringkasan", cmd_summary, audience="pic", private=False),
         Command("report", "laporan", cmd_report, audience="pic"),
-        Command("digest", "digest", cmd_digest, audience="principal", group=False),
+        Command("digest", "ikhtisar", cmd_digest, audience="principal", group=False),
         Command("anonymous", "anonim", cmd_anonymous, audience="member"),
     )
     add_buttons(app, "rp", on_report_button)
