@@ -24,7 +24,8 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     dewi = (out / "transcript-dewi-en.txt").read_text(encoding="utf-8")
     # set-up in WITA, members joining, Indonesian day headers
     assert "Pengaturan selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
-    assert "Selamat bergabung, Joko Susilo (Guru kelas)" in group
+    assert group.count("Selamat bergabung") == 1  # the whole staff joins in one morning: one message, edited
+    assert "Selamat bergabung: Sari Wulandari, Ani Rahmawati, Budi Santoso" in group and "Joko Susilo!" in group
     # a reminder with RSVP buttons and its tally, the check-in, a correction by the PIC
     assert "Pengingat pertemuan besok" in group and "[✅ Hadir] [🙏 Izin] [💻 Daring]" in group
     assert "Hadir: " in group and "Izin: " in group
