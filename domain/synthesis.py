@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_WORD_LEN = 4
@@ -52,6 +52,8 @@ STOPWORDS_EN = frozenset(
 STOPWORDS = STOPWORDS_ID | STOPWORDS_EN
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# A word after one of these is someone's name ("Bu Sari", "Pak Joko"), never a theme.
+HONORIFICS = frozenset("bu ibu pak bapak bpk mas mbak kak bang dik adik mr mrs ms miss".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +86,24 @@ def is_content(word: str) -> bool:
     return len(word) >= MIN_WORD_LEN and word not in STOPWORDS
 
 
-def _answer_terms(text: str) -> set[str]:
-    """Content words and adjacent content-word bigrams of one answer."""
+def _answer_terms(text: str, names: frozenset[str] = frozenset()) -> set[str]:
+    """Content words and adjacent content-word bigrams of one answer; a word of ``names`` (people's
+    names) is neither, nor part of a phrase."""
     toks = tokens(text)
-    terms = {t for t in toks if is_content(t)}
-    terms |= {f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False) if is_content(a) and is_content(b)}
+    ok = [is_content(t) and t not in names for t in toks]
+    terms = {t for t, good in zip(toks, ok, strict=True) if good}
+    terms |= {f"{a} {b}" for (a, b), good_a, good_b in zip(_pairs(toks), ok, ok[1:], strict=False)
+              if good_a and good_b}
     return terms
+
+
+def _pairs(toks: list[str]) -> Iterable[tuple[str, str]]:
+    return zip(toks, toks[1:], strict=False)
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The lower-cased words of people's names ("Ani Rahma" -> ani, rahma)."""
+    return frozenset(w for n in names for w in tokens(n or ""))
 
 
 def excerpt(text: str, limit: int = 120) -> str:
@@ -106,10 +120,11 @@ def excerpt(text: str, limit: int = 120) -> str:
     return (cut or s[: limit - 1]) + "…"
 
 
-def _themes(texts: Sequence[str], max_themes: int) -> list[tuple[str, int]]:
+def _themes(texts: Sequence[str], max_themes: int, names: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
     counts: Counter[str] = Counter()
+    named = names | {b for t in texts for a, b in _pairs(tokens(t)) if a in HONORIFICS}  # "Bu Sari": Sari
     for t in texts:
-        counts.update(_answer_terms(t))
+        counts.update(_answer_terms(t, named))
     bigrams = {k: c for k, c in counts.items() if " " in k and c >= 2}
     unigrams = {k: c for k, c in counts.items() if " " not in k}
     # A word that only ever appears inside a chosen phrase adds nothing: keep the phrase.
@@ -130,12 +145,14 @@ def synthesize(
     quote_len: int = 120,
     max_themes: int = 8,
     question_keys: Sequence[str] | None = None,
+    names: Iterable[str] = (),
 ) -> Synthesis:
     """Summarise the answers of one stage.
 
     ``question_keys`` (the stage's questions, in order) gives ``per_question_counts`` a stable
     order including zero counts, and orders the quotes; otherwise keys are sorted. Stopwords of
-    both languages are removed whatever the ``locale`` (answers mix languages).
+    both languages are removed whatever the ``locale`` (answers mix languages). ``names``: people's
+    names (the community's members): no word of them, nor a word after "Bu"/"Pak"…, is ever a theme.
     """
     given = [a for a in answers if isinstance(a.text, str) and a.text.strip()]
     given.sort(key=lambda a: (str(a.member_id), a.question_key, a.text))
@@ -147,7 +164,7 @@ def synthesize(
     per_question = {k: len(members_by_key.get(k, ())) for k in keys}
     answered = len({str(a.member_id) for a in given})
 
-    themes = _themes([a.text for a in given], max_themes)
+    themes = _themes([a.text for a in given], max_themes, name_words(names))
     theme_words = {w for term, _ in themes for w in term.split()}
 
     # Quote candidates: consented, substantive answers; best first within each question.

@@ -28,8 +28,9 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "Masalah minggu ini" in group and "1A. Teks pendek bergambar" in group and "Dipilih untuk uji coba" in group
     assert "Uji coba dari jurnal" in group and "→ membantu" in group
     # set-up in WITA, members joining, Indonesian day headers
-    assert "Set-up selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
-    assert "Selamat bergabung, Joko Susilo (Guru kelas)" in group
+    assert "Pengaturan selesai" in group and "WITA" in group and "— Senin, 13 Juli 2026 —" in group
+    assert group.count("Selamat bergabung") == 1  # the whole staff joins in one morning: one message, edited
+    assert "Selamat bergabung: Sari Wulandari, Ani Rahmawati, Budi Santoso" in group and "Joko Susilo!" in group
     # a reminder with RSVP buttons and its tally, the check-in, a correction by the PIC
     assert "Pengingat pertemuan besok" in group and "[✅ Hadir] [🙏 Izin] [💻 Daring]" in group
     assert "Hadir: " in group and "Izin: " in group
@@ -44,7 +45,7 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "🔭 Observasi #1 — guru model Ani Rahmawati" in group and "Selesai. RTL #4" in group  # RTL #3 is the journal trial
     assert "📎 praktik-baik-star.pdf" in group and "📎 foto" in group  # files as names
     # surveys: pre/post test with gain, pulses with Rerata, charts shown by name
-    assert "Hasil tes awal" in group and "Gain ternormalisasi" in group
+    assert "Hasil tes awal" in group and "Peningkatan ternormalisasi (N-gain)" in group
     assert "📊 Hasil: Cek Mingguan Kombel" in group and "Rerata peran" in group
     assert "📎 grafik-" in group
     # weekly summaries, with the next meeting never a cancelled one

@@ -41,7 +41,7 @@ async def test_setup_with_good_and_bad_answers(sim):
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Senin–Sabtu")
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Bahasa Indonesia")
     done = sim.last_text(GROUP)
-    assert "Set-up selesai" in done and "WITA" in done and "Senin–Sabtu" in done
+    assert "Pengaturan selesai" in done and "WITA" in done and "Senin–Sabtu" in done
     assert "KKG Gugus 2 <Mataram> & Co" in done  # escaped in HTML, shown as typed
     c = await sim.services.repos.communities.by_chat(GROUP)
     assert (c.name, c.kind, c.tz, c.work_days, c.setup_done) == (
@@ -51,7 +51,7 @@ async def test_setup_with_good_and_bad_answers(sim):
 async def test_join_with_role_and_change_role(sim):
     welcome = await onboard(sim, members=())
     await sim.tap(GROUP, welcome["message_id"], ANI, "Guru agama")
-    assert "Selamat bergabung, Ani Rahma (Guru agama)" in sim.last_text(GROUP)
+    assert sim.last_text(GROUP) == "🎉 Selamat bergabung: Ani Rahma!"
     assert sim.fake.calls_of("sendMessage")[-1].get("disable_notification") in (True, "true")  # no buzz for all
     c = await sim.services.repos.communities.by_chat(GROUP)
     assert (await sim.services.repos.members.get(c.id, ANI)).role == "religion"
@@ -61,6 +61,44 @@ async def test_join_with_role_and_change_role(sim):
     assert (await sim.services.repos.members.get(c.id, ANI)).role == "pe"
     await sim.say(GROUP, BUDI, "/daftar")
     assert "Pilih peran" in sim.last_text(GROUP)
+
+
+async def test_new_members_are_welcomed_in_one_message_a_day_edited_as_others_join(sim, clock):
+    welcome = await onboard(sim, members=())
+    c = await sim.services.repos.communities.by_chat(GROUP)
+    n = len(sim.fake.bot_messages(GROUP))
+    await sim.tap(GROUP, welcome["message_id"], ANI, "Guru kelas")
+    [greeting] = sim.fake.bot_messages(GROUP)[n:]
+    gid = greeting["message_id"]
+    clock.advance(seconds=31)
+    await sim.tap(GROUP, welcome["message_id"], BUDI, "Guru mapel")  # edited at once: 30 s since the last edit
+    assert sim.fake.texts(GROUP)[-1] == "🎉 Selamat bergabung: Ani Rahma, Budi Santoso!"
+    clock.advance(seconds=5)
+    await sim.tap(GROUP, welcome["message_id"], CITRA, "Guru kelas")  # within 30 s: held, the pass catches up
+    assert sim.fake.edits(GROUP, gid)[-1] == "🎉 Selamat bergabung: Ani Rahma, Budi Santoso!"
+    await sim.tick()
+    assert sim.fake.edits(GROUP, gid)[-1] == "🎉 Selamat bergabung: Ani Rahma, Budi Santoso!"
+    clock.advance(seconds=30)
+    await sim.tick()
+    await sim.tick()
+    assert sim.fake.edits(GROUP, gid) == ["🎉 Selamat bergabung: Ani Rahma!", "🎉 Selamat bergabung: Ani Rahma, Budi Santoso!",
+                                          "🎉 Selamat bergabung: Ani Rahma, Budi Santoso, Citra!"]
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1  # one message for the three, no notification
+    assert [x.get("disable_notification") for x in sim.fake.calls_of("sendMessage")
+            if "Selamat bergabung" in x.get("text", "")] in ([True], ["true"])
+    # a role change is no join; a restart re-sends nothing (the day's key is in the outbox)
+    await sim.tap(GROUP, welcome["message_id"], BUDI, "Guru kelas")
+    await sim.restart()
+    await sim.tick()
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1
+    day = (await sim.services.db.fetchone("SELECT day FROM welcomes WHERE community_id = ?", (c.id,)))[0]
+    assert (await sim.services.repos.outbox.get(f"wl:{c.id}:{day}")).status == "sent"
+    # the next day: a new message for that day's newcomers
+    clock.advance(days=1)
+    await sim.say(GROUP, STRANGER, "halo")
+    await sim.tap(GROUP, welcome["message_id"], STRANGER, "Guru kelas")
+    assert len(sim.fake.bot_messages(GROUP)) == n + 2
+    assert sim.fake.texts(GROUP)[-1].startswith("🎉 Selamat bergabung: ") and "Ani" not in sim.fake.texts(GROUP)[-1]
 
 
 async def test_forged_callbacks_change_nothing(sim):
@@ -238,7 +276,7 @@ async def test_setup_resumes_after_restart(sim):
     kind_msg = sim.last(GROUP)
     await sim.restart()
     await sim.tap(GROUP, kind_msg["message_id"], PIC, "MGMP")
-    assert "Set-up 3/6" in sim.last_text(GROUP)
+    assert "Pengaturan 3/6" in sim.last_text(GROUP)
 
 
 async def test_redelivered_updates_change_nothing(sim):

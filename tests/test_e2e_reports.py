@@ -156,8 +156,8 @@ async def test_summary_with_picture_posted_once_across_restart(sim, clock, hooks
 async def test_caught_up_once_after_downtime_and_not_after_the_week(sim, clock, hooks):
     c = await ready(sim, hooks)
     await sim.tick()
-    await sim.stop()  # down from Tuesday to Saturday morning: Friday's summary was missed
-    clock.set(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
+    await sim.stop()  # down from Tuesday to Friday evening: Friday's 15.00 summary was missed
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # 20.00 WITA, still a school day
     await sim.start()
     hooks.install(sim.services)
     await sim.tick()
@@ -173,6 +173,20 @@ async def test_caught_up_once_after_downtime_and_not_after_the_week(sim, clock, 
     assert len(photos(sim, GROUP)) == 1
     assert await sim.services.repos.outbox.get(f"sum:{c.id}:2026-W49") is None
     assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 12, 11, 15)
+
+
+async def test_a_summary_missed_until_the_weekend_is_not_sent_on_it(sim, clock, hooks):
+    c = await ready(sim, hooks)
+    await sim.tick()
+    await sim.stop()  # down from Tuesday to Saturday morning: no school day of that week is left
+    clock.set(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
+    await sim.start()
+    hooks.install(sim.services)
+    for _ in range(2):
+        await sim.tick()
+        clock.advance(hours=12)
+    assert photos(sim, GROUP) == [] and await sim.services.repos.outbox.get(f"sum:{c.id}:2026-W48") is None
+    assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 12, 4, 15)
 
 
 async def test_summary_time_settings_and_bad_input(sim, clock, hooks):

@@ -168,20 +168,30 @@ async def test_holiday_and_cuti_bersama_skipped_and_announced(sim, clock):
     skipped = {m.orig_date.isoformat(): m for m in meetings if m.status == "skipped"}
     assert skipped["2026-12-24"].reason == "Cuti Bersama Hari Raya Natal"
     assert skipped["2026-12-25"].reason_kind == "holiday" and skipped["2026-12-25"].reason == "Hari Raya Natal"
+    at(clock, 12, 23, 7, 59)
+    await sim.tick()
+    n = len(sim.texts(GROUP))
+    at(clock, 12, 23, 8, 0)  # 25 Dec's day-before slot (24 Dec 08:00) is a cuti bersama day: moved to 23 Dec
+    await sim.tick()
+    assert len(sim.texts(GROUP)) == n + 1
+    assert "Tidak ada pertemuan Jumat, 25 Desember 2026" in sim.last_text(GROUP)
+    assert "libur nasional, Hari Raya Natal" in sim.last_text(GROUP)
     at(clock, 12, 23, 14, 0)  # the day-before slot of 24 Dec
     await sim.tick()
     text = sim.last_text(GROUP)
     assert "Tidak ada pertemuan Kamis, 24 Desember 2026" in text and "Cuti Bersama Hari Raya Natal" in text
     assert sim.fake.buttons(sim.last(GROUP)) == []
+    n = len(sim.texts(GROUP))
     at(clock, 12, 24, 8, 0)
     await sim.tick()
-    assert "Tidak ada pertemuan Jumat, 25 Desember 2026" in sim.last_text(GROUP)
-    assert "libur nasional, Hari Raya Natal" in sim.last_text(GROUP)
-    n = len(sim.texts(GROUP))
-    await sim.tick()
-    assert len(sim.texts(GROUP)) == n  # announced once
+    assert len(sim.texts(GROUP)) == n  # announced once, and nothing on the day off
     await sim.say(GROUP, ANI, "/jadwal")
     assert "tidak ada pertemuan: Cuti Bersama Hari Raya Natal" in sim.last_text(GROUP)
+    n = len(sim.texts(GROUP))
+    for day, hour in ((24, 14), (25, 7), (25, 8)):
+        at(clock, 12, day, hour, 0)
+        await sim.tick()
+    assert len(sim.texts(GROUP)) == n
 
 
 async def test_community_off_days(sim, clock):
@@ -195,10 +205,14 @@ async def test_community_off_days(sim, clock):
     assert sim.last_text(GROUP).count("libur komunitas, Ujian semester") == 2
     await sim.say(GROUP, PIC, "/libur")
     assert "1. Selasa, 1 Desember 2026 – Sabtu, 12 Desember 2026: Ujian semester" in sim.last_text(GROUP)
-    at(clock, 12, 2, 14, 0)
+    at(clock, 11, 30, 14, 0)  # 3 Dec's day-before slot (2 Dec) is in the off-days: the last school day before
     await sim.tick()
     assert "Tidak ada pertemuan Kamis, 3 Desember 2026" in sim.last_text(GROUP)
     assert "libur komunitas, Ujian semester" in sim.last_text(GROUP)
+    n = len(sim.texts(GROUP))
+    at(clock, 12, 2, 14, 0)  # nothing during the off-days (10 Dec's notice has no school day in the week before)
+    await sim.tick()
+    assert len(sim.texts(GROUP)) == n
     await sim.say(GROUP, PIC, "/libur hapus 1")
     assert "2 pertemuan kembali dijadwalkan" in sim.last_text(GROUP)  # 3/12 (tomorrow) and 10/12
     await sim.tick()

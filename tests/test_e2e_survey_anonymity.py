@@ -83,7 +83,7 @@ async def test_a_hidden_role_cannot_be_subtracted_anywhere(sim, clock):
     await sim.say(KEPSEK, KEPSEK, f"/start p{token}")
     await sim.say(KEPSEK, KEPSEK, "/digest")
     digest = sim.last_text(KEPSEK)
-    assert "📝 Survei pulse: 100 % → 100 % (tanpa peran dengan kurang dari 3 responden)" in digest
+    assert "📝 Cek mingguan: 100 % → 100 % (tanpa peran dengan kurang dari 3 responden)" in digest
 
 
 async def test_erasing_answers_later_does_not_change_published_figures(sim, clock):

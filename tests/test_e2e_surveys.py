@@ -315,7 +315,7 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     # pre (1+0+2+1)/4 = 1,00; post (2+1+2+2)/4 = 1,75; g = (1,75-1)/(2-1) = 0,75
     assert "Dibandingkan rata-rata semua peserta tiap tes (4 dan 4 orang)" in res
     assert "Rata-rata tes awal: 1,00 · tes akhir: 1,75 (dari 2)" in res
-    assert "Gain ternormalisasi g = 0,75 (tinggi)" in res
+    assert "Peningkatan ternormalisasi (N-gain) g = 0,75 (tinggi)" in res
     captions = [p["caption"] for p in sim.fake.calls_of("sendPhoto")[-2:]]
     assert captions == ["Tes asesmen: rata-rata skor tes awal (4 peserta) dan tes akhir (4 peserta)",
                         "Tes asesmen: persentase jawaban benar per soal, n = 4"]
@@ -472,7 +472,11 @@ async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
     assert await sim.services.db.scalar("SELECT COUNT(*) FROM surveys") == 1
     assert (await repo(sim).schedule(survey.community_id)).next_due_at == int(
         datetime(2026, 12, 3, 8, 0, tzinfo=UTC).timestamp())
-    clock.advance(hours=49)
+    clock.advance(hours=49)  # Saturday 17.00 WITA: closed to answers, the results wait for a school day
+    await sim.tick()
+    assert not [t for t in sim.texts(GROUP) if t.startswith("📊 Hasil")]
+    assert (await repo(sim).get(survey.id)).status == "closing"
+    clock.set(datetime(2026, 11, 29, 22, 0, 30, tzinfo=UTC))  # Monday 06.00 WITA
     await sim.tick()
     assert "Belum ada yang menjawab" in results_text(sim)
 

@@ -149,14 +149,14 @@ async def team_card(scope: Scope, community: Community, *, edit: bool) -> None:
         await scope.reply("programme/agreement_team", core=core_members, markup=markup)
 
 
-async def joined_extra(scope: Scope) -> tuple[str, InlineKeyboardMarkup | None]:
-    """For the welcome of a new member: the agreement's line and its accept button (one tap)."""
-    if scope.community is None:
-        return "", None
-    current = await repo(scope.services).current(scope.community.id)
+async def welcome_extra(services: Services, community: Community) -> tuple[str, InlineKeyboardMarkup | None]:
+    """For the day's welcome of new members: the agreement's line and its accept button (one tap)."""
+    current = await repo(services).current(community.id)
     if current is None:
         return "", None
-    return scope.render("programme/agreement_on_join"), accept_markup(scope, current)
+    r, loc = services.renderer, community.locale
+    return r.render(loc, "programme/agreement_on_join"), InlineKeyboardMarkup([[InlineKeyboardButton(
+        r.t(loc, "agreement.accept"), callback_data=cb("ag", "a", current.id))]])
 
 
 async def on_agreement_button(update: Update, ctx: KContext) -> None:
@@ -218,5 +218,5 @@ async def agreement_share(services: Services, community_id: int) -> float | None
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("agreement", "kesepakatan", cmd_agreement, audience="member"))
     services.flows[FLOW] = FlowSpec(FLOW, on_agreement_text)
-    services.hooks["joined_extra"] = joined_extra
+    services.hooks["welcome_extra"] = welcome_extra
     add_buttons(app, "ag", on_agreement_button)

@@ -136,7 +136,7 @@ async def start_cycle(scope: Scope) -> None:
                       meetings=bool(weekdays))
     for s in stages:
         if s.opens_at <= now:
-            await open_stage(services, scope.ctx.bot, s, now)
+            await open_stage(services, scope.ctx.bot, s, now, asked=True)  # the PIC asked: at once
 
 
 class DatedStage(NamedTuple):
@@ -192,7 +192,8 @@ async def next_stage(scope: Scope) -> None:
         nxt = next(s for s in stages if s.status == "planned")
         await repo.pull_forward(nxt.id, now)
         await scope.reply("cycle/advanced", closed=None, opened=nxt.stage)
-        await open_stage(services, scope.ctx.bot, (await repo.stage(nxt.id)), now)  # type: ignore[arg-type]
+        await open_stage(services, scope.ctx.bot, (await repo.stage(nxt.id)), now,  # type: ignore[arg-type]
+                         asked=True)
         return
     answered, _ = await counts(services, current)
     if answered == 0:

@@ -20,6 +20,7 @@ from domain.synthesis import AnswerIn, synthesize
 from storage.cycle import CycleStore, StageRow
 from storage.models import Community, User
 
+from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from .common import deep_link, locale_for
@@ -116,7 +117,7 @@ HEADER_EDIT_INTERVAL_S = 30  # at most one live-count edit per stage in this tim
 
 
 # -- opening --------------------------------------------------------------------------------------
-async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int) -> None:
+async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int, *, asked: bool = False) -> None:
     community = await services.repos.communities.get(stage.community_id)
     if community is None:
         return
@@ -124,14 +125,20 @@ async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int)
     questions = [{"key": q.key, "text": q.text} for q in bank[Stage(stage.stage)]]
     if await store(services).cycles.open_stage(stage.id, now, questions):
         opened = await store(services).cycles.stage(stage.id)
-        await post_prompts(services, bot, opened)  # type: ignore[arg-type]
+        await post_prompts(services, bot, opened, asked=asked)  # type: ignore[arg-type]
 
 
-async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None:
+async def quiet_now(services: Services, community: Community, asked: bool) -> bool:
+    """A group post the scheduler makes on its own waits for a school day (bot.quiet); one a PIC's command
+    causes (closing a stage early) goes at once. The stage stays unposted: the next pass asks again."""
+    return not asked and not await quiet.may_send_now(services, community, services.clock.now(), private=False)
+
+
+async def post_prompts(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
     repo = store(services).cycles
     community = await services.repos.communities.get(stage.community_id)
     cycle = await repo.get(stage.cycle_id)
-    if community is None or cycle is None or not community.active:
+    if community is None or cycle is None or not community.active or await quiet_now(services, community, asked):
         return
     thread = cycle.thread_id  # the topic the cycle was started in; without one, the home topic
     text = await header_text(services, community, stage)
@@ -163,21 +170,21 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
     if not await repo.close_stage(stage.id, now, answered, members):
         return
     await refresh_header(services, bot, stage.id)
-    await post_synthesis(services, bot, (await repo.stage(stage.id)))  # type: ignore[arg-type]
+    await post_synthesis(services, bot, (await repo.stage(stage.id)), asked=early)  # type: ignore[arg-type]
     nxt = next((s for s in await repo.stages(stage.cycle_id) if s.seq == stage.seq + 1), None)
     if nxt is not None:
         if early:
             await repo.pull_forward(nxt.id, now)
             nxt = await repo.stage(nxt.id)
         if nxt is not None and nxt.opens_at <= now:
-            await open_stage(services, bot, nxt, now)
+            await open_stage(services, bot, nxt, now, asked=early)
 
 
-async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> None:
+async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
     repo = store(services).cycles
     community = await services.repos.communities.get(stage.community_id)
     cycle = await repo.get(stage.cycle_id)
-    if community is None or cycle is None:
+    if community is None or cycle is None or (community.active and await quiet_now(services, community, asked)):
         return
     members = {m.user_id: m for m in await services.repos.members.list(community.id, active_only=False)}
     answers = [AnswerIn(a.user_id, a.question_key, a.text,
@@ -185,7 +192,7 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> No
                for a in await repo.answers(stage.id)]
     qs = stage.questions
     syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
-                     question_keys=[q["key"] for q in qs])
+                     question_keys=[q["key"] for q in qs], names=[m.name for m in members.values()])
     texts = {q["key"]: q["text"] for q in qs}
     text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))
@@ -261,6 +268,14 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
     community = await services.repos.communities.get(stage.community_id)
     settled = True  # a reminder that failed for now (timeout, network, 429s) keeps the stage for the next pass
     if community is not None and community.active:
+        now = services.clock.now()
+        at = await quiet.send_at(services, community, now, private=True)
+        if at != now and at is not None and at.timestamp() < stage.closes_at:
+            return  # a day off, the night or a meeting: the next pass asks again
+        if at != now:  # it could only arrive after the stage closed: stale, dropped
+            log.info("stage %s: reminders dropped, no quiet moment before the stage closes", stage.id)
+            await store(services).cycles.mark(stage.id, reminded=1)
+            return
         answered = await store(services).cycles.answered_users(stage.id)
         for m in await services.repos.members.list(community.id):
             user = await services.repos.users.get(m.user_id)

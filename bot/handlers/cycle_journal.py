@@ -14,6 +14,7 @@ from domain.cycle import CycleError, journal_prompt
 from domain.cycle_ops import clean_answer, local_date, next_journal_at, parse_clock, to_ts
 from storage.models import Flow
 
+from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
@@ -168,6 +169,12 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             if due_at > now:
                 await repo.prompted(sub.user_id, sub.community_id, None, None, due_at)
                 continue
+        at = await quiet.send_at(services, community, now_dt, private=True)
+        if at != now_dt:  # a meeting, the night or a day off: later the same day, else that day's is dropped
+            later = at is not None and local_date(to_ts(at), community.tz) == local_date(due_at, community.tz)
+            await repo.prompted(sub.user_id, sub.community_id, None, None, to_ts(at) if later else  # type: ignore[arg-type]
+                                next_journal_at(sub.hhmm, community.tz, max(now, due_at), school_day))
+            continue
         next_at = next_journal_at(sub.hhmm, community.tz, max(now, due_at), school_day)
         msg = None
         if user is not None and user.reachable:

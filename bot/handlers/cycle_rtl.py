@@ -15,6 +15,7 @@ from domain.rtl import RtlError, due_reminder_at, is_overdue, parse_due, parse_r
 from storage.cycle import RtlItem
 from storage.models import Community, Flow
 
+from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import in_topic, send_once
@@ -249,6 +250,12 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         user = await services.repos.users.get(item.remind_user_id)
         sent: object = True
         if community is not None and user is not None and user.reachable:
+            at = await quiet.send_at(services, community, now_dt, private=True)
+            if at != now_dt and at is not None and local_date(to_ts(at), community.tz) <= date.fromisoformat(item.due):
+                continue  # a meeting, the night or a day off: the next pass asks again
+            if at != now_dt:  # only after the due date: stale, dropped
+                await st.mark_reminded(item.id)
+                continue
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/rtl_reminder", item=item, due=date.fromisoformat(item.due))
             markup = _list_markup(services.renderer, loc, [item])

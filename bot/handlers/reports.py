@@ -18,8 +18,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application
 
+from domain.calendar import SchoolCalendar
 from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
+from domain.quiet import send_at as quiet_at
+from domain.quiet import weekly_slot
 from domain.report_period import (
     PeriodError,
     iso_week_key,
@@ -32,7 +35,7 @@ from domain.report_period import (
 from storage.models import Community
 from storage.reports import Reports, SummarySchedule
 
-from .. import chartpool
+from .. import chartpool, quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
@@ -40,7 +43,7 @@ from ..jobs import broadcast
 from ..keyboards import cb
 from ..render import fmt_date
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, refuse
+from .common import Scope, build_scope, handler, refuse, school_calendar
 from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
 from .reports_doc import build_doc, report_data
 
@@ -77,6 +80,22 @@ def due_after(tz: str, work_days: int, weekday: int | None, minute: int | None, 
     wd = d[0] if weekday is None else weekday
     mi = d[1] if minute is None else minute
     return int(next_weekly(datetime.fromtimestamp(after_ts, UTC), ZoneInfo(tz), wd, mi).timestamp())
+
+
+def summary_due_after(tz: str, work_days: int, weekday: int | None, minute: int | None, after_ts: int) -> int:
+    """storage.reports.DueFn for summaries: the first slot after `after_ts`, moved back to the last school day
+    of its week by the national calendar (domain.quiet.weekly_slot); the community's own off-days are seen
+    from the next slot on (`summary_one`), or by the quiet policy when the slot comes."""
+    return _slot_after(SchoolCalendar(work_days if work_days in (5, 6) else 5), tz, work_days, weekday, minute,
+                       datetime.fromtimestamp(after_ts, UTC))
+
+
+def _slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int | None, minute: int | None,
+                after: datetime) -> int:
+    d = default_slot(work_days)
+    wd, mi = (d[0] if weekday is None else weekday), (d[1] if minute is None else minute)
+    slot = weekly_slot(calendar, ZoneInfo(tz), wd, mi, after)
+    return int((slot or next_weekly(after, ZoneInfo(tz), wd, mi)).timestamp())
 
 
 # -- the weekly group summary -------------------------------------------------------------------
@@ -153,15 +172,22 @@ async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> No
     now = services.clock.now()
     tz = ZoneInfo(s.tz)
     due = datetime.fromtimestamp(s.next_due_at, UTC)
-    weekday, minute = slot_of(s)
-    nxt = int(next_weekly(max(now, due), tz, weekday, minute).timestamp())
-    week = iso_week_key(due.astimezone(tz).date())
-    r = repo(services)
-    if not (s.enabled and s.active and s.setup_done) or now >= week_end(due, tz) or s.last_week == week:
-        await r.advance_summary(s.community_id, nxt, None, services.now_ts())  # off, or missed its week
-        return
     community = await services.repos.communities.get(s.community_id)
     if community is None:
+        return
+    ends = week_end(due, tz)  # the next slot: in a later week, on its last school day up to the slot's day
+    nxt = _slot_after(await school_calendar(services, community), s.tz, s.work_days, s.weekday, s.minute,
+                      max(now, ends - timedelta(seconds=1)))
+    week = iso_week_key(due.astimezone(tz).date())
+    r = repo(services)
+    if not (s.enabled and s.active and s.setup_done) or now >= ends or s.last_week == week:
+        await r.advance_summary(s.community_id, nxt, None, services.now_ts())  # off, or missed its week
+        return
+    at = await quiet.send_at(services, community, now, private=False)
+    if at != now:  # a day off: later this week if a school day is left, else the week has no summary
+        later = at is not None and at < ends
+        await r.advance_summary(s.community_id, int(at.timestamp()) if later else nxt,  # type: ignore[union-attr]
+                                None, services.now_ts())
         return
     outcome = await post_summary(services, bot, community, f"sum:{community.id}:{week}", now)
     if outcome == "failed" and now.timestamp() + RETRY_S < week_end(due, tz).timestamp():
@@ -183,7 +209,7 @@ async def run_due(services: Services, fetch: Any, one: Any, ident: Any) -> None:
 
 async def tick_summaries(services: Services, bot: ExtBot, now: datetime) -> None:
     r = repo(services)
-    await r.schedule_new_communities(int(now.timestamp()), due_after)
+    await r.schedule_new_communities(int(now.timestamp()), summary_due_after)
     await broadcast.spawn(services, "summaries", lambda: run_due(
         services, r.due_summaries, lambda s: summary_one(services, bot, s), lambda s: s.community_id))
 
@@ -240,6 +266,14 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
     if user is None or not user.reachable or now >= week_end(due, tz) or d.last_week == week:
         await r.advance_digest(d.user_id, nxt, None, services.now_ts())  # blocked / never started: skip
         return
+    communities = [c for c in await services.repos.principals.communities_of(d.user_id) if c.active]
+    if communities:  # the quiet policy with the school days of their first community (private: 06:00-20:00)
+        at = quiet_at(now, tz, await school_calendar(services, communities[0]), private=True)
+        if at != now:
+            later = at is not None and at < week_end(due, tz)
+            await r.advance_digest(d.user_id, int(at.timestamp()) if later else nxt,  # type: ignore[union-attr]
+                                   None, services.now_ts())
+            return
     outcome = await send_digest(services, bot, d.user_id, f"dig:{d.user_id}:{week}", now)
     if outcome == "failed" and now.timestamp() + RETRY_S < week_end(due, tz).timestamp():
         await r.advance_digest(d.user_id, int(now.timestamp()) + RETRY_S, None, services.now_ts())
@@ -273,7 +307,7 @@ async def cmd_summary(scope: Scope) -> None:
     services, c = scope.services, scope.community
     r = repo(services)
     now = services.clock.now()
-    await r.schedule_new_communities(services.now_ts(), due_after)
+    await r.schedule_new_communities(services.now_ts(), summary_due_after)
     sched = await r.summary(c.id)
     args = _args(scope)
     word = args[0].lower() if args else ""
@@ -282,12 +316,12 @@ async def cmd_summary(scope: Scope) -> None:
         slot = await _weekly_args(scope, args, "summary")
         if slot is None:
             return
-        nxt = int(next_weekly(now, ZoneInfo(c.tz), *slot).timestamp())
+        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, *slot, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=slot[0], minute=slot[1])
         changed = "time"
     elif word in ("off", "mati", "stop", "on", "nyala", "aktif") and sched is not None:
         on = word in ("on", "nyala", "aktif")
-        nxt = int(next_weekly(now, ZoneInfo(c.tz), *slot_of(sched)).timestamp())
+        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, sched.weekday, sched.minute, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=sched.weekday, minute=sched.minute, enabled=on)
         changed = "on" if on else "off"
     elif word in ("sekarang", "now"):
@@ -477,7 +511,7 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(
         Command("summary", "ringkasan", cmd_summary, audience="pic", private=False),
         Command("report", "laporan", cmd_report, audience="pic"),
-        Command("digest", "digest", cmd_digest, audience="principal", group=False),
+        Command("digest", "ikhtisar", cmd_digest, audience="principal", group=False),
         Command("anonymous", "anonim", cmd_anonymous, audience="member"),
     )
     add_buttons(app, "rp", on_report_button)

@@ -44,6 +44,7 @@ from .rhythm_core import (
     offsets_of,
     plan_rows,
     refresh_off_days,
+    shift_of,
     skip_notice_at,
     store,
     ts,
@@ -207,8 +208,9 @@ async def cancel(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
         series_view = await rs.series(m.series_id)
     else:
         series_view = None
+        shift = shift_of(await calendar_of(scope.services, c), tz_of(c), m.start_ts, offsets_of(c), meeting_day=False)
         await rs.update(m.id, status="cancelled", reason_kind="pic", reason=change.reason, checkin_at=None,
-                        next_remind_at=skip_notice_at(m.start_ts, offsets_of(c), now)
+                        next_remind_at=skip_notice_at(m.start_ts, offsets_of(c), now, shift)
                         if not m.reminders_done else None)
     await rhythm_attend.refresh_tallies(scope.services, scope.ctx.bot, m.id, force=True)
     await announce(scope, "rhythm/changed", action="cancel", m=meeting_view(m, c), series=series_view,
@@ -258,7 +260,8 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
     if new_start_ts <= now:
         await scope.reply("rhythm/change_error", action="move", code="past", detail="")
         return
-    reason = (await calendar_of(services, c)).off_reason(day)
+    calendar = await calendar_of(services, c)
+    reason = calendar.off_reason(day)
     if reason is not None:
         await scope.reply("rhythm/schedule_error", code="off_day", detail=reason.name, day=day)
         return
@@ -269,7 +272,8 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
         return
     await rs.update(m.id, status="scheduled", start_ts=new_start_ts, end_ts=new_end_ts, moved=1, reason_kind="pic",
                     reason=change.reason, reminders_done="", checkin_at=new_end_ts,
-                    next_remind_at=next_remind_at(new_start_ts, offsets_of(c), (), now))
+                    next_remind_at=next_remind_at(new_start_ts, offsets_of(c), (), now,
+                                                  shift_of(calendar, tz, new_start_ts, offsets_of(c))))
     moved = await rs.get(m.id)
     assert moved is not None
     await rhythm_attend.refresh_tallies(services, scope.ctx.bot, m.id, force=True)
@@ -308,11 +312,14 @@ async def set_reminders(scope: Scope, text: str) -> None:
     assert c is not None
     rs = store(services).meetings
     changes = []
+    calendar, tz = await calendar_of(services, c), tz_of(c)
     for m in await rs.between(c.id, now, now + HORIZON_DAYS * 86400):
+        shift = shift_of(calendar, tz, m.start_ts, offsets, meeting_day=m.status == "scheduled")
         if m.status == "scheduled":
-            changes.append((m.id, {"next_remind_at": next_remind_at(m.start_ts, offsets, m.reminders_done, now)}))
+            changes.append((m.id, {"next_remind_at": next_remind_at(m.start_ts, offsets, m.reminders_done, now,
+                                                                    shift)}))
         elif not m.reminders_done:
-            changes.append((m.id, {"next_remind_at": skip_notice_at(m.start_ts, offsets, now)}))
+            changes.append((m.id, {"next_remind_at": skip_notice_at(m.start_ts, offsets, now, shift)}))
     await rs.update_many(changes)
     await scope.reply("rhythm/reminders_set", offsets=offsets)
 
@@ -373,7 +380,13 @@ def make_hooks(services: Services) -> dict[str, Any]:
                  "attended": counts.get(m.id, 0), "members": members, "status": m.status,
                  "title": m.agenda or m.place or ""} for m in meetings]
 
+    async def meeting_windows(community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int]]:
+        """(start, end) of the meetings that take place, starting in [start_ts, end_ts): the quiet policy."""
+        meetings = await store(services).meetings.between(community_id, int(start_ts), int(end_ts))
+        return [(m.start_ts, m.end_ts) for m in meetings if m.status == "scheduled"]
+
     return {"meeting_weekdays": meeting_weekdays, "meetings_between": meetings_between,
+            "meeting_windows": meeting_windows,
             "school_calendar": lambda community: calendar_of(services, community),
             "hours_summary": lambda community_id, now: rhythm_hours.hours_summary(services, community_id, now),
             "hours_trend": lambda community_id, moments: rhythm_hours.hours_trend(services, community_id, moments)}

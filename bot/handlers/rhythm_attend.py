@@ -14,6 +14,7 @@ from domain.schedule import due_reminder, parse_date_token, reminders_to_send
 from storage.models import Community
 from storage.rhythm import Meeting, MeetingMessage
 
+from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
@@ -25,9 +26,11 @@ from .rhythm_core import (
     CHECKIN_WINDOW_S,
     EDIT_GAP_S,
     day_bounds,
+    meeting_shift,
     meeting_view,
     next_remind_at,
     offsets_of,
+    skip_notice_at,
     store,
     ts,
     tz_of,
@@ -114,17 +117,29 @@ async def tick_reminders(services: Services, bot: ExtBot, now_dt: datetime) -> N
             await rs.update(m.id, next_remind_at=None)
             continue
         offsets = offsets_of(c)
-        if m.status != "scheduled":  # a holiday, an off-day or a cancellation: one notice
-            decision = due_reminder(utc(m.start_ts), max(offsets), now_dt)
+        held = m.status == "scheduled"  # the PIC scheduled it for that day: its reminders may go on it
+        at = await quiet.send_at(services, c, now_dt, private=False,
+                                 scheduled_for=utc(m.start_ts).astimezone(tz_of(c)).date() if held else None)
+        if at != now_dt:  # a day off before the meeting: later, if still before it starts (else nothing)
+            await rs.update(m.id, next_remind_at=ts(at) if at is not None and ts(at) < m.start_ts else None)
+            continue
+        shift = await meeting_shift(services, c, m, offsets)  # each reminder moved off days off
+        if not held:  # a holiday, an off-day or a cancellation: one notice
+            eff = shift[max(offsets)]
+            decision = due_reminder(utc(m.start_ts), max(offsets) if eff is None else eff, now_dt)
             if decision == "not_yet":
-                await rs.update(m.id, next_remind_at=m.start_ts - max(offsets) * 60)
+                await rs.update(m.id, next_remind_at=skip_notice_at(m.start_ts, offsets, now, shift))
                 continue
             if decision != "skip" and not await _send(services, bot, c, m, f"sk:{m.id}:{m.start_ts}", "skip", 0, False):
                 continue
             await rs.update(m.id, next_remind_at=None, reminders_done=[max(offsets)])
             continue
-        off, decision, superseded = reminders_to_send(utc(m.start_ts), offsets, m.reminders_done, now_dt)
-        done = set(m.reminders_done) | set(superseded)
+        real = {e: o for o, e in sorted(shift.items(), reverse=True) if e is not None}  # effective -> offset
+        dropped = [o for o, e in shift.items() if e is None]  # no school day to go on
+        off, decision, superseded = reminders_to_send(utc(m.start_ts), real, [
+            e for o, e in shift.items() if e is not None and o in m.reminders_done], now_dt)
+        off = None if off is None else real[off]
+        done = set(m.reminders_done) | {real[e] for e in superseded} | set(dropped)
         if off is not None:
             if not await _send(services, bot, c, m, f"rm:{m.id}:{m.start_ts}:{off}", f"r{off}", off,
                                decision == "late_send"):
@@ -132,7 +147,8 @@ async def tick_reminders(services: Services, bot: ExtBot, now_dt: datetime) -> N
                     await rs.update(m.id, reminders_done=done)
                 continue  # a transient failure: the next pass retries
             done.add(off)
-        await rs.update(m.id, reminders_done=done, next_remind_at=next_remind_at(m.start_ts, offsets, done, now))
+        await rs.update(m.id, reminders_done=done, next_remind_at=next_remind_at(m.start_ts, offsets, done, now,
+                                                                                  shift))
 
 
 async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: str, kind: str, offset: int,

@@ -4,14 +4,15 @@ meeting that templates show (local times with the zone label)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.calendar import CommunityOffDay, OffDay, SchoolCalendar, plan_weekly
 from domain.hours import Period, nudge_at, period_bounds
+from domain.quiet import reminder_instant
 from domain.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
 from storage.models import Community
 from storage.rhythm import Meeting, RhythmStore, Series
@@ -66,29 +67,54 @@ def utc(t: int) -> datetime:
     return datetime.fromtimestamp(t, UTC)
 
 
-def next_remind_at(start_ts: int, offsets: Iterable[int], done: Iterable[int], now: int) -> int | None:
+Shift = Mapping[int, "int | None"]  # offset -> minutes before the start it really goes (None: not at all)
+
+
+def shift_of(calendar: SchoolCalendar, tz: tzinfo, start_ts: int, offsets: Iterable[int], *,
+             meeting_day: bool = True) -> dict[int, int | None]:
+    """Each reminder moved off a day off to the last school day before (domain.quiet.reminder_instant)."""
+    start = utc(start_ts).astimezone(tz)
+    out: dict[int, int | None] = {}
+    for o in offsets:
+        at = reminder_instant(start, o, calendar, meeting_day=meeting_day)
+        out[o] = None if at is None else (start_ts - ts(at)) // 60
+    return out
+
+
+def next_remind_at(start_ts: int, offsets: Iterable[int], done: Iterable[int], now: int,
+                   shift: Shift | None = None) -> int | None:
     """When the tick should next look at this occurrence's reminders (None: nothing left)."""
-    left = [start_ts - o * 60 for o in offsets if o not in set(done)]
+    eff = {o: (shift.get(o, o) if shift is not None else o) for o in offsets if o not in set(done)}
+    left = [start_ts - e * 60 for e in eff.values() if e is not None]
     if not left or now >= start_ts:
         return None
     return max(min(left), now)
 
 
-def skip_notice_at(start_ts: int, offsets: Iterable[int], now: int) -> int | None:
-    """A skipped or cancelled occurrence is announced once, in the earliest reminder slot."""
-    if now >= start_ts:
+def skip_notice_at(start_ts: int, offsets: Iterable[int], now: int, shift: Shift | None = None) -> int | None:
+    """A skipped or cancelled occurrence is announced once, in the earliest reminder slot (moved off a day off)."""
+    eff = shift.get(max(offsets), max(offsets)) if shift is not None else max(offsets)
+    if now >= start_ts or eff is None:
         return None
-    return max(start_ts - max(offsets) * 60, now)
+    return max(start_ts - eff * 60, now)
 
 
-def occurrence_row(occ: Occurrence, reason: OffDay | None, offsets: tuple[int, ...], now: int) -> dict[str, Any]:
+async def meeting_shift(services: Services, community: Community, m: Any, offsets: Iterable[int]) -> Shift:
+    """`shift_of` for one stored meeting (a skip notice when it does not take place)."""
+    return shift_of(await calendar_of(services, community), tz_of(community), m.start_ts, offsets,
+                    meeting_day=m.status == "scheduled")
+
+
+def occurrence_row(occ: Occurrence, reason: OffDay | None, offsets: tuple[int, ...], now: int,
+                   calendar: SchoolCalendar, tz: tzinfo) -> dict[str, Any]:
     start, end = ts(occ.start_utc), ts(occ.end_utc)
     row: dict[str, Any] = {"orig_date": occ.local_date, "start_ts": start, "end_ts": end}
+    shift = shift_of(calendar, tz, start, offsets, meeting_day=reason is None)
     if reason is None:
-        row.update(status="scheduled", next_remind_at=next_remind_at(start, offsets, (), now), checkin_at=end)
+        row.update(status="scheduled", next_remind_at=next_remind_at(start, offsets, (), now, shift), checkin_at=end)
     else:
         row.update(status="skipped", reason_kind=reason.kind, reason=reason.name,
-                   next_remind_at=skip_notice_at(start, offsets, now))
+                   next_remind_at=skip_notice_at(start, offsets, now, shift))
     return row
 
 
@@ -98,10 +124,10 @@ def plan_rows(series_like: Any, community: Community, calendar: SchoolCalendar, 
     tz, offsets = tz_of(community), offsets_of(community)
     if series_like.kind == "once":
         occ = occurrence_once(_once_date(series_like), series_like.start_time, series_like.duration_min, tz)
-        return [occurrence_row(occ, None, offsets, now)]
+        return [occurrence_row(occ, None, offsets, now, calendar, tz)]
     planned = plan_weekly(series_like.weekdays, series_like.start_time, series_like.duration_min, tz,
                           utc(from_ts), utc(to_ts), calendar)
-    return [occurrence_row(occ, reason, offsets, now) for occ, reason in planned]
+    return [occurrence_row(occ, reason, offsets, now, calendar, tz) for occ, reason in planned]
 
 
 def _once_date(x: Any) -> date:
@@ -132,11 +158,13 @@ async def refresh_off_days(services: Services, community: Community, now: int) -
         reason = calendar.off_reason(local)
         if m.status == "scheduled" and reason is not None and reason.kind == "community" and not m.moved:
             changes.append((m.id, {"status": "skipped", "reason_kind": "community", "reason": reason.name,
-                                   "next_remind_at": skip_notice_at(m.start_ts, offsets, now), "checkin_at": None}))
+                                   "next_remind_at": skip_notice_at(m.start_ts, offsets, now, shift_of(
+                                       calendar, tz, m.start_ts, offsets, meeting_day=False)), "checkin_at": None}))
             skipped += 1
         elif m.status == "skipped" and m.reason_kind == "community" and reason is None:
             changes.append((m.id, {"status": "scheduled", "reason_kind": None, "reason": None,
-                                   "next_remind_at": next_remind_at(m.start_ts, offsets, (), now),
+                                   "next_remind_at": next_remind_at(m.start_ts, offsets, (), now, shift_of(
+                                       calendar, tz, m.start_ts, offsets)),
                                    "reminders_done": "", "checkin_at": m.end_ts}))
             restored += 1
     await rs.meetings.update_many(changes)

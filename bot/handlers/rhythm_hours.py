@@ -23,6 +23,7 @@ from domain.hours import (
 )
 from storage.models import Community, Member
 
+from .. import quiet
 from ..commands import Command
 from ..delivery import send_once
 from ..keyboards import cb, inline_json, rows
@@ -237,8 +238,12 @@ async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None
         if this is not None and now < this:  # the nudge of a period the bot was down for: wait for this one's
             await hours.set_nudge_at(cid, this, now)
             continue
-        if this is not None and c.active:  # (a period with no school day left from its middle has none)
-            data = await community_progress(services, c, now_dt)
+        at = await quiet.send_at(services, c, now_dt, private=True) if this is not None and c.active else now_dt
+        if at != now_dt and at is not None and at < period.end_utc:  # a meeting, the night or a day off
+            await hours.set_nudge_at(cid, int(at.timestamp()), now)
+            continue
+        if this is not None and c.active and at == now_dt:  # (none in a period with no school day left from
+            data = await community_progress(services, c, now_dt)  # its middle, nor one held past its end)
             for p in data["behind"]:
                 await send_nudge(services, bot, c, data["members"][p.member_id], p, data, period)
         await hours.set_nudge_at(cid, next_nudge_time(settings.period, period, c, calendar), now)

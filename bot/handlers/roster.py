@@ -14,6 +14,7 @@ from ..commands import Command, CommandRegistry
 from ..keyboards import cb, language_keyboard, role_keyboard
 from ..services import KContext
 from ..settings import SUPPORTED_LOCALES
+from . import roster_welcome
 from .common import (
     Scope,
     build_scope,
@@ -68,14 +69,13 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
         await repos.users.set_current_community(scope.user_id, scope.community.id, now)
     role_name = scope.t(f"role.{role}")
     await scope.answer("roster.joined_alert" if new else "roster.role_changed_alert", role=role_name)
-    extra = scope.services.hooks.get("joined_extra")  # e.g. the community agreement, accepted in one tap
-    more, markup = await extra(scope) if extra is not None and new else ("", None)
     if scope.is_group:
-        if new:  # a short public welcome, without a notification (a whole staff joins in one morning); role
-            # changes stay between the person and the bot
-            text = scope.render("roster/joined", member=member, role=role_name)
-            await scope.send_html(f"{text}\n{more}" if more else text, quote=False, silent=True, markup=markup)
+        if new:  # one public welcome a day, edited as others join, without a notification (a whole staff joins
+            # in one morning); role changes stay between the person and the bot
+            await roster_welcome.welcome(scope, member)
     else:
+        extra = scope.services.hooks.get("welcome_extra")  # e.g. the community agreement, accepted in one tap
+        more, markup = await extra(scope.services, scope.community) if extra is not None and new else ("", None)
         await scope.edit("roster/joined_private", member=member, role=role_name, more=more, markup=markup)
 
 
@@ -250,5 +250,6 @@ def register(app: Application, registry: CommandRegistry) -> None:
     add_buttons(app, "pr", on_principal_button)
     add_buttons(app, "lg", on_language_button)
     add_buttons(app, "cm", on_community_button)
+    app.bot_data["services"].ticks.append(("welcome", roster_welcome.tick))
 
 

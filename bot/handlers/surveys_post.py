@@ -19,6 +19,7 @@ from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.models import Community
 from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
 
+from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
@@ -275,16 +276,27 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
 
 
 # -- the scheduler tick ---------------------------------------------------------------------------
+async def held(services: Services, community_id: int, now: datetime) -> bool:
+    """A group post the scheduler makes on its own waits for the community's school day (bot.quiet)."""
+    community = await services.repos.communities.get(community_id)
+    return community is not None and not await quiet.may_send_now(services, community, now, private=False)
+
+
 async def tick(services: Services, bot: ExtBot, now: datetime) -> None:
     r = repo(services)
     ts = int(now.timestamp())
     for survey in await r.due_to_close(ts):
+        if await held(services, survey.community_id, now):  # answers stop now; the results wait (quiet policy)
+            await r.close(survey.id, ts)
+            continue
         await close_survey(services, bot, survey)
     for survey in await r.closing():
-        await post_results(services, bot, survey.id)
+        if not await held(services, survey.community_id, now):
+            await post_results(services, bot, survey.id)
     for survey in await r.needing_group_update(ts):
         if not survey.posted:
-            await post_survey(services, bot, survey)
+            if not await held(services, survey.community_id, now):
+                await post_survey(services, bot, survey)
         else:
             await refresh_header(services, bot, survey.id)
     for sched in await r.due_schedules(ts):
@@ -311,6 +323,11 @@ async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, no
                     if int(m["end_ts"]) > ts]
         nxt = min([*upcoming, ts + MEETING_RECHECK_S])
     elif sched.weekday is not None and sched.minute_of_day is not None:
+        at = await quiet.send_at(services, community, now, private=False)
+        if at != now:  # a day off: on the next school day (one pending pulse at most: the slot moves)
+            nxt = int(at.timestamp()) if at is not None else next_slot(sched.weekday, sched.minute_of_day, zone, now)
+            await r.advance_schedule(community.id, checked_until=ts, next_due_at=nxt, now=ts)
+            return
         await _start_pulse(services, bot, community, sched, f"sched:{community.id}:{sched.next_due_at}", ts)
         nxt = next_slot(sched.weekday, sched.minute_of_day, zone, now)
     else:  # meeting mode without the weekly-rhythm feature: nothing to follow, look again tomorrow

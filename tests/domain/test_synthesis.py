@@ -131,3 +131,17 @@ def test_synthesis_fuzz(answers, max_quotes, quote_len):
     assert s == synthesize(
         list(reversed(answers)), 6, locale="id", max_quotes=max_quotes, quote_len=quote_len
     )
+
+
+def test_a_persons_name_is_never_a_theme():
+    answers = [
+        AnswerIn(1, "impl.observed", "Bu Sari memakai kartu kata, murid antusias membaca kartu kata.", True),
+        AnswerIn(2, "impl.observed", "Kelas Bu Sari: kartu kata membuat murid antusias. Citra membantu.", True),
+        AnswerIn(3, "impl.observed", "Saya belajar dari Citra dan Sari: kartu kata sangat membantu.", True),
+    ]
+    assert "citra" in [w for w, _ in synthesize(answers, 5).themes]  # without names: a "theme"
+    s = synthesize(answers, 5, names=["Citra Dewi", "Ani Rahma"])
+    words = {w for term, _ in s.themes for w in term.split()}
+    assert "citra" not in words  # a member's name
+    assert "sari" not in words  # the word after "Bu": someone's name even if not a member
+    assert "kartu" in words and "antusias" in words

@@ -1,0 +1,43 @@
+"""The quiet policy (`domain.quiet`) as the ticks ask it: with the community's school calendar and meetings.
+
+Every tick that sends on its own (not as an answer to someone) asks `send_at` before `send_once`; when the
+answer is later than now it sends nothing and leaves its row due, so the next pass asks again (the outbox
+key is unchanged: a deferred send is neither lost nor sent twice). A caller whose message would be stale by
+then (a stage reminder after the stage closed, an hours nudge after its week) drops it instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from domain import quiet
+
+from .handlers.common import school_calendar
+
+if TYPE_CHECKING:
+    from storage.models import Community
+
+    from .services import Services
+
+MEETING_LOOKAROUND = timedelta(days=2)  # meetings starting this far around now can cover a private send
+
+
+async def send_at(services: Services, community: Community, now: datetime, *, private: bool,
+                  scheduled_for: date | None = None) -> datetime | None:
+    """`now` if the community's message may go now, else when it may (None: not within a year)."""
+    calendar = await school_calendar(services, community)
+    meetings: list[tuple[datetime, datetime]] = []
+    hook = services.hooks.get("meeting_windows") if private else None
+    if hook is not None:
+        t = int(now.timestamp())
+        span = int(MEETING_LOOKAROUND.total_seconds())
+        meetings = [(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC))
+                    for s, e in await hook(community.id, t - span, t + span)]
+    return quiet.send_at(now, ZoneInfo(community.tz), calendar, private=private, scheduled_for=scheduled_for,
+                         meetings=meetings)
+
+
+async def may_send_now(services: Services, community: Community, now: datetime, *, private: bool) -> bool:
+    return await send_at(services, community, now, private=private) == now
