@@ -32,6 +32,7 @@ from .cycle_core import (
     close_stage,
     community_bank,
     counts,
+    cycle_feed,
     cycle_status,
     cycle_summaries,
     cycle_trend,
@@ -311,6 +312,8 @@ def register(app: Application, services: Services) -> None:
     services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
     services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)
     services.hooks["cycle_trend"] = lambda cid, moments: cycle_trend(services, cid, moments)
+    services.feed.cycle = lambda g, moments, since: cycle_feed(services, g, moments, since)
+    services.feed.activity.append(lambda g, s, e: store(services).cycles.activity_parts(g.community.id, int(s), int(e)))
     cycle_reports.install_hooks(services)
     cycle_answers.register(app, services)
     cycle_rtl.register(app, services)

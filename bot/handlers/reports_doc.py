@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, PrePost, hours_figure, hours_status
+from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of
 from domain.progress_map import FocusLevel, indicators_from, progress_map
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -140,7 +140,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
     evidence = r.render(loc, "reports/evidence", community=community, data=data, cycle=last_cycle(data),
-                        prepost=prepost_of(data), pulses=pulse_shares(data))
+                        prepost=last_prepost(data), pulses=pulse_shares(data))
     levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" for lv in data.levels]
     meta = [(t("meta.community"), community.display_name), (t("meta.school"), community.schools or "–"),
             (t("meta.period"), f"{fmt_date(period.start, loc, 'd MMMM y')} – {fmt_date(period.end, loc, 'd MMMM y')}"),
@@ -184,15 +184,10 @@ def last_cycle(data: ReportData) -> dict[str, Any] | None:
     return max(done, key=lambda c: int(c["ended_at"])) if done else None
 
 
-def prepost_of(data: ReportData) -> PrePost | None:
-    """The class means of the period's last paired pre/post test, in % of the maximum score."""
-    tests = [s for s in data.surveys or [] if s.get("mean_pre") is not None and s.get("max_score")]
-    if not tests:
-        return None
-    s = max(tests, key=lambda x: int(x.get("closed_at") or 0))
-    top = float(s["max_score"])
-    return PrePost(str(s.get("title") or ""), float(s["mean_pre"]) * 100 / top,
-                   None if s.get("mean_post") is None else float(s["mean_post"]) * 100 / top)
+def last_prepost(data: ReportData) -> PrePost | None:
+    """The class means of the period's last paired pre/post test (`domain.figures.prepost_of`)."""
+    tests = [s for s in data.surveys or [] if prepost_of(s) is not None]
+    return prepost_of(max(tests, key=lambda x: int(x.get("closed_at") or 0))) if tests else None
 
 
 def pulse_shares(data: ReportData) -> list[float]:
