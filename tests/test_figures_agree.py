@@ -140,6 +140,18 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     assert f"rata-rata {mean:.1f} % setuju dari {len(agree)} survei".replace(".", ",") in pdf_first
     assert f"terakhir {agree[-1][1]:.1f} %".replace(".", ",") in pdf_first
 
+    # the per-focus × per-role table of the summary page: the shown roles' shares of the period's last pulse,
+    # the same as its results post (one shown role: its shares are the statements' shares), hidden roles out
+    n_last, agree_last = agree[-1]
+    block = [b for b in group.split("📊 Hasil:") if f"Keseluruhan (per responden, n = {n_last}): rerata" in b
+             and f"setuju {agree_last:.1f} %".replace(".", ",") in b][-1]
+    items = [round(float(x.replace(",", "."))) for x in re.findall(r"setuju \(4–5\) ([\d,]+) %", block)]
+    table = re.search(r"Per fokus × peran \(% setuju; Cek Mingguan Kombel, [^)]+\): (.+?) \(peran dengan kurang", pdf_first)
+    cells = [int(x) for x in re.findall(r"Guru kelas (\d+) %", table.group(1))]
+    assert cells == items and len(cells) == 3, (cells, items)
+    assert "Fokus pada pembelajaran: Guru kelas" in table.group(1) and "Guru BK" not in table.group(1)
+    assert "Strategi: Model membaca terbimbing lalu diskusi berpasangan" in pdf_first
+
     # pre/post: the test's posted class means (points of the maximum) are the report's %, with the gain
     scores = [(float(a.replace(",", ".")), int(b)) for a, b in re.findall(r"Rata-rata skor: ([\d,]+) dari (\d+)", group)]
     shown = re.search(r"rerata kelas ([\d,]+) % → ([\d,]+) %; gain ternormalisasi ([\d,]+)", pdf_first)

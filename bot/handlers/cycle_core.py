@@ -222,6 +222,8 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
         "participation": {s.value: [p.answered, p.members] for s, p in summary.participation.items()},
         "rtl": {"done": summary.rtl_done, "not_done": summary.rtl_not_done, "open": summary.rtl_open},
         "good_practices": summary.good_practices, "started_at": cycle.started_at, "ended_at": cycle.ended_at,
+        "strategy": next((text for key, _uid, text in await st.cycles.cycle_answers(cycle_id)
+                          if key == "plan.strategy"), None),
     }
 
 

@@ -140,7 +140,9 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
     evidence = r.render(loc, "reports/evidence", community=community, data=data, cycle=last_cycle(data),
-                        prepost=last_prepost(data), pulses=pulse_shares(data))
+                        prepost=last_prepost(data), pulses=pulse_shares(data),
+                        study=(study := labelled(r, loc, last_study(data))),
+                        closed=datetime.fromtimestamp(int(study["closed_at"]), UTC).astimezone(tz) if study else None)
     levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" for lv in data.levels]
     meta = [(t("meta.community"), community.display_name), (t("meta.school"), community.schools or "–"),
             (t("meta.period"), f"{fmt_date(period.start, loc, 'd MMMM y')} – {fmt_date(period.end, loc, 'd MMMM y')}"),
@@ -188,6 +190,26 @@ def last_prepost(data: ReportData) -> PrePost | None:
     """The class means of the period's last paired pre/post test (`domain.figures.prepost_of`)."""
     tests = [s for s in data.surveys or [] if prepost_of(s) is not None]
     return prepost_of(max(tests, key=lambda x: int(x.get("closed_at") or 0))) if tests else None
+
+
+def last_study(data: ReportData) -> dict[str, Any] | None:
+    """The period's last survey with a per-focus × per-role table (published roles only), as its headline."""
+    found = [s for s in data.surveys or [] if s.get("focus_roles")]
+    return max(found, key=lambda x: int(x.get("closed_at") or 0)) if found else None
+
+
+def labelled(r: Renderer, loc: str, study: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The study table with each statement's short focus name where it has one (`sv.focus.<key>`)."""
+    if study is None:
+        return None
+    rows = []
+    for row in study["focus_roles"]["rows"]:
+        try:
+            label = r.t(loc, f"sv.focus.{row['key']}")
+        except KeyError:
+            label = row["text"]
+        rows.append({**row, "label": label})
+    return {**study, "focus_roles": {**study["focus_roles"], "rows": rows}}
 
 
 def pulse_shares(data: ReportData) -> list[float]:

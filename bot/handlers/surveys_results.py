@@ -16,6 +16,7 @@ from domain.surveys import (
     SurveySummary,
     TrendPoint,
     disclosure,
+    focus_roles,
     mean_score_shown,
     prepost_published,
     pulse_trend,
@@ -92,7 +93,8 @@ async def compute(repo: Surveys, survey: Survey) -> Results:
     people = responses(survey, answers)
     summary = survey_summary(survey.definition, people)
     if survey.kind != "prepost":
-        return Results(survey, summary, extra={"likert": published_likert(survey, people)})
+        return Results(survey, summary, extra={"likert": published_likert(survey, people),
+                                               "focus_roles": focus_roles(survey.definition, people)})
     test_items = []
     for s in summary.items:
         share = None
@@ -144,6 +146,8 @@ def headline(r: Results) -> dict[str, Any]:
         out.update(mean=o.mean, agree_share=o.agree_share, index=o.index)
         if r.summary.by_role is not None:
             out["rerata_agree"] = r.summary.by_role.rerata_agree
+        if r.extra.get("focus_roles"):
+            out["focus_roles"] = r.extra["focus_roles"]
     if r.is_test:
         out.update(mean_score=r.mean_score, max_score=s.definition.max_score)
         if r.pp is not None:
