@@ -44,3 +44,14 @@ async def test_level_and_subject_in_one_tap_and_one_line_and_in_the_star_draft(s
     assert "Mata pelajaran dihapus" in sim.last_text(GROUP)
     got = await draft(sim.services, await community(sim), ANI, "id")
     assert "jenjang SD, fase B, menjalankan" in got["situation"] and "mapel" not in got["situation"]
+
+
+async def test_a_cycle_start_offers_the_level_in_one_tap_until_it_is_set(sim, clock):
+    await onboard(sim)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    started = next(m for m in sim.fake.bot_messages(GROUP) if "Siklus baru dimulai" in m.get("text", ""))
+    assert "ketuk jenjang dan fase di bawah" in started["text"]
+    await sim.tap(GROUP, started["message_id"], PIC, "SD · fase C (kelas 5–6)")
+    assert (await community(sim)).settings["level"] == "sd_c"
+    got = await draft(sim.services, await community(sim), ANI, "id")
+    assert "jenjang SD, fase C, menjalankan" in got["situation"], got

@@ -21,6 +21,7 @@ from domain.cycle import (
     target_met,
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
+from domain.star import level_facts
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -42,6 +43,7 @@ from .cycle_core import (
     summary_data,
     tick,
 )
+from .setup import level_keyboard
 
 START = ("mulai", "start")
 NEXT = ("lanjut", "next")
@@ -133,8 +135,10 @@ async def start_cycle(scope: Scope) -> None:
             await scope.reply("cycle/already_active", cycle=active)
         return
     stages = await repo.stages(cycle_id)
+    level = level_facts(community.settings)
     await scope.reply("cycle/started", target=target, stages=_dated(stages, community.tz),
-                      meetings=bool(weekdays))
+                      meetings=bool(weekdays), level=level,
+                      markup=None if level["jenjang"] else level_keyboard(scope))  # optional: one tap
     for s in stages:
         if s.opens_at <= now:
             await open_stage(services, scope.ctx.bot, s, now)
