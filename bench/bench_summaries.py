@@ -7,7 +7,7 @@ shifted (`clone_world`); each clone's summary text is then built as the Friday t
 commands keep the synthetic world of stand-in hooks (`build_world`): they measure charts, the tick run and
 pacing, not the gathering.
 
-    .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--alternate]
+    .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--world FILE]
     .venv/bin/python -m bench.bench_summaries charts  [--charts 300]
     .venv/bin/python -m bench.bench_summaries run     [--communities 1000] [--chart new|old|both]  # tick run + update latency
     .venv/bin/python -m bench.bench_summaries pacing  [--messages 900]
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -164,14 +165,22 @@ def clone_world(path: Path, copies: int) -> int:
 async def bench_text(args) -> None:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "bench.sqlite3"
-        t0 = time.perf_counter()
-        now = await demo_database(path)
-        played = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        rows = clone_world(path, args.communities - 1)
-        print(f"world: the demo played to {now:%d %b %Y %H:%M} in {played:.1f}s; its community cloned to "
-              f"{args.communities} communities ({rows:,} rows) in {time.perf_counter() - t0:.1f}s; "
-              f"{path.stat().st_size / 2**20:.0f} MB")
+        if args.world and Path(args.world).exists():  # noqa: ASYNC240 - a saved world (--world)
+            shutil.copy(args.world, path)
+            now = datetime.fromtimestamp(int(Path(args.world + ".at").read_text()), UTC)  # noqa: ASYNC240
+            print(f"world: {args.world} ({path.stat().st_size / 2**20:.0f} MB)")
+        else:
+            t0 = time.perf_counter()
+            now = await demo_database(path)
+            played = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            rows = clone_world(path, args.communities - 1)
+            print(f"world: the demo played to {now.isoformat(timespec='minutes')} in {played:.1f}s; its community "
+                  f"cloned to {args.communities} communities ({rows:,} rows) in {time.perf_counter() - t0:.1f}s; "
+                  f"{path.stat().st_size / 2**20:.0f} MB")
+            if args.world:
+                shutil.copy(path, args.world)
+                Path(args.world + ".at").write_text(str(int(now.timestamp())))  # noqa: ASYNC240
         sim = Sim(path, clock=ManualClock(now))
         await sim.start()
         services, repos = sim.services, sim.services.repos
@@ -329,6 +338,7 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=10_000)
     ap.add_argument("--members", type=int, default=25, help="run: members of each synthetic community")
     ap.add_argument("--weeks", type=int, default=12)
+    ap.add_argument("--world", help="text: save the cloned world to this file, or reuse it when it exists")
     ap.add_argument("--charts", type=int, default=300)
     ap.add_argument("--messages", type=int, default=900)
     ap.add_argument("--chart", choices=["new", "old", "both"], default="new", help="run: which summary chart")
