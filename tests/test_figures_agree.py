@@ -188,7 +188,7 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in star.pages).split())
     body = text.split("Situasi–Tantangan–Aksi–Refleksi", 1)[1].split("Bukti (foto dari siklus)")[0]
     assert 150 <= len(body.split()) <= 300, len(body.split())
-    for fact in ("Kombel SDN 3 Mataram", "13 Juli 2026", "literasi kelas 4: 40% → 70% tuntas",
+    for fact in ("Kombel SDN 3 Mataram", "jenjang SD, fase B, mapel Bahasa Indonesia", "13 Juli 2026", "literasi kelas 4: 40% → 70% tuntas",
                  "Hasil: 40 % → 72 %, target tercapai", "Kami saling mengamati kelas"):
         assert fact in text, fact
     assert sum(len(p.images) for p in star.pages) == 2  # Gita's two evidence photos
