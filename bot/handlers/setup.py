@@ -104,7 +104,10 @@ async def set_subject(scope: Scope, text: str) -> None:
 
 
 async def on_level_button(scope: Scope, code: str) -> None:
-    """One tap: jenjang and fase (any PIC of the community; the message may be old)."""
+    """One tap: jenjang and fase (any PIC of the community, in its group; the message may be old)."""
+    if not scope.is_group or scope.community is None:  # the buttons are only posted in the group
+        await scope.answer("errors.stale_button", alert=True)
+        return
     if not await scope.is_pic():
         await refuse(scope, "errors/not_pic")
         return
