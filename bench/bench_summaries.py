@@ -1,10 +1,13 @@
 """Weekly summaries at scale: text, charts off the event loop, update latency during a run, paced delivery.
 
-The reports feature reads the other features only through `services.hooks`; here those hooks read a
-synthetic world from indexed tables in the same SQLite file (one query per hook call, like the real ones),
-so the figures are the cost of *our* work: the hook calls, the domain logic and the templates.
+`text` runs the real features: the offline demo is played up to its week-7 Friday summary (28 August 2026,
+15:00 WITA), its database is copied, and its community (11 members, 7 weeks of meetings, hours, a cycle in
+its implementation stage with RTL items, 9 closed surveys) is cloned `--communities` times with every id
+shifted (`clone_world`); each clone's summary text is then built as the Friday tick would. The other
+commands keep the synthetic world of stand-in hooks (`build_world`): they measure charts, the tick run and
+pacing, not the gathering.
 
-    .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--members 25] [--weeks 12]
+    .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--world FILE]
     .venv/bin/python -m bench.bench_summaries charts  [--charts 300]
     .venv/bin/python -m bench.bench_summaries run     [--communities 1000] [--chart new|old|both]  # tick run + update latency
     .venv/bin/python -m bench.bench_summaries pacing  [--messages 900]
@@ -15,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import shutil
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -101,29 +106,111 @@ async def new_sim(tmp: Path, **kw) -> Sim:
     return sim
 
 
+# -- the real features' data: the demo's community, cloned -------------------------------------------
+ID_COLUMNS = {"id", "community_id", "user_id", "owner_user_id", "created_by", "marked_by", "started_by", "cycle_id",
+              "stage_id", "meeting_id", "series_id", "survey_id", "pair_id", "current_community_id"}
+CHAT_COLUMNS = {"chat_id", "origin_chat_id", "header_chat_id"}
+CLONED = ["users", "communities", "members", "meeting_series", "meetings", "attendance", "rsvps", "off_days",
+          "hour_settings", "hour_targets", "learning_logs", "cycles", "cycle_stages", "cycle_answers",
+          "cycle_evidence", "rtl_items", "good_practices", "cycle_summaries", "surveys", "survey_answers"]
+SHIFT = 10_000_000
+
+
+async def demo_database(dest: Path) -> datetime:
+    """Play the demo up to its week-7 Friday summary; copy its database to `dest`; return that moment."""
+    from bot.demo import Demo, run_demo
+
+    at: list[datetime] = []
+
+    async def probe(demo: Demo) -> None:
+        now = demo.clock.now()
+        if at or not (now.month == 8 and now.day == 28 and now.hour >= 15):
+            return
+        src = sqlite3.connect(demo.sim.services.db.path)
+        with sqlite3.connect(dest) as out:
+            src.backup(out)
+        src.close()
+        at.append(now)
+
+    with tempfile.TemporaryDirectory() as d:
+        await run_demo(d, quiet=True, probe=probe)
+    return at[0]
+
+
+def clone_world(path: Path, copies: int) -> int:
+    """Add `copies` copies of everything the demo's community has (every id shifted by k × SHIFT, group chats
+    moved down, private chats up); returns the number of rows written."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM report_schedules")  # nothing due: the bench calls build_summary itself
+    plans = []
+    for table in CLONED:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        exprs = [f"{c} + :shift" if c in ID_COLUMNS else
+                 f"CASE WHEN {c} < 0 THEN {c} - :shift ELSE {c} + :shift END" if c in CHAT_COLUMNS else
+                 f"{c} || ':' || :k" if c == "source_key" else c for c in cols]
+        key = next(c for c in cols if c in ID_COLUMNS)
+        plans.append(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {table}"
+                     f" WHERE {key} < {SHIFT}")
+    before = conn.total_changes
+    with conn:
+        for k in range(1, copies + 1):
+            for sql in plans:
+                conn.execute(sql, {"shift": k * SHIFT, "k": k})
+    rows = conn.total_changes - before
+    conn.close()
+    return rows
+
+
 async def bench_text(args) -> None:
     with tempfile.TemporaryDirectory() as d:
-        sim = await new_sim(Path(d))
-        t0 = time.perf_counter()
-        await build_world(sim, args.communities, args.members, args.weeks)
-        print(f"world: {args.communities} communities x {args.members} members x {args.weeks} weeks "
-              f"built in {time.perf_counter() - t0:.1f}s; rss {rss_mb():.0f} MB")
-        repos = sim.services.repos
+        path = Path(d) / "bench.sqlite3"
+        if args.world and Path(args.world).exists():  # noqa: ASYNC240 - a saved world (--world)
+            shutil.copy(args.world, path)
+            now = datetime.fromtimestamp(int(Path(args.world + ".at").read_text()), UTC)  # noqa: ASYNC240
+            print(f"world: {args.world} ({path.stat().st_size / 2**20:.0f} MB)")
+        else:
+            t0 = time.perf_counter()
+            now = await demo_database(path)
+            played = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            rows = clone_world(path, args.communities - 1)
+            print(f"world: the demo played to {now.isoformat(timespec='minutes')} in {played:.1f}s; its community "
+                  f"cloned to {args.communities} communities ({rows:,} rows) in {time.perf_counter() - t0:.1f}s; "
+                  f"{path.stat().st_size / 2**20:.0f} MB")
+            if args.world:
+                shutil.copy(path, args.world)
+                Path(args.world + ".at").write_text(str(int(now.timestamp())))  # noqa: ASYNC240
+        sim = Sim(path, clock=ManualClock(now))
+        await sim.start()
+        services, repos = sim.services, sim.services.repos
+        ids = [int(r[0]) for r in await services.db.fetchall(
+            "SELECT id FROM communities WHERE setup_done = 1 AND name IS NOT NULL ORDER BY id")]
+        first = await repos.communities.get(ids[0])
+        seen: list[str] = []
+        services.db._reader.set_trace_callback(seen.append)
+        base = await build_summary(services, first, now, chart=False)
+        services.db._reader.set_trace_callback(None)
+        print(f"statements per summary: {len(seen)}; {len(ids)} communities with a summary")
         per: list[float] = []
+        texts: set[str] = set()
         chars: list[int] = []
         rss0 = rss_mb()
         t0 = time.perf_counter()
-        for cid in range(1, args.communities + 1):
+        for cid in ids:
             c = await repos.communities.get(cid)
             s = time.perf_counter()
-            summary = await build_summary(sim.services, c, NOW, chart=False)
+            summary = await build_summary(services, c, now, chart=False)
             per.append(time.perf_counter() - s)
             chars.append(len(summary.text))
+            texts.add(summary.text)
         total = time.perf_counter() - t0
         k = max(1, len(per) // 10)
-        print(f"text of {len(per)} summaries: {total:.1f}s total, {1000 * statistics.mean(per):.2f} ms each "
-              f"(first 10 %: {1000 * statistics.mean(per[:k]):.2f} ms, last 10 %: {1000 * statistics.mean(per[-k:]):.2f} ms);"
-              f" longest text {max(chars)} chars; rss {rss0:.0f} -> {rss_mb():.0f} MB")
+        print(f"text of {len(per)} summaries: {total:.1f}s total, {1000 * statistics.mean(per):.2f} ms each, median "
+              f"{1000 * statistics.median(per):.2f} ms (first 10 %: {1000 * statistics.mean(per[:k]):.2f} ms, "
+              f"last 10 %: {1000 * statistics.mean(per[-k:]):.2f} ms) -> 10,000 ≈ {10 * statistics.mean(per) * 1000:.1f}s;"
+              f" {len(texts)} distinct text(s), {base.text == next(iter(texts))=}; longest {max(chars)} chars;"
+              f" rss {rss0:.0f} -> {rss_mb():.0f} MB")
         await sim.stop()
 
 
@@ -249,8 +336,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["text", "charts", "run", "pacing"])
     ap.add_argument("--communities", type=int, default=10_000)
-    ap.add_argument("--members", type=int, default=25)
+    ap.add_argument("--members", type=int, default=25, help="run: members of each synthetic community")
     ap.add_argument("--weeks", type=int, default=12)
+    ap.add_argument("--world", help="text: save the cloned world to this file, or reuse it when it exists")
     ap.add_argument("--charts", type=int, default=300)
     ap.add_argument("--messages", type=int, default=900)
     ap.add_argument("--chart", choices=["new", "old", "both"], default="new", help="run: which summary chart")

@@ -275,6 +275,9 @@ async def scene_pre_test(demo: Demo) -> None:
 async def scene_cycle_start(demo: Demo) -> None:
     await demo.until(7, 13, 13, 5)
     await demo.say(PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
+    started = next(m for m in reversed(demo.sim.fake.bot_messages(GROUP)) if "Siklus baru dimulai" in m.get("text", ""))
+    await demo.tap(PIC, "SD · fase B (kelas 3–4)", message_id=started["message_id"])  # for the STAR draft
+    await demo.say(PIC, "/atur mapel Bahasa Indonesia")
     await demo.say(ANI, "Ada 9 murid kelas 4A yang belum lancar membaca pemahaman; nilai rata-rata 58.",
                    reply_to=demo.prompt(1))
     await demo.say(ANI, "Kelas 4A: 9 dari 28 murid, terutama menemukan ide pokok dan menyimpulkan isi teks.",

@@ -89,6 +89,11 @@ def _fmt_time(t: time, locale: str) -> str:
 def fmt_number(x: float | int | None, locale: str, decimals: int = 1) -> str:
     if x is None:
         return "–"
+    return _fmt_number(x, locale, decimals)
+
+
+@lru_cache(maxsize=8192, typed=True)  # typed: 1 and 1.0 format differently
+def _fmt_number(x: float | int, locale: str, decimals: int) -> str:
     if isinstance(x, int) or float(x).is_integer() and decimals == 0:
         return bnumbers.format_decimal(x, format="#,##0", locale=_babel(locale))
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"

@@ -18,6 +18,7 @@ from .clock import Clock
 from .commands import CommandRegistry
 from .render import Renderer
 from .settings import Settings
+from .summary_feed import SummaryFeed
 from .tgbot import KombelBot
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class Services:
     start_routes: dict[str, Callable[[Scope, str], Awaitable[None]]] = field(default_factory=dict)
     # Cross-feature hooks by name (e.g. "meeting_weekdays"), so features stay decoupled.
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # What the weekly summary and the digest gather, typed, one call per feature (bot.summary_feed).
+    feed: SummaryFeed = field(default_factory=SummaryFeed)
     # Group administrators by chat (who counts as PIC unless named or removed): (expires, user ids).
     admin_cache: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     # Where the bot gets no `chat_member` updates: what Telegram said of a person in a group, briefly trusted.

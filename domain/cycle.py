@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import messages
+from domain.figures import rtl_figure
 from domain.text import clip
 
 DEFAULT_LOCALE = "id"
@@ -396,11 +397,10 @@ def build_summary(
     if before is None and target is not None:
         before = target.baseline
     part = {Stage.parse(k): Participation(int(a), int(m)) for k, (a, m) in (participation or {}).items()}
-    counts = {"done": 0, "not_done": 0, "open": 0}
-    for st in rtl_statuses:
-        if st not in counts:
-            raise CycleError("bad_status", str(st))
-        counts[st] += 1
+    try:
+        rtl = rtl_figure((st, None) for st in rtl_statuses)
+    except ValueError as err:
+        raise CycleError("bad_status", str(err)) from None
     return CycleSummary(
         topic=topic if topic is not None else (target.topic if target else ""),
         target=target,
@@ -408,8 +408,8 @@ def build_summary(
         after=after,
         met=target_met(target, after),
         participation={s: part[s] for s in STAGES if s in part},
-        rtl_done=counts["done"],
-        rtl_not_done=counts["not_done"],
-        rtl_open=counts["open"],
+        rtl_done=rtl.done,
+        rtl_not_done=rtl.not_done,
+        rtl_open=rtl.open,
         good_practices=good_practices,
     )

@@ -16,16 +16,20 @@ Every output reads these dataclasses; none recomputes a figure on its own. Pure 
   nobody has answered for ``STALL_DAYS`` days (counted from its opening when nobody answered at all), and
   fewer than half the members have answered. Anything else is on schedule: a stage where most members
   answered early and the rest of the window is quiet, or a stage that has just opened.
-- **Survey agreement**: share of answers 4–5 on a 1–5 scale (computed by the surveys feature).
-- **Pre/post**: class means in % and the normalised gain ``(post − pre) / (100 − pre)``.
-- **RTL**: done / open / overdue counts of the follow-up items.
+- **Survey agreement** (:func:`survey_agreement`): share of answers 4–5 on a 1–5 scale among the answers a
+  survey *published* (hidden roles left out, `domain.surveys.disclosure`), read from its headline.
+- **Pre/post** (:func:`prepost_of`, :class:`PrePost`): the class means of a paired test in % of its maximum
+  score and the normalised gain ``(post − pre) / (100 − pre)``.
+- **RTL** (:func:`rtl_figure`, :class:`RtlFigure`): done / not done / open counts of the follow-up items, and
+  of the open ones how many are overdue (from the day after the due date) or due within 7 days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
 from domain.hours import BEHIND_TOLERANCE, MIN_ELAPSED_TO_JUDGE
 
@@ -167,5 +171,59 @@ class PrePost:
         return normalised_gain(self.pre_pct, self.post_pct)
 
 
-__all__ = ["STALL_DAYS", "Attendance", "CycleFigure", "HoursFigure", "PrePost", "attendance", "hours_figure",
-           "hours_status", "normalised_gain", "quiet_days", "stalled"]
+# -- survey agreement ------------------------------------------------------------------------------
+def survey_agreement(headline: Mapping[str, Any] | None) -> float | None:
+    """The agreement share a survey published (its headline's ``agree_share``); None without one."""
+    if not headline:
+        return None
+    v = headline.get("agree_share", headline.get("agreement"))
+    return None if v is None else float(v)
+
+
+def prepost_of(headline: Mapping[str, Any]) -> PrePost | None:
+    """The pre/post figure of a test survey's headline (``mean_pre``/``mean_post`` in points of
+    ``max_score``); None for a survey without a paired comparison."""
+    if headline.get("mean_pre") is None or not headline.get("max_score"):
+        return None
+    top = float(headline["max_score"])
+    post = headline.get("mean_post")
+    return PrePost(str(headline.get("title") or ""), float(headline["mean_pre"]) * 100 / top,
+                   None if post is None else float(post) * 100 / top)
+
+
+# -- RTL ---------------------------------------------------------------------------------------------
+DUE_SOON_DAYS = 7
+RTL_STATUSES = ("done", "not_done", "open")
+
+
+@dataclass(frozen=True, slots=True)
+class RtlFigure:
+    done: int = 0
+    not_done: int = 0
+    open: int = 0
+    overdue: int = 0  # open and past the due date
+    due_soon: int = 0  # open and due within DUE_SOON_DAYS days
+
+    @property
+    def total(self) -> int:
+        return self.done + self.not_done + self.open
+
+
+def rtl_figure(items: Iterable[tuple[str, date | None]], today: date | None = None) -> RtlFigure:
+    """`items`: (status, due date) per follow-up item; overdue/due soon are counted when `today` is given.
+    Raises ValueError on an unknown status."""
+    counts = dict.fromkeys(RTL_STATUSES, 0)
+    overdue = soon = 0
+    for status, due in items:
+        if status not in counts:
+            raise ValueError(status)
+        counts[status] += 1
+        if status == "open" and due is not None and today is not None:
+            overdue += today > due
+            soon += 0 <= (due - today).days <= DUE_SOON_DAYS
+    return RtlFigure(counts["done"], counts["not_done"], counts["open"], overdue, soon)
+
+
+__all__ = ["STALL_DAYS", "Attendance", "CycleFigure", "HoursFigure", "PrePost", "RtlFigure", "attendance",
+           "hours_figure", "hours_status", "normalised_gain", "prepost_of", "quiet_days", "rtl_figure", "stalled",
+           "survey_agreement"]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import matplotlib
 from fpdf import FPDF
@@ -249,3 +250,21 @@ def fit_draft(heads: dict[str, str], answers: dict[str, list[str]], *, low: int 
     take(high, per_slot)  # up to `per_slot` answers a slot
     take(low, None)  # more only when the draft is still short
     return {s: "\n\n".join(p for p in parts if p) for s, parts in out.items()}
+
+
+# -- jenjang / fase / mapel -------------------------------------------------------------------------
+# One tap sets both the school level (jenjang) and the phase (fase) of the Kurikulum Merdeka.
+LEVELS: dict[str, tuple[str, str]] = {
+    "paud": ("PAUD", "Fondasi"), "sd_a": ("SD", "A"), "sd_b": ("SD", "B"), "sd_c": ("SD", "C"),
+    "smp_d": ("SMP", "D"), "sma_e": ("SMA/SMK", "E"), "sma_f": ("SMA/SMK", "F"),
+}
+SUBJECT_MAX = 60
+
+
+def level_facts(settings: Mapping[str, Any]) -> dict[str, str | None]:
+    """The community's jenjang, fase and mapel from its settings (each None when not given)."""
+    code = settings.get("level")
+    jenjang, fase = LEVELS.get(code, (None, None)) if isinstance(code, str) else (None, None)
+    subject = settings.get("subject")
+    return {"jenjang": jenjang, "fase": fase, "mapel": subject if isinstance(subject, str) and subject else None}
+

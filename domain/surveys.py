@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -473,6 +473,28 @@ def survey_summary(
         n_respondents=len(responses), items=tuple(items), overall=overall.public(), by_role=breakdown,
         hidden=d.hidden, floor=floor,
     )
+
+
+def focus_roles(survey: SurveyDef, responses: Sequence[Response], *,
+                floor: int = DEFAULT_FLOOR) -> dict[str, Any] | None:
+    """The per-focus × per-role table of the effectiveness study: for each Likert statement (a focus of the
+    pulse), the agree share of each *shown* role and "Rerata", the unweighted mean of those shares. Hidden
+    roles (:func:`disclosure`) are left out of every cell and of the Rerata; ``hidden`` counts their
+    respondents. None without roles or without a shown role."""
+    if not survey.likert_items or not any(r.role for r in responses):
+        return None
+    d = disclosure(survey, responses, floor=floor)
+    roles = [role for role in d.shown_roles if role]
+    if not roles:
+        return None
+    rows = []
+    for it in survey.likert_items:
+        shares = {role: likert_stats([int(r.answers[it.key]) for r in d.published
+                                      if _role(r) == role and it.key in r.answers]).agree_share for role in roles}
+        known = [v for v in shares.values() if v is not None]
+        rows.append({"key": it.key, "text": it.text, "shares": shares,
+                     "rerata": sum(known) / len(known) if known else None})
+    return {"roles": roles, "rows": rows, "hidden": d.hidden}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
+from storage.activity import ActivityPart, activity
 from storage.db import Database
 from storage.repos import register_chat_column, still_in_group
 
@@ -129,6 +130,16 @@ class Override:
     stage: str
     key: str
     text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """`CycleRepo.history`: what the summary reads of the cycles of a window."""
+    cycles: list[Cycle]
+    stages: list[StageRow]
+    firsts: dict[int, list[int]]  # stage id -> each member's first answer time, sorted
+    lasts: dict[int, int]  # stage id -> the last answer's time (updated_at)
+    good_practices: dict[int, int]  # cycle id -> good practices written for it
 
 
 @dataclass(frozen=True)
@@ -374,24 +385,31 @@ class CycleRepo:
         rows = await self.db.fetchall("SELECT * FROM cycle_evidence WHERE stage_id = ? ORDER BY id", (stage_id,))
         return [_build(Evidence, r) for r in rows]
 
-    async def history(self, community_id: int, start: int, end: int) -> tuple[list[Cycle], list[StageRow],
-                                                                              dict[int, list[int]]]:
-        """Cycles running at some time in [start, end), their stages, and per stage the time each member
-        first answered (sorted) — three queries, for the weekly trend."""
-        cycles = [_build(Cycle, r) for r in await self.db.fetchall(
-            "SELECT * FROM cycles WHERE community_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
-            " AND status != 'cancelled' ORDER BY started_at", (community_id, end, start))]
+    async def history(self, community_id: int, start: int, end: int) -> History:
+        """Cycles running at some time in [start, end) with their good practices, their stages, and per stage
+        the time each member first answered (sorted) and the last answer — three statements, for the summary
+        (the present and each week of its trend)."""
+        cycles, gp = [], {}
+        for r in await self.db.fetchall(
+                "SELECT *, (SELECT COUNT(*) FROM good_practices g WHERE g.cycle_id = cycles.id) AS gp_count"
+                " FROM cycles WHERE community_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
+                " AND status != 'cancelled' ORDER BY started_at", (community_id, end, start)):
+            cycles.append(_build(Cycle, r))
+            gp[r["id"]] = int(r["gp_count"])
         if not cycles:
-            return [], [], {}
+            return History([], [], {}, {}, {})
         marks = ",".join("?" * len(cycles))
         stages = [_build(StageRow, r) for r in await self.db.fetchall(
             f"SELECT * FROM cycle_stages WHERE cycle_id IN ({marks}) ORDER BY cycle_id, seq", [c.id for c in cycles])]
         firsts: dict[int, list[int]] = {}
+        lasts: dict[int, int] = {}
         for r in await self.db.fetchall(
-                "SELECT a.stage_id, MIN(a.created_at) FROM cycle_answers a JOIN cycle_stages s ON s.id = a.stage_id"
+                "SELECT a.stage_id, MIN(a.created_at), MAX(a.updated_at) FROM cycle_answers a"
+                " JOIN cycle_stages s ON s.id = a.stage_id"
                 f" WHERE s.cycle_id IN ({marks}) GROUP BY a.stage_id, a.user_id", [c.id for c in cycles]):
             firsts.setdefault(int(r[0]), []).append(int(r[1]))
-        return cycles, stages, {k: sorted(v) for k, v in firsts.items()}
+            lasts[int(r[0])] = max(lasts.get(int(r[0]), 0), int(r[2]))
+        return History(cycles, stages, {k: sorted(v) for k, v in firsts.items()}, lasts, gp)
 
     async def cycle_answers(self, cycle_id: int) -> list[tuple[str, int, str]]:
         """(question key, user id, text) of every answer of a cycle, in the order they were written."""
@@ -457,6 +475,15 @@ class CycleRepo:
         return [Summary(r["cycle_id"], r["community_id"], r["ended_at"], json.loads(r["summary_json"]))
                 for r in rows]
 
+    async def summaries_observed(self, community_id: int, start: int, end: int) -> list[tuple[Summary, int]]:
+        """`summaries`, each with its cycle's observations (`observations`), in one statement."""
+        sql = self._OBSERVED.format(cond="s.cycle_id = cs.cycle_id")
+        rows = await self.db.fetchall(
+            "SELECT cs.cycle_id, cs.community_id, cs.ended_at, cs.summary_json, (SELECT COUNT(*) FROM"
+            f" (SELECT DISTINCT stage_id, user_id FROM ({sql}))) FROM cycle_summaries cs"
+            " WHERE cs.community_id = ? AND cs.ended_at >= ? AND cs.ended_at < ? ORDER BY cs.ended_at",
+            (community_id, start, end))
+        return [(Summary(r[0], r[1], r[2], json.loads(r[3])), int(r[4])) for r in rows]
 
     # -- reports (hooks activity_cycle / report_rows_cycle / cycle_summaries) ---------------------
     # An "observation" is one member's record of a classroom in the implementation stage of a cycle: an
@@ -474,28 +501,24 @@ class CycleRepo:
             f"SELECT COUNT(*) FROM (SELECT stage_id, user_id FROM ({sql}) GROUP BY stage_id, user_id)",
             (cycle_id, cycle_id)))
 
-    async def activity(self, community_id: int, start: int, end: int) -> dict[int, dict[str, int]]:
+    def activity_parts(self, community_id: int, start: int, end: int) -> list[ActivityPart]:
         """Per member, in [start, end): answers given (first written then), observations (dated by their
         first answer or evidence), good practices written."""
-        out: dict[int, dict[str, int]] = {}
-
-        def add(rows: Any, kind: str) -> None:
-            for r in rows:
-                out.setdefault(r["user_id"], {"answers": 0, "observations": 0, "good_practices": 0})[kind] = r["n"]
-
-        add(await self.db.fetchall(
-            "SELECT a.user_id, COUNT(*) AS n FROM cycles c JOIN cycle_stages s ON s.cycle_id = c.id"
-            " JOIN cycle_answers a ON a.stage_id = s.id WHERE c.community_id = ? AND a.created_at >= ?"
-            " AND a.created_at < ? GROUP BY a.user_id", (community_id, start, end)), "answers")
         sql = self._OBSERVED.format(cond="s.cycle_id IN (SELECT id FROM cycles WHERE community_id = ?)")
-        add(await self.db.fetchall(
-            f"SELECT user_id, COUNT(*) AS n FROM (SELECT stage_id, user_id, MIN(at) AS at FROM ({sql})"
-            " GROUP BY stage_id, user_id) WHERE at >= ? AND at < ? GROUP BY user_id",
-            (community_id, community_id, start, end)), "observations")
-        add(await self.db.fetchall(
-            "SELECT user_id, COUNT(*) AS n FROM good_practices WHERE community_id = ? AND created_at >= ?"
-            " AND created_at < ? GROUP BY user_id", (community_id, start, end)), "good_practices")
-        return out
+        return [
+            ActivityPart("answers", "SELECT a.user_id, COUNT(*) AS n FROM cycles c JOIN cycle_stages s"
+                         " ON s.cycle_id = c.id JOIN cycle_answers a ON a.stage_id = s.id WHERE c.community_id = ?"
+                         " AND a.created_at >= ? AND a.created_at < ? GROUP BY a.user_id", (community_id, start, end)),
+            ActivityPart("observations", f"SELECT user_id, COUNT(*) AS n FROM (SELECT stage_id, user_id, MIN(at) AS at"
+                         f" FROM ({sql}) GROUP BY stage_id, user_id) WHERE at >= ? AND at < ? GROUP BY user_id",
+                         (community_id, community_id, start, end)),
+            ActivityPart("good_practices", "SELECT user_id, COUNT(*) AS n FROM good_practices WHERE community_id = ?"
+                         " AND created_at >= ? AND created_at < ? GROUP BY user_id", (community_id, start, end)),
+        ]
+
+    async def activity(self, community_id: int, start: int, end: int) -> dict[int, dict[str, int]]:
+        got = await activity(self.db, self.activity_parts(community_id, start, end))
+        return {u: {"answers": 0, "observations": 0, "good_practices": 0} | k for u, k in got.items()}
 
     async def stage_participation(self, community_id: int, start: int, end: int) -> list[dict[str, Any]]:
         """Stages open at some time in [start, end), oldest first: topic, stage, members who answered (at

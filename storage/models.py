@@ -33,18 +33,20 @@ class Community:
     active: bool
     setup_done: bool
     settings: Mapping[str, Any] = field(default_factory=dict)  # read-only (shared between reads)
+    created_at: int | None = None  # when the bot first met the community (no figure exists before it)
 
     @property
     def display_name(self) -> str:
         return self.name or self.chat_title
 
     COLUMNS = ("id", "chat_id", "chat_title", "name", "kind", "schools", "tz", "work_days", "locale", "active",
-               "setup_done", "settings_json")
+               "setup_done", "settings_json", "created_at")
 
     @classmethod
     def from_values(cls, v: Any) -> Community:
         """From the values of COLUMNS, in order (the hot path reads them positionally)."""
-        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], bool(v[9]), bool(v[10]), _settings(v[11]))
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], bool(v[9]), bool(v[10]), _settings(v[11]),
+                   v[12])
 
     @classmethod
     def from_row(cls, r: Any) -> Community:
@@ -52,6 +54,7 @@ class Community:
             id=r["id"], chat_id=r["chat_id"], chat_title=r["chat_title"], name=r["name"], kind=r["kind"],
             schools=r["schools"], tz=r["tz"], work_days=r["work_days"], locale=r["locale"],
             active=bool(r["active"]), setup_done=bool(r["setup_done"]), settings=_settings(r["settings_json"]),
+            created_at=r["created_at"],
         )
 
 

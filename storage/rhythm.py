@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+from storage.activity import ActivityPart, activity
 from storage.db import Database
 from storage.repos import register_chat_column
 
@@ -156,6 +157,9 @@ _MEETING_SELECT = ("SELECT m.id, m.series_id, m.community_id, m.orig_date, m.sta
                    " m.reason_kind, m.reason, m.moved, m.next_remind_at, m.reminders_done, m.checkin_at,"
                    " m.checkin_closes_at, m.checkin_message_id, s.place, s.link, s.agenda, s.kind FROM meetings m"
                    " JOIN meeting_series s ON s.id = m.series_id")  # Meeting's fields, in order
+_COUNTED_SELECT = _MEETING_SELECT.replace(  # and the meeting's present marks, last
+    " FROM meetings m", ", (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id AND a.present = 1)"
+    " FROM meetings m")
 MEETING_FIELDS = {"start_ts", "end_ts", "status", "reason_kind", "reason", "moved", "next_remind_at",
                   "reminders_done", "checkin_at", "checkin_closes_at", "checkin_message_id"}
 
@@ -367,6 +371,13 @@ class Meetings:
         rows = await self.db.fetchall("SELECT user_id, present FROM attendance WHERE meeting_id = ?", (meeting_id,))
         return {r["user_id"]: bool(r["present"]) for r in rows}
 
+    async def between_counted(self, community_id: int, start_ts: int, end_ts: int) -> list[tuple[Meeting, int]]:
+        """`between`, each meeting with its number of present marks, in one statement."""
+        rows = await self.db.fetchall(
+            f"{_COUNTED_SELECT} WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ? ORDER BY m.start_ts, m.id",
+            (community_id, start_ts, end_ts))
+        return [(Meeting.from_row(r[:-1]), int(r[-1])) for r in rows]
+
     async def present_counts(self, meeting_ids: list[int]) -> dict[int, int]:
         if not meeting_ids:
             return {}
@@ -377,13 +388,16 @@ class Meetings:
         return {r["meeting_id"]: r["n"] for r in rows}
 
     # -- reports (hooks activity_rhythm / report_rows_rhythm) -------------------------------------
-    async def attended_by_user(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, int]:
+    def attended_part(self, community_id: int, start_ts: int, end_ts: int) -> ActivityPart:
         """Meetings each person was present at, among held meetings starting in [start_ts, end_ts)."""
-        rows = await self.db.fetchall(
-            "SELECT a.user_id, COUNT(*) AS n FROM meetings m JOIN attendance a ON a.meeting_id = m.id"
+        return ActivityPart(
+            "attended", "SELECT a.user_id, COUNT(*) AS n FROM meetings m JOIN attendance a ON a.meeting_id = m.id"
             " WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ? AND m.status = 'scheduled'"
             " AND a.present = 1 GROUP BY a.user_id", (community_id, start_ts, end_ts))
-        return {r["user_id"]: r["n"] for r in rows}
+
+    async def attended_by_user(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, int]:
+        return {u: k["attended"] for u, k in
+                (await activity(self.db, [self.attended_part(community_id, start_ts, end_ts)])).items()}
 
     async def attendance_sheet(self, community_id: int, start_ts: int, end_ts: int, now: int) -> list[AttendanceMark]:
         """Every held meeting (scheduled, ended by ``now``) starting in [start_ts, end_ts) with, for each
@@ -438,13 +452,14 @@ class Hours:
 
     # -- targets ----------------------------------------------------------------------------------
     async def settings(self, community_id: int) -> HourSettings | None:
-        row = await self.db.fetchone("SELECT * FROM hour_settings WHERE community_id = ?", (community_id,))
-        if row is None:
+        """The community's period and targets by role, in one statement."""
+        rows = await self.db.fetchall(
+            "SELECT s.period, s.nudge_at, t.role, t.minutes FROM hour_settings s LEFT JOIN hour_targets t"
+            " ON t.community_id = s.community_id WHERE s.community_id = ?", (community_id,))
+        if not rows:
             return None
-        targets = await self.db.fetchall("SELECT role, minutes FROM hour_targets WHERE community_id = ?",
-                                         (community_id,))
-        return HourSettings(community_id, row["period"], row["nudge_at"],
-                            {(t["role"] or None): t["minutes"] for t in targets})
+        return HourSettings(community_id, rows[0]["period"], rows[0]["nudge_at"],
+                            {(t["role"] or None): t["minutes"] for t in rows if t["minutes"] is not None})
 
     async def set_target(self, community_id: int, role: str | None, minutes: int, period: str,
                          nudge_at: int | None, now: int) -> None:

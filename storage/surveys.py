@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.surveys import SurveyDef, SurveyItem
+from storage.activity import ActivityPart, activity
 from storage.db import Database
 from storage.repos import register_chat_column
 
@@ -159,14 +160,16 @@ class Surveys:
         rows = await self.db.fetchall(sql + " ORDER BY closed_at, id", params)
         return [Survey.from_row(r) for r in rows]
 
-    async def responses_by_user(self, community_id: int, start: int, end: int) -> dict[int, int]:
+    def responses_part(self, community_id: int, start: int, end: int) -> ActivityPart:
         """Surveys of the community each person answered (first answer in [start, end)): one per survey."""
-        rows = await self.db.fetchall(
-            "SELECT user_id, COUNT(*) AS n FROM (SELECT a.survey_id, a.user_id, MIN(a.answered_at) AS at"
+        return ActivityPart(
+            "responses", "SELECT user_id, COUNT(*) AS n FROM (SELECT a.survey_id, a.user_id, MIN(a.answered_at) AS at"
             " FROM surveys s JOIN survey_answers a ON a.survey_id = s.id WHERE s.community_id = ?"
-            " GROUP BY a.survey_id, a.user_id) WHERE at >= ? AND at < ? GROUP BY user_id",
-            (community_id, start, end))
-        return {r["user_id"]: r["n"] for r in rows}
+            " GROUP BY a.survey_id, a.user_id) WHERE at >= ? AND at < ? GROUP BY user_id", (community_id, start, end))
+
+    async def responses_by_user(self, community_id: int, start: int, end: int) -> dict[int, int]:
+        return {u: k["responses"] for u, k in
+                (await activity(self.db, [self.responses_part(community_id, start, end)])).items()}
 
     async def set_posted(self, survey_id: int) -> None:
         async with self.db.tx() as tx:

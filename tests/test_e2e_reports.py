@@ -15,6 +15,7 @@ import openpyxl
 import pypdf
 import pytest
 
+from bot.summary_feed import SummaryFeed
 from domain.figures import HoursFigure
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 
@@ -39,6 +40,7 @@ class Hooks:
         self.calls = 0
 
     def install(self, services) -> None:
+        services.feed = SummaryFeed()  # these stand-ins replace the features: the summary asks them by name
         h = services.hooks
 
         async def meetings_between(cid, s, e):

@@ -21,6 +21,7 @@ from domain.cycle import (
     target_met,
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
+from domain.star import level_facts
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -32,6 +33,7 @@ from .cycle_core import (
     close_stage,
     community_bank,
     counts,
+    cycle_feed,
     cycle_status,
     cycle_summaries,
     cycle_trend,
@@ -41,6 +43,7 @@ from .cycle_core import (
     summary_data,
     tick,
 )
+from .setup import level_keyboard
 
 START = ("mulai", "start")
 NEXT = ("lanjut", "next")
@@ -132,8 +135,10 @@ async def start_cycle(scope: Scope) -> None:
             await scope.reply("cycle/already_active", cycle=active)
         return
     stages = await repo.stages(cycle_id)
+    level = level_facts(community.settings)
     await scope.reply("cycle/started", target=target, stages=_dated(stages, community.tz),
-                      meetings=bool(weekdays))
+                      meetings=bool(weekdays), level=level,
+                      markup=None if level["jenjang"] else level_keyboard(scope))  # optional: one tap
     for s in stages:
         if s.opens_at <= now:
             await open_stage(services, scope.ctx.bot, s, now, asked=True)  # the PIC asked: at once
@@ -314,6 +319,8 @@ def register(app: Application, services: Services) -> None:
     services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
     services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)
     services.hooks["cycle_trend"] = lambda cid, moments: cycle_trend(services, cid, moments)
+    services.feed.cycle = lambda g, moments, since: cycle_feed(services, g, moments, since)
+    services.feed.activity.append(lambda g, s, e: store(services).cycles.activity_parts(g.community.id, int(s), int(e)))
     cycle_reports.install_hooks(services)
     cycle_answers.register(app, services)
     cycle_rtl.register(app, services)

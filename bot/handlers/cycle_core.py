@@ -14,15 +14,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.cycle import CycleError, Override, Question, Stage, apply_overrides, build_summary, parse_target
 from domain.cycle import question_bank as default_bank
 from domain.cycle_ops import local_date, to_ts
-from domain.figures import quiet_days, stalled
-from domain.rtl import is_overdue
+from domain.figures import quiet_days, rtl_figure, stalled
 from domain.synthesis import AnswerIn, synthesize
-from storage.cycle import CycleStore, StageRow
+from storage.cycle import CycleStore, History, StageRow
 from storage.models import Community, User
 
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
+from ..summary_feed import CycleFeed, Gathering
 from .common import deep_link, locale_for
 
 if TYPE_CHECKING:
@@ -230,6 +230,8 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
         "rtl": {"done": summary.rtl_done, "not_done": summary.rtl_not_done, "open": summary.rtl_open},
         "good_practices": summary.good_practices, "started_at": cycle.started_at, "ended_at": cycle.ended_at,
         "trials": await services.hooks["cycle_trials"](cycle_id) if "cycle_trials" in services.hooks else [],
+        "strategy": next((text for key, _uid, text in await st.cycles.cycle_answers(cycle_id)
+                          if key == "plan.strategy"), None),
     }
 
 
@@ -294,31 +296,21 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
 
 
 # -- hooks for the weekly summary and reports ------------------------------------------------------
-async def cycle_status(services: Services, community_id: int, now_dt: Any) -> dict[str, Any] | None:
-    now = to_ts(now_dt)
-    st = store(services)
-    live = now >= services.now_ts() - 60  # asked about the present, or as of a past moment (the trend)
-    cycle = await st.cycles.active(community_id) if live else await st.cycles.at(community_id, now)
-    community = await services.repos.communities.get(community_id)
-    if cycle is None or community is None:
-        return None
-    stages = await st.cycles.stages(cycle.id)
-
+def _current(stages: list[Any], now: int) -> tuple[Any, bool]:
+    """The stage a cycle is at as of `now` (the open one, else the next to open, else the last) and whether
+    it is open then."""
     def open_at(s: Any) -> bool:
         return s.opened_at is not None and s.opened_at <= now and (s.closed_at is None or s.closed_at > now)
 
     current = next((s for s in stages if open_at(s)), None) or next(
         (s for s in stages if s.opened_at is None or s.opened_at > now), stages[-1])
-    is_open = open_at(current)
-    if live or not is_open:
-        answered, members = await counts(services, current)
-    else:
-        answered = await st.cycles.answered_count(current.id, now)
-        members = await services.repos.members.count(current.community_id)
-    last = await st.cycles.last_answer_at(current.id, None if live else now)
-    today = local_date(now, community.tz)
-    open_items = await st.rtl.list(community_id, status="open")
-    dues = [datetime.fromisoformat(i.due).date() for i in open_items]
+    return current, open_at(current)
+
+
+def _status(cycle: Any, current: Any, is_open: bool, answered: int, members: int, last: int | None, now: int,
+            tz: str, open_items: list[Any], good_practices: int) -> dict[str, Any]:
+    """`cycle_status`'s answer, from what was read (one definition for the hook and the summary's feed)."""
+    rtl = rtl_figure((("open", datetime.fromisoformat(i.due).date()) for i in open_items), local_date(now, tz))
     return {
         "cycle_id": cycle.id, "topic": cycle.topic, "target": cycle.target_raw, "stage": current.stage,
         "stage_status": "open" if is_open else current.status, "opened_ts": current.opened_at,
@@ -327,10 +319,52 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
         "answered": answered, "members": members,
         "stalled": stalled(is_open, current.opened_at, current.closes_at, last, now, answered, members),
         "quiet_days": quiet_days(current.opened_at, last, now) if is_open else 0,
-        "rtl_open": len(open_items), "rtl_overdue": sum(is_overdue(d, today) for d in dues),
-        "rtl_due_soon": sum(0 <= (d - today).days <= 7 for d in dues),
-        "good_practices": await st.gp.count(community_id, cycle.id),
+        "rtl_open": rtl.open, "rtl_overdue": rtl.overdue, "rtl_due_soon": rtl.due_soon,
+        "good_practices": good_practices,
     }
+
+
+def _closed_counts(stage: Any) -> tuple[int, int] | None:
+    return (stage.answered_at_close or 0, stage.members_at_close) if (
+        stage.status == "closed" and stage.members_at_close is not None) else None
+
+
+async def cycle_status(services: Services, community_id: int, now_dt: Any) -> dict[str, Any] | None:
+    now = to_ts(now_dt)
+    st = store(services)
+    live = now >= services.now_ts() - 60  # asked about the present, or as of a past moment (the trend)
+    cycle = await st.cycles.active(community_id) if live else await st.cycles.at(community_id, now)
+    community = await services.repos.communities.get(community_id)
+    if cycle is None or community is None:
+        return None
+    current, is_open = _current(await st.cycles.stages(cycle.id), now)
+    if live or not is_open:
+        answered, members = await counts(services, current)
+    else:
+        answered = await st.cycles.answered_count(current.id, now)
+        members = await services.repos.members.count(current.community_id)
+    last = await st.cycles.last_answer_at(current.id, None if live else now)
+    return _status(cycle, current, is_open, answered, members, last, now, community.tz,
+                   await st.rtl.list(community_id, status="open"), await st.gp.count(community_id, cycle.id))
+
+
+def _rates(h: History, stamps: list[int], members: int) -> list[float | None]:
+    """The answer rate as of each of `stamps`, from the cycles' history."""
+    out: list[float | None] = []
+    for now in stamps:
+        cycle = next((c for c in reversed(h.cycles) if c.started_at <= now and (c.ended_at is None or c.ended_at > now)),
+                     None)
+        mine = [s for s in h.stages if cycle is not None and s.cycle_id == cycle.id]
+        if not mine:
+            out.append(None)
+            continue
+        current, is_open = _current(mine, now)
+        if is_open:
+            answered, of = sum(1 for t in h.firsts.get(current.id, []) if t <= now), members
+        else:
+            answered, of = _closed_counts(current) or (len(h.firsts.get(current.id, [])), members)
+        out.append(answered / of if of else None)
+    return out
 
 
 async def cycle_trend(services: Services, community_id: int, moments: list[Any]) -> list[float | None]:
@@ -338,27 +372,26 @@ async def cycle_trend(services: Services, community_id: int, moments: list[Any])
     stamps = [to_ts(m) for m in moments]
     if not stamps:
         return []
-    cycles, stages, firsts = await store(services).cycles.history(community_id, min(stamps), max(stamps) + 1)
-    members = await services.repos.members.count(community_id)
-    out: list[float | None] = []
-    for now in stamps:
-        cycle = next((c for c in reversed(cycles) if c.started_at <= now and (c.ended_at is None or c.ended_at > now)),
-                     None)
-        mine = [s for s in stages if cycle is not None and s.cycle_id == cycle.id]
-        if not mine:
-            out.append(None)
-            continue
-        current = next((s for s in mine if s.opened_at is not None and s.opened_at <= now and (
-            s.closed_at is None or s.closed_at > now)), None)
-        if current is not None:
-            answered, of = sum(1 for t in firsts.get(current.id, []) if t <= now), members
-        else:
-            current = next((s for s in mine if s.opened_at is None or s.opened_at > now), mine[-1])
-            closed = current.status == "closed" and current.members_at_close is not None
-            answered = (current.answered_at_close or 0) if closed else len(firsts.get(current.id, []))
-            of = current.members_at_close if closed else members
-        out.append(answered / of if of else None)
-    return out
+    h = await store(services).cycles.history(community_id, min(stamps), max(stamps) + 1)
+    return _rates(h, stamps, await services.repos.members.count(community_id))
+
+
+async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since: int) -> CycleFeed:
+    """The summary's cycle figures in at most five statements: `cycle_status` now (the last of `moments`),
+    the answer rate as of the others, and `cycle_summaries` since `since`."""
+    stamps = [to_ts(m) for m in moments]
+    now, cid = stamps[-1], g.community.id
+    st = store(services)
+    h = await st.cycles.history(cid, min(stamps), now + 1)
+    status = None
+    cycle = next((c for c in reversed(h.cycles) if c.status == "active"), None)
+    if cycle is not None:
+        current, is_open = _current([s for s in h.stages if s.cycle_id == cycle.id], now)
+        answered, members = _closed_counts(current) or (len(h.firsts.get(current.id, [])), len(g.members))
+        status = _status(cycle, current, is_open, answered, members, h.lasts.get(current.id), now, g.community.tz,
+                         await st.rtl.list(cid, status="open"), h.good_practices.get(cycle.id, 0))
+    summaries = [{**s.data, "observations": n} for s, n in await st.cycles.summaries_observed(cid, since, now + 1)]
+    return CycleFeed(status, _rates(h, stamps[:-1], len(g.members)), summaries)
 
 
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,17 @@ from telegram.ext import Application
 
 from domain.cycle import CycleError, parse_target, target_met
 from domain.cycle_ops import clean_answer
-from domain.star import READINGS, SLOTS, StarStory, fit_draft, star_docx, star_labels, star_pdf, star_text
+from domain.star import (
+    READINGS,
+    SLOTS,
+    StarStory,
+    fit_draft,
+    level_facts,
+    star_docx,
+    star_labels,
+    star_pdf,
+    star_text,
+)
 from storage.cycle import GoodPractice
 from storage.models import Community, Flow
 
@@ -71,7 +81,7 @@ async def draft(services: Services, community: Community, user_id: int, locale: 
     except CycleError:
         target = None
     rtl = [i.what for i in await st.rtl.of_cycle(cycle.id)][:3]
-    facts = {"cycle": cycle, "rtl": rtl, "before": cycle.result_before, "after": cycle.result_after,
+    facts = {"cycle": cycle, "rtl": rtl, "level": level_facts(community.settings), "before": cycle.result_before, "after": cycle.result_after,
              "unit": target.unit if target else None,
              "met": target_met(target, cycle.result_after) if target and cycle.result_after is not None else None,
              "started": datetime.fromtimestamp(cycle.started_at, tz),

@@ -112,7 +112,7 @@ async def build_summary(services: Services, community: Community, now: datetime,
     snap = await snapshot(services, community, now)
     tz = ZoneInfo(community.tz)
     start_ts = int(datetime(snap.start.year, snap.start.month, snap.start.day, tzinfo=tz).timestamp())
-    thanks = await contributors(services, community, start_ts, int(now.timestamp()) + 1)
+    thanks = await contributors(services, community, start_ts, int(now.timestamp()) + 1, members=snap.members)
     if not snap.has_data and not thanks:
         return None
     r, loc = services.renderer, community.locale

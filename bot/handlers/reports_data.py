@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from domain.cycle import Stage, stage_info
 from domain.figures import Attendance, HoursFigure, attendance
+from domain.figures import survey_agreement as agreement
 from domain.progress_map import (
     FocusLevel,
     attention,
@@ -26,7 +28,10 @@ from domain.progress_map import (
 )
 from domain.recognition import Contributor, merge_activity, top_contributors
 from domain.report_period import iso_week_key, midnight_ts, week_of
-from storage.models import Community
+from storage.activity import activity
+from storage.models import Community, Member
+
+from ..summary_feed import Gathering
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -55,13 +60,6 @@ async def hook(services: Services, name: str, *args: Any) -> Any:
 
 def features(services: Services) -> set[str]:
     return {f for f, h in FEATURE_HOOKS.items() if h in services.hooks}
-
-
-def agreement(survey: dict[str, Any] | None) -> float | None:
-    if not survey:
-        return None
-    v = survey.get("agree_share", survey.get("agreement"))
-    return None if v is None else float(v)
 
 
 def stage_title(stage: Any, locale: str) -> str | None:
@@ -138,6 +136,7 @@ class Snapshot:
     attention: list[str] = field(default_factory=list)
     last_cycle: dict[str, Any] | None = None  # the last completed cycle, when none is running
     suggestion: str | None = None  # one thing the principal can do (`domain.progress_map.suggestion`)
+    members: list[Member] = field(default_factory=list)  # active members, read once
 
     @property
     def done_trend(self) -> list[WeekPoint]:
@@ -186,16 +185,27 @@ def _attendance(meetings: list[dict[str, Any]]) -> tuple[int, int, float | None]
 
 async def snapshot(services: Services, community: Community, now: datetime, *,
                    weeks: int = TREND_WEEKS) -> Snapshot:
-    """This week of one community, with the trend of the last `weeks` weeks and the progress map."""
+    """This week of one community, with the trend of the last `weeks` weeks and the progress map.
+
+    Gathered once per (community, moment) through the typed feed (`bot.summary_feed`): the active members
+    read once, one call per feature, a fixed number of statements whatever the history (at most 11, with
+    the thanks line: `tests/test_figures_agree.py` counts them). A feature without a feed is asked through
+    its named hook."""
     tz = ZoneInfo(community.tz)
     cid = community.id
+    feed = services.feed
     now_ts = int(now.timestamp())
     start, end = week_of(now.astimezone(tz).date())
     s_ts, e_ts = midnight_ts(start, tz), midnight_ts(end + timedelta(days=1), tz)
     first = start - timedelta(weeks=max(weeks, MAP_WEEKS) - 1)
-    history = await hook(services, "meetings_between", cid, midnight_ts(first, tz), e_ts + 14 * 86400)
-    snap = Snapshot(community, now, start, end, iso_week_key(start), features(services), None)
-    born_ts = await services.repos.communities.created_at(cid)
+    g = Gathering(community, now, await services.repos.members.list(cid))
+    if feed.meetings is not None:
+        history = await guarded("meetings", feed.meetings(g, midnight_ts(first, tz), e_ts + 14 * 86400))
+    else:
+        history = await hook(services, "meetings_between", cid, midnight_ts(first, tz), e_ts + 14 * 86400)
+    snap = Snapshot(community, now, start, end, iso_week_key(start), features(services), None, members=g.members)
+    born_ts = community.created_at if community.created_at is not None else (
+        await services.repos.communities.created_at(cid))
     born = datetime.fromtimestamp(born_ts, UTC).astimezone(tz).date() if born_ts else first
     if history is not None:
         history = sorted(history, key=lambda m: int(m.get("start_ts") or 0))
@@ -206,25 +216,39 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         if upcoming:
             snap.next_meeting = datetime.fromtimestamp(int(upcoming[0]["start_ts"]), UTC).astimezone(tz)
             snap.next_title = upcoming[0].get("title")
-    snap.hours = await hook(services, "hours_summary", cid, now)
-    snap.cycle = await hook(services, "cycle_status", cid, now)
-    if snap.cycle:
-        snap.stage = stage_title(snap.cycle.get("stage"), community.locale)
-        snap.answer_rate = rate(snap.cycle.get("answered"), snap.cycle.get("members"))
-    since = now_ts - CYCLE_WEEKS * 7 * 86400
-    snap.surveys = await hook(services, "survey_latest", cid, since, now_ts + 1)
-    if snap.surveys:
-        snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
-        snap.survey_agreement = agreement(snap.survey)
-    snap.pulse = await hook(services, "pulse_trend", cid, 4)
     # the trend, one point per week, oldest first (figures as of the end of that week; this week: now)
     weeks_shown = [start - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)
                    if start - timedelta(weeks=i) + timedelta(days=7) > born]  # no point before the community
     moments = [now if w0 == start else datetime.fromtimestamp(midnight_ts(w0 + timedelta(days=7), tz) - 1, UTC)
-               for w0 in weeks_shown]
+               for w0 in weeks_shown] or [now]
     past = moments[:-1]
-    hours_past = await trend_of(services, "hours_trend", "hours_summary", cid, past)
-    cycle_past = await trend_of(services, "cycle_trend", "cycle_status", cid, past)
+    if feed.hours is not None:
+        got = await guarded("hours", feed.hours(g, moments))
+        hours_past, snap.hours = (got[:-1], got[-1]) if got and len(got) == len(moments) else ([None] * len(past), None)
+    else:
+        snap.hours = await hook(services, "hours_summary", cid, now)
+        hours_past = await trend_of(services, "hours_trend", "hours_summary", cid, past)
+    since = now_ts - CYCLE_WEEKS * 7 * 86400
+    if feed.cycle is not None:
+        cyc = await guarded("cycle", feed.cycle(g, moments, since))
+        snap.cycle, cycle_past, cycles = (cyc.status, cyc.rates, cyc.summaries) if cyc else (
+            None, [None] * len(past), None)
+    else:
+        snap.cycle = await hook(services, "cycle_status", cid, now)
+        cycle_past = await trend_of(services, "cycle_trend", "cycle_status", cid, past)
+        cycles = await hook(services, "cycle_summaries", cid, since, now_ts + 1)
+    if snap.cycle:
+        snap.stage = stage_title(snap.cycle.get("stage"), community.locale)
+        snap.answer_rate = rate(snap.cycle.get("answered"), snap.cycle.get("members"))
+    if feed.surveys is not None:
+        sv = await guarded("surveys", feed.surveys(g, since, 4))
+        snap.surveys, snap.pulse = (sv.latest, sv.pulse) if sv else (None, None)
+    else:
+        snap.surveys = await hook(services, "survey_latest", cid, since, now_ts + 1)
+        snap.pulse = await hook(services, "pulse_trend", cid, 4)
+    if snap.surveys:
+        snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
+        snap.survey_agreement = agreement(snap.survey)
     for j, w0 in enumerate(weeks_shown):
         w_s, w_e = midnight_ts(w0, tz), midnight_ts(w0 + timedelta(days=7), tz)
         att = None
@@ -234,7 +258,6 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         hrs = snap.hours if live else hours_past[j]
         answers = snap.answer_rate if live else cycle_past[j]
         snap.trend.append(WeekPoint(f"{w0.day}/{w0.month}", att, hrs.rate if hrs else None, answers))
-    cycles = await hook(services, "cycle_summaries", cid, since, now_ts + 1)
     if not snap.cycle and cycles:
         snap.last_cycle = max(cycles, key=lambda c: int(c.get("ended_at") or 0))
     map_meetings = None if history is None else [
@@ -255,6 +278,15 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     snap.suggestion = suggestion(attention=snap.attention, next_meeting=snap.next_meeting is not None,
                                  cycle_done=snap.last_cycle is not None)
     return snap
+
+
+async def guarded(name: str, call: Awaitable[Any]) -> Any:
+    """A feed call; None when it fails (logged: one feature never breaks the summary)."""
+    try:
+        return await call
+    except Exception:
+        log.exception("summary feed %s failed", name)
+        return None
 
 
 async def trend_of(services: Services, batched: str, single: str, cid: int, moments: list[datetime]) -> list[Any]:
@@ -283,15 +315,23 @@ async def placed_map(services: Services, community_id: int, inds: dict[str, floa
     return with_placement(levels, *own) if own else levels
 
 
-async def contributors(services: Services, community: Community, start_ts: int, end_ts: int) -> list[Contributor]:
-    parts = [await hook(services, f"activity_{f}", community.id, start_ts, end_ts)
-             for f in ("rhythm", "cycle", "surveys")]
-    activity = merge_activity(parts)
-    if not activity:
+async def contributors(services: Services, community: Community, start_ts: int, end_ts: int, *,
+                       members: list[Member] | None = None) -> list[Contributor]:
+    """The week's top contributors: the features' activity in one statement (their feeds), else their hooks."""
+    if members is None:
+        members = await services.repos.members.list(community.id)
+    if services.feed.activity:
+        g = Gathering(community, datetime.fromtimestamp(end_ts, UTC), members)
+        parts = [await guarded("activity", activity(services.db, [p for f in services.feed.activity
+                                                                  for p in f(g, start_ts, end_ts)]))]
+    else:
+        parts = [await hook(services, f"activity_{f}", community.id, start_ts, end_ts)
+                 for f in ("rhythm", "cycle", "surveys")]
+    merged = merge_activity(parts)
+    if not merged:
         return []
-    members = await services.repos.members.list(community.id)
     names = {m.user_id: m.name for m in members}
-    return top_contributors(activity, names, [m.user_id for m in members if m.allow_named])
+    return top_contributors(merged, names, [m.user_id for m in members if m.allow_named])
 
 
 async def report_rows(services: Services, community: Community, start_ts: int, end_ts: int) -> dict[str, list[list]]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, PrePost, hours_figure, hours_status
+from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of
 from domain.progress_map import FocusLevel, indicators_from
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -146,7 +146,9 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     summary = [r.render(loc, "reports/report_lines", community=community, data=data, period=period,
                         stage=stage_title((data.cycle or {}).get("stage"), loc))]
     evidence = r.render(loc, "reports/evidence", community=community, data=data, cycle=last_cycle(data),
-                        prepost=prepost_of(data), pulses=pulse_shares(data))
+                        prepost=last_prepost(data), pulses=pulse_shares(data),
+                        study=(study := labelled(r, loc, last_study(data))),
+                        closed=datetime.fromtimestamp(int(study["closed_at"]), UTC).astimezone(tz) if study else None)
     levels = [f"{t('focus.' + lv.focus)}: {t('level.' + lv.level)}" + (
         "" if not lv.own else t("own", own=t("level." + lv.own)) if not lv.own_before else
         t("own_change", own=t("level." + lv.own), before=t("level." + lv.own_before))) for lv in data.levels]
@@ -192,15 +194,30 @@ def last_cycle(data: ReportData) -> dict[str, Any] | None:
     return max(done, key=lambda c: int(c["ended_at"])) if done else None
 
 
-def prepost_of(data: ReportData) -> PrePost | None:
-    """The class means of the period's last paired pre/post test, in % of the maximum score."""
-    tests = [s for s in data.surveys or [] if s.get("mean_pre") is not None and s.get("max_score")]
-    if not tests:
+def last_prepost(data: ReportData) -> PrePost | None:
+    """The class means of the period's last paired pre/post test (`domain.figures.prepost_of`)."""
+    tests = [s for s in data.surveys or [] if prepost_of(s) is not None]
+    return prepost_of(max(tests, key=lambda x: int(x.get("closed_at") or 0))) if tests else None
+
+
+def last_study(data: ReportData) -> dict[str, Any] | None:
+    """The period's last survey with a per-focus × per-role table (published roles only), as its headline."""
+    found = [s for s in data.surveys or [] if s.get("focus_roles")]
+    return max(found, key=lambda x: int(x.get("closed_at") or 0)) if found else None
+
+
+def labelled(r: Renderer, loc: str, study: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The study table with each statement's short focus name where it has one (`sv.focus.<key>`)."""
+    if study is None:
         return None
-    s = max(tests, key=lambda x: int(x.get("closed_at") or 0))
-    top = float(s["max_score"])
-    return PrePost(str(s.get("title") or ""), float(s["mean_pre"]) * 100 / top,
-                   None if s.get("mean_post") is None else float(s["mean_post"]) * 100 / top)
+    rows = []
+    for row in study["focus_roles"]["rows"]:
+        try:
+            label = r.t(loc, f"sv.focus.{row['key']}")
+        except KeyError:
+            label = row["text"]
+        rows.append({**row, "label": label})
+    return {**study, "focus_roles": {**study["focus_roles"], "rows": rows}}
 
 
 def pulse_shares(data: ReportData) -> list[float]:

@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from domain.calendar import parse_off_day
 from domain.durations import ParseError
+from domain.figures import HoursFigure
 from domain.schedule import (
     ChangeSpec,
     Occurrence,
@@ -28,6 +29,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..keyboards import cb
 from ..services import Services
+from ..summary_feed import Gathering
 from . import rhythm_attend, rhythm_flow, rhythm_hours, rhythm_reports
 from .common import Scope, handler, refuse
 from .rhythm_core import (
@@ -370,15 +372,29 @@ def make_hooks(services: Services) -> dict[str, Any]:
         series = await store(services).meetings.active_series(community_id)
         return tuple(sorted({d for s in series if s.kind == "weekly" for d in s.weekdays}))
 
+    def row(m: Any, present: int, members: int, now: int) -> dict[str, Any]:
+        return {"start_ts": m.start_ts, "end_ts": m.end_ts, "held": m.status == "scheduled" and m.end_ts <= now,
+                "attended": present, "members": members, "status": m.status, "title": m.agenda or m.place or ""}
+
     async def meetings_between(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
-        rs = store(services).meetings
-        meetings = await rs.between(community_id, int(start_ts), int(end_ts))
-        counts = await rs.present_counts([m.id for m in meetings])
-        members = await services.repos.members.count(community_id)
+        rows = await store(services).meetings.between_counted(community_id, int(start_ts), int(end_ts))
+        members = await services.repos.members.count(community_id) if rows else 0
         now = services.now_ts()
-        return [{"start_ts": m.start_ts, "end_ts": m.end_ts, "held": m.status == "scheduled" and m.end_ts <= now,
-                 "attended": counts.get(m.id, 0), "members": members, "status": m.status,
-                 "title": m.agenda or m.place or ""} for m in meetings]
+        return [row(m, present, members, now) for m, present in rows]
+
+    async def feed_meetings(g: Gathering, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
+        rows = await store(services).meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
+        now = services.now_ts()
+        return [row(m, present, len(g.members), now) for m, present in rows]
+
+    async def feed_hours(g: Gathering, moments: list[datetime]) -> list[HoursFigure | None]:
+        return await rhythm_hours.hours_trend(services, g.community.id, moments, community=g.community,
+                                              members=g.members)
+
+    services.feed.meetings = feed_meetings
+    services.feed.hours = feed_hours
+    services.feed.activity.append(
+        lambda g, s, e: [store(services).meetings.attended_part(g.community.id, int(s), int(e))])
 
     async def meeting_windows(community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int]]:
         """(start, end) of the meetings that take place, starting in [start_ts, end_ts): the quiet policy."""

@@ -270,14 +270,18 @@ async def hours_summary(services: Services, community_id: int, now: Any) -> Hour
     return (await community_progress(services, c, now_dt))["figure"]
 
 
-async def hours_trend(services: Services, community_id: int, moments: list[datetime]) -> list[HoursFigure | None]:
-    """The hours figure as of each of `moments` (oldest first), in a fixed number of queries: a past moment
-    counts only what was logged and attended by then; the present is `/jam`'s figure."""
-    c = await services.repos.communities.get(community_id)
+async def hours_trend(services: Services, community_id: int, moments: list[datetime], *,
+                      community: Community | None = None, members: list[Member] | None = None,
+                      ) -> list[HoursFigure | None]:
+    """The hours figure as of each of `moments` (oldest first), in a fixed number of queries (two when the
+    caller gives the community and its active members): a past moment counts only what was logged and
+    attended by then; the present is `/jam`'s figure."""
+    c = community or await services.repos.communities.get(community_id)
     if c is None or not moments:
         return [None] * len(moments)
     kind, targets, _ = await _period_and_targets(services, c, moments[-1])
-    members = await services.repos.members.list(c.id)
+    if members is None:
+        members = await services.repos.members.list(c.id)
     periods = [current_period(kind, c, m) for m in moments]
     now = services.now_ts()
     ends = [ts(p.end_utc) if ts(m) >= now - 60 else min(ts(p.end_utc), ts(m) + 1) for p, m in zip(periods, moments,

@@ -4,22 +4,27 @@ mid-way resumes where it was.
 
 In a group with topics, the community's scheduled posts go to its home topic (`bot.delivery.home_thread`):
 the topic where set-up was completed, or the one where a PIC types `/setup topic` (`/atur topik`);
-`/setup topic general` (`/atur topik umum`) puts them back in General."""
+`/setup topic general` (`/atur topik umum`) puts them back in General.
+
+Optional, for the STAR write-up: `/setup level` (`/atur jenjang`) sets the school level and phase in one tap
+(`domain.star.LEVELS`), `/setup subject <name>` (`/atur mapel Bahasa Indonesia`) the subject; both are kept in
+the community's settings (`level`, `subject`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from domain.star import LEVELS, SUBJECT_MAX, level_facts
 from storage.models import KINDS, Flow
 
 from ..buttons import add_buttons
 from ..commands import Command, CommandRegistry
 from ..delivery import HOME_TOPIC, home_thread
 from ..flows import FlowSpec
-from ..keyboards import kind_keyboard, language_keyboard, tz_keyboard, week_keyboard
+from ..keyboards import cb, kind_keyboard, language_keyboard, tz_keyboard, week_keyboard
 from ..services import KContext
 from ..settings import SUPPORTED_LOCALES, ZONES
 from .common import Scope, build_scope, handler, refuse
@@ -31,6 +36,9 @@ STEPS = ("name", "kind", "schools", "tz", "week", "lang")
 LABEL_TO_TZ = {label: tz for tz, label in ZONES.items()}
 TOPIC_WORDS = ("topik", "topic")
 GENERAL_WORDS = ("umum", "general", "utama", "reset")
+LEVEL_WORDS = ("jenjang", "level", "fase", "phase", "kelas")
+SUBJECT_WORDS = ("mapel", "subject")
+CLEAR_WORDS = ("hapus", "clear", "kosongkan", "remove")
 
 
 @handler(audience="pic", where="group")
@@ -39,6 +47,13 @@ async def cmd_setup(scope: Scope) -> None:
     args = [a.lower() for a in (scope.ctx.args or [])]
     if args and args[0] in TOPIC_WORDS:
         await set_topic(scope, args[1:])
+        return
+    if args and args[0] in LEVEL_WORDS:
+        await scope.reply("setup/level_pick", facts=level_facts(scope.community.settings),
+                          markup=level_keyboard(scope))
+        return
+    if args and args[0] in SUBJECT_WORDS:
+        await set_subject(scope, " ".join((scope.ctx.args or [])[1:]).strip())
         return
     data = {"thread": scope.thread} if scope.thread is not None else {}  # set-up done here: posts go here
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "name", data,
@@ -65,6 +80,44 @@ async def set_topic(scope: Scope, args: list[str]) -> None:
     if home_thread(c) != scope.thread:
         await scope.services.repos.communities.set_setting(c.id, HOME_TOPIC, scope.thread, now)
     await scope.reply("setup/topic_set")
+
+
+def level_keyboard(scope: Scope) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(scope.t(f"level.{code}"), callback_data=cb("su", "lv", code)) for code in LEVELS]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def set_subject(scope: Scope, text: str) -> None:
+    """`/setup subject <name>`: the subject the community works on (for the STAR write-up); `hapus` clears."""
+    c = scope.community
+    assert c is not None
+    now = scope.services.now_ts()
+    if not text:
+        await scope.reply("setup/subject_how", facts=level_facts(c.settings))
+        return
+    if len(text) > SUBJECT_MAX:
+        await scope.reply("setup/subject_long", limit=SUBJECT_MAX)
+        return
+    value = None if text.lower() in CLEAR_WORDS else " ".join(text.split())
+    await scope.services.repos.communities.set_setting(c.id, "subject", value, now)
+    await scope.reply("setup/subject_set", subject=value)
+
+
+async def on_level_button(scope: Scope, code: str) -> None:
+    """One tap: jenjang and fase (any PIC of the community, in its group; the message may be old)."""
+    if not scope.is_group or scope.community is None:  # the buttons are only posted in the group
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    if not await scope.is_pic():
+        await refuse(scope, "errors/not_pic")
+        return
+    if code not in LEVELS or scope.community is None:
+        await scope.answer("errors.stale_button", alert=True)
+        return
+    await scope.services.repos.communities.set_setting(scope.community.id, "level", code, scope.services.now_ts())
+    await scope.answer()
+    jenjang, fase = LEVELS[code]
+    await scope.edit("setup/level_set", jenjang=jenjang, fase=fase)
 
 
 async def ask_step(scope: Scope, step: str, **kw: Any) -> None:
@@ -121,6 +174,9 @@ async def on_setup_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     _, field, value = parts
+    if field == "lv":
+        await on_level_button(scope, value)
+        return
     repos = scope.services.repos
     flow = await repos.flows.get(scope.chat_id, scope.user_id)
     if flow is None or flow.name != FLOW:

@@ -23,8 +23,9 @@ from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
+from ..summary_feed import Gathering, SurveyFeed
 from .common import deep_link
-from .surveys_results import Results, compute, frozen, published, trend
+from .surveys_results import Results, compute, frozen, published, trend, trend_start
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
@@ -347,14 +348,25 @@ def install_hooks(services: Services) -> None:
         r = repo(services)
         return [(await published(r, s))["headline"] for s in await r.closed_between(community_id, start_ts, end_ts)]
 
+    def points(ps: list[Any]) -> list[dict[str, Any]]:
+        return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
+                 "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
+                 "items": {k: v.agree_share for k, v in p.items.items()}} for p in ps]
+
     async def pulse_trend_hook(community_id: int, weeks: int) -> list[dict[str, Any]]:
         community = await services.repos.communities.get(community_id)
         if community is None or weeks <= 0:
             return []
-        points = await trend(repo(services), community_id, community.tz, weeks, services.now_ts())
-        return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
-                 "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
-                 "items": {k: v.agree_share for k, v in p.items.items()}} for p in points]
+        return points(await trend(repo(services), community_id, community.tz, weeks, services.now_ts()))
+
+    async def feed_surveys(g: Gathering, since_ts: int, weeks: int) -> SurveyFeed:
+        """`survey_latest` since `since_ts` and `pulse_trend` of `weeks` weeks from one read of the surveys."""
+        r, c, now = repo(services), g.community, services.now_ts()
+        start = min(int(since_ts), trend_start(c.tz, weeks, now)) if weeks > 0 else int(since_ts)
+        closed = await r.closed_between(c.id, start, now + 1)
+        latest = [(await published(r, s))["headline"] for s in closed if (s.closed_at or 0) >= since_ts]
+        pulse = points(await trend(r, c.id, c.tz, weeks, now, closed=closed)) if weeks > 0 else []
+        return SurveyFeed(latest, pulse)
 
     async def activity_surveys(community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
         by_user = await repo(services).responses_by_user(community_id, int(start_ts), int(end_ts))
@@ -363,3 +375,5 @@ def install_hooks(services: Services) -> None:
     services.hooks["survey_latest"] = survey_latest
     services.hooks["activity_surveys"] = activity_surveys
     services.hooks["pulse_trend"] = pulse_trend_hook
+    services.feed.surveys = feed_surveys
+    services.feed.activity.append(lambda g, s, e: [repo(services).responses_part(g.community.id, int(s), int(e))])

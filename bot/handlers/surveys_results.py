@@ -16,6 +16,7 @@ from domain.surveys import (
     SurveySummary,
     TrendPoint,
     disclosure,
+    focus_roles,
     mean_score_shown,
     prepost_published,
     pulse_trend,
@@ -92,7 +93,8 @@ async def compute(repo: Surveys, survey: Survey) -> Results:
     people = responses(survey, answers)
     summary = survey_summary(survey.definition, people)
     if survey.kind != "prepost":
-        return Results(survey, summary, extra={"likert": published_likert(survey, people)})
+        return Results(survey, summary, extra={"likert": published_likert(survey, people),
+                                               "focus_roles": focus_roles(survey.definition, people)})
     test_items = []
     for s in summary.items:
         share = None
@@ -144,6 +146,8 @@ def headline(r: Results) -> dict[str, Any]:
         out.update(mean=o.mean, agree_share=o.agree_share, index=o.index)
         if r.summary.by_role is not None:
             out["rerata_agree"] = r.summary.by_role.rerata_agree
+        if r.extra.get("focus_roles"):
+            out["focus_roles"] = r.extra["focus_roles"]
     if r.is_test:
         out.update(mean_score=r.mean_score, max_score=s.definition.max_score)
         if r.pp is not None:
@@ -151,15 +155,26 @@ def headline(r: Results) -> dict[str, Any]:
     return out
 
 
-async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int) -> list[TrendPoint]:
-    """The weekly pulse over the last `weeks` weeks (this one included), one point per week."""
+def trend_start(tz: str, weeks: int, now: int) -> int:
+    """Where the weekly pulse of the last `weeks` weeks starts (midnight of the first week)."""
     zone = ZoneInfo(tz)
-    this_week = week_start(now, zone)
-    first = this_week - timedelta(weeks=weeks - 1)
-    start = int(_midnight(first, zone))
+    return int(_midnight(week_start(now, zone) - timedelta(weeks=weeks - 1), zone))
+
+
+async def trend(repo: Surveys, community_id: int, tz: str, weeks: int, now: int, *,
+                closed: list[Survey] | None = None) -> list[TrendPoint]:
+    """The weekly pulse over the last `weeks` weeks (this one included), one point per week. `closed`: the
+    community's surveys closed since at least `trend_start` (read here when not given)."""
+    zone = ZoneInfo(tz)
+    first = week_start(now, zone) - timedelta(weeks=weeks - 1)
+    start = trend_start(tz, weeks, now)
     per_week: dict[date, dict[str, list[int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
     hidden: dict[date, int] = {}
-    for survey in await repo.closed_between(community_id, start, now + 1, kind="pulse"):
+    if closed is None:
+        closed = await repo.closed_between(community_id, start, now + 1, kind="pulse")
+    for survey in closed:
+        if survey.kind != "pulse" or not start <= (survey.closed_at or 0) < now + 1:
+            continue
         wk = week_start(survey.opened_at, zone)
         if wk not in per_week:
             continue

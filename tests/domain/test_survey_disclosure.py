@@ -25,6 +25,7 @@ from domain.surveys import (
     SurveyItem,
     by_role,
     disclosure,
+    focus_roles,
     mean_score_shown,
     prepost_published,
     survey_summary,
@@ -171,3 +172,19 @@ def test_test_mean_score_not_shown_when_an_item_is_withheld():
     partial = [*full[:1], Response({"q1": 0}), Response({"q1": 1})]  # q2: only 1 answer
     s = survey_summary(test, partial)
     assert s.items[1].withheld == 1 and not mean_score_shown(s)
+
+
+def test_the_focus_by_role_table_has_shown_roles_only_and_their_unweighted_rerata():
+    """The effectiveness study's form: per focus (statement), each shown role's agree share and "Rerata", the
+    mean of the role figures (85, 78, 73, 70 → 76,5). A hidden role changes no cell and no Rerata."""
+    survey = SurveyDef("pulse", "Cek", tuple(SurveyItem(f"l{i}", "likert", f"P{i}") for i in range(2)))
+    classroom = [Response({"l0": v, "l1": 5}, "classroom") for v in (5, 4, 2, 1)]  # 50 % and 100 %
+    religion = [Response({"l0": 4, "l1": v}, "religion") for v in (4, 4, 2)]  # 100 % and 66,7 %
+    for counsellor in (1, 5):
+        table = focus_roles(survey, [*classroom, *religion, Response({"l0": counsellor, "l1": 1}, "counsellor")])
+        assert table["roles"] == ["classroom", "religion"] and table["hidden"] == 1
+        assert [r["shares"] for r in table["rows"]] == [{"classroom": 0.5, "religion": 1.0},
+                                                       {"classroom": 1.0, "religion": pytest.approx(2 / 3)}]
+        assert [r["rerata"] for r in table["rows"]] == [0.75, pytest.approx(5 / 6)]
+    assert focus_roles(survey, [Response({"l0": 4, "l1": 4}, None)] * 3) is None  # no roles: no table
+    assert focus_roles(survey, [Response({"l0": 4, "l1": 4}, "pe")] * 2) is None  # no role shown
