@@ -161,7 +161,7 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
 
     # pre/post: the test's posted class means (points of the maximum) are the report's %, with the gain
     scores = [(float(a.replace(",", ".")), int(b)) for a, b in re.findall(r"Rata-rata skor: ([\d,]+) dari (\d+)", group)]
-    shown = re.search(r"rerata kelas ([\d,]+) % → ([\d,]+) %; gain ternormalisasi ([\d,]+)", pdf_first)
+    shown = re.search(r"rerata kelas ([\d,]+) % → ([\d,]+) %; peningkatan ternormalisasi \(N-gain\) ([\d,]+)", pdf_first)
     pre, post, gain = (float(x.replace(",", ".")) for x in shown.groups())
     # the posts round the mean score to 2 decimals (1,33 of 3): the report's % is that mean, unrounded
     assert abs(pre - scores[0][0] * 100 / scores[0][1]) < 0.2 and abs(post - scores[-1][0] * 100 / scores[-1][1]) < 0.2
@@ -205,8 +205,8 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     # the report files: a one-page summary first, Indonesian numbers, complete sheet names, condensed lists
     pages = pypdf.PdfReader(io.BytesIO((out / "laporan.pdf").read_bytes())).pages
     first = " ".join(pages[0].extract_text().split())
-    for line in ("Hasil: 40 % → 72 % — target tercapai", "RTL: 3 selesai, 1 berjalan", "gain ternormalisasi 0,80",
-                 "rerata kelas 44,4 % → 88,9 %", "kehadiran 70,1 % (54 dari 77)", "Kepuasan (survei pulse)"):
+    for line in ("Hasil: 40 % → 72 % — target tercapai", "RTL: 3 selesai, 1 berjalan", "peningkatan ternormalisasi (N-gain) 0,80",
+                 "rerata kelas 44,4 % → 88,9 %", "kehadiran 70,1 % (54 dari 77)", "Kepuasan (cek mingguan)"):
         assert line in first, line
     assert "Lampiran 1" not in first and "Lampiran 1" in pages[1].extract_text()
     numbers = re.sub(r"\d{1,2}\.\d{2}\s*WITA", "", pdf)  # times of day keep their Indonesian dot

@@ -182,6 +182,15 @@ def sample_renderer() -> Renderer:
     return r
 
 
+# Names whose sample the generic rule gets wrong in one template: "agreement" is the community agreement (an
+# object) there, not a survey's agreement share; "lim" is a tuple of lengths.
+OVERRIDES: dict[str, dict[str, Any]] = {
+    "programme/agreement_card": {"agreement": Sample("agreement")},
+    "programme/agreement_show": {"agreement": Sample("agreement")},
+    "journal/card": {"lim": (200, 120, 80)},
+}
+
+
 def context_for(r: Renderer, loc: str, name: str) -> dict[str, Any]:
     """A sample for every name the template (and the templates it includes) reads; a name a loop unpacks
     (`{% for a, b in rows %}`) gets rows of that many samples."""
@@ -204,7 +213,7 @@ def context_for(r: Renderer, loc: str, name: str) -> dict[str, Any]:
             parts = node.template.nodes if isinstance(node.template, nodes.Concat) else [node.template]
             if all(isinstance(x, nodes.Const) or isinstance(x, nodes.Name) and x.name == "locale" for x in parts):
                 todo.append("".join(loc if isinstance(x, nodes.Name) else str(x.value) for x in parts))
-    return out
+    return {**out, **OVERRIDES.get(name, {})}
 
 
 def render_sample(r: Renderer, loc: str, name: str) -> str:
