@@ -14,13 +14,14 @@ much of the gap is transport and processing rather than our work.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
         [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
-        [--parse shared|trimmed|whole]
+        [--parse shared|trimmed|whole] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
 import random
@@ -279,7 +280,7 @@ BASELINES = ("bare", "noop")  # PTB alone; the replying no-op of issue 7
 
 
 async def run(n: int, communities: int, members: int, name: str, *, rounds: int, naive_n: int,
-              seed: int = 7, parse: str = "shared") -> dict[str, Any]:
+              seed: int = 7, parse: str = "shared", profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """The bare application, the replying one and ours (chats in parallel, group commit) take turns on
     slices of the same update stream — `rounds` slices each, the order reversed every other round — so all
     see the same machine: on a shared machine the speed drifts by tens of percent within a minute. Then
@@ -315,7 +316,11 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
                 for r in range(rounds):
                     lo, hi = r * size, min(n, (r + 1) * size)
                     for key in (("bare", "noop", "app") if r % 2 == 0 else ("app", "noop", "bare")):
+                        if profile is not None and key == "app":
+                            profile.enable()
                         wall, used = await drain(apps[key], hi - lo, streams[key][lo:hi], parsers[key])
+                        if profile is not None and key == "app":
+                            profile.disable()
                         times[key].append(wall)
                         cpu[key].append(used)
                 out["app_commits"] = sim.services.db.commits - commits
@@ -368,9 +373,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--parse", default="shared", choices=sorted(PARSERS),
                     help="how ours parses: as the poller does (shared), or an earlier step")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="cProfile our application's slices (not the baselines') into FILE (pstats); slows it")
     a = ap.parse_args()
+    profile = cProfile.Profile() if a.profile else None
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, rounds=a.rounds,
-                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse)) for i in range(a.repeat)]
+                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse, profile=profile))
+            for i in range(a.repeat)]
+    if profile is not None:
+        profile.dump_stats(a.profile)
     print(f"workload {a.workload}, parse {a.parse}; ratio = Kombel's rate / the baseline's rate in the same run;"
           f" enclosed messages shared: {statistics.mean(r['shared'] for r in rows):.0%}")
     print(f"{'run':>3} {'updates':>7} {'bare/s':>7} {'reply/s':>7} {'kombel/s':>8} {'vs bare':>7}"
