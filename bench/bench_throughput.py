@@ -14,7 +14,7 @@ much of the gap is transport and processing rather than our work.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
         [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
-        [--parse batch|shared|trimmed|whole] [--profile FILE]
+        [--parse shared|trimmed|whole] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -47,16 +47,16 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.clock import ManualClock
 from bot.concurrency import PerChatUpdateProcessor
-from bot.rawupdate import ENCLOSED, parse_update, parse_updates, trim
+from bot.rawupdate import ENCLOSED, parse_update, trim
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeRequest, FakeTelegram
 
 WORKLOADS: dict[str, Any] = {}
-# How our application's feed parses a getUpdates batch into Updates. `batch` is what the poller does
-# (bot.rawupdate.parse_updates); the others are the steps towards it, kept to measure them: `whole` is PTB's
-# Update.de_json of everything, `trimmed` drops what the handlers never read of an enclosed message but
-# builds it every time, `shared` builds each enclosed message once (parse_update), and `batch` is `shared`
-# with a batch of 4 or more built without PTB's per-attribute frozen check.
+# How our application's feed parses a getUpdates batch into Updates. `shared` is what the poller does
+# (bot.rawupdate.parse_update: the message a person sent built without PTB's frozen check, an enclosed
+# message trimmed and built once); the others are the steps towards it, kept to measure them: `whole` is
+# PTB's Update.de_json of everything, `trimmed` drops what the handlers never read of an enclosed message
+# but builds it every time.
 
 
 def _each(parse: Any) -> Any:
@@ -64,7 +64,7 @@ def _each(parse: Any) -> Any:
 
 
 PARSERS: dict[str, Any] = {"whole": _each(Update.de_json), "trimmed": _each(lambda u, bot: Update.de_json(trim(u), bot)),
-                           "shared": _each(parse_update), "batch": parse_updates}
+                           "shared": _each(parse_update)}
 POLL_LIMIT = 100  # getUpdates' limit, as bot.polling.DurablePoller asks
 
 
@@ -288,7 +288,7 @@ BASELINES = ("bare", "noop")  # PTB alone; the replying no-op of issue 7
 
 
 async def run(n: int, communities: int, members: int, name: str, *, rounds: int, naive_n: int,
-              seed: int = 7, parse: str = "batch", profile: cProfile.Profile | None = None) -> dict[str, Any]:
+              seed: int = 7, parse: str = "shared", profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """The bare application, the replying one and ours (chats in parallel, group commit) take turns on
     slices of the same update stream — `rounds` slices each, the order reversed every other round — so all
     see the same machine: on a shared machine the speed drifts by tens of percent within a minute. Then
@@ -379,8 +379,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10, help="turns each application takes on the stream")
     ap.add_argument("--naive-updates", type=int, default=4_000, help="0 to skip the naive design")
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--parse", default="batch", choices=sorted(PARSERS),
-                    help="how ours parses: as the poller does (batch), or an earlier step")
+    ap.add_argument("--parse", default="shared", choices=sorted(PARSERS),
+                    help="how ours parses: as the poller does (shared), or an earlier step")
     ap.add_argument("--profile", metavar="FILE",
                     help="cProfile our application's slices (not the baselines') into FILE (pstats); slows it")
     a = ap.parse_args()

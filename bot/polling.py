@@ -18,7 +18,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 from telegram.ext import Application
 
 from .concurrency import PerChatUpdateProcessor
-from .rawupdate import parse_updates
+from .rawupdate import parse_update
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class DurablePoller:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            updates = parse_updates(raw, bot)
+            updates = [parse_update(u, bot) for u in raw]
             new = 0
             for update in updates:
                 uid = update.update_id

@@ -13,8 +13,7 @@ keyboard. So, before parsing:
   question and tap the same survey item, and a parsed Telegram object never changes (PTB freezes it), so
   equal trimmed JSON can be the same `Message` object. The last CACHE_SIZE are kept.
 
-A batch (the poller's getUpdates answer) is parsed by `parse_updates`, which also builds the objects
-without PTB's per-attribute frozen check (see `unchecked_building`).
+The message a person sent is built without PTB's per-attribute frozen check (`build_message`).
 
 `tests/test_rawupdate.py` runs every kind of update the bot handles through both paths (`Update.de_json`
 of the whole update, and this) and checks the bot makes the same calls and leaves the same database.
@@ -23,11 +22,9 @@ of the whole update, and this) and checks the bot makes the same calls and leave
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from telegram import Message, TelegramObject, Update
+from telegram import Message, Update
 
 JSON = dict[str, Any]
 
@@ -90,10 +87,32 @@ class EnclosedMessages:
 
 
 ENCLOSED = EnclosedMessages()
+SENT = ("message", "edited_message")  # where the message a person sent sits in an update
+
+
+class _Building(Message):
+    """A Message while PTB builds it. PTB's objects refuse changes once built: `TelegramObject.__setattr__`
+    checks `_frozen` on every attribute set — a Python call per attribute, ~170 for a Message, a third of
+    its `de_json`. An object being built is not frozen yet, so for it the check always passes: this class
+    (the same attributes, no fields of its own) sets them directly, and `build_message` then makes the
+    object a plain `Message` — frozen by PTB at the end of its construction, checked from then on."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+def build_message(data: JSON, bot: Any) -> Message:
+    """`Message.de_json(data, bot)`, without the frozen check while it is built (see `_Building`)."""
+    message = _Building.de_json(data, bot)
+    message.__class__ = Message
+    return message
 
 
 def parse_update(update: JSON, bot: Any) -> Update:
     """Telegram's JSON → `Update`, building of an enclosed message only what the handlers read, once."""
+    sent = next((f for f in SENT if update.get(f) is not None), None)
+    if sent is not None:
+        return _parse_sent(update, sent, bot)
     where = enclosed(update)
     if where is None:
         return Update.de_json(update, bot)
@@ -106,32 +125,17 @@ def parse_update(update: JSON, bot: Any) -> Update:
     return parsed
 
 
-# A batch at least this long is built without the frozen check: taking it off the class and putting it back
-# costs about as much as parsing one update (measured: ~90 µs a pair; ~40–80 µs saved per update).
-UNCHECKED_BATCH_MIN = 4
-_CHECKED_SETATTR = TelegramObject.__dict__["__setattr__"]
-
-
-@contextmanager
-def unchecked_building() -> Iterator[None]:
-    """PTB's objects refuse changes once built: `TelegramObject.__setattr__` checks `_frozen` on every
-    attribute set — a Python call per attribute, ~170 for a Message, about half of `Update.de_json`'s time.
-    An object being built is not frozen yet, so for it the check always passes. Inside this block the check
-    is taken off the class (plain `object.__setattr__` sets the attributes) and it is put back on leaving,
-    even after an error. Objects built inside are still frozen at the end of their construction (PTB's
-    `_freeze` sets `_frozen`), so afterwards they refuse changes like any other. Only for synchronous
-    parsing on the event loop's thread: nothing else runs meanwhile (no other thread builds or changes
-    PTB objects in this process)."""
-    del TelegramObject.__setattr__
-    try:
-        yield
-    finally:
-        TelegramObject.__setattr__ = _CHECKED_SETATTR  # type: ignore[method-assign]
-
-
-def parse_updates(updates: list[JSON], bot: Any) -> list[Update]:
-    """A getUpdates batch → Updates, as `parse_update` each; a long batch without the frozen check."""
-    if len(updates) < UNCHECKED_BATCH_MIN:
-        return [parse_update(u, bot) for u in updates]
-    with unchecked_building():
-        return [parse_update(u, bot) for u in updates]
+def _parse_sent(update: JSON, outer: str, bot: Any) -> Update:
+    """An update carrying a message someone sent (or edited): the message built by `build_message`, the
+    message it replies to shared (`ENCLOSED`), the rest of the update by PTB."""
+    data = update[outer]
+    inner = data.get("reply_to_message")
+    message = build_message({k: v for k, v in data.items() if k != "reply_to_message"} if inner is not None else data,
+                            bot)
+    if inner is not None:
+        with message._unfrozen():  # PTB's own way to set an attribute after construction
+            message.reply_to_message = ENCLOSED.get(trim_message(inner), bot)
+    parsed = Update.de_json({k: v for k, v in update.items() if k != outer}, bot)
+    with parsed._unfrozen():
+        setattr(parsed, outer, message)
+    return parsed

@@ -17,21 +17,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Bot, TelegramObject, Update
+from telegram import Bot, Message, Update
 
 import bot.rawupdate as rawupdate
 from bot.app import allowed_updates
 from bot.clock import ManualClock
 from bot.polling import DurablePoller
-from bot.rawupdate import (
-    ENCLOSED_FIELDS,
-    EnclosedMessages,
-    enclosed,
-    parse_update,
-    parse_updates,
-    trim,
-    unchecked_building,
-)
+from bot.rawupdate import ENCLOSED_FIELDS, EnclosedMessages, build_message, enclosed, parse_update, trim
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeTelegram
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
@@ -144,40 +136,23 @@ def test_every_kind_of_update_gives_the_same_calls_and_database():
     assert rawupdate.ENCLOSED.hits > hits  # enclosed messages were shared, not only trimmed
 
 
-def parse_unchecked(update: dict, bot: Any) -> Update:
-    """As the poller parses a long batch (bot.rawupdate.parse_updates): without PTB's frozen check."""
-    with unchecked_building():
-        return parse_update(update, bot)
-
-
-def test_every_kind_built_without_the_frozen_check_gives_the_same_calls_and_database():
-    assert drive(parse_unchecked, every_kind) == drive(Update.de_json, every_kind)
-
-
-def test_a_batch_built_without_the_frozen_check_is_the_same_and_frozen_after():
+def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after():
     fake = FakeTelegram()
     fake.user(ANI, "Ani")
     fake.group(GROUP, "Kombel", supergroup=True, admins=[ANI], members=[])
     prompt = fake.send_text(GROUP, ANI, "pertanyaan")["message"]["message_id"]
-    raw = [fake.send_text(GROUP, ANI, f"jawaban {i}", reply_to=prompt) for i in range(3)]
-    _, sent = asyncio.run(fake.call("sendMessage", {"chat_id": GROUP, "text": "survei", "reply_markup": {
-        "inline_keyboard": [[{"text": "Ya", "callback_data": "sv:x"}]]}}))
-    raw += [fake.send_text(GROUP, ANI, "/catat 30 membaca modul"),
-            fake.press(GROUP, sent["result"]["message_id"], ANI, "sv:x")]
+    raw = [fake.send_text(GROUP, ANI, "/catat 30 membaca modul"),
+           fake.send_text(GROUP, ANI, "Siswa sudah bisa menjelaskan ide pokok", reply_to=prompt)]
     bot = Bot(SIM_TOKEN)
-    checked = TelegramObject.__dict__["__setattr__"]
-    batch = parse_updates(raw, bot)
-    assert len(raw) >= rawupdate.UNCHECKED_BATCH_MIN
-    assert [u.to_dict() for u in batch] == [Update.de_json(trim(u), bot).to_dict() for u in raw]
-    assert TelegramObject.__dict__["__setattr__"] is checked  # the check is back on the class
-    for u in batch:
-        with pytest.raises(AttributeError):  # built inside the block, frozen as any other
-            u.effective_message.text = "changed"
-    with pytest.raises(ValueError), unchecked_building():
-        raise ValueError  # an error while parsing still puts the check back
-    assert TelegramObject.__dict__["__setattr__"] is checked
-    with pytest.raises(AttributeError):
-        Update.de_json(raw[0], bot).message.text = "changed"
+    for update in raw:
+        built = build_message(update["message"], bot)
+        assert type(built) is Message and built.to_dict() == Message.de_json(update["message"], bot).to_dict()
+        parsed = parse_update(update, bot)
+        assert type(parsed.message) is Message
+        assert parsed.to_dict() == Update.de_json(trim(update), bot).to_dict()
+        for obj in (built, parsed.message):
+            with pytest.raises(AttributeError):  # frozen once built, like any PTB object
+                obj.text = "changed"
 
 
 def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
@@ -195,9 +170,7 @@ def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ACTION, min_size=3, max_size=15))
 def test_fuzz_commands_and_taps_give_the_same_calls_and_database(actions):
-    whole = drive(Update.de_json, fuzz_actions, actions)
-    assert drive(parse_update, fuzz_actions, actions) == whole
-    assert drive(parse_unchecked, fuzz_actions, actions) == whole
+    assert drive(parse_update, fuzz_actions, actions) == drive(Update.de_json, fuzz_actions, actions)
 
 
 def test_trim_keeps_the_message_sent_whole_and_changes_no_input():
