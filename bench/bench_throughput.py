@@ -14,13 +14,14 @@ much of the gap is transport and processing rather than our work.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
         [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
-        [--parse shared|trimmed|whole]
+        [--parse shared|trimmed|whole] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
 import random
@@ -51,11 +52,19 @@ from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeRequest, FakeTelegram
 
 WORKLOADS: dict[str, Any] = {}
-# How our application's feed parses a raw update. `shared` is what the poller does (bot.rawupdate); the
-# others are the steps towards it, kept to measure them: `whole` is PTB's Update.de_json of everything,
-# `trimmed` drops what the handlers never read of an enclosed message but builds it every time.
-PARSERS: dict[str, Any] = {"whole": Update.de_json, "trimmed": lambda u, bot: Update.de_json(trim(u), bot),
-                           "shared": parse_update}
+# How our application's feed parses a getUpdates batch into Updates. `shared` is what the poller does
+# (bot.rawupdate.parse_update: the message a person sent built without PTB's frozen check, an enclosed
+# message trimmed and built once); the others are the steps towards it, kept to measure them: `whole` is
+# PTB's Update.de_json of everything, `trimmed` drops what the handlers never read of an enclosed message
+# but builds it every time.
+
+
+def _each(parse: Any) -> Any:
+    return lambda updates, bot: [parse(u, bot) for u in updates]
+
+
+PARSERS: dict[str, Any] = {"whole": _each(Update.de_json), "trimmed": _each(lambda u, bot: Update.de_json(trim(u), bot)),
+                           "shared": _each(parse_update)}
 POLL_LIMIT = 100  # getUpdates' limit, as bot.polling.DurablePoller asks
 
 
@@ -145,7 +154,7 @@ WORKLOADS.update({"realistic": _stream(MIX), "answers": _stream(((1.0, _answer),
                   "log": _stream(((1.0, _log),)), "lookups": _stream(((1.0, _lookup),))})
 
 
-async def drain(app: Application, n: int, updates: list[dict], parse: Any = Update.de_json,
+async def drain(app: Application, n: int, updates: list[dict], parse: Any = PARSERS["whole"],
                 window: int = POLL_LIMIT) -> tuple[float, float]:
     """Feed `updates` as the durable poller does: a getUpdates batch is parsed into Update objects
     (`parse`: ours is the poller's, the baselines' PTB's) and queued, and no more than `window`
@@ -165,8 +174,8 @@ async def drain(app: Application, n: int, updates: list[dict], parse: Any = Upda
         if room <= 0:
             await proc.wait_processed(base + fed - window + 1)  # type: ignore[attr-defined]
             continue
-        for u in updates[fed:fed + room]:
-            await app.update_queue.put(parse(u, app.bot))
+        for u in parse(updates[fed:fed + room], app.bot):  # a getUpdates batch of `room` updates
+            await app.update_queue.put(u)
         fed = min(n, fed + room)
     await proc.wait_processed(base + n)  # type: ignore[attr-defined]
     return time.perf_counter() - started, time.process_time() - cpu
@@ -279,7 +288,7 @@ BASELINES = ("bare", "noop")  # PTB alone; the replying no-op of issue 7
 
 
 async def run(n: int, communities: int, members: int, name: str, *, rounds: int, naive_n: int,
-              seed: int = 7, parse: str = "shared") -> dict[str, Any]:
+              seed: int = 7, parse: str = "shared", profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """The bare application, the replying one and ours (chats in parallel, group commit) take turns on
     slices of the same update stream — `rounds` slices each, the order reversed every other round — so all
     see the same machine: on a shared machine the speed drifts by tens of percent within a minute. Then
@@ -306,7 +315,7 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
                 # the bare application gets the very dicts ours gets (parsing does not change them)
                 streams = {"bare": ours, "app": ours,
                            "noop": WORKLOADS[name](fake2, world2, n + naive_n, random.Random(seed))}
-                parsers = {"bare": Update.de_json, "noop": Update.de_json, "app": PARSERS[parse]}
+                parsers = {"bare": PARSERS["whole"], "noop": PARSERS["whole"], "app": PARSERS[parse]}
                 hits, misses = ENCLOSED.hits, ENCLOSED.misses
                 times: dict[str, list[float]] = {k: [] for k in apps}
                 cpu: dict[str, list[float]] = {k: [] for k in apps}
@@ -315,7 +324,11 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
                 for r in range(rounds):
                     lo, hi = r * size, min(n, (r + 1) * size)
                     for key in (("bare", "noop", "app") if r % 2 == 0 else ("app", "noop", "bare")):
+                        if profile is not None and key == "app":
+                            profile.enable()
                         wall, used = await drain(apps[key], hi - lo, streams[key][lo:hi], parsers[key])
+                        if profile is not None and key == "app":
+                            profile.disable()
                         times[key].append(wall)
                         cpu[key].append(used)
                 out["app_commits"] = sim.services.db.commits - commits
@@ -368,9 +381,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--parse", default="shared", choices=sorted(PARSERS),
                     help="how ours parses: as the poller does (shared), or an earlier step")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="cProfile our application's slices (not the baselines') into FILE (pstats); slows it")
     a = ap.parse_args()
+    profile = cProfile.Profile() if a.profile else None
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, rounds=a.rounds,
-                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse)) for i in range(a.repeat)]
+                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse, profile=profile))
+            for i in range(a.repeat)]
+    if profile is not None:
+        profile.dump_stats(a.profile)
     print(f"workload {a.workload}, parse {a.parse}; ratio = Kombel's rate / the baseline's rate in the same run;"
           f" enclosed messages shared: {statistics.mean(r['shared'] for r in rows):.0%}")
     print(f"{'run':>3} {'updates':>7} {'bare/s':>7} {'reply/s':>7} {'kombel/s':>8} {'vs bare':>7}"

@@ -13,6 +13,8 @@ keyboard. So, before parsing:
   question and tap the same survey item, and a parsed Telegram object never changes (PTB freezes it), so
   equal trimmed JSON can be the same `Message` object. The last CACHE_SIZE are kept.
 
+The message a person sent is built without PTB's per-attribute frozen check (`build_message`).
+
 `tests/test_rawupdate.py` runs every kind of update the bot handles through both paths (`Update.de_json`
 of the whole update, and this) and checks the bot makes the same calls and leaves the same database.
 """
@@ -85,10 +87,32 @@ class EnclosedMessages:
 
 
 ENCLOSED = EnclosedMessages()
+SENT = ("message", "edited_message")  # where the message a person sent sits in an update
+
+
+class _Building(Message):
+    """A Message while PTB builds it. PTB's objects refuse changes once built: `TelegramObject.__setattr__`
+    checks `_frozen` on every attribute set — a Python call per attribute, ~170 for a Message, a third of
+    its `de_json`. An object being built is not frozen yet, so for it the check always passes: this class
+    (the same attributes, no fields of its own) sets them directly, and `build_message` then makes the
+    object a plain `Message` — frozen by PTB at the end of its construction, checked from then on."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+def build_message(data: JSON, bot: Any) -> Message:
+    """`Message.de_json(data, bot)`, without the frozen check while it is built (see `_Building`)."""
+    message = _Building.de_json(data, bot)
+    message.__class__ = Message
+    return message
 
 
 def parse_update(update: JSON, bot: Any) -> Update:
     """Telegram's JSON → `Update`, building of an enclosed message only what the handlers read, once."""
+    sent = next((f for f in SENT if update.get(f) is not None), None)
+    if sent is not None:
+        return _parse_sent(update, sent, bot)
     where = enclosed(update)
     if where is None:
         return Update.de_json(update, bot)
@@ -98,4 +122,20 @@ def parse_update(update: JSON, bot: Any) -> Update:
     target = getattr(parsed, outer)
     with target._unfrozen():  # PTB's own way to set an attribute after construction
         setattr(target, field, ENCLOSED.get(trim_message(holder[field]), bot))
+    return parsed
+
+
+def _parse_sent(update: JSON, outer: str, bot: Any) -> Update:
+    """An update carrying a message someone sent (or edited): the message built by `build_message`, the
+    message it replies to shared (`ENCLOSED`), the rest of the update by PTB."""
+    data = update[outer]
+    inner = data.get("reply_to_message")
+    message = build_message({k: v for k, v in data.items() if k != "reply_to_message"} if inner is not None else data,
+                            bot)
+    if inner is not None:
+        with message._unfrozen():  # PTB's own way to set an attribute after construction
+            message.reply_to_message = ENCLOSED.get(trim_message(inner), bot)
+    parsed = Update.de_json({k: v for k, v in update.items() if k != outer}, bot)
+    with parsed._unfrozen():
+        setattr(parsed, outer, message)
     return parsed

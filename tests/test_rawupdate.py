@@ -15,16 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Bot, Update
+from telegram import Bot, Message, Update
 
 import bot.rawupdate as rawupdate
 from bot.app import allowed_updates
 from bot.clock import ManualClock
 from bot.polling import DurablePoller
-from bot.rawupdate import ENCLOSED_FIELDS, EnclosedMessages, enclosed, parse_update, trim
-from bot.sim import Sim
+from bot.rawupdate import ENCLOSED_FIELDS, EnclosedMessages, build_message, enclosed, parse_update, trim
+from bot.sim import SIM_TOKEN, Sim
 from fakegram import FakeTelegram
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 from tests.test_fuzz import ACTION
@@ -145,6 +146,25 @@ def test_every_kind_of_update_gives_the_same_calls_and_database():
     hits = rawupdate.ENCLOSED.hits
     assert drive(parse_update, every_kind) == whole
     assert rawupdate.ENCLOSED.hits > hits  # enclosed messages were shared, not only trimmed
+
+
+def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after():
+    fake = FakeTelegram()
+    fake.user(ANI, "Ani")
+    fake.group(GROUP, "Kombel", supergroup=True, admins=[ANI], members=[])
+    prompt = fake.send_text(GROUP, ANI, "pertanyaan")["message"]["message_id"]
+    raw = [fake.send_text(GROUP, ANI, "/catat 30 membaca modul"),
+           fake.send_text(GROUP, ANI, "Siswa sudah bisa menjelaskan ide pokok", reply_to=prompt)]
+    bot = Bot(SIM_TOKEN)
+    for update in raw:
+        built = build_message(update["message"], bot)
+        assert type(built) is Message and built.to_dict() == Message.de_json(update["message"], bot).to_dict()
+        parsed = parse_update(update, bot)
+        assert type(parsed.message) is Message
+        assert parsed.to_dict() == Update.de_json(trim(update), bot).to_dict()
+        for obj in (built, parsed.message):
+            with pytest.raises(AttributeError):  # frozen once built, like any PTB object
+                obj.text = "changed"
 
 
 def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
