@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from domain.observation import ObservationError, clean_group_name
+from storage.group_targets import GroupTargets
 from storage.observe import Observations, WorkGroups
 
 from ..buttons import add_buttons
@@ -144,6 +145,24 @@ async def survey_may_answer(services: Services, survey_id: int, user_id: int) ->
     return group_id is None or await repos(services)[0].is_member(group_id, user_id)
 
 
+# -- hooks: a cycle or a meeting series aimed at one group (`/siklus mulai … kelompok`, `/jadwal … kelompok`) --
+def targets(services: Services) -> GroupTargets:
+    found = services.extra.get("group_targets")
+    if found is None:
+        found = services.extra["group_targets"] = GroupTargets(services.db)
+    return found
+
+
+async def cycle_members(services: Services, cycle_id: int) -> list[int] | None:
+    group_id = await targets(services).cycle_group(cycle_id)
+    return None if group_id is None else await repos(services)[0].member_ids(group_id)
+
+
+async def meeting_members(services: Services, meeting_id: int) -> list[int] | None:
+    group_id = await targets(services).meeting_group(meeting_id)
+    return None if group_id is None else await repos(services)[0].member_ids(group_id)
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
     add_buttons(app, "kg", on_button)
@@ -151,3 +170,9 @@ def register(app: Application, services: Services) -> None:
     services.hooks["group_names"] = lambda cid: group_names(services, cid)
     services.hooks["target_survey"] = lambda sid, gid: repos(services)[0].target_survey(sid, gid)
     services.hooks["survey_may_answer"] = lambda sid, uid: survey_may_answer(services, sid, uid)
+    services.hooks["target_cycle"] = lambda cid, gid: targets(services).target_cycle(cid, gid)
+    services.hooks["cycle_members"] = lambda cid: cycle_members(services, cid)
+    services.hooks["stage_may_answer"] = lambda sid, uid: targets(services).may_answer_stage(sid, uid)
+    services.hooks["target_series"] = lambda sid, gid: targets(services).target_series(sid, gid)
+    services.hooks["meeting_members"] = lambda mid: meeting_members(services, mid)
+    services.hooks["meeting_may_rsvp"] = lambda mid, uid: targets(services).may_rsvp(mid, uid)

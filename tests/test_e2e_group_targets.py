@@ -1,0 +1,119 @@
+"""End to end through the fake Bot API: a cycle and a meeting aimed at one working group
+(`/siklus mulai … kelompok <nama>`, `/jadwal … kelompok <nama>`) — only the group's members are counted,
+reminded and may answer or RSVP; a wrong group name gets the list of groups — and the weekly summary's line
+per group, in Indonesian and English."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.handlers.cycle_core import store
+from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
+
+WITA = timedelta(hours=8)
+
+
+def alert(sim, upd) -> str:
+    return (sim.fake.callback_answer(upd["callback_query"]["id"]) or {}).get("text") or ""
+
+
+async def start(sim, *, english=False):
+    await onboard(sim)
+    for uid in (ANI, BUDI, CITRA, PIC):
+        await sim.say(uid, uid, "/start")
+    if english:
+        await sim.say(GROUP, PIC, "/language")
+        await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    return await sim.services.repos.communities.by_chat(GROUP)
+
+
+async def make_groups(sim, add="tambah", cmd="/kelompok"):
+    """Two groups; Budi and Citra join the first with a tap on the card."""
+    await sim.say(GROUP, PIC, f"{cmd} {add} Kelas rendah")
+    await sim.say(GROUP, PIC, f"{cmd} {add} Kelas tinggi")
+    await sim.say(GROUP, BUDI, cmd)
+    card = sim.last(GROUP)["message_id"]
+    await sim.tap(GROUP, card, BUDI, "Kelas rendah (0)")
+    await sim.tap(GROUP, card, CITRA, "Kelas rendah (1)")
+
+
+async def open_stage(sim, community):
+    cyc = await store(sim.services).cycles.active(community.id)
+    return cyc, next(s for s in await store(sim.services).cycles.stages(cyc.id) if s.status == "open")
+
+
+async def prompts(sim, stage):
+    rows = await sim.services.db.fetchall(
+        "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage.id,))
+    return [r[0] for r in rows]
+
+
+async def test_cycle_for_one_group_in_indonesian(sim, clock):
+    c = await start(sim)
+    f = sim.fake
+    await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70 kelompok Kelas rendah")
+    assert "Belum ada kelompok" in sim.last_text(GROUP)  # no groups yet: said, no cycle
+    assert await store(sim.services).cycles.active(c.id) is None
+    await make_groups(sim)
+    await sim.say(GROUP, ANI, "/siklus mulai literasi 40 ke 70 kelompok Kelas rendah")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70 kelompok Kelas menengah")
+    text = sim.last_text(GROUP)
+    assert "«Kelas menengah» tidak ada" in text and "Kelas rendah, Kelas tinggi" in text
+    assert "/siklus mulai literasi 40 ke 70 kelompok Kelas tinggi" in text
+    assert await store(sim.services).cycles.active(c.id) is None
+
+    await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70 kelompok kelas RENDAH")
+    started = next(t for t in sim.texts(GROUP) if "Siklus baru dimulai" in t)
+    assert "Untuk kelompok: Kelas rendah" in started and "Target: literasi 40 ke 70" in started
+    cyc, refl = await open_stage(sim, c)
+    assert cyc.topic == "literasi"
+    assert "0 dari 2 sudah menjawab" in f.edits(GROUP, refl.header_message_id)[-1]  # Budi and Citra only
+    q1 = (await prompts(sim, refl))[0]
+
+    # Ani is not in the group: a polite refusal, nothing stored, in the group and in private
+    await sim.say(GROUP, ANI, "Delapan murid kelas 4 belum lancar membaca", reply_to=q1)
+    assert "Siklus ini untuk anggota satu kelompok kerja saja" in sim.last_text(GROUP)
+    await sim.say(ANI, ANI, f"/start cy_{refl.id}")
+    assert "Siklus ini untuk anggota satu kelompok kerja saja" in sim.last_text(ANI)
+    assert await store(sim.services).cycles.answers(refl.id, ANI) == []
+
+    upd = await sim.say(GROUP, BUDI, "Delapan murid kelas 2 belum lancar membaca", reply_to=q1)
+    assert f.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
+    assert "1 dari 2 sudah menjawab" in f.edits(GROUP, refl.header_message_id)[-1]
+    await sim.say(GROUP, ANI, "/siklus")
+    assert "1 dari 2 sudah menjawab" in sim.last_text(GROUP)
+
+    # the stage reminder goes to Citra (in the group, not answered), not to Ani (outside it) nor Budi
+    before = {u: len(sim.texts(u)) for u in (ANI, BUDI, CITRA)}
+    clock.set(datetime.fromtimestamp(refl.reminder_at, UTC) + timedelta(minutes=1))
+    await sim.tick()
+    assert len(sim.texts(CITRA)) == before[CITRA] + 1 and "Refleksi" in sim.last_text(CITRA)
+    assert len(sim.texts(ANI)) == before[ANI] and len(sim.texts(BUDI)) == before[BUDI]
+
+    # closing counts the group: 1 of 2
+    await sim.say(GROUP, PIC, "/siklus lanjut")
+    closed = await store(sim.services).cycles.stage(refl.id)
+    assert (closed.answered_at_close, closed.members_at_close) == (1, 2)
+
+
+async def test_cycle_for_one_group_in_english(sim, clock):
+    c = await start(sim, english=True)
+    await make_groups(sim, "add", "/groups")
+    await sim.say(GROUP, PIC, "/cycle start literacy: 40% → 70% group Middle grades")
+    text = sim.last_text(GROUP)
+    assert "There is no group «Middle grades»" in text and "Groups: Kelas rendah, Kelas tinggi" in text
+    assert "/cycle start literacy 40 to 70 group Upper grades" in text
+    await sim.say(GROUP, PIC, "/cycle start literacy: 40% → 70% group Kelas rendah")
+    started = next(t for t in sim.texts(GROUP) if "A new cycle has started" in t)
+    assert "For the group: Kelas rendah" in started
+    _, refl = await open_stage(sim, c)
+    assert "0 of 2 have answered" in sim.fake.edits(GROUP, refl.header_message_id)[-1]
+    q1 = (await prompts(sim, refl))[0]
+    await sim.say(GROUP, ANI, "Eight pupils still struggle", reply_to=q1)
+    assert "This cycle is only for the members of one working group" in sim.last_text(GROUP)
+    await sim.say(ANI, ANI, f"/start cy_{refl.id}")
+    assert "This cycle is only for the members of one working group" in sim.last_text(ANI)
+    await sim.say(GROUP, BUDI, "Eight pupils in grade 2 still struggle", reply_to=q1)
+    await sim.say(GROUP, PIC, "/cycle next")
+    assert any("1 of 2 members answered" in t for t in sim.texts(GROUP))
