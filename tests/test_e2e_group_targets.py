@@ -117,3 +117,73 @@ async def test_cycle_for_one_group_in_english(sim, clock):
     await sim.say(GROUP, BUDI, "Eight pupils in grade 2 still struggle", reply_to=q1)
     await sim.say(GROUP, PIC, "/cycle next")
     assert any("1 of 2 members answered" in t for t in sim.texts(GROUP))
+
+
+def at(clock, day, hour, minute=0):
+    clock.set(datetime(2026, 11, day, hour, minute, tzinfo=UTC) - WITA)
+
+
+async def test_meeting_for_one_group_in_indonesian(sim, clock):
+    c = await start(sim)
+    f = sim.fake
+    await make_groups(sim)
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru kelompok Kelas menengah")
+    text = sim.last_text(GROUP)
+    assert "«Kelas menengah» tidak ada" in text and "Kelas rendah, Kelas tinggi" in text
+    assert "/jadwal Kamis 14.00 kelompok Kelas tinggi" in text
+    assert await store_meetings(sim, c) == []
+    await sim.say(GROUP, ANI, "/jadwal Kamis 14:00 90 Ruang guru kelompok Kelas rendah")
+    assert "hanya PIC" in sim.last_text(GROUP)
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru kelompok Kelas rendah")
+    assert "Untuk kelompok: Kelas rendah" in sim.last_text(GROUP) and "Tempat: Ruang guru" in sim.last_text(GROUP)
+
+    at(clock, 25, 14)  # the day before: the reminder counts the group
+    await sim.tick()
+    reminder = sim.last(GROUP)
+    assert "Untuk kelompok Kelas rendah: 0 dari 2 anggota sudah menjawab" in sim.last_text(GROUP)
+    clock.advance(seconds=10)
+    upd = await sim.tap(GROUP, reminder["message_id"], ANI, "✅ Hadir")
+    assert alert(sim, upd) == "Pertemuan ini untuk satu kelompok kerja; Anda tidak termasuk. Lihat /kelompok."
+    upd = await sim.tap(GROUP, reminder["message_id"], BUDI, "✅ Hadir")
+    assert "Tercatat" in alert(sim, upd)
+    assert "1 dari 2 anggota sudah menjawab" in f.edits(GROUP, reminder["message_id"])[-1]
+    assert "Hadir: 1 · Izin: 0" in f.edits(GROUP, reminder["message_id"])[-1]
+
+    at(clock, 26, 15, 30)  # after it: the check-in, for the group's members only
+    await sim.tick()
+    checkin = sim.last(GROUP)
+    upd = await sim.tap(GROUP, checkin["message_id"], ANI, "✅ Saya hadir")
+    assert "tidak termasuk" in alert(sim, upd)
+    upd = await sim.tap(GROUP, checkin["message_id"], CITRA, "✅ Saya hadir")
+    assert "+90 menit" in alert(sim, upd)
+    await sim.say(GROUP, PIC, "/hadir 26/11")
+    assert "Hadir: 1 dari 2 anggota" in sim.last_text(GROUP) and "Ani" not in sim.last_text(GROUP)
+    # the meeting's attendance rate is over the group, for the summary and the report
+    rows = await sim.services.hooks["meetings_between"](c.id, 0, 2**40)
+    assert (rows[0]["attended"], rows[0]["members"]) == (1, 2) and {r["members"] for r in rows} == {2}
+    await sim.say(GROUP, PIC, "/jadwal 4/12 09:00 60 Aula")  # a meeting for everyone: over the community
+    rows = await sim.services.hooks["meetings_between"](c.id, 0, 2**40)
+    assert sorted({r["members"] for r in rows}) == [2, 3]
+
+
+async def store_meetings(sim, c):
+    from bot.handlers.rhythm_core import store as rhythm_store
+    return await rhythm_store(sim.services).meetings.between(c.id, 0, 2**40)
+
+
+async def test_meeting_for_one_group_in_english(sim, clock):
+    c = await start(sim, english=True)
+    await sim.say(GROUP, PIC, "/schedule Thursday 14:00 90 Staff room group Lower grades")
+    text = sim.last_text(GROUP)
+    assert "There is no group «Lower grades»" in text and "No groups yet" in text
+    assert "/schedule Thursday 14:00 group Upper grades" in text
+    await make_groups(sim, "add", "/groups")
+    await sim.say(GROUP, PIC, "/schedule Thursday 14:00 90 Staff room group kelas rendah")
+    assert "For the group: Kelas rendah" in sim.last_text(GROUP)
+    at(clock, 25, 14)
+    await sim.tick()
+    reminder = sim.last(GROUP)
+    assert "For the group Kelas rendah: 0 of 2 members have answered" in sim.last_text(GROUP)
+    upd = await sim.tap(GROUP, reminder["message_id"], ANI, "✅ Attending")
+    assert alert(sim, upd) == "This meeting is for one working group, which you are not in. See /groups."
+    assert len(await store_meetings(sim, c)) >= 1
