@@ -257,11 +257,15 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
             return
         await rs.end_series(series.id, change.reason, m.start_ts)
         msg = scope.message
-        await rs.create_series(
+        moved, _ = await rs.create_series(
             community_id=c.id, kind="weekly", weekdays=spec.weekdays, start_time=spec.start_time,
             duration_min=spec.duration_min, once_date=None, place=spec.place, link=spec.link, agenda=spec.agenda,
             created_by=scope.user_id, chat_id=scope.chat_id, message_id=msg.message_id if msg else 0, now=now,
             occurrences=rows, materialized_until=now + HORIZON_DAYS * 86400)
+        group = services.hooks.get("meeting_group")
+        group = await group(m.id) if group is not None else None
+        if group is not None:  # the moved series stays the group's
+            await services.hooks["target_series"](moved.id, group["id"])
         await rhythm_attend.refresh_tallies(services, scope.ctx.bot, m.id, force=True)
         await announce(scope, "rhythm/changed", action="move_series", m=old, spec=spec, reason=change.reason)
         return
