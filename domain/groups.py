@@ -1,10 +1,15 @@
-"""Aiming something at one working group: the `… kelompok <name>` / `… group <name>` suffix shared by
-`/survei`, `/siklus mulai` and `/jadwal`. Pure text handling; the bot looks the name up."""
+"""Working groups: aiming something at one group — the `… kelompok <name>` / `… group <name>` suffix shared by
+`/survei`, `/siklus mulai` and `/jadwal` (the bot looks the name up) — and a group's figures for the weekly
+summary's line per group, with the survey anonymity floor applied within the group."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .surveys import DEFAULT_FLOOR, Response, SurveyDef, disclosure, survey_summary
 
 GROUP_WORDS = ("kelompok", "group")
 _WORD_RE = re.compile(r"(?<!\S)(?:kelompok|group)(?!\S)", re.IGNORECASE)
@@ -22,3 +27,41 @@ def split_group_suffix(text: str, *, last: bool = False,
         if is_name is None or is_name(name):
             return raw[:m.start()].rstrip(), name
     return raw, None
+
+
+SUMMARY_GROUPS_MAX = 4  # lines per group in the weekly summary (its length budget); the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWeek:
+    """One group's week: attendance at the meetings that were its business, the running cycle's open stage,
+    and the latest survey's agreement among its members — each None when there is nothing (or, for the survey,
+    too few respondents in a role within the group) to show."""
+
+    name: str
+    size: int
+    attendance: float | None
+    answered: int | None
+    survey_agree: float | None
+    survey_hidden: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.attendance is None and self.answered is None and self.survey_agree is None
+
+
+def group_week(row: Mapping[str, Any], survey: SurveyDef | None = None, people: Sequence[Response] = (),
+               *, floor: int = DEFAULT_FLOOR) -> GroupWeek:
+    """`row`: a group's counts (size, meetings, present, stages, answered). The survey figure rests only on the
+    responses `disclosure` publishes within the group (a role of fewer than `floor` of its members is left
+    out), and is withheld when nobody is left."""
+    size, meetings, stages = int(row["size"]), int(row["meetings"]), int(row["stages"])
+    attendance = min(1.0, int(row["present"]) / (size * meetings)) if size and meetings else None
+    answered = int(row["answered"]) if size and stages else None
+    agree, hidden = None, False
+    if survey is not None and survey.likert_items and people:
+        shown = disclosure(survey, people, floor=floor)
+        if shown.published:
+            agree = survey_summary(survey, shown.published, floor=floor).overall.agree_share
+        hidden = agree is None
+    return GroupWeek(str(row["name"]), size, attendance, answered, agree, hidden)

@@ -190,3 +190,58 @@ async def test_meeting_for_one_group_in_english(sim, clock):
     upd = await sim.tap(GROUP, reminder["message_id"], ANI, "✅ Attending")
     assert alert(sim, upd) == "This meeting is for one working group, which you are not in. See /groups."
     assert len(await store_meetings(sim, c)) >= 1
+
+
+async def summary_text(sim, clock):
+    clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))  # Friday 15:00:05 WITA: the weekly summary
+    await sim.tick()
+    return next(t for t in reversed(sim.texts(GROUP)) if "📊" in t)
+
+
+async def test_weekly_summary_has_a_line_per_group_with_the_floor_per_group(sim, clock):
+    c = await start(sim)
+    await make_groups(sim)  # Kelas rendah: Budi, Citra
+    card = sim.last(GROUP)["message_id"]
+    for uid, label in ((ANI, "Kelas tinggi (0)"), (BUDI, "Kelas tinggi (1)"), (CITRA, "Kelas tinggi (2)")):
+        await sim.tap(GROUP, card, uid, label)
+    # a meeting of Kelas rendah on Thursday; Budi checks in
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru kelompok Kelas rendah")
+    # a cycle for everyone; Budi answers
+    await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70")
+    _, refl = await open_stage(sim, c)
+    await sim.say(GROUP, BUDI, "Delapan murid belum lancar membaca", reply_to=(await prompts(sim, refl))[0])
+    # a pulse for everyone: Ani, Budi and Citra agree on every statement
+    await sim.say(GROUP, PIC, "/survei pulse")
+    from bot.handlers.surveys_post import repo as survey_repo
+    survey = (await survey_repo(sim.services).open_in(c.id))[-1]
+    mids = [r[0] for r in await sim.services.db.fetchall(
+        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (survey.id,))]
+    for mid in mids[:3]:
+        for uid in (ANI, BUDI, CITRA):
+            await sim.tap(GROUP, mid, uid, "4")
+    at(clock, 26, 15, 30)
+    await sim.tick()
+    checkin = next(m for m in reversed(sim.fake.bot_messages(GROUP)) if "Presensi" in (m.get("text") or ""))
+    await sim.tap(GROUP, checkin["message_id"], BUDI, "✅ Saya hadir")
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+
+    text = await summary_text(sim, clock)
+    assert "👥 Per kelompok:" in text and len(text) <= 1500
+    # Kelas rendah: 1 of 2 at its meeting, 1 of 2 answered; two respondents are under the floor of 3: no survey
+    assert "• Kelas rendah: hadir 50 %, siklus 1/2 menjawab\n" in text
+    # Kelas tinggi: the Thursday meeting was not its business; three respondents: the survey figure shows
+    assert "• Kelas tinggi: siklus 1/3 menjawab, survei 100 % setuju" in text
+
+
+async def test_weekly_summary_groups_in_english_and_capped(sim, clock):
+    await start(sim, english=True)
+    await sim.say(GROUP, ANI, "/log 60 reading club")  # something to summarise
+    for name in ("A1", "B2", "C3", "D4", "E5"):
+        await sim.say(GROUP, PIC, f"/groups add Group {name}")
+    card_msg = await sim.say(GROUP, BUDI, "/groups")
+    assert card_msg
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], BUDI, "Group A1 (0)")
+    text = await summary_text(sim, clock)
+    assert "👥 By group:" in text
+    assert "• Group A1: no data this week" in text and "• Group B2: no members yet" in text
+    assert "Group E5" not in text and "… and 1 more group (/groups)" in text

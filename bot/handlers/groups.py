@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from domain.groups import GroupWeek, group_week
 from domain.observation import ObservationError, clean_group_name
 from storage.group_targets import GroupTargets
 from storage.observe import Observations, WorkGroups
@@ -168,6 +169,19 @@ async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] |
             "members": await repos(services)[0].member_ids(group_id)}
 
 
+# -- hook: the weekly summary's line per group ------------------------------------------------------
+async def summary_groups(services: Services, community_id: int, start_ts: int, now: int,
+                         survey_id: int | None) -> list[GroupWeek]:
+    """Each working group's week (`domain.groups.group_week`): one statement, two more when a survey closed
+    this week (its agreement within each group, under the anonymity floor)."""
+    rows = await targets(services).week_figures(community_id, start_ts, now)
+    people = services.hooks.get("survey_people")
+    found = await people(survey_id, {int(r["id"]): r["ids"] for r in rows}) \
+        if rows and survey_id is not None and people is not None else None
+    survey, by_group = found if found is not None else (None, {})
+    return [group_week(r, survey, by_group.get(int(r["id"]), ())) for r in rows]
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
     add_buttons(app, "kg", on_button)
@@ -181,3 +195,4 @@ def register(app: Application, services: Services) -> None:
     services.hooks["target_series"] = lambda sid, gid: targets(services).target_series(sid, gid)
     services.hooks["meeting_group"] = lambda mid: meeting_group(services, mid)
     services.hooks["meeting_may_rsvp"] = lambda mid, uid: targets(services).may_rsvp(mid, uid)
+    services.hooks["summary_groups"] = lambda cid, s, e, sid: summary_groups(services, cid, s, e, sid)

@@ -29,3 +29,28 @@ def test_suffix_first_and_last():
 def test_cycle_start_keeps_the_target(text, head, name):
     assert split_start(text) == (head, name)
     assert parse_target(split_start(text)[0]).topic  # what is left still parses as a target
+
+
+def _row(**kw):
+    return {"name": "Kelas rendah", "size": 4, "meetings": 2, "present": 6, "stages": 1, "answered": 3, **kw}
+
+
+def test_group_week_figures_and_the_floor_within_the_group():
+    from domain.groups import group_week
+    from domain.surveys import Response, builtin_survey
+
+    pulse = builtin_survey("pulse", "id")
+    keys = [it.key for it in pulse.likert_items]
+    agree = {k: 4 for k in keys}
+    g = group_week(_row())
+    assert (g.attendance, g.answered, g.survey_agree, g.empty) == (0.75, 3, None, False)
+    assert group_week(_row(meetings=0, stages=0)).empty
+    assert group_week(_row(size=0)).attendance is None and group_week(_row(size=0)).answered is None
+    two = [Response(agree, "classroom")] * 2
+    hidden = group_week(_row(), pulse, two)
+    assert hidden.survey_agree is None and hidden.survey_hidden  # 2 < 3 within the group: withheld
+    three = group_week(_row(), pulse, [*two, Response({k: 2 for k in keys}, "classroom")])
+    assert three.survey_agree is not None and round(three.survey_agree, 2) == 0.67
+    # a role under the floor is left out even when the group as a whole has enough respondents
+    mixed = group_week(_row(), pulse, [*two, Response(agree, "classroom"), Response({k: 1 for k in keys}, "head")])
+    assert mixed.survey_agree == 1.0
