@@ -95,6 +95,12 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     await sim.say(GROUP, PIC, "/siklus lanjut")
     closed = await store(sim.services).cycles.stage(refl.id)
     assert (closed.answered_at_close, closed.members_at_close) == (1, 2)
+    await sim.say(GROUP, ANI, "/bantuan")  # the help names the group forms
+    help_text = sim.last_text(GROUP)
+    assert "jawaban (bisa untuk satu kelompok)" in help_text and "siklus, jadwal, survei untuk satu kelompok" in help_text
+    await sim.say(GROUP, PIC, "/siklus bantuan")
+    assert "tambahkan kelompok &lt;nama&gt; di akhir" in sim.last_text(GROUP) or \
+        "tambahkan kelompok <nama> di akhir" in sim.last_text(GROUP)
 
 
 async def test_cycle_for_one_group_in_english(sim, clock):
@@ -114,6 +120,9 @@ async def test_cycle_for_one_group_in_english(sim, clock):
     assert "This cycle is only for the members of one working group" in sim.last_text(GROUP)
     await sim.say(ANI, ANI, f"/start cy_{refl.id}")
     assert "This cycle is only for the members of one working group" in sim.last_text(ANI)
+    await sim.say(GROUP, ANI, "/help")
+    assert "answers (can be for one group)" in sim.last_text(GROUP)
+    assert "see, plan, move, cancel; can be for one group" in sim.last_text(GROUP)
     await sim.say(GROUP, BUDI, "Eight pupils in grade 2 still struggle", reply_to=q1)
     await sim.say(GROUP, PIC, "/cycle next")
     assert any("1 of 2 members answered" in t for t in sim.texts(GROUP))
