@@ -162,9 +162,9 @@ async def cycle_members(services: Services, cycle_id: int) -> list[int] | None:
 async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] | None:
     """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
     group_id = await targets(services).meeting_group(meeting_id)
-    group = None if group_id is None else await repos(services)[0].get(group_id)
     if group_id is None:
         return None
+    group = await repos(services)[0].get(group_id)  # None once removed: the meeting stays the group's
     return {"id": group_id, "name": group.name if group else "",
             "members": await repos(services)[0].member_ids(group_id)}
 
@@ -194,5 +194,4 @@ def register(app: Application, services: Services) -> None:
     services.hooks["stage_may_answer"] = lambda sid, uid: targets(services).may_answer_stage(sid, uid)
     services.hooks["target_series"] = lambda sid, gid: targets(services).target_series(sid, gid)
     services.hooks["meeting_group"] = lambda mid: meeting_group(services, mid)
-    services.hooks["meeting_may_rsvp"] = lambda mid, uid: targets(services).may_rsvp(mid, uid)
     services.hooks["summary_groups"] = lambda cid, s, e, sid: summary_groups(services, cid, s, e, sid)
