@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import messages
 from domain.figures import rtl_figure
+from domain.groups import split_group_suffix
 from domain.text import clip
 
 DEFAULT_LOCALE = "id"
@@ -254,6 +255,13 @@ def parse_target(text: str) -> Target:
     if baseline is not None and goal is not None and goal <= baseline:
         raise CycleError("bad_target", "goal_not_above_baseline")
     return target
+
+
+def split_start(text: str) -> tuple[str, str | None]:
+    """`/siklus mulai <target> kelompok <name>`: (the target as typed, the group's name or None). The last
+    group word counts, and only before a name that is not part of the target ("diskusi kelompok: 50 ke 80")."""
+    return split_group_suffix(text, last=True, is_name=lambda n: bool(n) and ":" not in n
+                              and not _RANGE_RE.search(n) and not _GOAL_ONLY_RE.match(n))
 
 
 def target_met(target: Target | None, after_value: float | None) -> bool | None:

@@ -160,6 +160,12 @@ _MEETING_SELECT = ("SELECT m.id, m.series_id, m.community_id, m.orig_date, m.sta
 _COUNTED_SELECT = _MEETING_SELECT.replace(  # and the meeting's present marks, last
     " FROM meetings m", ", (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id AND a.present = 1)"
     " FROM meetings m")
+# ... and, for a series aimed at one working group (0014), the number of its active members (else NULL)
+_GROUP_SIZE = (", (SELECT COUNT(mm.user_id) FROM series_groups sg LEFT JOIN work_group_members wm"
+               " ON wm.group_id = sg.group_id LEFT JOIN members mm ON mm.community_id = m.community_id"
+               " AND mm.user_id = wm.user_id AND mm.active = 1 WHERE sg.series_id = m.series_id"
+               " HAVING COUNT(sg.series_id) > 0)")
+_COUNTED_GROUP_SELECT = _COUNTED_SELECT.replace(" FROM meetings m", _GROUP_SIZE + " FROM meetings m", 1)
 MEETING_FIELDS = {"start_ts", "end_ts", "status", "reason_kind", "reason", "moved", "next_remind_at",
                   "reminders_done", "checkin_at", "checkin_closes_at", "checkin_message_id"}
 
@@ -371,12 +377,14 @@ class Meetings:
         rows = await self.db.fetchall("SELECT user_id, present FROM attendance WHERE meeting_id = ?", (meeting_id,))
         return {r["user_id"]: bool(r["present"]) for r in rows}
 
-    async def between_counted(self, community_id: int, start_ts: int, end_ts: int) -> list[tuple[Meeting, int]]:
-        """`between`, each meeting with its number of present marks, in one statement."""
+    async def between_counted(self, community_id: int, start_ts: int,
+                              end_ts: int) -> list[tuple[Meeting, int, int | None]]:
+        """`between`, each meeting with its number of present marks and, for a meeting of one working group
+        (`/jadwal … kelompok`), the group's size (else None), in one statement."""
         rows = await self.db.fetchall(
-            f"{_COUNTED_SELECT} WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ? ORDER BY m.start_ts, m.id",
-            (community_id, start_ts, end_ts))
-        return [(Meeting.from_row(r[:-1]), int(r[-1])) for r in rows]
+            f"{_COUNTED_GROUP_SELECT} WHERE m.community_id = ? AND m.start_ts >= ? AND m.start_ts < ?"
+            " ORDER BY m.start_ts, m.id", (community_id, start_ts, end_ts))
+        return [(Meeting.from_row(r[:-2]), int(r[-2]), None if r[-1] is None else int(r[-1])) for r in rows]
 
     async def present_counts(self, meeting_ids: list[int]) -> dict[int, int]:
         if not meeting_ids:

@@ -427,3 +427,16 @@ def url_button(text: str, url: str) -> InlineKeyboardButton:
 
 def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
+
+
+async def find_group(scope: Scope, name: str, *, example: str = "survey") -> dict[str, Any] | None:
+    """The community's working group called `name` (`… kelompok <name>` of /survei, /siklus, /jadwal); None
+    after a friendly answer naming the groups there are (`example`: which command's example it shows)."""
+    assert scope.community is not None
+    find = scope.services.hooks.get("group_by_name")
+    group = await find(scope.community.id, name) if find is not None and name else None
+    if group is None:
+        names = scope.services.hooks.get("group_names")
+        await scope.reply("groups/unknown", name=name[:40], example=example,
+                          groups=await names(scope.community.id) if names is not None else [])
+    return group

@@ -18,6 +18,7 @@ from domain.cycle import (
     apply_overrides,
     default_plan,
     parse_target,
+    split_start,
     target_met,
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
@@ -28,7 +29,7 @@ from ..commands import Command
 from ..keyboards import cb
 from ..services import KContext, Services
 from . import cycle_answers, cycle_journal, cycle_reports, cycle_rtl, cycle_star
-from .common import Scope, build_scope, handler, refuse, school_calendar
+from .common import Scope, build_scope, find_group, handler, refuse, school_calendar
 from .cycle_core import (
     close_stage,
     community_bank,
@@ -104,7 +105,12 @@ async def start_cycle(scope: Scope) -> None:
     if not scope.is_group:
         await scope.reply("errors/group_only")
         return
-    raw = _rest(scope, 1)
+    raw, group_name = split_start(_rest(scope, 1))
+    group = None
+    if group_name is not None:  # `… kelompok <nama>`: the cycle is for that working group
+        group = await find_group(scope, group_name, example="cycle")
+        if group is None:
+            return
     try:
         target = parse_target(raw)
     except CycleError as exc:
@@ -134,10 +140,12 @@ async def start_cycle(scope: Scope) -> None:
         if active is not None and active.origin_message_id != scope.message.message_id:
             await scope.reply("cycle/already_active", cycle=active)
         return
+    if group is not None:  # before any stage opens: its count and reminders are the group's
+        await services.hooks["target_cycle"](cycle_id, group["id"])
     stages = await repo.stages(cycle_id)
     level = level_facts(community.settings)
     await scope.reply("cycle/started", target=target, stages=_dated(stages, community.tz),
-                      meetings=bool(weekdays), level=level,
+                      meetings=bool(weekdays), level=level, group=group["name"] if group else None,
                       markup=None if level["jenjang"] else level_keyboard(scope))  # optional: one tap
     for s in stages:
         if s.opens_at <= now:

@@ -42,6 +42,8 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
         return "not_member"
     if state[1] != "open":
         return "closed"
+    if not await may_answer(scope, stage_id):
+        return "other_group"
     if message.sticker:
         return "sticker"
     now = services.now_ts()
@@ -69,6 +71,12 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
     return result
 
 
+async def may_answer(scope: Scope, stage_id: int) -> bool:
+    """Only the group's members answer a cycle aimed at a working group (`/siklus mulai … kelompok <nama>`)."""
+    hook = scope.services.hooks.get("stage_may_answer")
+    return hook is None or await hook(stage_id, scope.user_id)
+
+
 async def _open_stage_title(scope: Scope, stage_id: int) -> str | None:
     repo = store(scope.services).cycles
     stage = await repo.stage(stage_id)
@@ -82,6 +90,8 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
     """The friendly word after an answer attempt; a stored group answer just gets its 👍."""
     if outcome == "not_member":
         await refuse(scope, "errors/not_member", markup=join_markup(scope))
+    elif outcome == "other_group":
+        await refuse(scope, "groups/cycle_other_group")
     elif outcome == "closed":
         await scope.reply("cycle/stage_closed", open_stage=await _open_stage_title(scope, stage_id))
     elif outcome in ("sticker", "empty", "clipped"):
@@ -144,6 +154,9 @@ async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
     if stage.status != "open":
         await scope.reply("cycle/stage_closed", open_stage=await _open_stage_title(scope, stage.id))
         return
+    if not await may_answer(scope, stage.id):
+        await refuse(scope, "groups/cycle_other_group")
+        return
     answers = {a.question_key: a for a in await store(services).cycles.answers(stage.id, scope.user_id)}
     qs = stage.questions
     if index is None:  # from the deep link: the first question not yet answered
@@ -190,9 +203,9 @@ async def on_flow_text(scope: Scope, flow: Flow, message: Any) -> None:
         return
     scope.member = await scope.services.repos.members.get(stage.community_id, scope.user_id)
     outcome = await store_answer(scope, message, stage_id, stage.questions[index]["key"], "private")
-    if outcome in ("not_member", "closed"):
+    if outcome in ("not_member", "closed", "other_group"):
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-    if outcome in ("not_member", "closed", "sticker", "empty", "clipped", "evidence"):
+    if outcome in ("not_member", "closed", "other_group", "sticker", "empty", "clipped", "evidence"):
         await tell(scope, outcome, stage_id)
     if outcome in ("first", "saved", "clipped", "evidence"):
         await begin_private(scope, stage_id, index + 1)

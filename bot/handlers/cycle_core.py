@@ -77,7 +77,19 @@ def question_text(key: str, text: str, community_locale: str, locale: str) -> st
 async def counts(services: Services, stage: StageRow) -> tuple[int, int]:
     if stage.status == "closed" and stage.members_at_close is not None:
         return stage.answered_at_close or 0, stage.members_at_close
-    return await store(services).cycles.answered_count(stage.id), await services.repos.members.count(stage.community_id)
+    return await store(services).cycles.answered_count(stage.id), await member_count(services, stage)
+
+
+async def group_members(services: Services, cycle_id: int) -> list[int] | None:
+    """The members of the working group a cycle is aimed at (`/siklus mulai … kelompok <nama>`), else None."""
+    hook = services.hooks.get("cycle_members")
+    return None if hook is None else await hook(cycle_id)
+
+
+async def member_count(services: Services, stage: StageRow) -> int:
+    """Who counts as a member of the stage: its cycle's group, else the whole community."""
+    ids = await group_members(services, stage.cycle_id)
+    return len(ids) if ids is not None else await services.repos.members.count(stage.community_id)
 
 
 def header_markup(services: Services, community: Community, stage: StageRow) -> InlineKeyboardMarkup | None:
@@ -279,9 +291,10 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
             await store(services).cycles.mark(stage.id, reminded=1)
             return
         answered = await store(services).cycles.answered_users(stage.id)
+        group = await group_members(services, stage.cycle_id)
         for m in await services.repos.members.list(community.id):
             user = await services.repos.users.get(m.user_id)
-            if m.user_id in answered or user is None or not user.reachable:
+            if m.user_id in answered or (group is not None and m.user_id not in group) or user is None or not user.reachable:
                 continue
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/reminder", stage=stage,
@@ -342,7 +355,7 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
         answered, members = await counts(services, current)
     else:
         answered = await st.cycles.answered_count(current.id, now)
-        members = await services.repos.members.count(current.community_id)
+        members = await member_count(services, current)
     last = await st.cycles.last_answer_at(current.id, None if live else now)
     return _status(cycle, current, is_open, answered, members, last, now, community.tz,
                    await st.rtl.list(community_id, status="open"), await st.gp.count(community_id, cycle.id))

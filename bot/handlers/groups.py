@@ -9,7 +9,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from domain.groups import GroupWeek, group_week
 from domain.observation import ObservationError, clean_group_name
+from storage.group_targets import GroupTargets
 from storage.observe import Observations, WorkGroups
 
 from ..buttons import add_buttons
@@ -144,6 +146,42 @@ async def survey_may_answer(services: Services, survey_id: int, user_id: int) ->
     return group_id is None or await repos(services)[0].is_member(group_id, user_id)
 
 
+# -- hooks: a cycle or a meeting series aimed at one group (`/siklus mulai … kelompok`, `/jadwal … kelompok`) --
+def targets(services: Services) -> GroupTargets:
+    found = services.extra.get("group_targets")
+    if found is None:
+        found = services.extra["group_targets"] = GroupTargets(services.db)
+    return found
+
+
+async def cycle_members(services: Services, cycle_id: int) -> list[int] | None:
+    group_id = await targets(services).cycle_group(cycle_id)
+    return None if group_id is None else await repos(services)[0].member_ids(group_id)
+
+
+async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] | None:
+    """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
+    group_id = await targets(services).meeting_group(meeting_id)
+    if group_id is None:
+        return None
+    group = await repos(services)[0].get(group_id)  # None once removed: the meeting stays the group's
+    return {"id": group_id, "name": group.name if group else "",
+            "members": await repos(services)[0].member_ids(group_id)}
+
+
+# -- hook: the weekly summary's line per group ------------------------------------------------------
+async def summary_groups(services: Services, community_id: int, start_ts: int, now: int,
+                         survey_id: int | None) -> list[GroupWeek]:
+    """Each working group's week (`domain.groups.group_week`): one statement, two more when a survey closed
+    this week (its agreement within each group, under the anonymity floor)."""
+    rows = await targets(services).week_figures(community_id, start_ts, now)
+    people = services.hooks.get("survey_people")
+    found = await people(survey_id, {int(r["id"]): r["ids"] for r in rows}) \
+        if rows and survey_id is not None and people is not None else None
+    survey, by_group = found if found is not None else (None, {})
+    return [group_week(r, survey, by_group.get(int(r["id"]), ())) for r in rows]
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
     add_buttons(app, "kg", on_button)
@@ -151,3 +189,9 @@ def register(app: Application, services: Services) -> None:
     services.hooks["group_names"] = lambda cid: group_names(services, cid)
     services.hooks["target_survey"] = lambda sid, gid: repos(services)[0].target_survey(sid, gid)
     services.hooks["survey_may_answer"] = lambda sid, uid: survey_may_answer(services, sid, uid)
+    services.hooks["target_cycle"] = lambda cid, gid: targets(services).target_cycle(cid, gid)
+    services.hooks["cycle_members"] = lambda cid: cycle_members(services, cid)
+    services.hooks["stage_may_answer"] = lambda sid, uid: targets(services).may_answer_stage(sid, uid)
+    services.hooks["target_series"] = lambda sid, gid: targets(services).target_series(sid, gid)
+    services.hooks["meeting_group"] = lambda mid: meeting_group(services, mid)
+    services.hooks["summary_groups"] = lambda cid, s, e, sid: summary_groups(services, cid, s, e, sid)

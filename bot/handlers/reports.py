@@ -21,6 +21,7 @@ from telegram.ext import Application
 from domain.calendar import SchoolCalendar
 from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
+from domain.groups import SUMMARY_GROUPS_MAX
 from domain.quiet import send_at as quiet_at
 from domain.quiet import weekly_slot
 from domain.report_period import (
@@ -98,6 +99,14 @@ def _slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int 
     return int((slot or next_weekly(after, ZoneInfo(tz), wd, mi)).timestamp())
 
 
+async def summary_groups(services: Services, community: Community, start_ts: int, now: datetime,
+                         survey: dict[str, Any] | None) -> list[Any]:
+    """The line per working group (`/kelompok`, hook `summary_groups`), when the community has groups."""
+    hook = services.hooks.get("summary_groups")
+    return [] if hook is None else await hook(community.id, start_ts, int(now.timestamp()),
+                                             survey.get("id") if survey else None)
+
+
 # -- the weekly group summary -------------------------------------------------------------------
 @dataclass
 class Summary:
@@ -116,7 +125,9 @@ async def build_summary(services: Services, community: Community, now: datetime,
     if not snap.has_data and not thanks:
         return None
     r, loc = services.renderer, community.locale
-    text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks)
+    groups = await summary_groups(services, community, start_ts, now, snap.survey)
+    text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks,
+                    groups=groups[:SUMMARY_GROUPS_MAX], groups_more=max(0, len(groups) - SUMMARY_GROUPS_MAX))
     if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
         text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks[:1], compact=True)
     caption = r.render(loc, "reports/summary_caption", community=community, snap=snap)

@@ -13,6 +13,7 @@ from telegram.ext import Application
 from domain.calendar import parse_off_day
 from domain.durations import ParseError
 from domain.figures import HoursFigure
+from domain.groups import split_group_suffix
 from domain.schedule import (
     ChangeSpec,
     Occurrence,
@@ -31,7 +32,7 @@ from ..keyboards import cb
 from ..services import Services
 from ..summary_feed import Gathering
 from . import rhythm_attend, rhythm_flow, rhythm_hours, rhythm_reports
-from .common import Scope, handler, refuse
+from .common import Scope, find_group, handler, refuse
 from .rhythm_core import (
     HORIZON_DAYS,
     LIST_DAYS,
@@ -102,15 +103,22 @@ async def show_schedule(scope: Scope) -> None:
 async def create_from_text(scope: Scope, text: str) -> None:
     c = scope.community
     assert c is not None and scope.message is not None
+    text, group_name = split_group_suffix(text, last=True, is_name=bool)
+    group = None
+    if group_name is not None:  # `… kelompok <nama>`: the meeting is for that working group
+        group = await find_group(scope, group_name, example="schedule")
+        if group is None:
+            return
     try:
         spec = parse_schedule(text, now=scope.services.clock.now(), tz=tz_of(c), working_days=c.work_days)
     except ParseError as err:
         await scope.reply("rhythm/schedule_error", code=err.code, detail=err.detail or "")
         return
-    await create_series(scope, spec, scope.chat_id, scope.message.message_id)
+    await create_series(scope, spec, scope.chat_id, scope.message.message_id, group=group)
 
 
-async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_id: int) -> None:
+async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_id: int, *,
+                        group: dict[str, Any] | None = None) -> None:
     """Check a parsed spec against the calendar and the existing meetings, store it, confirm."""
     c = scope.community
     assert c is not None
@@ -139,9 +147,12 @@ async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_
         materialized_until=until if spec.kind == "weekly" else 2**62)
     if not created:
         return  # the same message delivered again: already confirmed
+    if group is not None:  # before any reminder: its RSVP and attendance count the group
+        await services.hooks["target_series"](series.id, group["id"])
     upcoming = [m for m in await store(services).meetings.between(c.id, now, until) if m.series_id == series.id]
     await scope.reply("rhythm/schedule_created", spec=spec, tz=c.tz,
-                      upcoming=[meeting_view(m, c) for m in upcoming[:4]], offsets=offsets_of(c))
+                      upcoming=[meeting_view(m, c) for m in upcoming[:4]], offsets=offsets_of(c),
+                      group=group["name"] if group else None)
 
 
 async def find_clash(services: Services, c: Any, new: list[Occurrence], *,
@@ -246,11 +257,15 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
             return
         await rs.end_series(series.id, change.reason, m.start_ts)
         msg = scope.message
-        await rs.create_series(
+        moved, _ = await rs.create_series(
             community_id=c.id, kind="weekly", weekdays=spec.weekdays, start_time=spec.start_time,
             duration_min=spec.duration_min, once_date=None, place=spec.place, link=spec.link, agenda=spec.agenda,
             created_by=scope.user_id, chat_id=scope.chat_id, message_id=msg.message_id if msg else 0, now=now,
             occurrences=rows, materialized_until=now + HORIZON_DAYS * 86400)
+        group = services.hooks.get("meeting_group")
+        group = await group(m.id) if group is not None else None
+        if group is not None:  # the moved series stays the group's
+            await services.hooks["target_series"](moved.id, group["id"])
         await rhythm_attend.refresh_tallies(services, scope.ctx.bot, m.id, force=True)
         await announce(scope, "rhythm/changed", action="move_series", m=old, spec=spec, reason=change.reason)
         return
@@ -379,13 +394,13 @@ def make_hooks(services: Services) -> dict[str, Any]:
     async def meetings_between(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
         rows = await store(services).meetings.between_counted(community_id, int(start_ts), int(end_ts))
         members = await services.repos.members.count(community_id) if rows else 0
-        now = services.now_ts()
-        return [row(m, present, members, now) for m, present in rows]
+        now = services.now_ts()  # a meeting of one working group: attendance over the group
+        return [row(m, present, members if size is None else size, now) for m, present, size in rows]
 
     async def feed_meetings(g: Gathering, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
         rows = await store(services).meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
         now = services.now_ts()
-        return [row(m, present, len(g.members), now) for m, present in rows]
+        return [row(m, present, len(g.members) if size is None else size, now) for m, present, size in rows]
 
     async def feed_hours(g: Gathering, moments: list[datetime]) -> list[HoursFigure | None]:
         return await rhythm_hours.hours_trend(services, g.community.id, moments, community=g.community,

@@ -41,6 +41,12 @@ MAX_ATTENDANCE_BUTTONS = 60
 ABSENT_WORDS = {"tidak", "absen", "no", "absent", "hapus", "remove"}
 
 
+async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] | None:
+    """The working group a meeting is for (`/jadwal … kelompok <nama>`): name and member ids; else None."""
+    hook = services.hooks.get("meeting_group")
+    return None if hook is None else await hook(meeting_id)
+
+
 # -- rendering the live messages ------------------------------------------------------------------
 async def render_live(services: Services, c: Community, m: Meeting, kind: str, now: int) -> tuple[str, Any]:
     """Text and keyboard of a reminder, skip notice or check-in message, as they should look now."""
@@ -62,10 +68,11 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
     today = utc(now).astimezone(tz).date()
     days = (view.start.date() - today).days
     tally = await rs.tally(m.id)
+    group = await meeting_group(services, m.id)
     is_open = m.status == "scheduled" and now < m.start_ts
     left = max(0, (m.start_ts - now + 30) // 60)  # to the nearest minute: a pass 30 s late still says "1 hour"
     text = r.render(c.locale, "rhythm/reminder", community=c, m=view, tally=tally, open=is_open, days=days,
-                    left=left)
+                    left=left, group=group)
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(r.t(c.locale, f"rhythm.btn.{code}"), callback_data=cb("rv", "r", m.id, code))
         for code in ANSWERS]]) if is_open else None
@@ -217,6 +224,10 @@ async def on_button(update: Update, ctx: KContext) -> None:
     if not (scope.member and scope.member.active):
         await refuse(scope, "errors/not_member")
         return
+    group = await meeting_group(scope.services, m.id) if parts[1] in ("r", "c") else None
+    if group is not None and scope.user_id not in group["members"]:
+        await scope.answer("groups.meeting_other_group", alert=True)
+        return
     now = scope.services.now_ts()
     if parts[1] == "r" and len(parts) == 4 and parts[3] in ANSWERS:
         if m.status != "scheduled" or now >= m.start_ts:
@@ -286,6 +297,9 @@ async def attendance_list(scope: Scope, m: Meeting) -> tuple[str, InlineKeyboard
     c = scope.community
     assert c is not None
     members = await scope.services.repos.members.list(c.id)
+    group = await meeting_group(scope.services, m.id)
+    if group is not None:  # a meeting of one working group: its members only
+        members = [mb for mb in members if mb.user_id in group["members"]]
     marks = await store(scope.services).meetings.attendance(m.id)
     people = [(mb.name, marks.get(mb.user_id, False)) for mb in members]
     buttons = [InlineKeyboardButton(("✅ " if marks.get(mb.user_id) else "▫️ ") + mb.name[:40],

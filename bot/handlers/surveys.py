@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from domain.durations import ParseError
+from domain.groups import split_group_suffix
 from domain.survey_text import SurveyTextError, parse_survey_text
 from domain.survey_time import next_slot, parse_close, parse_weekly_slot
 from domain.surveys import builtin_survey
@@ -24,7 +25,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, home_thread
 from ..flows import FlowSpec
 from ..services import Services
-from .common import Scope, deep_link, handler, is_pic, join_markup, refuse
+from .common import Scope, deep_link, find_group, handler, is_pic, join_markup, refuse
 from .surveys_answer import FLOW, on_flow_text, on_survey_button, open_in_private, route_group_reply
 from .surveys_post import (
     PULSE_OPEN_HOURS,
@@ -52,7 +53,6 @@ SUBCOMMANDS = {
     "daftar": "list", "list": "list",
 }
 CLOSE_WORDS = ("tutup", "close")
-GROUP_WORDS = ("kelompok", "group")
 OFF_WORDS = ("off", "stop", "hapus", "berhenti", "remove")
 ON_WORDS = ("on", "aktif", "ya", "yes")
 DEFAULT_OPEN_HOURS = {"pulse": PULSE_OPEN_HOURS, "satisfaction": 72}
@@ -178,18 +178,11 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
 async def aimed_at_group(scope: Scope, rest: list[str]) -> tuple[list[str], dict[str, Any] | None | bool]:
     """`… kelompok <name>` / `… group <name>` (last): the working group the survey is for; False after an
     error (answered)."""
-    assert scope.community is not None
-    at = next((i for i, w in enumerate(rest) if w.lower() in GROUP_WORDS), None)
-    find = scope.services.hooks.get("group_by_name")
-    if at is None or find is None:
+    head, name = split_group_suffix(" ".join(rest))
+    if name is None:
         return rest, None
-    name = " ".join(rest[at + 1:])
-    group = await find(scope.community.id, name) if name else None
-    if group is None:
-        names = await scope.services.hooks["group_names"](scope.community.id)
-        await scope.reply("groups/unknown", name=name[:40], groups=names)
-        return rest, False
-    return rest[:at], group
+    group = await find_group(scope, name)
+    return (rest, False) if group is None else (head.split(), group)
 
 
 async def parse_close_option(scope: Scope, rest: list[str], default_hours: int | None) -> int | None | bool:

@@ -25,7 +25,7 @@ from ..keyboards import cb
 from ..services import Services
 from ..summary_feed import Gathering, SurveyFeed
 from .common import deep_link
-from .surveys_results import Results, compute, frozen, published, trend, trend_start
+from .surveys_results import Results, compute, frozen, published, responses, trend, trend_start
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
@@ -372,7 +372,18 @@ def install_hooks(services: Services) -> None:
         by_user = await repo(services).responses_by_user(community_id, int(start_ts), int(end_ts))
         return {uid: {"responses": n} for uid, n in by_user.items()}
 
+    async def survey_people(survey_id: int, groups: dict[int, set[int]]) -> tuple[Any, dict[int, list[Any]]] | None:
+        """A survey's definition and, per working group (id -> its members), the responses of its members
+        (for the weekly summary's line per group, `bot.handlers.groups`), in two statements."""
+        survey = await repo(services).get(survey_id)
+        if survey is None:
+            return None
+        answers = await repo(services).answers(survey_id)
+        return survey.definition, {gid: responses(survey, [a for a in answers if a.user_id in ids])
+                                   for gid, ids in groups.items()}
+
     services.hooks["survey_latest"] = survey_latest
+    services.hooks["survey_people"] = survey_people
     services.hooks["activity_surveys"] = activity_surveys
     services.hooks["pulse_trend"] = pulse_trend_hook
     services.feed.surveys = feed_surveys

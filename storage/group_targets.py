@@ -1,0 +1,64 @@
+"""A cycle or a meeting series aimed at one working group (migration 0014). SQL lives here only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.db import Database
+
+
+class GroupTargets:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def target_cycle(self, cycle_id: int, group_id: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("INSERT INTO cycle_groups (cycle_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             (cycle_id, group_id))
+
+    async def target_series(self, series_id: int, group_id: int) -> None:
+        async with self.db.tx() as tx:
+            await tx.execute("INSERT INTO series_groups (series_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             (series_id, group_id))
+
+    async def cycle_group(self, cycle_id: int) -> int | None:
+        return await self.db.scalar("SELECT group_id FROM cycle_groups WHERE cycle_id = ?", (cycle_id,))
+
+    async def meeting_group(self, meeting_id: int) -> int | None:
+        return await self.db.scalar("SELECT sg.group_id FROM meetings m JOIN series_groups sg"
+                                    " ON sg.series_id = m.series_id WHERE m.id = ?", (meeting_id,))
+
+    async def may_answer_stage(self, stage_id: int, user_id: int) -> bool:
+        """False only for a stage of a cycle aimed at a group the person is not in."""
+        row = await self.db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM work_group_members wm WHERE wm.group_id = cg.group_id AND wm.user_id = ?)"
+            " AS inside FROM cycle_stages s JOIN cycle_groups cg ON cg.cycle_id = s.cycle_id WHERE s.id = ?",
+            (user_id, stage_id))
+        return row is None or bool(row["inside"])
+
+    async def week_figures(self, community_id: int, start_ts: int, now: int) -> list[dict[str, Any]]:
+        """Per working group of the community, in one statement: its active members (`size`); the meetings
+        held since `start_ts` that were its business (for everyone or for it) and its members' present marks
+        at them; the open stages of the running cycle that are its business and how many of its members
+        answered them; `ids`, its members. For the weekly summary's line per group."""
+        rows = await self.db.fetchall(
+            "WITH g AS (SELECT id, title FROM work_groups WHERE community_id = :c AND removed_at IS NULL),"
+            " gm AS (SELECT wm.group_id, wm.user_id FROM work_group_members wm JOIN g ON g.id = wm.group_id"
+            "  JOIN members mm ON mm.community_id = :c AND mm.user_id = wm.user_id AND mm.active = 1),"
+            " mt AS (SELECT m.id, sg.group_id FROM meetings m LEFT JOIN series_groups sg ON sg.series_id = m.series_id"
+            "  WHERE m.community_id = :c AND m.status = 'scheduled' AND m.start_ts >= :s AND m.end_ts <= :now),"
+            " st AS (SELECT s.id, cg.group_id FROM cycles cy JOIN cycle_stages s ON s.cycle_id = cy.id"
+            "  LEFT JOIN cycle_groups cg ON cg.cycle_id = cy.id"
+            "  WHERE cy.community_id = :c AND cy.status = 'active' AND s.status = 'open')"
+            " SELECT g.id, g.title AS name,"
+            "  (SELECT COUNT(*) FROM gm WHERE gm.group_id = g.id) AS size,"
+            "  (SELECT group_concat(gm.user_id) FROM gm WHERE gm.group_id = g.id) AS ids,"
+            "  (SELECT COUNT(*) FROM mt WHERE mt.group_id IS NULL OR mt.group_id = g.id) AS meetings,"
+            "  (SELECT COUNT(*) FROM attendance a JOIN mt ON mt.id = a.meeting_id JOIN gm ON gm.user_id = a.user_id"
+            "   AND gm.group_id = g.id WHERE a.present = 1 AND (mt.group_id IS NULL OR mt.group_id = g.id)) AS present,"
+            "  (SELECT COUNT(*) FROM st WHERE st.group_id IS NULL OR st.group_id = g.id) AS stages,"
+            "  (SELECT COUNT(DISTINCT ca.user_id) FROM cycle_answers ca JOIN st ON st.id = ca.stage_id"
+            "   JOIN gm ON gm.user_id = ca.user_id AND gm.group_id = g.id"
+            "   WHERE st.group_id IS NULL OR st.group_id = g.id) AS answered"
+            " FROM g ORDER BY g.id", {"c": community_id, "s": start_ts, "now": now})
+        return [{**dict(r), "ids": {int(x) for x in (r["ids"] or "").split(",") if x}} for r in rows]
