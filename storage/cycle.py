@@ -177,8 +177,10 @@ class CycleRepo:
         return _build(Cycle, row) if row else None
 
     async def start(self, community_id: int, topic: str, target_raw: str, thread_id: int | None, user_id: int,
-                    now: int, origin: tuple[int, int], stages: list[tuple[str, int, int, int]]) -> int | None:
-        """Create a cycle with its planned stages [(stage, opens_at, closes_at, reminder_at)].
+                    now: int, origin: tuple[int, int], stages: list[tuple[str, int, int, int]],
+                    group_id: int | None = None) -> int | None:
+        """Create a cycle with its planned stages [(stage, opens_at, closes_at, reminder_at)], aimed at one
+        working group if `group_id` (in the same commit: a crash never leaves it for everyone).
         None if one is already active (or this very message already started one)."""
         async with self.db.tx() as tx:
             if await tx.fetchone("SELECT 1 FROM cycles WHERE community_id = ? AND status = 'active'",
@@ -194,6 +196,8 @@ class CycleRepo:
                 "INSERT INTO cycle_stages (cycle_id, community_id, stage, seq, opens_at, closes_at, reminder_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(cid, community_id, st, i, o, c, r) for i, (st, o, c, r) in enumerate(stages)])
+            if group_id is not None:
+                await tx.execute("INSERT INTO cycle_groups (cycle_id, group_id) VALUES (?, ?)", (cid, group_id))
         return cid
 
     async def set_results(self, cycle_id: int, before: float, after: float) -> None:

@@ -11,16 +11,6 @@ class GroupTargets:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def target_cycle(self, cycle_id: int, group_id: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("INSERT INTO cycle_groups (cycle_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                             (cycle_id, group_id))
-
-    async def target_series(self, series_id: int, group_id: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("INSERT INTO series_groups (series_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                             (series_id, group_id))
-
     async def cycle_group(self, cycle_id: int) -> int | None:
         return await self.db.scalar("SELECT group_id FROM cycle_groups WHERE cycle_id = ?", (cycle_id,))
 

@@ -178,9 +178,10 @@ class Meetings:
     async def create_series(self, *, community_id: int, kind: str, weekdays: tuple[int, ...], start_time: time,
                             duration_min: int, once_date: date | None, place: str | None, link: str | None,
                             agenda: str | None, created_by: int, chat_id: int, message_id: int, now: int,
-                            occurrences: list[dict[str, Any]], materialized_until: int) -> tuple[Series, bool]:
-        """A series with its first occurrences, atomically. (series, created); an existing series when the
-        same message is delivered again."""
+                            occurrences: list[dict[str, Any]], materialized_until: int,
+                            group_id: int | None = None) -> tuple[Series, bool]:
+        """A series with its first occurrences (and the working group it is for, if any), atomically.
+        (series, created); an existing series when the same message is delivered again."""
         async with self.db.tx() as tx:
             cur = await tx.execute(
                 "INSERT INTO meeting_series (community_id, kind, weekdays, start_time, duration_min, once_date,"
@@ -194,6 +195,9 @@ class Meetings:
                                     (chat_id, message_id))
             if created:
                 await self._insert_meetings(tx, row["id"], community_id, occurrences)
+                if group_id is not None:
+                    await tx.execute("INSERT INTO series_groups (series_id, group_id) VALUES (?, ?)",
+                                     (row["id"], group_id))
         return Series.from_row(row), created
 
     @staticmethod

@@ -134,14 +134,13 @@ async def start_cycle(scope: Scope) -> None:
     thread = scope.message.message_thread_id if scope.message.is_topic_message else None
     cycle_id = await repo.start(community.id, target.topic, raw, thread, scope.user_id, now,
                                 (scope.chat_id, scope.message.message_id),
-                                [(t.stage.value, t.opens_at, t.closes_at, t.reminder_at) for t in times])
+                                [(t.stage.value, t.opens_at, t.closes_at, t.reminder_at) for t in times],
+                                group_id=group["id"] if group is not None else None)
     if cycle_id is None:
         active = await repo.active(community.id)
         if active is not None and active.origin_message_id != scope.message.message_id:
             await scope.reply("cycle/already_active", cycle=active)
         return
-    if group is not None:  # before any stage opens: its count and reminders are the group's
-        await services.hooks["target_cycle"](cycle_id, group["id"])
     stages = await repo.stages(cycle_id)
     level = level_facts(community.settings)
     await scope.reply("cycle/started", target=target, stages=_dated(stages, community.tz),

@@ -144,11 +144,10 @@ async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_
         community_id=c.id, kind=spec.kind, weekdays=spec.weekdays, start_time=spec.start_time,
         duration_min=spec.duration_min, once_date=spec.date, place=spec.place, link=spec.link, agenda=spec.agenda,
         created_by=scope.user_id, chat_id=chat_id, message_id=message_id, now=now, occurrences=rows,
-        materialized_until=until if spec.kind == "weekly" else 2**62)
+        materialized_until=until if spec.kind == "weekly" else 2**62,
+        group_id=group["id"] if group is not None else None)  # its RSVP and attendance count the group
     if not created:
         return  # the same message delivered again: already confirmed
-    if group is not None:  # before any reminder: its RSVP and attendance count the group
-        await services.hooks["target_series"](series.id, group["id"])
     upcoming = [m for m in await store(services).meetings.between(c.id, now, until) if m.series_id == series.id]
     await scope.reply("rhythm/schedule_created", spec=spec, tz=c.tz,
                       upcoming=[meeting_view(m, c) for m in upcoming[:4]], offsets=offsets_of(c),
@@ -257,15 +256,14 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
             return
         await rs.end_series(series.id, change.reason, m.start_ts)
         msg = scope.message
+        group = services.hooks.get("meeting_group")
+        group = await group(m.id) if group is not None else None  # the moved series stays the group's
         moved, _ = await rs.create_series(
             community_id=c.id, kind="weekly", weekdays=spec.weekdays, start_time=spec.start_time,
             duration_min=spec.duration_min, once_date=None, place=spec.place, link=spec.link, agenda=spec.agenda,
             created_by=scope.user_id, chat_id=scope.chat_id, message_id=msg.message_id if msg else 0, now=now,
-            occurrences=rows, materialized_until=now + HORIZON_DAYS * 86400)
-        group = services.hooks.get("meeting_group")
-        group = await group(m.id) if group is not None else None
-        if group is not None:  # the moved series stays the group's
-            await services.hooks["target_series"](moved.id, group["id"])
+            occurrences=rows, materialized_until=now + HORIZON_DAYS * 86400,
+            group_id=group["id"] if group is not None else None)
         await rhythm_attend.refresh_tallies(services, scope.ctx.bot, m.id, force=True)
         await announce(scope, "rhythm/changed", action="move_series", m=old, spec=spec, reason=change.reason)
         return
