@@ -64,10 +64,9 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     assert await run_demo(out, quiet=True, probe=rec) == 0
     assert len(rec.summaries) >= 7 and len(rec.digests) == 8
     # a summary is gathered once per (community, week): members once, one call per feature, the thanks line
-    # in one statement — 11 statements whatever the weeks, cycles and surveys behind it; the progress map's
-    # indicators and the community's own placement (issue 15) still come through their hooks (up to 9 more):
-    # folding them into the feeds is what brings this back to <= 12 (issue 13 stays open for it)
-    assert max(rec.queries) <= 20, rec.queries
+    # in one statement, the progress map's programme indicators and own placement in one — at most 12
+    # statements whatever the weeks, cycles, surveys and terms behind it
+    assert max(rec.queries) <= 12, rec.queries
 
     # hours on target: the summary, the digest and /jam at the same moment say the same
     for _day, text, jam in rec.summaries + rec.digests:

@@ -17,6 +17,7 @@ from domain.report_period import ReportPeriod
 from storage.models import Community
 
 from ..render import Renderer, fmt_date, fmt_time, tz_label
+from ..summary_feed import Gathering
 from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_title
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ async def report_data(services: Services, community: Community, period: ReportPe
         data.meetings = sorted(data.meetings, key=lambda m: int(m.get("start_ts") or 0))
     inds = indicators_from(data.meetings, data.cycles, data.cycle,
                            [{"agreement": agreement(x)} for x in data.surveys or []], int(as_of.timestamp()) + 1)
-    data.levels = await placed_map(services, cid, inds, s, e, as_of)
+    g = Gathering(community, as_of, await services.repos.members.list(cid))
+    data.levels = await placed_map(services, g, inds, s, e)
     return data
 
 
