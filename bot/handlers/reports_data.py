@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.cycle import Stage, stage_info
-from domain.figures import Attendance, HoursFigure, attendance
+from domain.figures import Attendance, HoursFigure, attendance, survey_respondents
 from domain.figures import survey_agreement as agreement
 from domain.progress_map import (
     FocusLevel,
@@ -130,6 +130,7 @@ class Snapshot:
     surveys: list[dict[str, Any]] | None = None
     survey: dict[str, Any] | None = None
     survey_agreement: float | None = None
+    survey_n: int | None = None  # the respondents the agreement is computed on (`domain.figures.survey_respondents`)
     pulse: list[dict[str, Any]] | None = None
     trend: list[WeekPoint] = field(default_factory=list)
     levels: list[FocusLevel] = field(default_factory=list)
@@ -249,6 +250,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     if snap.surveys:
         snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
         snap.survey_agreement = agreement(snap.survey)
+        snap.survey_n = survey_respondents(snap.survey)
     for j, w0 in enumerate(weeks_shown):
         w_s, w_e = midnight_ts(w0, tz), midnight_ts(w0 + timedelta(days=7), tz)
         att = None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of
+from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of, survey_respondents
 from domain.progress_map import FocusLevel, indicators_from
 from domain.report_period import ReportPeriod
 from storage.models import Community
@@ -129,7 +129,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     tables.append(Table("surveys", t("sheet.surveys"),
                         [t("col.survey"), t("col.closed"), t("col.respondents"), t("col.mean"), t("col.agree"),
                          t("col.index")],
-                        [[x.get("title") or "", when(x.get("closed_at")), int(x.get("respondents") or 0),
+                        [[x.get("title") or "", when(x.get("closed_at")), survey_respondents(x) or 0,
                           x.get("mean"), pct(agreement(x)), x.get("index")] for x in data.surveys or []],
                         formats=[None, None, "int", "dec2", "dec1", "dec1"]))
     tables.append(Table("rtl", t("sheet.rtl"), [t("col.what"), t("col.owner"), t("col.due"), t("col.status")],
