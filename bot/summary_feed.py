@@ -40,6 +40,13 @@ class SurveyFeed:
     pulse: list[dict[str, Any]]  # `pulse_trend`: one point per week
 
 
+@dataclass(frozen=True, slots=True)
+class ProgrammeFeed:
+    indicators: dict[str, float | None]  # the progress map's `programme_activities` and `agreement_accepted`
+    own: dict[str, str]  # the community's own placement by focus, the term of `Gathering.now`
+    before: dict[str, str]  # ... and the last earlier term it placed itself
+
+
 @dataclass
 class SummaryFeed:
     # meetings starting in [start_ts, end_ts), as `meetings_between` gives them
@@ -50,5 +57,7 @@ class SummaryFeed:
     cycle: Callable[[Gathering, list[datetime], int], Awaitable[CycleFeed]] | None = None
     # surveys closed since `since_ts`, the pulse of the last `weeks` weeks
     surveys: Callable[[Gathering, int, int], Awaitable[SurveyFeed]] | None = None
+    # the progress map's indicators of issue 15 (activities in [start_ts, end_ts)) and the own placement
+    programme: Callable[[Gathering, int, int], Awaitable[ProgrammeFeed]] | None = None
     # who did what in [start_ts, end_ts): each feature's statements, run as one (`storage.activity`)
     activity: list[Callable[[Gathering, int, int], list[ActivityPart]]] = field(default_factory=list)

@@ -180,6 +180,18 @@ def survey_agreement(headline: Mapping[str, Any] | None) -> float | None:
     return None if v is None else float(v)
 
 
+def survey_respondents(headline: Mapping[str, Any] | None) -> int | None:
+    """The n that goes with a survey's published figures: for a survey with Likert statements, the respondents
+    its agreement (and mean, index) is computed on — the published overall n (``n``: roles under the
+    anonymity floor left out, and anyone who answered no statement); for one without (a test), its published
+    respondents. A headline kept before ``n`` was part of it gives its published respondents."""
+    if not headline:
+        return None
+    n = headline.get("n") if survey_agreement(headline) is not None else None
+    n = headline.get("respondents") if n is None else n
+    return None if n is None else int(n)
+
+
 def prepost_of(headline: Mapping[str, Any]) -> PrePost | None:
     """The pre/post figure of a test survey's headline (``mean_pre``/``mean_post`` in points of
     ``max_score``); None for a survey without a paired comparison."""

@@ -8,7 +8,7 @@ Pure functions; errors are :class:`ProgrammeError` with a stable ``code`` the bo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,6 +42,15 @@ def clean_agreement(text: str) -> str:
     if len(body.splitlines()) > AGREEMENT_MAX_LINES:
         raise ProgrammeError("agreement_lines", max=AGREEMENT_MAX_LINES)
     return body
+
+
+def accepted_share(accepted: Collection[int] | None, members: Iterable[int]) -> float | None:
+    """Progress-map indicator `agreement_accepted`: the share of the active members who accepted the current
+    agreement; None with no agreement written yet, or no active member."""
+    ids = list(members)
+    if accepted is None or not ids:
+        return None
+    return sum(1 for m in ids if m in accepted) / len(ids)
 
 
 # -- the programme's activities (002) -----------------------------------------------------------------

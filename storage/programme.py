@@ -3,6 +3,7 @@ map's self-assessment (migration 0012)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,15 @@ class Assessment:
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class MapFacts:
+    """What the progress map reads of this issue for one community (`map_facts`, one statement)."""
+    activities: int | None  # programme activities held in the window; None: the community never recorded one
+    accepted: frozenset[int] | None  # who accepted the current agreement; None: no agreement written yet
+    own: list[tuple[str, int]]  # the placements of the term asked for
+    before: list[tuple[str, int]]  # the placements of the last earlier term that has an assessment
 
 
 def _activity(r: object) -> Activity:
@@ -124,10 +134,6 @@ class ActivityRepo:
             " ORDER BY held_ts, id", (community_id, start_ts, end_ts))
         return [_activity(r) for r in rows]
 
-    async def any(self, community_id: int) -> bool:
-        return await self.db.fetchone("SELECT 1 FROM programme_activities WHERE community_id = ? LIMIT 1",
-                                      (community_id,)) is not None
-
     async def delete(self, community_id: int, activity_id: int) -> bool:
         async with self.db.tx() as tx:
             cur = await tx.execute("DELETE FROM programme_activities WHERE community_id = ? AND id = ?",
@@ -192,3 +198,29 @@ class MapRepo:
     async def respondents(self, assessment_id: int) -> int:
         return int(await self.db.scalar("SELECT COUNT(DISTINCT user_id) FROM map_placements"
                                         " WHERE assessment_id = ?", (assessment_id,)) or 0)
+
+
+_FACTS = """
+SELECT EXISTS (SELECT 1 FROM programme_activities WHERE community_id = :c) AS any_activity,
+       (SELECT COUNT(*) FROM programme_activities
+         WHERE community_id = :c AND held_ts >= :s AND held_ts < :e) AS activities,
+       (SELECT id FROM agreements WHERE community_id = :c ORDER BY id DESC LIMIT 1) AS agreement,
+       (SELECT json_group_array(user_id) FROM agreement_acceptances WHERE agreement_id =
+          (SELECT id FROM agreements WHERE community_id = :c ORDER BY id DESC LIMIT 1)) AS accepted,
+       (SELECT json_group_array(json_array(p.indicator, p.level)) FROM map_placements p WHERE p.assessment_id =
+          (SELECT id FROM map_assessments WHERE community_id = :c AND term = :t)) AS own,
+       (SELECT json_group_array(json_array(p.indicator, p.level)) FROM map_placements p WHERE p.assessment_id =
+          (SELECT id FROM map_assessments WHERE community_id = :c AND term < :t ORDER BY term DESC LIMIT 1)) AS before
+"""
+
+
+async def map_facts(db: Database, community_id: int, start_ts: int, end_ts: int, term: str) -> MapFacts:
+    """The progress map's facts of this issue in one statement: programme activities in [start_ts, end_ts),
+    who accepted the current agreement, the placements of `term` and of the last earlier term."""
+    r = await db.fetchone(_FACTS, {"c": community_id, "s": start_ts, "e": end_ts, "t": term})
+    assert r is not None  # a SELECT without FROM always gives its one row
+    return MapFacts(
+        activities=int(r["activities"]) if r["any_activity"] else None,
+        accepted=frozenset(int(u) for u in json.loads(r["accepted"])) if r["agreement"] is not None else None,
+        own=[(str(i), int(lv)) for i, lv in json.loads(r["own"])],
+        before=[(str(i), int(lv)) for i, lv in json.loads(r["before"])])

@@ -178,13 +178,6 @@ async def report_rows_programme(services: Services, community_id: int, start_ts:
     return out
 
 
-async def activities_count(services: Services, community_id: int, start_ts: int, end_ts: int) -> int | None:
-    """Progress-map indicator `programme_activities`; None for a community that never recorded one."""
-    if not await repo(services).any(community_id):
-        return None
-    return len(await repo(services).between(community_id, start_ts, end_ts))
-
-
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("activity", "kegiatan", cmd_activity, audience="pic"))
     services.flows[FLOW] = FlowSpec(FLOW, on_activity_text)

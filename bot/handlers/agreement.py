@@ -203,18 +203,6 @@ async def on_agreement_button(update: Update, ctx: KContext) -> None:
     await scope.answer("agreement.accepted" if first else "agreement.already", alert=not scope.is_group)
 
 
-async def agreement_share(services: Services, community_id: int) -> float | None:
-    """Progress-map indicator `agreement_accepted`: active members who accepted the current text."""
-    current = await repo(services).current(community_id)
-    if current is None:
-        return None
-    members = await services.repos.members.list(community_id)
-    if not members:
-        return None
-    accepted = await repo(services).accepted(current.id)
-    return sum(1 for m in members if m.user_id in accepted) / len(members)
-
-
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("agreement", "kesepakatan", cmd_agreement, audience="member"))
     services.flows[FLOW] = FlowSpec(FLOW, on_agreement_text)

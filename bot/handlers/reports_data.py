@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.cycle import Stage, stage_info
-from domain.figures import Attendance, HoursFigure, attendance
+from domain.figures import Attendance, HoursFigure, attendance, survey_respondents
 from domain.figures import survey_agreement as agreement
 from domain.progress_map import (
     FocusLevel,
@@ -130,6 +130,7 @@ class Snapshot:
     surveys: list[dict[str, Any]] | None = None
     survey: dict[str, Any] | None = None
     survey_agreement: float | None = None
+    survey_n: int | None = None  # the respondents the agreement is computed on (`domain.figures.survey_respondents`)
     pulse: list[dict[str, Any]] | None = None
     trend: list[WeekPoint] = field(default_factory=list)
     levels: list[FocusLevel] = field(default_factory=list)
@@ -188,7 +189,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     """This week of one community, with the trend of the last `weeks` weeks and the progress map.
 
     Gathered once per (community, moment) through the typed feed (`bot.summary_feed`): the active members
-    read once, one call per feature, a fixed number of statements whatever the history (at most 11, with
+    read once, one call per feature, a fixed number of statements whatever the history (at most 12, with
     the thanks line: `tests/test_figures_agree.py` counts them). A feature without a feed is asked through
     its named hook."""
     tz = ZoneInfo(community.tz)
@@ -249,6 +250,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     if snap.surveys:
         snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
         snap.survey_agreement = agreement(snap.survey)
+        snap.survey_n = survey_respondents(snap.survey)
     for j, w0 in enumerate(weeks_shown):
         w_s, w_e = midnight_ts(w0, tz), midnight_ts(w0 + timedelta(days=7), tz)
         att = None
@@ -264,7 +266,7 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
         m for m in history if int(m.get("start_ts") or 0) >= now_ts - MAP_WEEKS * 7 * 86400]
     inds = indicators_from(map_meetings, cycles, snap.cycle,
                            [{"agreement": agreement(s)} for s in (snap.surveys or [])], now_ts)
-    snap.levels = await placed_map(services, cid, inds, since, now_ts + 1, now)
+    snap.levels = await placed_map(services, g, inds, since, now_ts + 1)
     pulse_shares = snap.pulse_shares
     snap.attention = attention(
         attendance=[p.attendance for p in snap.done_trend[-4:]],
@@ -305,13 +307,18 @@ async def trend_of(services: Services, batched: str, single: str, cid: int, mome
     return out
 
 
-async def placed_map(services: Services, community_id: int, inds: dict[str, float | None], start_ts: int,
-                     end_ts: int, when: datetime) -> list[FocusLevel]:
-    """The computed map, with the indicators of the agreement and programme activities (hook
-    `map_indicators`) and the community's own placement beside it (hook `map_placement`, issue 15)."""
-    extra = await hook(services, "map_indicators", community_id, start_ts, end_ts) or {}
+async def placed_map(services: Services, g: Gathering, inds: dict[str, float | None], start_ts: int,
+                     end_ts: int) -> list[FocusLevel]:
+    """The computed map, with the indicators of the agreement and programme activities in [start_ts, end_ts)
+    and the community's own placement as of `g.now` beside it (issue 15): the `programme` feed, one statement;
+    without it, the hooks `map_indicators` and `map_placement`."""
+    if services.feed.programme is not None:
+        got = await guarded("programme", services.feed.programme(g, start_ts, end_ts))
+        extra, own = (got.indicators, (got.own, got.before)) if got else ({}, None)
+    else:
+        extra = await hook(services, "map_indicators", g.community.id, start_ts, end_ts) or {}
+        own = await hook(services, "map_placement", g.community.id, g.now)
     levels = progress_map({**inds, **{k: v for k, v in extra.items() if k in inds}})
-    own = await hook(services, "map_placement", community_id, when)
     return with_placement(levels, *own) if own else levels
 
 

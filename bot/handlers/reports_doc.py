@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of
+from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of, survey_respondents
 from domain.progress_map import FocusLevel, indicators_from
 from domain.report_period import ReportPeriod
 from storage.models import Community
 
 from ..render import Renderer, fmt_date, fmt_time, tz_label
+from ..summary_feed import Gathering
 from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_title
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ async def report_data(services: Services, community: Community, period: ReportPe
         data.meetings = sorted(data.meetings, key=lambda m: int(m.get("start_ts") or 0))
     inds = indicators_from(data.meetings, data.cycles, data.cycle,
                            [{"agreement": agreement(x)} for x in data.surveys or []], int(as_of.timestamp()) + 1)
-    data.levels = await placed_map(services, cid, inds, s, e, as_of)
+    g = Gathering(community, as_of, await services.repos.members.list(cid))
+    data.levels = await placed_map(services, g, inds, s, e)
     return data
 
 
@@ -127,7 +129,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
     tables.append(Table("surveys", t("sheet.surveys"),
                         [t("col.survey"), t("col.closed"), t("col.respondents"), t("col.mean"), t("col.agree"),
                          t("col.index")],
-                        [[x.get("title") or "", when(x.get("closed_at")), int(x.get("respondents") or 0),
+                        [[x.get("title") or "", when(x.get("closed_at")), survey_respondents(x) or 0,
                           x.get("mean"), pct(agreement(x)), x.get("index")] for x in data.surveys or []],
                         formats=[None, None, "int", "dec2", "dec1", "dec1"]))
     tables.append(Table("rtl", t("sheet.rtl"), [t("col.what"), t("col.owner"), t("col.due"), t("col.status")],

@@ -143,7 +143,7 @@ def headline(r: Results) -> dict[str, Any]:
     }
     if r.has_likert:
         o = r.summary.overall
-        out.update(mean=o.mean, agree_share=o.agree_share, index=o.index)
+        out.update(n=o.n, mean=o.mean, agree_share=o.agree_share, index=o.index)
         if r.summary.by_role is not None:
             out["rerata_agree"] = r.summary.by_role.rerata_agree
         if r.extra.get("focus_roles"):

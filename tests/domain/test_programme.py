@@ -9,6 +9,7 @@ import pytest
 
 from domain.programme import (
     ProgrammeError,
+    accepted_share,
     clean_agreement,
     clean_title,
     first_and_last,
@@ -111,3 +112,10 @@ def test_the_map_counts_activities_and_the_agreement_and_shows_the_own_placement
     placed = with_placement(levels, {"learning": "running"}, {"learning": "starting", "results": "running"})
     assert [(lv.own, lv.own_before) for lv in placed] == [("running", "starting"), (None, None), (None, "running")]
     assert with_placement(levels, None, None) is levels
+
+
+def test_accepted_share_counts_active_members_who_accepted():
+    assert accepted_share(None, [1, 2]) is None  # no agreement written yet: no data
+    assert accepted_share({1}, []) is None
+    assert accepted_share({1, 3, 9}, [1, 2, 3, 4]) == 0.5  # 9 left the community: not counted
+    assert accepted_share(frozenset(), iter([1, 2])) == 0.0
