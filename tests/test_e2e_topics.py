@@ -233,7 +233,7 @@ async def test_cycle_keeps_its_own_topic_else_the_home_topic(sim, clock):
         "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage.id,))]
     assert prompts and {sim.fake.topic_of(GROUP, mid) for mid in [stage.header_message_id, *prompts]} == {thread}
     # an answer by reply in the topic is stored (the silent 👍)
-    await sim.say(GROUP, ANI, "Siswa belum lancar membaca pemahaman.", reply_to=prompts[0])
+    await sim.say(GROUP, ANI, "1. Siswa belum lancar membaca pemahaman.", reply_to=prompts[0])
     assert sim.fake.reactions(GROUP, sim.fake.chat_messages(GROUP)[-1]["message_id"]) == ["👍"]
 
 

@@ -92,7 +92,7 @@ async def header_text(services: Services, community: Community, stage: StageRow)
     answered, members = await counts(services, stage)
     return render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
                   answered=answered, members=members, closes=local(stage.closes_at, community.tz),
-                  n_questions=len(stage.questions))
+                  questions=[q["text"] for q in stage.questions])
 
 
 async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None:
@@ -112,6 +112,7 @@ async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None
         pass
 
 
+CARD = "*"  # the question key of a stage card's prompt row: the reply says which question ("2. …")
 HEADER_EDIT_INTERVAL_S = 30  # at most one live-count edit per stage in this time; the pass catches up
 
 
@@ -136,18 +137,18 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow) -> None
     thread = cycle.thread_id  # the topic the cycle was started in; without one, the home topic
     text = await header_text(services, community, stage)
     markup = header_markup(services, community, stage)
-    # The header and each question are recorded (live-count target, prompt) in the commit that marks them sent.
+    # The stage is one card: the header, its questions as a numbered list, the live count and the button to
+    # answer in private. It is recorded — live-count target and prompt (a reply to it is an answer) — in the
+    # commit that marks it sent. Stages opened before cards have one prompt per question (`cy:q:`), still answerable.
+
+    async def record(tx: Any, m: Any) -> None:
+        await repo.set_header_in(tx, stage.id, m.chat_id, m.message_id)
+        await repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, CARD)
+
     msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, in_topic(
         services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t),
-        thread), record=lambda tx, m: repo.set_header_in(tx, stage.id, m.chat_id, m.message_id))
+        thread), record=record)
     failed = msg is None
-    qs = stage.questions
-    for i, q in enumerate(qs, 1):
-        body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
-        msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id, in_topic(
-            services, community, lambda cid, t, body=body: bot.send_message(cid, body, message_thread_id=t), thread),
-            record=lambda tx, m, key=q["key"]: repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, key))
-        failed = failed or msg is None
     if stage.stage == Stage.EVALUATION.value:
         from .cycle_rtl import post_open_items
 
