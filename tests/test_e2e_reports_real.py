@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pypdf
 
+from storage.surveys import Surveys
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -56,12 +57,12 @@ async def a_week_of_activity(sim, clock):
     # a satisfaction survey: Ani and Budi answer, the PIC closes it
     await sim.say(GROUP, PIC, "/survei kepuasan")
     sid = await sim.services.db.scalar("SELECT MAX(id) FROM surveys WHERE community_id = ?", (c.id,))
-    mids = [r[0] for r in await sim.services.db.fetchall(
-        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (sid,))]
-    scaled = [mid for mid in mids if sim.fake.reply_markup(GROUP, mid)]  # the open question has no buttons
-    for uid in (ANI, BUDI):
-        for mid in scaled:
-            await sim.tap(GROUP, mid, uid, "4")
+    items = (await Surveys(sim.services.db).get(sid)).items
+    scaled = [i for i, item in enumerate(items) if item.kind == "likert"]  # the open question has no buttons
+    for uid in (ANI, BUDI):  # the card's button: one tap per item in private
+        await sim.say(uid, uid, f"/start sv_{sid}")
+        for i in scaled:
+            await sim.press(uid, sim.last(uid)["message_id"], uid, f"sv:{sid}:{i}:4")
     await sim.say(GROUP, PIC, f"/survei tutup {sid}")
     # the reminder the day before: Citra excuses herself
     at(clock, 24, 14, 0)

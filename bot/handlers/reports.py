@@ -103,7 +103,7 @@ async def build_summary(services: Services, community: Community, now: datetime,
     if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
         text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks[:1], compact=True)
     caption = text
-    for short in ({"thanks": thanks, "compact": True}, {"thanks": thanks[:1], "compact": True}):
+    for short in ({"thanks": thanks[:1]}, {"thanks": thanks[:1], "compact": True}):  # the survey line goes last
         if len(caption) <= CAPTION_MAX:
             break
         caption = r.render(loc, "reports/summary", community=community, snap=snap, **short)
