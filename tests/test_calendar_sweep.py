@@ -171,7 +171,7 @@ def expected_meeting_posts(case: Instant, cal: SchoolCalendar, end: datetime) ->
             continue
         if cal.is_school_day(d):
             assert start - timedelta(days=1) > case.at  # (the case is built so no reminder is already late)
-            out += [(start - timedelta(days=1), "besok", d), (start - timedelta(hours=1), "hari ini", d)]
+            out.append((start - timedelta(days=1), "besok", d))  # one reminder by default (issue 14)
         else:  # announced once, in the earliest reminder slot (at once if that has passed)
             out.append((max(start - timedelta(days=1), case.at), "tidak ada", d))
     return sorted(x for x in out if x[0] < end)
