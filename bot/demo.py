@@ -481,6 +481,9 @@ async def week8(demo: Demo) -> None:
     )
     await meeting_week(demo, 9, 3, week=7)  # evaluation closes at this meeting: the cycle summary
     await demo.until(9, 4, 16, 0)  # Friday's weekly summary
+    last_pulse = await demo.sim.services.db.scalar(
+        "SELECT MAX(id) FROM surveys WHERE kind = 'pulse' AND status = 'closed'")
+    await demo.dm(PIC, f"/survei hasil {last_pulse}")  # a pulse's full results, on request, in private
     await demo.dm(PIC, "/laporan 13/7 4/9")  # the report of the term, in private
     await demo.until(9, 7, 8, 0)  # Monday's principal digest
     await demo.dm(PRINCIPAL, "/laporan siklus ini")
@@ -610,20 +613,24 @@ the bot posted.
 
 
 NOISE_BUDGET = 6  # bot messages a school week in the group, after the set-up week (issue 14)
+ANSWER_MAX = 1024  # an answer to what someone typed does not count against the budget, but stays this short
 
 
-def noise_by_week(sim: Sim, chat_id: int = GROUP) -> dict[str, int]:
-    """Bot messages in the group per ISO week (local time), as the fake Bot API holds them. Edits are free; a
-    reply to a person's message (the answer to what they typed) does not count."""
+def noise_by_week(sim: Sim, chat_id: int = GROUP) -> tuple[dict[str, int], int]:
+    """Bot messages in the group per ISO week (local time), as the fake Bot API holds them, and the longest
+    answer to a person. Edits are free; a reply to a person's message (the answer to what they typed) does
+    not count."""
     weeks: dict[str, int] = {}
+    longest = 0
     for m in sim.fake.bot_messages(chat_id):
         to = m.get("reply_to_message") or {}
         if to and not to.get("from", {}).get("is_bot"):
+            longest = max(longest, len(m.get("text") or m.get("caption") or ""))
             continue
         year, week, _ = datetime.fromtimestamp(m["date"], TZ).isocalendar()
         key = f"{year}-W{week:02d}"
         weeks[key] = weeks.get(key, 0) + 1
-    return dict(sorted(weeks.items()))
+    return dict(sorted(weeks.items())), longest
 
 
 async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
@@ -648,11 +655,12 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
                      ("transcript-dewi-en.txt", DEWI.id, f"Chat pribadi: {DEWI.name} (bahasa Inggris)"),
                      ("transcript-principal.txt", PRINCIPAL.id, f"Chat pribadi: Kepala sekolah ({PRINCIPAL.name})")]
             texts = {name: transcript(demo, chat, title, files) for name, chat, title in chats}
-            noise = noise_by_week(sim)
+            noise, longest = noise_by_week(sim)
     for name, text in texts.items():
         (out_dir / name).write_text(text + "\n", encoding="utf-8")
     (out_dir / "README.txt").write_text(README, encoding="utf-8")
-    (out_dir / "noise-budget.txt").write_text("".join(f"{w}\t{n}\n" for w, n in noise.items()), encoding="utf-8")
+    (out_dir / "noise-budget.txt").write_text("".join(f"{w}\t{n}\n" for w, n in noise.items())
+                                              + f"longest answer\t{longest}\n", encoding="utf-8")
     elapsed = time.perf_counter() - started
     if not quiet:
         for text in texts.values():
@@ -660,7 +668,8 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
         print(f"Demo: 8 simulated weeks, {demo.ticks} scheduler passes, {len(sim.fake.updates)} updates, "
               f"finished in {elapsed:.1f} s. Files written to: {out_dir.resolve()}")
         print(f"Bot messages in the group per week (budget {NOISE_BUDGET} after the set-up week; answers to what "
-              "someone typed not counted): " + ", ".join(f"{w} {n}" for w, n in noise.items()))
+              "someone typed not counted): " + ", ".join(f"{w} {n}" for w, n in noise.items())
+              + f"; longest answer to someone: {longest} characters (at most {ANSWER_MAX})")
         for f in sorted(out_dir.iterdir()):
             print(f"  {f.name}")
     return 0

@@ -10,7 +10,7 @@ import docx
 import openpyxl
 import pypdf
 
-from bot.demo import run_demo
+from bot.demo import ANSWER_MAX, NOISE_BUDGET, run_demo
 
 
 async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
@@ -31,8 +31,8 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     assert "Presensi pertemuan" in group and "[✅ Saya hadir]" in group and "dicatat hadir" in group
     assert "Tercatat 1 jam: webinar" in group  # logged hours
     # the inquiry cycle: stage cards, answers by reply "N. …" (one edited), syntheses, the cycle summary
-    assert "Tahap 1/4 · Refleksi Awal" in group and "    1. Data apa" in group and "(diedit)" in group
-    assert "❓ 1/6" not in group  # one card per stage, no message per question
+    assert "Tahap 1/4 · Refleksi Awal" in group and "«🔎 Tahap 1/4 · Refleksi Awal»: 1. " in group and "(diedit)" in group
+    assert "❓ 1/6" not in group  # one card per stage, no message per question; the synthesis goes onto it
     assert "Rangkuman tahap Refleksi Awal" in group and "Rangkuman tahap Evaluasi" in group
     assert "Siklus selesai: literasi kelas 4" in group and "Target tercapai" in group
     assert "RTL #1 dicatat" in group and "Praktik baik dari Ani Rahmawati" in group
@@ -69,3 +69,19 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
     for name in ("transcript-group.txt", "transcript-principal.txt", "laporan.xlsx", "laporan.pdf",
                  "praktik-baik-star.pdf", "praktik-baik-star.docx", "grafik-"):
         assert name in readme
+
+
+async def test_noise_budget_over_the_demo_term(tmp_path):
+    """Issue 14: after the set-up week, the group gets at most 6 bot messages a school week (meeting reminder,
+    check-in, weekly summary, stage cards, survey card); edits are free; answers to what someone typed do not
+    count but stay short. Counted per ISO week from the fake Bot API's messages."""
+    out = tmp_path / "out"
+    assert await run_demo(out, quiet=True) == 0
+    rows = [line.split("\t") for line in (out / "noise-budget.txt").read_text(encoding="utf-8").splitlines()]
+    weeks = {k: int(v) for k, v in rows if k.startswith("2026-W")}
+    longest = int(dict(rows)["longest answer"])
+    assert len(weeks) == 8 and list(weeks)[0] == "2026-W29"  # the set-up week, then 7 school weeks
+    after_setup = dict(list(weeks.items())[1:])
+    assert max(after_setup.values()) <= NOISE_BUDGET, after_setup
+    assert sum(after_setup.values()) >= 25  # not vacuous: the bot still speaks every week
+    assert 0 < longest <= ANSWER_MAX

@@ -433,7 +433,7 @@ async def test_summary_is_one_message_in_english_with_its_details_in_private(sim
 
 
 def test_caption_cut_keeps_whole_lines():
-    from bot.handlers.reports import cut_lines
+    from bot.render import cut_lines
 
     text = "\n".join(f"<b>line {i}</b> " + "x" * 90 for i in range(20))
     cut = cut_lines(text, 1024)

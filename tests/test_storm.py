@@ -73,6 +73,9 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
                 clock.set(datetime.fromtimestamp(stage["closes_at"], UTC))
             clock.advance(minutes=1)
             storm(f, rng, armed)  # and on the scheduled sends
+            if step == 1:  # a scheduled send of this pass is taken by Telegram and times out (since stages are
+                f.timeout_next("sendMessage", times=1, deliver=True)  # one card, few are left for luck to hit)
+                armed.append(True)
             await sim.tick()
         f.fail_next("sendMessage", code=429, times=0)
         f.timeout_next("sendMessage", times=0)
@@ -84,7 +87,7 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
         logs = [r[0] for r in await db.fetchall("SELECT what FROM learning_logs")]
         assert sorted(logs) == [f"badai-{i:02d}" for i in range(40)]
         outbox = [dict(r) for r in await db.fetchall("SELECT * FROM outbox")]
-        assert {e["key"].split(":")[1] for e in outbox} >= {"r", "h", "s"}
+        assert {e["key"].split(":")[1] for e in outbox} >= {"r", "h"}  # the synthesis is an edit of the card
         for e in outbox:
             assert e["status"] == "sent", e
             copies = copies_in_chat(f, e["chat_id"], e["message_id"])

@@ -22,6 +22,7 @@ from storage.models import Community, User
 
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
+from ..render import cut_lines
 from .common import deep_link, locale_for
 
 if TYPE_CHECKING:
@@ -88,11 +89,17 @@ def header_markup(services: Services, community: Community, stage: StageRow) -> 
 
 
 async def header_text(services: Services, community: Community, stage: StageRow) -> str:
+    """The stage card: while open, its questions; once closed, the stage's synthesis in their place (an edit,
+    which costs the group no message)."""
     cycle = await store(services).cycles.get(stage.cycle_id)
     answered, members = await counts(services, stage)
-    return render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
+    closed = stage.status == "closed"
+    text = render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
                   answered=answered, members=members, closes=local(stage.closes_at, community.tz),
-                  questions=[q["text"] for q in stage.questions])
+                  questions=[] if closed else [q["text"] for q in stage.questions])
+    if closed:
+        text = cut_lines(text + "\n" + await synthesis_text(services, community, stage), 4096)
+    return text
 
 
 async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None:
@@ -163,7 +170,6 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
     answered, members = await counts(services, stage)
     if not await repo.close_stage(stage.id, now, answered, members):
         return
-    await refresh_header(services, bot, stage.id)
     await post_synthesis(services, bot, (await repo.stage(stage.id)))  # type: ignore[arg-type]
     nxt = next((s for s in await repo.stages(stage.cycle_id) if s.seq == stage.seq + 1), None)
     if nxt is not None:
@@ -174,12 +180,8 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
             await open_stage(services, bot, nxt, now)
 
 
-async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> None:
+async def synthesis_text(services: Services, community: Community, stage: StageRow) -> str:
     repo = store(services).cycles
-    community = await services.repos.communities.get(stage.community_id)
-    cycle = await repo.get(stage.cycle_id)
-    if community is None or cycle is None:
-        return
     members = {m.user_id: m for m in await services.repos.members.list(community.id, active_only=False)}
     answers = [AnswerIn(a.user_id, a.question_key, a.text,
                         allow_quote=bool(members.get(a.user_id) and members[a.user_id].allow_quote))
@@ -188,16 +190,22 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> No
     syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
                      question_keys=[q["key"] for q in qs])
     texts = {q["key"]: q["text"] for q in qs}
-    text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
+    return render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))
-    sent: Any = True
+
+
+async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow) -> None:
+    """The synthesis goes onto the stage's card (an edit: no message); the cycle's summary after the last stage."""
+    repo = store(services).cycles
+    community = await services.repos.communities.get(stage.community_id)
+    cycle = await repo.get(stage.cycle_id)
+    if community is None or cycle is None:
+        return
     if community.active:
-        sent = await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, in_topic(
-            services, community, lambda cid, t: bot.send_message(cid, text, message_thread_id=t), cycle.thread_id))
+        await refresh_header(services, bot, stage.id)
     if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
         await post_summary(services, bot, community, cycle.id, cycle.thread_id)
-    if sent is not None:
-        await repo.mark(stage.id, synth_posted=1)
+    await repo.mark(stage.id, synth_posted=1)
 
 
 async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..jobs import broadcast
 from ..keyboards import cb
-from ..render import fmt_date
+from ..render import cut_lines, fmt_date
 from ..services import KContext, Services
 from .common import Scope, build_scope, deep_link, handler, refuse
 from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
@@ -122,16 +122,6 @@ async def build_summary(services: Services, community: Community, now: datetime,
             summary_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title", period=period),
             kind="share", locale=loc, ylabel=r.t(loc, "reports.chart.unit"))
     return Summary(text[:4096], png, caption)
-
-
-def cut_lines(text: str, limit: int) -> str:
-    """The first whole lines of `text` that fit in `limit` characters (templates keep tags within a line)."""
-    out = ""
-    for line in text.split("\n"):
-        if len(out) + len(line) + 1 > limit:
-            break
-        out += ("\n" if out else "") + line
-    return out or text[:limit]
 
 
 def details_markup(services: Services, community: Community) -> InlineKeyboardMarkup | None:
