@@ -226,12 +226,12 @@ async def test_calendar_sweep(sim, clock, case):
     end = case.at + WINDOW
     await sweep(sim, clock, end)
 
-    # -- the cycle's first stage: header and its six questions, together, at the expected moment ----------------
+    # -- the cycle's first stage: one card with its six questions, at the expected moment ------------------------
     opens = case.opens or case.at
     assert cal.is_school_day(opens.date())
     assert f"Refleksi Awal: {short_date(opens.date())} –" in started
     assert when(sim, GROUP, "Tahap 1/4", tz) == [opens]
-    assert when(sim, GROUP, "Balas pesan ini untuk menjawab", tz) == [opens] * 6
+    assert when(sim, GROUP, "❓", tz) == []  # no message per question (issue 14)
     assert not when(sim, GROUP, "Tahap 2/4", tz)
     # the later stages, as the start message lists them: each opens at 07:00 on a school day, right after the
     # previous one closed (07:00 on a school day), its reminder at 15:00 on the school day before it closes
