@@ -8,7 +8,7 @@ What is checked (the guarantee documented in `bot/delivery.py`):
 - every outbox key is settled ('sent') after the drain and reached its chat exactly once — except keys
   whose `outbox.ambiguous` count is > 0 (the process died while the entry was 'sending', i.e. after
   Telegram may have accepted it): those reached it at least once and at most 1 + ambiguous times;
-- every cycle question that went out is registered as a prompt (a reply to it is an answer).
+- every cycle stage card that went out is registered as a prompt (a reply "N. …" to it is an answer).
 - nothing fed is lost: the bot's poller (bot/polling.py) acknowledges an update to Telegram only after it
   was handled and its mark committed, so an update a kill interrupts is re-delivered and handled again
   (its writes are keyed, so nothing is stored twice). Any answer neither stored nor confirmed is a problem.
@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
+from bot.handlers.cycle_core import store as cycle_store
 from bot.sim import Sim
 from fakegram import FakeTelegram, serve, server_port
 
@@ -50,9 +51,9 @@ PIC_A, PIC_B = 900001, 900002
 @dataclass
 class World:
     members: list[int]            # community A, all started the bot privately
-    answerers: list[int]          # reply to cycle prompts in group A
+    answerers: list[int]          # reply to the cycle stage card in group A ("N. …")
     loggers: list[int]            # /catat in private
-    prompts: list[int]            # cycle prompt message ids in group A
+    prompts: list[int]            # cycle prompt message ids in group A (the stage card)
     stage_a: int
     events: list[tuple[Any, ...]] = field(default_factory=list)
 
@@ -126,6 +127,7 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
         stage_a = await db.scalar("SELECT id FROM cycle_stages WHERE community_id = ? AND status = 'open'", (c_a.id,))
         prompts = [r[0] for r in await db.fetchall(
             "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage_a,))]
+        n_questions = len((await cycle_store(sim.services).cycles.stage(stage_a)).questions)
         c_b = await sim.services.repos.communities.by_chat(GB)
     finally:
         await sim.stop()
@@ -143,8 +145,8 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
     w = World(members, answerers, loggers, prompts, stage_a)
     events: list[tuple[Any, ...]] = []
     for u in answerers:
-        for k, mid in enumerate(prompts):
-            events.append(("cy", u, mid, f"Jawaban-{u}-{k}: siswa membaca nyaring bersama"))
+        for k in range(n_questions):  # one reply to the card per question, numbered
+            events.append(("cy", u, prompts[0], f"{k + 1}. Jawaban-{u}-{k}: siswa membaca nyaring bersama"))
     for n in range(900):
         events.append(("log", rng.choice(loggers), f"modul-{n:05d}"))
     rng.shuffle(events)
@@ -327,7 +329,7 @@ class Harness:
         for ev in self.fed:
             if ev[0] == "cy":
                 _, u, _mid, text, answer_mid = ev
-                confirmed, stored = thanked[answer_mid], answers[text]
+                confirmed, stored = thanked[answer_mid], answers[text.split(". ", 1)[1]]
             else:
                 _, u, what, _answer_mid = ev
                 confirmed, stored = logged_confirm[what], logs[what]
@@ -355,8 +357,8 @@ class Harness:
                 r.duplicates[e["key"]] = copies
             if copies > 1 + e["ambiguous"] or copies < 1:
                 problems.append(f"outbox {e['key']} reached its chat {copies} times (ambiguous {e['ambiguous']})")
-            if e["key"].startswith("cy:q:") and (e["chat_id"], e["message_id"]) not in prompts:
-                problems.append(f"question {e['key']} went out but is not registered as a prompt")
+            if e["key"].startswith(("cy:h:", "cy:q:")) and (e["chat_id"], e["message_id"]) not in prompts:
+                problems.append(f"stage card {e['key']} went out but is not registered as a prompt")
         log_text = self.log_path.read_text(errors="replace")
         crashes = log_text.count("Traceback")
         if crashes:  # show the first one: the log goes away with its temporary folder

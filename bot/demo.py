@@ -133,14 +133,9 @@ class Demo:
                 return m
         raise AssertionError(f"no bot message with {needle!r} in chat {chat}")
 
-    def after(self, message: dict[str, Any], count: int, chat: int = GROUP) -> list[dict[str, Any]]:
-        """The `count` bot messages that followed `message` (a survey's items after its header)."""
-        later = [m for m in self.sim.fake.bot_messages(chat) if m["message_id"] > message["message_id"]]
-        return later[:count]
-
-    def prompt(self, i: int) -> int:
-        """The message id of question `i` of the cycle stage now open (to reply to it)."""
-        return self.find(f"❓ {i}/")["message_id"]
+    def card(self) -> int:
+        """The message id of the newest cycle stage card (a reply "2. …" to it answers question 2)."""
+        return self.find("🔎 Tahap")["message_id"]
 
     # -- time ---------------------------------------------------------------------------------------
     def at(self, y: int, mo: int, d: int, h: int = 8, mi: int = 0) -> None:
@@ -249,17 +244,15 @@ def survey_id(header: dict[str, Any]) -> int:
 
 
 async def answer_test(demo: Demo, header: dict[str, Any], answers: dict[Person, tuple[int | None, ...]]) -> None:
-    items = demo.after(header, 3)
+    """Each member follows the survey card's button and answers in private, one tap per question (None: they
+    stop there)."""
     for who, picks in answers.items():
-        if who is DEWI:  # Dewi answers in her private chat, one question at a time (in English)
-            await demo.follow(DEWI, header)
-            for pick, options in zip(picks, OPTIONS, strict=True):
-                await demo.tap(DEWI, options[pick], chat=DEWI.id)
-            continue
         demo.clock.advance(minutes=demo.rng.randint(3, 25))
-        for msg, pick, options in zip(items, picks, OPTIONS, strict=True):
-            if pick is not None:
-                await demo.tap(who, options[pick], message_id=msg["message_id"])
+        await demo.follow(who, header)
+        for pick, options in zip(picks, OPTIONS, strict=True):
+            if pick is None:
+                break
+            await demo.tap(who, options[pick], chat=who.id)
 
 
 async def scene_pre_test(demo: Demo) -> None:
@@ -269,6 +262,7 @@ async def scene_pre_test(demo: Demo) -> None:
     await answer_test(demo, header, PRE_ANSWERS)
     await demo.until(7, 13, 12, 45)
     await demo.say(PIC, f"/survei tutup {survey_id(header)}")
+    await demo.dm(PIC, f"/survei hasil {survey_id(header)}")  # results on request, in private (issue 14)
     demo.sim.services.extra["demo_pre_test"] = survey_id(header)
 
 
@@ -278,19 +272,19 @@ async def scene_cycle_start(demo: Demo) -> None:
     started = next(m for m in reversed(demo.sim.fake.bot_messages(GROUP)) if "Siklus baru dimulai" in m.get("text", ""))
     await demo.tap(PIC, "SD · fase B (kelas 3–4)", message_id=started["message_id"])  # for the STAR draft
     await demo.say(PIC, "/atur mapel Bahasa Indonesia")
-    await demo.say(ANI, "Ada 9 murid kelas 4A yang belum lancar membaca pemahaman; nilai rata-rata 58.",
-                   reply_to=demo.prompt(1))
-    await demo.say(ANI, "Kelas 4A: 9 dari 28 murid, terutama menemukan ide pokok dan menyimpulkan isi teks.",
-                   reply_to=demo.prompt(2))
-    await demo.say(BUDI, "Teksnya terlalu panjang untuk mereka dan jarang ada diskusi tentang isi bacaan.",
-                   reply_to=demo.prompt(3))
-    fitri = await demo.say(FITRI, "Murid kurang latihan membaca di rumah.", reply_to=demo.prompt(3))
-    await demo.edit(FITRI, fitri, "Murid kurang latihan membaca di rumah, dan buku bacaan di kelas sedikit.")
-    await demo.say(EKO, "Pernah dicoba membaca berpasangan; murid senang tetapi pemahamannya belum naik.",
-                   reply_to=demo.prompt(4))
-    await demo.photo(GITA, "Hasil asesmen membaca kelas 4B (ARKAS/rapor pendidikan)", reply_to=demo.prompt(1))
-    await demo.say(HADI, "Prioritas: membaca pemahaman kelas 4, karena jadi dasar semua mapel.",
-                   reply_to=demo.prompt(5))
+    await demo.say(ANI, "1. Ada 9 murid kelas 4A yang belum lancar membaca pemahaman; nilai rata-rata 58.",
+                   reply_to=demo.card())
+    await demo.say(ANI, "2. Kelas 4A: 9 dari 28 murid, terutama menemukan ide pokok dan menyimpulkan isi teks.",
+                   reply_to=demo.card())
+    await demo.say(BUDI, "3. Teksnya terlalu panjang untuk mereka dan jarang ada diskusi tentang isi bacaan.",
+                   reply_to=demo.card())
+    fitri = await demo.say(FITRI, "3. Murid kurang latihan membaca di rumah.", reply_to=demo.card())
+    await demo.edit(FITRI, fitri, "3. Murid kurang latihan membaca di rumah, dan buku bacaan di kelas sedikit.")
+    await demo.say(EKO, "4. Pernah dicoba membaca berpasangan; murid senang tetapi pemahamannya belum naik.",
+                   reply_to=demo.card())
+    await demo.photo(GITA, "1. Hasil asesmen membaca kelas 4B (ARKAS/rapor pendidikan)", reply_to=demo.card())
+    await demo.say(HADI, "5. Prioritas: membaca pemahaman kelas 4, karena jadi dasar semua mapel.",
+                   reply_to=demo.card())
     header = demo.find("Tahap 1/4")
     # Citra prefers answering in private, one question at a time
     await demo.until(7, 13, 19, 30)
@@ -352,22 +346,17 @@ PULSE_BASE = {ANI: 5, BUDI: 3, CITRA: 4, DEWI: 4, EKO: 4, FITRI: 4, GITA: 3, HAD
 
 async def answer_pulse(demo: Demo, week: int) -> None:
     header = demo.find("📋 Cek Mingguan")
-    items = demo.after(header, 4)
     for who, base in PULSE_BASE.items():
         if who is not PIC and demo.rng.random() < 0.1 + 0.03 * week:
             continue
-        if who is DEWI:
-            await demo.follow(DEWI, header)
-            for _ in range(3):
-                await demo.tap(DEWI, str(_score(demo, base, week)), chat=DEWI.id)
-            await demo.tap(DEWI, "Skip ⏭", chat=DEWI.id)
-            continue
         demo.clock.advance(minutes=demo.rng.randint(1, 30))
-        for msg in items[:3]:
-            await demo.tap(who, str(_score(demo, base, week)), message_id=msg["message_id"])
-    if week in (1, 4):
-        await demo.say(ANI, "Diskusi data nilai murid sangat membantu saya merencanakan.",
-                       reply_to=items[3]["message_id"])
+        await demo.follow(who, header)  # the card's button: one tap per statement in private
+        for _ in range(3):
+            await demo.tap(who, str(_score(demo, base, week)), chat=who.id)
+        if who is ANI and week in (1, 4):
+            await demo.dm(ANI, "Diskusi data nilai murid sangat membantu saya merencanakan.")
+        else:
+            await demo.tap(who, "Skip ⏭" if who is DEWI else "Lewati ⏭", chat=who.id)
 
 
 def _score(demo: Demo, base: int, week: int) -> int:
@@ -376,9 +365,9 @@ def _score(demo: Demo, base: int, week: int) -> int:
 
 
 async def replies(demo: Demo, *answers: tuple[Person, int, str]) -> None:
-    """Members answer questions of the open cycle stage by replying to them in the group."""
+    """Members answer questions of the open cycle stage by replying to its card in the group ("2. …")."""
     for who, i, text in answers:
-        await demo.say(who, text, reply_to=demo.prompt(i))
+        await demo.say(who, f"{i}. {text}", reply_to=demo.card())
 
 
 # == weeks 2–8 =======================================================================================
@@ -390,7 +379,7 @@ async def week1(demo: Demo) -> None:
 
 async def week2(demo: Demo) -> None:
     await demo.until(7, 20, 9, 0)
-    await demo.say(HADI, "Siswa yang tertinggal sering juga bermasalah dengan kehadiran.", reply_to=demo.prompt(2))
+    await demo.say(HADI, "2. Siswa yang tertinggal sering juga bermasalah dengan kehadiran.", reply_to=demo.card())
     await demo.say(GITA, "/catat 90 lokakarya KKG gugus literasi")
     await meeting_week(demo, 7, 23, week=2, evening=pic_answers_late)
 
@@ -488,10 +477,10 @@ async def week4(demo: Demo) -> None:
 async def week5(demo: Demo) -> None:
     await demo.until(8, 10, 13, 30)
     await observation_setup(demo)
-    await demo.say(ANI, "Murid menulis exit ticket; 21 dari 28 murid menjawab ide pokok dengan benar.",
-                   reply_to=demo.prompt(1))
-    await demo.photo(GITA, "Exit ticket kelas 4B, hari pertama", reply_to=demo.prompt(3))
-    await demo.say(CITRA, "Teks saya pendekkan jadi 2 paragraf karena kelompok C kesulitan.", reply_to=demo.prompt(2))
+    await demo.say(ANI, "1. Murid menulis exit ticket; 21 dari 28 murid menjawab ide pokok dengan benar.",
+                   reply_to=demo.card())
+    await demo.photo(GITA, "3. Exit ticket kelas 4B, hari pertama", reply_to=demo.card())
+    await demo.say(CITRA, "2. Teks saya pendekkan jadi 2 paragraf karena kelompok C kesulitan.", reply_to=demo.card())
     # 12/8 07:00: the RTL reminder reaches the PIC in private (team item due 13/8); the meeting of 13/8 is off
     await journal_loop(demo)
     await demo.until(8, 11, 12, 30)  # after the observed lesson of 09:00 (and the journal card)
@@ -536,8 +525,8 @@ async def journal_effect(demo: Demo) -> None:
 
 async def week6(demo: Demo) -> None:
     await demo.until(8, 18, 9, 0)  # Monday 17/8 was Independence Day
-    await demo.say(EKO, "Saya memberi teks bergambar untuk murid yang belum lancar; mereka lebih berani menjawab.",
-                   reply_to=demo.prompt(2))
+    await demo.say(EKO, "2. Saya memberi teks bergambar untuk murid yang belum lancar; mereka lebih berani menjawab.",
+                   reply_to=demo.card())
     await meeting_week(demo, 8, 20, week=5)  # implementation closes; evaluation opens Fri 21/8
 
 
@@ -555,6 +544,7 @@ async def week7(demo: Demo) -> None:
     await answer_test(demo, header, POST_ANSWERS)
     await demo.until(8, 26, 8, 0)  # Tuesday 25/8 was a holiday (Maulid Nabi)
     await demo.say(PIC, f"/survei tutup {survey_id(header)}")
+    await demo.dm(PIC, f"/survei hasil {survey_id(header)}")  # results on request, in private (issue 14)
     await demo.say(PIC, "/siklus hasil 40 72")
     # Ani writes up the good practice (STAR) in private from the bot's draft (taken from the cycle), edits
     # the title and the action, and shares it
@@ -586,6 +576,9 @@ async def week8(demo: Demo) -> None:
     )
     await meeting_week(demo, 9, 3, week=7)  # evaluation closes at this meeting: the cycle summary
     await demo.until(9, 4, 16, 0)  # Friday's weekly summary
+    last_pulse = await demo.sim.services.db.scalar(
+        "SELECT MAX(id) FROM surveys WHERE kind = 'pulse' AND status = 'closed'")
+    await demo.dm(PIC, f"/survei hasil {last_pulse}")  # a pulse's full results, on request, in private
     await demo.dm(PIC, "/laporan 13/7 4/9")  # the report of the term, in private
     await demo.until(9, 7, 8, 0)  # Monday's principal digest
     await demo.dm(PRINCIPAL, "/laporan siklus ini")
@@ -748,6 +741,27 @@ the bot posted.
 """
 
 
+NOISE_BUDGET = 6  # bot messages a school week in the group, after the set-up week (issue 14)
+ANSWER_MAX = 1024  # an answer to what someone typed does not count against the budget, but stays this short
+
+
+def noise_by_week(sim: Sim, chat_id: int = GROUP) -> tuple[dict[str, int], int]:
+    """Bot messages in the group per ISO week (local time), as the fake Bot API holds them, and the longest
+    answer to a person. Edits are free; a reply to a person's message (the answer to what they typed) does
+    not count."""
+    weeks: dict[str, int] = {}
+    longest = 0
+    for m in sim.fake.bot_messages(chat_id):
+        to = m.get("reply_to_message") or {}
+        if to and not to.get("from", {}).get("is_bot"):
+            longest = max(longest, len(m.get("text") or m.get("caption") or ""))
+            continue
+        year, week, _ = datetime.fromtimestamp(m["date"], TZ).isocalendar()
+        key = f"{year}-W{week:02d}"
+        weeks[key] = weeks.get(key, 0) + 1
+    return dict(sorted(weeks.items())), longest
+
+
 async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
                    probe: Callable[[Demo], Awaitable[None]] | None = None) -> int:
     started = time.perf_counter()
@@ -771,15 +785,21 @@ async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
                      ("transcript-budi.txt", BUDI.id, f"Chat pribadi: {BUDI.name} (catatan harian, uji coba)"),
                      ("transcript-principal.txt", PRINCIPAL.id, f"Chat pribadi: Kepala sekolah ({PRINCIPAL.name})")]
             texts = {name: transcript(demo, chat, title, files) for name, chat, title in chats}
+            noise, longest = noise_by_week(sim)
     for name, text in texts.items():
         (out_dir / name).write_text(text + "\n", encoding="utf-8")
     (out_dir / "README.txt").write_text(README, encoding="utf-8")
+    (out_dir / "noise-budget.txt").write_text("".join(f"{w}\t{n}\n" for w, n in noise.items())
+                                              + f"longest answer\t{longest}\n", encoding="utf-8")
     elapsed = time.perf_counter() - started
     if not quiet:
         for text in texts.values():
             print(text, end="\n\n")
         print(f"Demo: 8 simulated weeks, {demo.ticks} scheduler passes, {len(sim.fake.updates)} updates, "
               f"finished in {elapsed:.1f} s. Files written to: {out_dir.resolve()}")
+        print(f"Bot messages in the group per week (budget {NOISE_BUDGET} after the set-up week; answers to what "
+              "someone typed not counted): " + ", ".join(f"{w} {n}" for w, n in noise.items())
+              + f"; longest answer to someone: {longest} characters (at most {ANSWER_MAX})")
         for f in sorted(out_dir.iterdir()):
             print(f"  {f.name}")
     return 0

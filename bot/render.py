@@ -86,6 +86,16 @@ def _fmt_time(t: time, locale: str) -> str:
     return bdates.format_time(t, "HH.mm" if locale == "id" else "HH:mm", locale=_babel(locale))
 
 
+def cut_lines(text: str, limit: int) -> str:
+    """The first whole lines of `text` that fit in `limit` characters (templates keep tags within a line)."""
+    out = ""
+    for line in text.split("\n"):
+        if len(out) + len(line) + 1 > limit:
+            break
+        out += ("\n" if out else "") + line
+    return out or text[:limit]
+
+
 def fmt_number(x: float | int | None, locale: str, decimals: int = 1) -> str:
     if x is None:
         return "–"

@@ -6,6 +6,7 @@ Errors are :class:`domain.cycle.CycleError` with a stable ``code``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -121,6 +122,18 @@ def clean_answer(text: str | None) -> tuple[str, bool]:
     if len(s) > ANSWER_MAX:
         return s[:ANSWER_MAX].rstrip(), True
     return s, False
+
+
+_NUMBERED = re.compile(r"\s*(\d{1,2})\s*[.):\-]\s*(.*)", re.S)
+
+
+def split_numbered(text: str | None, n: int) -> tuple[int | None, str]:
+    """A reply to a stage card: ``"2. Kelas 4A ..."`` → (1, "Kelas 4A ...") — the 0-based question and the
+    answer; (None, text) when it does not start with the number of one of the `n` questions."""
+    m = _NUMBERED.match(text or "")
+    if m is None or not 1 <= int(m.group(1)) <= n:
+        return None, text or ""
+    return int(m.group(1)) - 1, m.group(2)
 
 
 def parse_results(args: Sequence[str]) -> tuple[float, float]:

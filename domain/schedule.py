@@ -89,7 +89,9 @@ MAX_DAYS_AHEAD = 365
 TEXT_MAX = 200  # what is stored of a place, an agenda, a reason (UTF-16 code units)
 # A reminder fired within this long after its due time counts as on time.
 ON_TIME_GRACE = timedelta(minutes=5)
-DEFAULT_REMINDER_OFFSETS: tuple[int, ...] = (1440, 60)
+# One group reminder a meeting, the day before (with the RSVP buttons): the noise budget (issue 14) allows
+# one; a PIC may add more with `/jadwal pengingat`.
+DEFAULT_REMINDER_OFFSETS: tuple[int, ...] = (1440,)
 
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate(

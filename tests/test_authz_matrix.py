@@ -142,8 +142,9 @@ async def world(sim):
     await sim.say(GROUP, PIC, "/target 8 jam per bulan")
     await sim.say(GROUP, PIC, "/siklus mulai literasi-alfa-unik: 40% → 70% tuntas")
     prompt = await sim.services.db.scalar("SELECT message_id FROM cycle_prompts WHERE chat_id = ?", (GROUP,))
-    await sim.say(GROUP, ANI, "jawaban-alfa-unik tentang membaca", reply_to=prompt)
+    await sim.say(GROUP, ANI, "1. jawaban-alfa-unik tentang membaca", reply_to=prompt)
     await sim.say(GROUP, PIC, "/survei pulse")
+    await sim.say(GROUP, PIC, "/survei buat\nJudul: Cek alfa\nL: Pertemuan alfa-unik bermanfaat")  # inline card
     await sim.say(ANI, ANI, "/catat 30 menit modul alfa-unik")
     await sim.say(ANI, ANI, "/rtl tambah Uji coba alfa-unik; Ani; 26/11; skor")  # reminded before it is due
     await sim.say(ANI, ANI, "/jurnal tulis")

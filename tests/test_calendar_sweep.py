@@ -178,7 +178,7 @@ def expected_meeting_posts(case: Instant, cal: SchoolCalendar, end: datetime) ->
             continue
         held = cal.is_school_day(d)
         slots = []
-        for off in ((1440, 60) if held else (1440,)):
+        for off in (1440,):  # one reminder by default, the day before (issue 14)
             at = start - timedelta(minutes=off)
             if (not held or at.date() != d) and not cal.is_school_day(at.date()):
                 prev = cal.last_school_day(at.date(), include_today=False, within_days=7)
@@ -265,12 +265,12 @@ async def test_calendar_sweep(sim, clock, case):
     end = case.at + WINDOW
     await sweep(sim, clock, end)
 
-    # -- the cycle's first stage: header and its six questions, together, at the expected moment ----------------
+    # -- the cycle's first stage: one card with its six questions, at the expected moment ------------------------
     opens = case.opens or case.at
     assert cal.is_school_day(opens.date())
     assert f"Refleksi Awal: {short_date(opens.date())} –" in started
     assert when(sim, GROUP, "Tahap 1/4", tz) == [opens]
-    assert when(sim, GROUP, "Balas pesan ini untuk menjawab", tz) == [opens] * 6
+    assert when(sim, GROUP, "❓", tz) == []  # no message per question (issue 14)
     assert not when(sim, GROUP, "Tahap 2/4", tz)
     # the later stages, as the start message lists them: each opens at 07:00 on a school day, right after the
     # previous one closed (07:00 on a school day), its reminder at 15:00 on the school day before it closes

@@ -72,26 +72,30 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert refl.stage == "reflection" and len(refl.questions) == 6
     head = header_text(sim, refl)
     assert "0 dari 4 sudah menjawab" in head and "WITA" in head
-    assert f.buttons(f.chat_messages(GROUP)[-7])  # the header carries the private-answer link
-    link = f.chat_messages(GROUP)[-7]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    # the stage is one card: the questions as a numbered list, the live count, the private-answer link
+    card = refl.header_message_id
+    assert f.chat_messages(GROUP)[-1]["message_id"] == card and "Siklus baru dimulai" in sim.texts(GROUP)[-2]
+    assert "1. " in head and "6. " in head and refl.questions[5]["text"] in head and "❓" not in head
+    link = f.chat_messages(GROUP)[-1]["reply_markup"]["inline_keyboard"][0][0]["url"]
     assert link.endswith(f"?start=cy_{refl.id}")
-    q1, q2, *_rest, q6 = await prompt_ids(sim, refl)
-    assert "1/6" in f.raw_text(GROUP, q1) or "1/6" in sim.texts(GROUP)[-6]
+    assert await prompt_ids(sim, refl) == [card]  # a reply to the card is an answer
     await sim.say(GROUP, PIC, "/siklus mulai numerasi: 30 → 60")
     assert "Masih ada siklus yang berjalan" in sim.last_text(GROUP)
 
     # -- answers by reply: an edit, a photo, bad ones ----------------------------------------------
-    ans = await sim.say(GROUP, ANI, "Ada 8 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=q1)
+    ans = await sim.say(GROUP, ANI, "1. Ada 8 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=card)
     assert f.reactions(GROUP, ans["message"]["message_id"]) == ["👍"]  # the receipt, silent
     assert "1 dari 4 sudah menjawab" in header_text(sim, refl)
     await sim.deliver(f.edit_text(GROUP, ans["message"]["message_id"], ANI,
-                                  "Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"))
+                                  "1. Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"))
     stored = await store(sim.services).cycles.answers(refl.id, ANI)
     assert [a.text for a in stored] == ["Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"]
-    await sim.say(GROUP, ANI, "Sudah mencoba membaca berpasangan tetapi murid masih kesulitan memahami teks",
-                  reply_to=q2)
+    await sim.say(GROUP, ANI, "2) Sudah mencoba membaca berpasangan tetapi murid masih kesulitan memahami teks",
+                  reply_to=card)
+    assert sorted(a.question_key for a in await store(sim.services).cycles.answers(refl.id, ANI)) == sorted([
+        refl.questions[0]["key"], refl.questions[1]["key"]])
     n = len(sim.texts(GROUP))
-    await sim.deliver(f.send_photo(GROUP, BUDI, caption="Hasil asesmen membaca kelas 4B", reply_to=q6))
+    await sim.deliver(f.send_photo(GROUP, BUDI, caption="6. Hasil asesmen membaca kelas 4B", reply_to=card))
     assert "Bukti tersimpan" in sim.last_text(GROUP) and len(sim.texts(GROUP)) == n + 1
     ev = await store(sim.services).cycles.evidence(refl.id)
     assert [(e.user_id, e.kind, e.caption) for e in ev] == [(BUDI, "photo", "Hasil asesmen membaca kelas 4B")]
@@ -99,15 +103,17 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     clock.advance(seconds=31)
     await sim.tick()  # ... and the scheduler pass pays it (at most one edit per 30 s per stage)
     assert "2 dari 4 sudah menjawab" in header_text(sim, refl)
-    await sim.deliver(f.send_sticker(GROUP, BUDI, reply_to=q2))
+    await sim.deliver(f.send_sticker(GROUP, BUDI, reply_to=card))
     assert "Stiker tidak bisa" in sim.last_text(GROUP)
-    await sim.say(GROUP, BUDI, " ... ", reply_to=q2)
+    await sim.say(GROUP, BUDI, "2. ... ", reply_to=card)
     assert "Jawaban kosong" in sim.last_text(GROUP)
-    await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=q1)
+    await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=card)
     assert "belum terdaftar" in sim.last_text(GROUP)
     assert await store(sim.services).cycles.answers(refl.id, STRANGER) == []
-    await sim.say(GROUP, BUDI, "jawaban ke header", reply_to=refl.header_message_id)
-    assert "bukan pertanyaan" in sim.last_text(GROUP)
+    await sim.say(GROUP, BUDI, "jawaban tanpa nomor", reply_to=card)  # 5 of 6 still open: which one?
+    assert "nomor berapa" in sim.last_text(GROUP) and "1–6" in sim.last_text(GROUP)
+    assert [a.question_key for a in await store(sim.services).cycles.answers(refl.id, BUDI)] == [
+        refl.questions[5]["key"]]
 
     # -- in private: deep link, one question at a time, skip, back, resend ---------------------------
     await sim.say(CITRA, CITRA, f"/start cy_{refl.id}")
@@ -151,8 +157,8 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert "3 dari 4 anggota menjawab" in synth and "1 bukti" in synth and "murid" in synth
     planning_posted = [t for t in sim.texts(GROUP) if "Perencanaan" in t and "Tahap 2/4" in t]
     assert planning_posted == []  # planning opens the next school day at 07:00
-    await sim.say(GROUP, STRANGER, "telat", reply_to=q1)  # no change for non-members either
-    await sim.say(GROUP, BUDI, "Jawaban yang terlambat untuk refleksi", reply_to=q1)
+    await sim.say(GROUP, STRANGER, "telat", reply_to=card)  # no change for non-members either
+    await sim.say(GROUP, BUDI, "1. Jawaban yang terlambat untuk refleksi", reply_to=card)
     assert "sudah ditutup" in sim.last_text(GROUP)
     clock.set(at_wita(8, 7, 1, month=12))
     await sim.tick()
@@ -195,7 +201,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
 
     # -- implementation answer, then evaluation lists every open RTL item ----------------------------
     i1 = (await prompt_ids(sim, impl))[0]
-    await sim.say(GROUP, ANI, "Murid menulis exit ticket, 5 murid masih salah menjawab pertanyaan inferensi",
+    await sim.say(GROUP, ANI, "1. Murid menulis exit ticket, 5 murid masih salah menjawab pertanyaan inferensi",
                   reply_to=i1)
     await sim.say(GROUP, PIC, "/siklus lanjut")
     ev_stage = await current_stage(sim)
@@ -254,7 +260,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     await sim.say(GROUP, PIC, "/siklus hasil 40 72")
     assert "Target tercapai" in sim.last_text(GROUP)
     e1 = (await prompt_ids(sim, ev_stage))[0]
-    await sim.say(GROUP, BUDI, "Ketuntasan naik menjadi 72 persen setelah exit ticket rutin", reply_to=e1)
+    await sim.say(GROUP, BUDI, "1. Ketuntasan naik menjadi 72 persen setelah exit ticket rutin", reply_to=e1)
     status = await sim.services.hooks["cycle_status"](c.id, clock.now())
     assert status["stage"] == "evaluation" and status["answered"] == 1 and status["good_practices"] == 1
     await sim.say(GROUP, PIC, "/siklus lanjut")
@@ -278,8 +284,9 @@ async def test_whole_cycle_in_english(sim, clock):
     refl = await current_stage(sim)
     assert "0 of 3 have answered" in header_text(sim, refl) and "WITA" in header_text(sim, refl)
     q1 = (await prompt_ids(sim, refl))[0]
-    assert "Reply to this message" in sim.fake.edits(GROUP, q1)[-1]
-    upd = await sim.say(GROUP, ANI, "Eight pupils in grade 4 still struggle with reading comprehension", reply_to=q1)
+    assert q1 == refl.header_message_id and "starting with the question's number" in header_text(sim, refl)
+    upd = await sim.say(GROUP, ANI, "1. Eight pupils in grade 4 still struggle with reading comprehension",
+                        reply_to=q1)
     assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
     assert "1 of 3 have answered" in header_text(sim, refl)
     await sim.say(CITRA, CITRA, f"/start cy_{refl.id}")
@@ -355,7 +362,7 @@ async def test_bad_inputs_change_nothing(sim, clock):
     refl = await current_stage(sim)
     q1 = (await prompt_ids(sim, refl))[0]
     # a very long answer is kept up to the limit; a re-delivered answer changes nothing
-    upd = f.send_text(GROUP, ANI, "murid " * 1000, reply_to=q1)
+    upd = f.send_text(GROUP, ANI, "1. " + "murid " * 1000, reply_to=q1)
     await sim.deliver(upd)
     assert "3.000 karakter" in sim.last_text(GROUP)
     await sim.deliver(upd)
@@ -416,15 +423,15 @@ async def test_pic_changes_questions_and_restart_keeps_the_cycle(sim, clock):
     await sim.restart()
     refl = await current_stage(sim)
     q1 = (await prompt_ids(sim, refl))[0]
-    await sim.say(GROUP, ANI, "Ada 8 murid yang belum lancar membaca", reply_to=q1)
+    await sim.say(GROUP, ANI, "1. Ada 8 murid yang belum lancar membaca", reply_to=q1)
     assert "1 dari 3 sudah menjawab" in header_text(sim, refl)
     await sim.say(GROUP, PIC, "/siklus lanjut")
     plan = await current_stage(sim)
     keys = [q["key"] for q in plan.questions]
     assert "plan.extend" not in keys and keys[-1] == "plan.c1"
     assert any(q["text"] == "Siapa guru model dan kapan kelasnya?" for q in plan.questions)
-    texts = "\n".join(sim.texts(GROUP)[-8:])
-    assert "Siapa yang menyiapkan lembar kerja?" in texts and "7/7" in texts
+    card = header_text(sim, plan)
+    assert "Siapa yang menyiapkan lembar kerja?" in card and "7. " in card
 
 
 async def test_prompt_lost_to_a_timeout_is_posted_on_the_next_pass(sim, clock):
@@ -436,8 +443,8 @@ async def test_prompt_lost_to_a_timeout_is_posted_on_the_next_pass(sim, clock):
     await sim.tick()
     refl = await current_stage(sim)
     assert refl.posted and "0 dari 3 sudah menjawab" in header_text(sim, refl)
-    assert len(await prompt_ids(sim, refl)) == 6
-    assert sum("❓ 1/6" in t for t in sim.texts(GROUP)) == 1  # each question once
+    assert await prompt_ids(sim, refl) == [refl.header_message_id]
+    assert sum("Tahap 1/4" in t for t in sim.texts(GROUP)) == 1  # the card once
 
 
 async def test_every_group_answer_gets_a_silent_receipt(sim, clock):
@@ -450,8 +457,8 @@ async def test_every_group_answer_gets_a_silent_receipt(sim, clock):
     prompts = [r[0] for r in await sim.services.db.fetchall(
         "SELECT message_id FROM cycle_prompts WHERE chat_id = ? ORDER BY message_id", (GROUP,))]
     n = len(sim.texts(GROUP))
-    first = await sim.say(GROUP, ANI, "Nilai rata-rata kelas 4 masih 52", reply_to=prompts[0])
-    second = await sim.say(GROUP, ANI, "Tujuh siswa belum lancar membaca", reply_to=prompts[1])
+    first = await sim.say(GROUP, ANI, "1. Nilai rata-rata kelas 4 masih 52", reply_to=prompts[0])
+    second = await sim.say(GROUP, ANI, "2. Tujuh siswa belum lancar membaca", reply_to=prompts[0])
     assert len(sim.texts(GROUP)) == n  # no thank-you messages in the group
     for upd in (first, second):
         assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
@@ -486,3 +493,38 @@ async def test_cycle_plan_and_journal_skip_the_community_off_days(sim, clock):
     assert stages[0].status == "planned"
     await sim.say(ANI, ANI, "/jurnal 15:30")
     assert "Senin, 7 Desember 2026" in sim.last_text(ANI)  # the first prompt after the exams
+
+
+async def test_stage_card_replies_in_english_and_older_per_question_prompts(sim, clock):
+    """Issue 14: the stage posts one card. "N. …" replying to it answers question N; a plain reply answers the
+    member's only question left open, otherwise the bot asks which one. A stage opened before cards has one
+    prompt message per question (existing data): a reply to one still answers that question."""
+    await setup_group(sim, extra_member=False)
+    await sim.say(GROUP, PIC, "/language")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    n = len(sim.fake.chat_messages(GROUP))
+    await sim.say(GROUP, PIC, "/cycle start grade 4 literacy: 40% → 70% mastery")
+    assert len(sim.fake.chat_messages(GROUP)) == n + 3  # the command, "a new cycle has started", the card
+    refl = await current_stage(sim)
+    card = refl.header_message_id
+    qs = refl.questions
+    text = header_text(sim, refl)
+    assert all(f"{i}. {q['text']}" in text.replace("<b>", "").replace("</b>", "") for i, q in enumerate(qs, 1))
+    await sim.say(GROUP, ANI, "Eight pupils struggle", reply_to=card)
+    assert "Which question" in sim.last_text(GROUP) and "1–6" in sim.last_text(GROUP)
+    assert await store(sim.services).cycles.answers(refl.id, ANI) == []
+    for i in range(1, 6):
+        await sim.say(GROUP, ANI, f"{i}. answer number {i}", reply_to=card)
+    upd = await sim.say(GROUP, ANI, "the last one, without a number", reply_to=card)  # one question left open
+    assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
+    got = {a.question_key: a.text for a in await store(sim.services).cycles.answers(refl.id, ANI)}
+    assert got == {**{q["key"]: f"answer number {i}" for i, q in enumerate(qs[:5], 1)},
+                   qs[5]["key"]: "the last one, without a number"}
+    await sim.say(GROUP, CITRA, "9. out of range", reply_to=card)
+    assert "Which question" in sim.last_text(GROUP)
+    # a question prompt of a stage opened before cards
+    old = await sim.app.bot.send_message(GROUP, "❓ 3/6 an old prompt")
+    await store(sim.services).cycles.add_prompt(GROUP, old.message_id, refl.id, qs[2]["key"])
+    await sim.say(GROUP, CITRA, "Answer to the old prompt", reply_to=old.message_id)
+    got = {a.question_key: a.text for a in await store(sim.services).cycles.answers(refl.id, CITRA)}
+    assert got == {qs[2]["key"]: "Answer to the old prompt"}

@@ -83,8 +83,8 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     # a cycle answer by reply, evidence, hours, a journal entry, a survey, a good practice
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     q1 = min(r[0] for r in await sim.services.db.fetchall("SELECT message_id FROM cycle_prompts"))
-    await sim.say(GROUP, ZUB, ZUB_TEXTS[3], reply_to=q1)
-    await sim.deliver(f.send_photo(GROUP, ZUB, caption=ZUB_TEXTS[9], reply_to=q1))
+    await sim.say(GROUP, ZUB, "1. " + ZUB_TEXTS[3], reply_to=q1)
+    await sim.deliver(f.send_photo(GROUP, ZUB, caption="2. " + ZUB_TEXTS[9], reply_to=q1))
     await sim.say(GROUP, ZUB, f"/catat 60 {ZUB_TEXTS[5]}")
     await sim.say(GROUP, PIC, "/survei pulse")
     sid = await sim.services.db.scalar("SELECT MAX(id) FROM surveys")

@@ -129,10 +129,20 @@ async def test_summary_with_picture_posted_once_across_restart(sim, clock, hooks
     sched = await sim.services.extra["reports_repo"].summary(c.id)
     assert sched.next_due_at == ts(2026, 11, 27, 15)
     clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))  # Friday 15:00:05 WITA
+    n = len(sim.fake.bot_messages(GROUP))
     await sim.tick()
-    assert len(photos(sim, GROUP)) == 1
+    # one message: the chart with the summary as its caption and a button to the details in private
+    assert len(photos(sim, GROUP)) == 1 and len(sim.fake.bot_messages(GROUP)) == n + 1
+    card = sim.last(GROUP)
     text = sim.last_text(GROUP)
-    assert len(text) <= 1500
+    assert "photo" in card and len(card["caption"]) <= 1024
+    link = card["reply_markup"]["inline_keyboard"][0][0]
+    assert link["text"] == "📄 Rincian" and link["url"].endswith(f"?start=sum_{c.id}")
+    await sim.say(ANI, ANI, f"/start sum_{c.id}")  # the details, in private, without a message in the group
+    assert "Ringkasan pekan 23 Nov – 29 Nov 2026" in sim.last_text(ANI) and "Pulse pekanan" in sim.last_text(ANI)
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1
+    await sim.say(STRANGER, STRANGER, f"/start sum_{c.id}")
+    assert "Ringkasan pekan" not in sim.last_text(STRANGER)
     assert "Ringkasan pekan 23 Nov – 29 Nov 2026" in text
     assert "1 dari 2 terlaksana, kehadiran 100 %" in text  # the 24th held; the 26th not
     assert "2 dari 3 anggota sesuai target" in text
@@ -417,3 +427,31 @@ async def test_report_of_this_cycle_after_the_cycle_has_ended(sim, clock, hooks)
     assert "Siklus inkuiri: 1 siklus selesai, terakhir Literasi kelas 4 (target tercapai)" in final
     assert [m["document"]["file_name"][-4:] for m in sim.fake.bot_messages(GROUP) if "document" in m] == [
         "xlsx", ".pdf"]
+
+
+async def test_summary_is_one_message_in_english_with_its_details_in_private(sim, clock, hooks):
+    """Issue 14: the weekly summary is one message (the chart, the summary as its caption of at most 1,024
+    characters, a button to the details in private), also in English and from `/summary now`."""
+    c = await ready(sim, hooks)
+    await sim.say(GROUP, PIC, "/language")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    n = len(sim.fake.bot_messages(GROUP))
+    clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))
+    await sim.tick()
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1
+    card = sim.last(GROUP)
+    assert "photo" in card and "Weekly summary" in card["caption"] and len(card["caption"]) <= 1024
+    assert card["reply_markup"]["inline_keyboard"][0][0]["text"] == "📄 Details"
+    await sim.say(GROUP, PIC, "/summary now")
+    assert len(sim.fake.bot_messages(GROUP)) == n + 2 and "photo" in sim.last(GROUP)
+    await sim.say(BUDI, BUDI, f"/start sum_{c.id}")
+    assert "Weekly summary" in sim.last_text(BUDI)
+
+
+def test_caption_cut_keeps_whole_lines():
+    from bot.render import cut_lines
+
+    text = "\n".join(f"<b>line {i}</b> " + "x" * 90 for i in range(20))
+    cut = cut_lines(text, 1024)
+    assert len(cut) <= 1024 and cut.count("<b>") == cut.count("</b>") and text.startswith(cut)
+    assert cut_lines("short", 1024) == "short"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pypdf
 
+from storage.surveys import Surveys
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -40,27 +41,28 @@ async def a_week_of_activity(sim, clock):
     await sim.say(GROUP, PIC, "/jadwal Rabu 14:00 90 Ruang guru")
     assert "WITA" in sim.last_text(GROUP)
     await sim.say(GROUP, BUDI, "/anonim on")
-    # the inquiry cycle: answers by reply to the prompts
+    # the inquiry cycle: answers by reply to the stage card
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     c = await sim.services.repos.communities.by_chat(GROUP)
     stage_id = await sim.services.db.scalar(
         "SELECT s.id FROM cycle_stages s JOIN cycles c ON c.id = s.cycle_id WHERE c.community_id = ?"
         " AND s.status = 'open'", (c.id,))
-    q1, q2 = [r[0] for r in await sim.services.db.fetchall(
-        "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id LIMIT 2", (stage_id,))]
-    await sim.say(GROUP, ANI, "Ada 9 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=q1)
-    await sim.say(GROUP, ANI, "Membaca berpasangan sudah dicoba, murid masih kesulitan memahami teks", reply_to=q2)
-    upd = await sim.say(GROUP, BUDI, "Nilai rata-rata membaca kelas 4 masih 58, baru 40 persen tuntas", reply_to=q1)
+    card = await sim.services.db.scalar("SELECT message_id FROM cycle_prompts WHERE stage_id = ?", (stage_id,))
+    await sim.say(GROUP, ANI, "1. Ada 9 murid kelas 4 yang belum lancar membaca pemahaman", reply_to=card)
+    await sim.say(GROUP, ANI, "2. Membaca berpasangan sudah dicoba, murid masih kesulitan memahami teks",
+                  reply_to=card)
+    upd = await sim.say(GROUP, BUDI, "1. Nilai rata-rata membaca kelas 4 masih 58, baru 40 persen tuntas",
+                        reply_to=card)
     assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
     # a satisfaction survey: Ani and Budi answer, the PIC closes it
     await sim.say(GROUP, PIC, "/survei kepuasan")
     sid = await sim.services.db.scalar("SELECT MAX(id) FROM surveys WHERE community_id = ?", (c.id,))
-    mids = [r[0] for r in await sim.services.db.fetchall(
-        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (sid,))]
-    scaled = [mid for mid in mids if sim.fake.reply_markup(GROUP, mid)]  # the open question has no buttons
-    for uid in (ANI, BUDI):
-        for mid in scaled:
-            await sim.tap(GROUP, mid, uid, "4")
+    items = (await Surveys(sim.services.db).get(sid)).items
+    scaled = [i for i, item in enumerate(items) if item.kind == "likert"]  # the open question has no buttons
+    for uid in (ANI, BUDI):  # the card's button: one tap per item in private
+        await sim.say(uid, uid, f"/start sv_{sid}")
+        for i in scaled:
+            await sim.press(uid, sim.last(uid)["message_id"], uid, f"sv:{sid}:{i}:4")
     await sim.say(GROUP, PIC, f"/survei tutup {sid}")
     # the reminder the day before: Citra excuses herself
     at(clock, 24, 14, 0)

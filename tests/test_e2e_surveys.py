@@ -5,6 +5,7 @@ checked against figures computed by hand."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from storage.surveys import Surveys
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
@@ -34,10 +35,19 @@ async def community(sim):
     return await sim.services.repos.communities.by_chat(GROUP)
 
 
-async def item_messages(sim, survey_id: int) -> list[int]:
-    rows = await sim.services.db.fetchall("SELECT message_id FROM survey_messages WHERE survey_id = ?"
-                                          " ORDER BY item_idx", (survey_id,))
-    return [r[0] for r in rows]
+class Item(NamedTuple):
+    """One item of a survey: answered in private (the card's button), one tap each."""
+    survey_id: int
+    idx: int
+
+
+async def item_messages(sim, survey_id: int) -> list[Item]:
+    survey = await repo(sim).get(survey_id)
+    return [Item(survey_id, i) for i in range(len(survey.items))]
+
+
+async def card_of(sim, survey_id: int) -> int:
+    return (await repo(sim).get(survey_id)).header_message_id
 
 
 async def latest_survey(sim):
@@ -50,21 +60,38 @@ def last_answer(sim) -> dict:
     return sim.fake.callback_answer(sim.fake.updates[-1]["callback_query"]["id"])
 
 
-async def tap_alert(sim, chat: int, mid: int, uid: int, label: str) -> str:
-    """Tap a button and return the text the bot answered the tap with."""
-    upd = await sim.tap(chat, mid, uid, label)
+async def tap_item(sim, item: Item, uid: int, label: str) -> dict:
+    """`uid` follows the card's button (`/start sv_<id>`) and taps `label` for the item in private."""
+    survey = await repo(sim).get(item.survey_id)
+    it = survey.items[item.idx]
+    value: object = label
+    if it.kind in ("choice", "mcq"):
+        value = next((i for i, o in enumerate(it.options) if o == label), None)
+        if value is None:
+            value = next(i for i, o in enumerate(it.options) if label.lower() in o.lower())
+    await sim.say(uid, uid, f"/start sv_{item.survey_id}")
+    return await sim.press(uid, sim.last(uid)["message_id"], uid, f"sv:{item.survey_id}:{item.idx}:{value}")
+
+
+async def tap_alert(sim, item: Item, uid: int, label: str) -> str:
+    """Answer an item and return the text the bot answered the tap with."""
+    upd = await tap_item(sim, item, uid, label)
     return sim.fake.callback_answer(upd["callback_query"]["id"])["text"]
 
 
-async def answer_all(sim, mids: list[int], answers: dict[int, tuple]) -> None:
+async def answer_all(sim, mids: list[Item], answers: dict[int, tuple]) -> None:
     for uid, values in answers.items():
         for mid, value in zip(mids, values, strict=False):
             if value is not None:
-                await sim.tap(GROUP, mid, uid, str(value))
+                await tap_item(sim, mid, uid, str(value))
 
 
-def results_text(sim) -> str:
-    return next(t for t in reversed(sim.texts(GROUP)) if t.startswith(("📊 Hasil", "📊 Results", "📝")))
+async def results_text(sim, survey_id: int | None = None) -> str:
+    """The results of a closed survey, asked for by the PIC (`/survei hasil N`): not posted on closing."""
+    sid = survey_id or (await latest_survey(sim)).id
+    n = len(sim.texts(GROUP))
+    await sim.say(GROUP, PIC, f"/survei hasil {sid}")
+    return "\n".join(sim.texts(GROUP)[n:])
 
 
 # Pulse answers (focus on learning, collaboration, results orientation), hand-computed below.
@@ -82,22 +109,26 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     await sim.say(GROUP, PIC, "/survei pulse")
     survey = await latest_survey(sim)
     assert survey.kind == "pulse" and survey.closes_at == sim.services.now_ts() + 48 * 3600
-    header = sim.fake.bot_messages(GROUP)[-5]
-    assert "Cek Mingguan Kombel" in sim.fake.texts(GROUP)[-5] and "Sudah menjawab: 0 orang" in sim.texts(GROUP)[-5]
-    assert "WITA" in sim.texts(GROUP)[-5]
+    # one card in the group: the count, a button to answer in private (one tap per item there)
+    header = sim.fake.bot_messages(GROUP)[-1]
+    assert header["message_id"] == survey.header_message_id
+    assert "Cek Mingguan Kombel" in sim.texts(GROUP)[-1] and "Sudah menjawab: 0 orang" in sim.texts(GROUP)[-1]
+    assert "WITA" in sim.texts(GROUP)[-1] and "satu ketukan per pertanyaan" in sim.texts(GROUP)[-1]
     assert sim.fake.buttons(header) == [["💬 Jawab di chat pribadi"]]
+    assert header["reply_markup"]["inline_keyboard"][0][0]["url"].endswith(f"?start=sv_{survey.id}")
     mids = await item_messages(sim, survey.id)
     assert len(mids) == 4
-    assert sim.fake.buttons(sim.fake.bot_messages(GROUP)[-4]) == [["1", "2", "3", "4", "5"]]
+    await sim.say(CITRA, CITRA, f"/start sv_{survey.id}")
+    assert sim.fake.buttons(sim.last(CITRA))[0] == ["1", "2", "3", "4", "5"]
 
     # CITRA first taps 3, then changes her mind to 2; BUDI taps the same answer twice
-    assert await tap_alert(sim, GROUP, mids[0], CITRA, "3") == "✅ Tersimpan: 3 — Netral"
+    assert await tap_alert(sim, mids[0], CITRA, "3") == "✅ Tersimpan: 3 — Netral"
     await answer_all(sim, mids, PULSE)
-    assert await tap_alert(sim, GROUP, mids[0], CITRA, "2") == "Jawaban Anda sudah tercatat: 2 — Tidak setuju"
+    assert await tap_alert(sim, mids[0], CITRA, "2") == "Jawaban Anda sudah tercatat: 2 — Tidak setuju"
     changed = [sim.fake.callback_answer(u["callback_query"]["id"])["text"] for u in sim.fake.updates
                if "callback_query" in u and u["callback_query"]["from"]["id"] == CITRA]
     assert "✅ Jawaban diubah: 2 — Tidak setuju" in changed
-    assert "sudah tercatat" in await tap_alert(sim, GROUP, mids[0], BUDI, "4")  # a double tap
+    assert "sudah tercatat" in await tap_alert(sim, mids[0], BUDI, "4")  # a double tap
     answers = await repo(sim).answers(survey.id)
     assert len(answers) == 27 and {a.value_int for a in answers if a.user_id == CITRA and a.item_idx == 0} == {2}
 
@@ -109,13 +140,18 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     assert "Sudah menjawab: 9 orang" in sim.fake.edits(GROUP, header["message_id"])[-1]
     assert not any(str(v) in t for t in sim.texts(GROUP) for v in ("Ani", "Rudi") if "Hasil" in t)
 
-    # an open answer by replying to the question in the group
-    await sim.say(GROUP, ANI, "Diskusi data nilai sangat membantu", reply_to=mids[3])
-    assert "Jawaban Anda tersimpan" in sim.last_text(GROUP)
+    # an open answer, typed in private (the first item Ani has not answered yet is the open question)
+    await sim.say(ANI, ANI, f"/start sv_{survey.id}")
+    await sim.say(ANI, ANI, "Diskusi data nilai sangat membantu")
+    assert "Jawaban Anda tersimpan" in "\n".join(sim.texts(ANI)[-2:])
+    n_group = len(sim.fake.bot_messages(GROUP))
 
     photos_before = len(sim.fake.calls_of("sendPhoto"))
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
-    res = results_text(sim)
+    # closing posts no results: a short answer to the command, the card edited; results go to the summary
+    assert len(sim.fake.bot_messages(GROUP)) == n_group + 1 and "ringkasan pekanan" in sim.last_text(GROUP)
+    assert "/survei hasil" in sim.fake.edits(GROUP, header["message_id"])[-1]
+    res = await results_text(sim)
     # PE (2) and counsellor (1) are under the floor: left out of EVERY figure, said in one line
     assert "Responden: 9\n🔒 3 responden dari peran yang disembunyikan (kurang dari 3 responden per pernyataan) tidak ikut" in res
     # item 1 over classroom and religion: 5,4,2,4,5,3 -> mean 23/6 = 3,83; agree 4/6 = 66,7 %; index 70,8
@@ -136,16 +172,13 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     # Rerata of the visible roles, unweighted: (66,7 + 55,6)/2 = 61,1 %; index (66,7 + 63,9)/2 = 65,3
     assert "Rerata peran: rerata 3,61 · setuju 61,1 % · indeks 65,3" in res
     assert "1 jawaban terbuka" in res and "Diskusi data" not in res
-    photos = sim.fake.calls_of("sendPhoto")[photos_before:]
-    assert len(photos) == 2 and all(len(p["caption"]) <= 1024 for p in photos)
-    assert photos[0]["caption"].endswith("n = 6")
-    assert "per peran" in photos[1]["caption"]
+    assert sim.fake.calls_of("sendPhoto")[photos_before:] == []  # the weekly summary's chart is the only one
     assert "ditutup" in sim.fake.edits(GROUP, header["message_id"])[-1]
     assert sim.fake.buttons(sim.fake.chat_messages(GROUP)[[m["message_id"] for m in
                             sim.fake.chat_messages(GROUP)].index(header["message_id"])]) == []
 
     # stale taps after closing get a polite "closed", and nothing changes
-    await sim.tap(GROUP, mids[0], ANI, "1")
+    await tap_item(sim, mids[0], ANI, "1")
     answer = last_answer(sim)
     assert answer["show_alert"] and "sudah ditutup" in answer["text"]
     assert len(await repo(sim).answers(survey.id)) == 28
@@ -184,11 +217,11 @@ async def test_bad_taps_change_nothing(sim):
     for data in (f"sv:{other}:0:4", "sv:999999:0:4", f"sv:{survey.id}:0:9", f"sv:{survey.id}:0:0",
                  f"sv:{survey.id}:77:1", f"sv:{survey.id}:5:s", f"sv:{survey.id}:0", "sv:x:y:z",
                  f"sv:{survey.id}:0:²", "sv:" + "9" * 40 + ":0:1"):
-        await sim.press(GROUP, mids[0], ANI, data)
+        await sim.press(GROUP, await card_of(sim, survey.id), ANI, data)
         answer = last_answer(sim)
         assert answer["show_alert"] and "tidak berlaku" in answer["text"], data
     # a non-member is offered to join, nothing stored
-    await sim.tap(GROUP, mids[0], STRANGER, "5")
+    await tap_item(sim, mids[0], STRANGER, "5")
     answer = last_answer(sim)
     assert answer["show_alert"] and "/daftar" in answer["text"]
     assert await repo(sim).answers(survey.id) == []
@@ -218,24 +251,25 @@ async def test_satisfaction_closes_on_time_and_zero_answers(sim, clock):
     await sim.say(GROUP, PIC, "/survei kepuasan tutup 2j")
     survey = await latest_survey(sim)
     assert survey.closes_at == sim.services.now_ts() + 7200
-    assert "Ditutup: Sel, 24 Nov pukul 11.00 WITA" in sim.texts(GROUP)[-7]
+    assert "Ditutup: Sel, 24 Nov pukul 11.00 WITA" in sim.texts(GROUP)[-1]  # the card
     mids = await item_messages(sim, survey.id)
     await answer_all(sim, mids, {ANI: (5, 5, 4, 4, 5), BUDI: (4, 4, 4, 3, 4), CITRA: (3, 4, 2, 2, 4)})
     await sim.say(GROUP, PIC, "/survei buat tutup 30m\nJudul: Kosong\nL: Tidak ada yang menjawab ini")
     empty = await latest_survey(sim)
     clock.advance(minutes=31)
     await sim.tick()
-    assert "Belum ada yang menjawab survei ini" in results_text(sim)
+    assert "Belum ada yang menjawab survei ini" in await results_text(sim, empty.id)
     assert (await repo(sim).get(empty.id)).status == "closed"
     assert (await repo(sim).get(survey.id)).is_open
     clock.advance(hours=2)
     await sim.tick()
-    res = results_text(sim)
+    res = await results_text(sim, survey.id)
     # "useful": 5,4,3 -> mean 4,00, agree 2/3 = 66,7 %, index 75,0
     assert "Kegiatan ini bermanfaat bagi saya." in res and "n = 3 · rerata 4,00 · setuju (4–5) 66,7 % · indeks 75,0" in res
     assert "Guru kelas: 3 · " in res
-    await sim.tick()  # a second pass sends nothing again
-    assert sum(t.startswith("📊 Hasil") for t in sim.texts(GROUP)) == 2
+    n = len(sim.fake.bot_messages(GROUP))
+    await sim.tick()  # closing on time posts nothing in the group; a second pass nothing either
+    assert len(sim.fake.bot_messages(GROUP)) == n and "ditutup" in sim.fake.edits(GROUP, survey.header_message_id)[-1]
 
 
 async def test_custom_survey_text_format_errors_and_choice_results(sim):
@@ -260,16 +294,14 @@ async def test_custom_survey_text_format_errors_and_choice_results(sim):
     survey = await latest_survey(sim)
     assert survey.closes_at == int(datetime(2026, 11, 27, 7, 0, tzinfo=UTC).timestamp())  # 15.00 WITA
     mids = await item_messages(sim, survey.id)
-    assert sim.fake.buttons(sim.fake.bot_messages(GROUP)[-2]) == [["Diskusi"], ["Video"], ["Praktik"]]
+    await sim.say(R1, R1, f"/start sv_{survey.id}")
+    assert sim.fake.buttons(sim.last(R1)) == [["Diskusi"], ["Video"], ["Praktik"]]  # in private
     await answer_all(sim, mids, {ANI: ("Praktik",), BUDI: ("Diskusi",), CITRA: ("Praktik",), R1: ("Video",)})
-    await sim.tap(GROUP, mids[0], R1, "Praktik")  # changes
-    await sim.say(GROUP, BUDI, "3", reply_to=mids[0])  # typing where buttons are expected
-    assert "mengetuk tombol" in sim.last_text(GROUP)
+    await tap_item(sim, mids[0], R1, "Praktik")  # changes
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "• Diskusi: 1 (25,0 %)" in res and "• Video: 0 (0,0 %)" in res and "• Praktik: 3 (75,0 %)" in res
     assert "0 jawaban terbuka" in res and "Keseluruhan" not in res
-    assert sim.fake.calls_of("sendPhoto")[-1]["caption"].startswith("Refleksi lokakarya: sebaran jawaban")
 
 
 async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
@@ -291,7 +323,7 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     await sim.say(GROUP, PIC, f"/survei post {pre.id}")
     assert "masih dibuka" in sim.last_text(GROUP)
     await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "Peserta: 4" in res and "Rata-rata skor: 1,00 dari 2" in res  # (1+0+2+1)/4
     assert "— benar 50,0 % (n = 4)" in res and "— benar 66,7 % (n = 3)" in res
     assert f"/survei post {pre.id}" in res
@@ -305,9 +337,9 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     # ANI 2, BUDI 1 (first wrong twice, then corrects Q1), CITRA 2, R2 2 (no pre-test: not paired)
     await answer_all(sim, mids, {ANI: ("pemantauan", "segera"), BUDI: ("rapor", "akhir semester"),
                                  CITRA: ("pemantauan", "segera"), R2: ("pemantauan", "segera")})
-    await sim.tap(GROUP, mids[0], BUDI, "pemantauan")
+    await tap_item(sim, mids[0], BUDI, "pemantauan")
     await sim.say(GROUP, PIC, f"/survei tutup {post.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "Peserta: 4" in res and "Rata-rata skor: 1,75 dari 2" in res  # (2+1+2+2)/4
     assert "mengikuti kedua tes: 3 orang" in res
     # the paired means (3 people) next to each test's own mean (4 people) would give R1's pre-test score and
@@ -316,9 +348,7 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     assert "Dibandingkan rata-rata semua peserta tiap tes (4 dan 4 orang)" in res
     assert "Rata-rata tes awal: 1,00 · tes akhir: 1,75 (dari 2)" in res
     assert "Peningkatan ternormalisasi (N-gain) g = 0,75 (tinggi)" in res
-    captions = [p["caption"] for p in sim.fake.calls_of("sendPhoto")[-2:]]
-    assert captions == ["Tes asesmen: rata-rata skor tes awal (4 peserta) dan tes akhir (4 peserta)",
-                        "Tes asesmen: persentase jawaban benar per soal, n = 4"]
+    assert not sim.fake.calls_of("sendPhoto")  # no chart of its own: the weekly summary carries it
     latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
     assert latest[-1]["gain"] == 0.75 and latest[-1]["n_paired"] == 3
 
@@ -333,7 +363,7 @@ async def test_prepost_gain_not_available_when_pre_is_max(sim):
     post = await latest_survey(sim)
     await answer_all(sim, await item_messages(sim, post.id), {ANI: ("2",), BUDI: ("3",), CITRA: ("2",)})
     await sim.say(GROUP, PIC, f"/survei tutup {post.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "g = n/a (rata-rata tes awal sudah maksimal)" in res and "Dibandingkan" not in res  # paired
 
 
@@ -345,7 +375,7 @@ async def test_a_test_taken_by_two_people_shows_no_score(sim):
     await answer_all(sim, await item_messages(sim, pre.id), {ANI: ("2",), BUDI: ("3",)})
     photos = len(sim.fake.calls_of("sendPhoto"))
     await sim.say(GROUP, PIC, f"/survei tutup {pre.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "Peserta: 2" in res and "Rata-rata skor: tidak ditampilkan" in res
     assert "1. 1 + 1 = ... — tidak ditampilkan (kurang dari 3 jawaban)" in res and "%" not in res
     assert len(sim.fake.calls_of("sendPhoto")) == photos  # no chart either
@@ -355,7 +385,7 @@ async def test_private_answering_one_item_at_a_time(sim):
     await with_roles(sim)
     await sim.say(GROUP, PIC, "/survei pulse")
     survey = await latest_survey(sim)
-    header = sim.fake.bot_messages(GROUP)[-5]
+    header = sim.fake.bot_messages(GROUP)[-1]  # the card
     await sim.say(ANI, ANI, f"/start sv_{survey.id}")
     msg = sim.last(ANI)
     assert "1/4" in sim.last_text(ANI) and sim.fake.buttons(msg) == [["1", "2", "3", "4", "5"]]
@@ -395,9 +425,9 @@ async def test_individual_answers_only_in_private_and_only_when_the_survey_opene
     await sim.say(GROUP, PIC, "/survei kepuasan")
     survey = await latest_survey(sim)
     assert not survey.individual
-    header = sim.texts(GROUP)[-1 - len(survey.items)]
+    header = sim.texts(GROUP)[-1]  # the card
     assert "🔒 Jawaban Anda anonim: tidak ada yang bisa melihat jawaban per orang, termasuk PIC" in header
-    assert "Grup hanya melihat angka gabungan.\nKetuk jawaban di bawah setiap pertanyaan." in header
+    assert "Grup hanya melihat angka gabungan.\nTekan tombol untuk menjawab di chat pribadi" in header
     await sim.say(ANI, ANI, f"/start sv_{survey.id}")
     assert "🔒 Jawaban Anda anonim" in sim.last_text(ANI)  # in private too, before the first answer
     await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5, 4), BUDI: (2,)})
@@ -426,7 +456,7 @@ async def test_individual_answers_only_in_private_and_only_when_the_survey_opene
     await sim.say(GROUP, PIC, "/survei kepuasan")
     named = await latest_survey(sim)
     assert named.individual and named.id != survey.id
-    header = sim.texts(GROUP)[-1 - len(named.items)]
+    header = sim.texts(GROUP)[-1]  # the card
     assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in header
     await sim.say(BUDI, BUDI, f"/start sv_{named.id}")
     assert "👁 Jawaban Anda terlihat oleh PIC dan kepala sekolah beserta nama Anda" in sim.last_text(BUDI)
@@ -478,7 +508,7 @@ async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
     assert (await repo(sim).get(survey.id)).status == "closing"
     clock.set(datetime(2026, 11, 29, 22, 0, 30, tzinfo=UTC))  # Monday 06.00 WITA
     await sim.tick()
-    assert "Belum ada yang menjawab" in results_text(sim)
+    assert "Belum ada yang menjawab" in await results_text(sim)
 
     # with the weekly-rhythm hook: the pulse follows each meeting's end
     meeting_end = int(datetime(2026, 12, 1, 8, 30, tzinfo=UTC).timestamp())
@@ -513,10 +543,10 @@ async def test_english_group_sees_english_results(sim):
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
     await sim.say(GROUP, PIC, "/survey satisfaction close 2h")
     survey = await latest_survey(sim)
-    assert "Closes: " in sim.texts(GROUP)[-7] and "WITA" in sim.texts(GROUP)[-7]
+    assert "Closes: " in sim.texts(GROUP)[-1] and "WITA" in sim.texts(GROUP)[-1]  # the card
     await answer_all(sim, await item_messages(sim, survey.id), {ANI: (5,), BUDI: (4,), CITRA: (2,)})
     await sim.say(GROUP, PIC, f"/survey close {survey.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "n = 3 · mean 3.67 · agree (4–5) 66.7% · index 66.7" in res
     assert "• Classroom teacher: 3 · 3.67 · 66.7% · 66.7" in res
     assert "Rerata (mean of roles): mean 3.67 · agree 66.7% · index 66.7" in res
@@ -534,10 +564,11 @@ async def test_long_results_are_split_and_too_many_items_refused(sim):
     assert len(mids) == 20
     for mid in mids:
         for uid in (ANI, BUDI, CITRA):
-            await sim.tap(GROUP, mid, uid, "4")
-    n_before = len(sim.texts(GROUP))
+            await tap_item(sim, mid, uid, "4")
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
-    parts = [t for t in sim.texts(GROUP)[n_before:] if not t.startswith("Panjang:")]
+    n_before = len(sim.texts(GROUP))
+    await sim.say(GROUP, PIC, f"/survei hasil {survey.id}")
+    parts = sim.texts(GROUP)[n_before:]
     assert len(parts) == 2 and parts[0].startswith("📊 Hasil: Panjang")  # too long for one message
     assert all(len(p) <= 4096 for p in parts)
     assert sum(p.count("n = 3 · rerata 4,00 · setuju (4–5) 100,0 % · indeks 75,0") for p in parts) == 20
@@ -549,10 +580,10 @@ async def test_pic_starts_and_closes_from_private(sim):
     survey = await latest_survey(sim)
     assert "sudah saya kirim ke grup Kombel SDN 3 Mataram" in sim.last_text(PIC)
     assert survey.closes_at == sim.services.now_ts() + 3 * 86400
-    assert sim.texts(GROUP)[-5].startswith("📋 Cek Mingguan Kombel")
+    assert sim.texts(GROUP)[-1].startswith("📋 Cek Mingguan Kombel")
     await sim.say(PIC, PIC, f"/survei tutup {survey.id}")
-    assert "Hasilnya sudah saya kirim ke grup" in sim.last_text(PIC)
-    assert "Belum ada yang menjawab" in results_text(sim)
+    assert "Hasilnya masuk ringkasan pekanan" in sim.last_text(PIC)
+    assert "Belum ada yang menjawab" in await results_text(sim)
 
 
 async def test_nothing_published_when_every_role_is_under_the_floor(sim, clock):
@@ -569,12 +600,48 @@ async def test_nothing_published_when_every_role_is_under_the_floor(sim, clock):
     mids = await item_messages(sim, survey.id)
     for uid in (ANI, BUDI, R1):
         for mid in mids[:3]:
-            await sim.tap(GROUP, mid, uid, "4")
+            await tap_item(sim, mid, uid, "4")
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
-    res = results_text(sim)
+    res = await results_text(sim)
     assert "Responden: 3\n🔒 3 responden dari peran yang disembunyikan" in res
     assert "Tidak ada angka yang ditampilkan: setiap peran kurang dari 3 responden per pernyataan." in res
     assert "n =" not in res and "Keseluruhan" not in res and "rerata" not in res.lower()
     assert not sim.fake.calls_of("sendPhoto")
     latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
     assert latest[-1]["mean"] is None and latest[-1]["respondents"] == 0 and latest[-1]["hidden"] == 3
+
+
+async def test_one_item_check_is_answered_on_its_card_in_the_group(sim, clock):
+    """Issue 14: a one-item check is one card with its buttons inline; a tap stores the answer and the live
+    count follows (an edit, never a new message); closing adds no results post. In English too."""
+    await with_roles(sim)
+    n = len(sim.fake.bot_messages(GROUP))
+    await sim.say(GROUP, PIC, "/survei buat\nJudul: Cek cepat\nL: Lokakarya hari ini bermanfaat")
+    survey = await latest_survey(sim)
+    card = sim.last(GROUP)
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1 and card["message_id"] == survey.header_message_id
+    assert "Lokakarya hari ini bermanfaat" in sim.last_text(GROUP) and "Ketuk jawaban Anda di bawah" in sim.last_text(GROUP)
+    assert sim.fake.buttons(card) == [["1", "2", "3", "4", "5"], ["💬 Jawab di chat pribadi"]]
+    await sim.tap(GROUP, card["message_id"], ANI, "4")
+    assert last_answer(sim)["text"].startswith("✅ Tersimpan: 4")
+    await sim.tap(GROUP, card["message_id"], STRANGER, "5")
+    assert "/daftar" in last_answer(sim)["text"]
+    assert "Sudah menjawab: <b>1</b>" in sim.fake.raw_text(GROUP, card["message_id"]) \
+        or "Sudah menjawab: 1 orang" in sim.fake.edits(GROUP, card["message_id"])[-1]
+    clock.advance(seconds=31)
+    await sim.tap(GROUP, card["message_id"], BUDI, "2")
+    assert len(sim.fake.bot_messages(GROUP)) == n + 1  # answers cost no message
+    assert [(a.user_id, a.value_int) for a in await repo(sim).answers(survey.id)] == [(ANI, 4), (BUDI, 2)]
+    await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
+    assert sim.fake.buttons(sim.fake.bot_messages(GROUP)[n]) == []  # the closed card has no buttons
+    # English
+    await sim.say(GROUP, PIC, "/language")
+    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "English")
+    await sim.say(GROUP, PIC, "/survey create\nTitle: Quick check\nL: Today's workshop was useful")
+    en = await latest_survey(sim)
+    assert "Tap your answer below" in sim.last_text(GROUP) and en.header_message_id == sim.last(GROUP)["message_id"]
+    assert sim.fake.buttons(sim.last(GROUP))[-1] == ["💬 Answer in a private chat"]
+    await sim.tap(GROUP, en.header_message_id, CITRA, "5")
+    await sim.say(GROUP, PIC, f"/survey close {en.id}")
+    assert "results go into the weekly summary" in sim.last_text(GROUP)
+    assert "Quick check" in await results_text(sim, en.id)

@@ -105,9 +105,9 @@ async def test_setup_completed_in_a_topic_sends_scheduled_posts_there(sim, clock
     assert "sudah saya kirim ke topik kiriman bot" in sim.last_text(GROUP) and topic(sim, ack) is None
     assert f"https://t.me/c/1234567890/{thread}" in f.raw_text(GROUP, ack["message_id"])
     [header] = [m for m in bot_msgs(sim, "Cek Mingguan Kombel") if m["text"].startswith("📋")]
-    items = [m for m in f.bot_messages(GROUP) if header["message_id"] < m["message_id"] < ack["message_id"]]
-    assert len(items) == 4 and {topic(sim, m) for m in [header, *items]} == {thread}
-    await sim.tap(GROUP, items[0]["message_id"], BUDI, "4")
+    assert topic(sim, header) == thread  # one card, answered in private
+    await sim.say(BUDI, BUDI, "/start " + header["reply_markup"]["inline_keyboard"][0][0]["url"].split("=")[1])
+    await sim.tap(BUDI, sim.last(BUDI)["message_id"], BUDI, "4")
     assert "Tersimpan: 4" in alert(sim)
 
     # the weekly summary, Friday 15:00 WITA: picture and text in the home topic
@@ -115,14 +115,12 @@ async def test_setup_completed_in_a_topic_sends_scheduled_posts_there(sim, clock
     await sim.tick()
     summary = bot_msgs(sim, "Ringkasan pekan")
     assert summary and {topic(sim, m) for m in summary} == {thread}
-    # the survey's results: it closes on Saturday, a day off; they are posted on Monday morning
+    # the survey's card, when it closes: edited where it is (the results go into the next weekly summary)
     at(clock, 11, 28, 16, 0)
     await sim.tick()
     assert not bot_msgs(sim, "📊 Hasil")
-    at(clock, 11, 30, 6, 0)
-    await sim.tick()
-    results = bot_msgs(sim, "📊 Hasil")
-    assert results and {topic(sim, m) for m in results} == {thread}
+    [card] = [m for m in bot_msgs(sim, "Cek Mingguan Kombel") if m["text"].startswith("📋")]
+    assert topic(sim, card) == thread and "ringkasan pekanan" in sim.fake.edits(GROUP, card["message_id"])[-1]
 
 
 async def test_topic_command_sets_shows_and_resets_the_home_topic(sim, clock):
@@ -147,6 +145,7 @@ async def test_topic_command_sets_shows_and_resets_the_home_topic(sim, clock):
     assert await home(sim) == thread
     # a reminder goes to the topic
     await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90")
+    await sim.say(GROUP, PIC, "/jadwal pengingat 1440 60")  # two reminders (one is the default)
     at(clock, 11, 25, 14, 0)
     await sim.tick()
     assert topic(sim, bot_msgs(sim, "Pengingat pertemuan besok")[-1]) == thread
@@ -171,6 +170,7 @@ async def test_topic_command_sets_shows_and_resets_the_home_topic(sim, clock):
 async def test_deleted_home_topic_falls_back_to_general_once_and_is_cleared(sim, clock, caplog):
     thread = await forum_onboarded(sim)
     await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90")
+    await sim.say(GROUP, PIC, "/jadwal pengingat 1440 60")  # two reminders (one is the default)
     sim.fake.delete_topic(GROUP, thread)  # Telegram tells the bot nothing
     calls = len(sim.fake.calls_of("sendMessage"))
     at(clock, 11, 25, 14, 0)
@@ -199,19 +199,19 @@ async def test_survey_in_a_deleted_topic_goes_to_general_each_message_once(sim):
     sim.fake.delete_topic(GROUP, thread)
     calls = len(sim.fake.calls_of("sendMessage"))
     await sim.say(GROUP, PIC, "/survei pulse")
-    # the header is refused in the topic and posted in General; the items go straight there; no
-    # "posted in the topic" note, since it was not
-    assert threads_of_sends(sim, calls) == [thread, None, None, None, None, None]
+    # the card is refused in the topic and posted in General; no "posted in the topic" note, since it was not
+    assert threads_of_sends(sim, calls) == [thread, None]
     posted = [m for m in sim.fake.bot_messages(GROUP) if "Cek Mingguan Kombel" in m.get("text", "")]
-    assert len(posted) == 5 and {topic(sim, m) for m in posted} == {None}
+    assert len(posted) == 1 and {topic(sim, m) for m in posted} == {None}
     assert await home(sim) is None
     rows = await sim.services.db.fetchall("SELECT key, status FROM outbox WHERE key LIKE 'sv:%' ORDER BY key")
-    assert [tuple(r) for r in rows] == [("sv:1:h", "sent")] + [(f"sv:1:i{i}", "sent") for i in range(4)]
+    assert [tuple(r) for r in rows] == [("sv:1:h", "sent")]
 
 
 async def test_closed_topic_posts_in_general_and_keeps_the_setting(sim, clock):
     thread = await forum_onboarded(sim)
     await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90")
+    await sim.say(GROUP, PIC, "/jadwal pengingat 1440 60")  # two reminders (one is the default)
     await sim.deliver(sim.fake.close_topic(GROUP, PIC, thread))
     at(clock, 11, 25, 14, 0)
     await sim.tick()
@@ -236,7 +236,7 @@ async def test_cycle_keeps_its_own_topic_else_the_home_topic(sim, clock):
         "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage.id,))]
     assert prompts and {sim.fake.topic_of(GROUP, mid) for mid in [stage.header_message_id, *prompts]} == {thread}
     # an answer by reply in the topic is stored (the silent 👍)
-    await sim.say(GROUP, ANI, "Siswa belum lancar membaca pemahaman.", reply_to=prompts[0])
+    await sim.say(GROUP, ANI, "1. Siswa belum lancar membaca pemahaman.", reply_to=prompts[0])
     assert sim.fake.reactions(GROUP, sim.fake.chat_messages(GROUP)[-1]["message_id"]) == ["👍"]
 
 

@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import serve, server_port
 
-ANSWER = "RAHASIA-jawaban-Ani-7731 murid kelas 4 belum lancar"
+ANSWER = "1. RAHASIA-jawaban-Ani-7731 murid kelas 4 belum lancar"  # a reply to the stage card
 LOGGED = "RAHASIA-catat-5519"
 GROUP, PIC, ANI = -1004000000001, 930001, 930002
 

@@ -57,7 +57,7 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
     stage = await db.fetchone("SELECT * FROM cycle_stages WHERE status = 'open'")
     prompts = [r[0] for r in await db.fetchall("SELECT message_id FROM cycle_prompts WHERE stage_id = ?",
                                                 (stage["id"],))]
-    latest: dict[tuple[int, int], str] = {}  # (member, prompt) -> the last answer (a new reply replaces it)
+    latest: dict[tuple[int, int], str] = {}  # (member, question) -> the last answer (a new reply replaces it)
     clock.set(datetime.fromtimestamp(stage["reminder_at"], UTC))
     try:
         for step in range(40):
@@ -65,14 +65,17 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
             u = MEMBERS[step % len(MEMBERS)]
             if step < 24 and u in MEMBERS[:6]:  # half the members answer, half get reminded
                 text = f"Jawaban badai {step}"
-                prompt = prompts[(step // len(MEMBERS)) % len(prompts)]
-                await sim.say(GROUP, u, text, reply_to=prompt)
-                latest[(u, prompt)] = text
+                prompt = prompts[0]  # the stage card: "N. …" says which question
+                await sim.say(GROUP, u, f"{step // len(MEMBERS) + 1}. {text}", reply_to=prompt)
+                latest[(u, step // len(MEMBERS))] = text
             await sim.say(u, u, f"/catat 20 menit badai-{step:02d}")
             if step == 20:  # the stage closes: synthesis, next stage's header and questions
                 clock.set(datetime.fromtimestamp(stage["closes_at"], UTC))
             clock.advance(minutes=1)
             storm(f, rng, armed)  # and on the scheduled sends
+            if step == 1:  # a scheduled send of this pass is taken by Telegram and times out (since stages are
+                f.timeout_next("sendMessage", times=1, deliver=True)  # one card, few are left for luck to hit)
+                armed.append(True)
             await sim.tick()
         f.fail_next("sendMessage", code=429, times=0)
         f.timeout_next("sendMessage", times=0)
@@ -84,7 +87,7 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
         logs = [r[0] for r in await db.fetchall("SELECT what FROM learning_logs")]
         assert sorted(logs) == [f"badai-{i:02d}" for i in range(40)]
         outbox = [dict(r) for r in await db.fetchall("SELECT * FROM outbox")]
-        assert {e["key"].split(":")[1] for e in outbox} >= {"r", "h", "q", "s"}
+        assert {e["key"].split(":")[1] for e in outbox} >= {"r", "h"}  # the synthesis is an edit of the card
         for e in outbox:
             assert e["status"] == "sent", e
             copies = copies_in_chat(f, e["chat_id"], e["message_id"])
@@ -97,9 +100,9 @@ async def test_storm_of_429s_and_timeouts(tmp_path):
         dups = [e for e in outbox if copies_in_chat(f, e["chat_id"], e["message_id"]) > 1]
         assert dups and all(e["ambiguous"] for e in dups)
         assert int(await db.scalar("SELECT COUNT(*) FROM outbox WHERE ambiguous > 0")) > len(dups)
-        # every question that went out is a prompt one can answer by reply
+        # every stage card that went out is a prompt one can answer by reply
         for e in outbox:
-            if e["key"].startswith("cy:q:"):
+            if e["key"].startswith(("cy:h:", "cy:q:")):
                 assert await db.scalar("SELECT 1 FROM cycle_prompts WHERE chat_id = ? AND message_id = ?",
                                        (e["chat_id"], e["message_id"])), e
     finally:

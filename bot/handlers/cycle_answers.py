@@ -9,14 +9,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain.cycle_ops import clean_answer
+from domain.cycle_ops import clean_answer, split_numbered
 from storage.models import Flow
 
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import Services
 from .common import Scope, join_markup, refuse
-from .cycle_core import HEADER_EDIT_INTERVAL_S, question_text, refresh_header, store
+from .cycle_core import CARD, HEADER_EDIT_INTERVAL_S, question_text, refresh_header, store
 
 FLOW = "cycle_answer"
 
@@ -31,9 +31,11 @@ def _evidence(message: Any) -> tuple[str, str] | None:
     return None
 
 
-async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, source: str) -> str:
-    """Check and store one answer. Returns what happened: not_member | closed | sticker | empty |
-    first | saved | clipped | evidence (the caller words the reply)."""
+async def store_answer(scope: Scope, message: Any, stage_id: int, key: str | None, source: str,
+                       body: str | None = None) -> str:
+    """Check and store one answer (`body`, when given, instead of the message's text or caption). Returns what
+    happened: not_member | closed | sticker | which (no question given) | empty | first | saved | clipped |
+    evidence (the caller words the reply)."""
     services = scope.services
     repo = store(services).cycles
     state = await repo.stage_state(stage_id)
@@ -46,18 +48,21 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str, sour
         return "other_group"
     if message.sticker:
         return "sticker"
+    if key is None:
+        return "which"
     now = services.now_ts()
     ev = _evidence(message)
     if ev is not None:
-        caption, _ = clean_answer(message.caption)
-        await repo.add_evidence(stage_id, scope.user_id, key, ev[0], ev[1], message.caption, scope.chat_id,
+        raw = message.caption if body is None else body
+        caption, _ = clean_answer(raw)
+        await repo.add_evidence(stage_id, scope.user_id, key, ev[0], ev[1], raw, scope.chat_id,
                                 message.message_id, now)
         first, edit_header = await repo.save_answer(
             stage_id, scope.user_id, key, caption, source, scope.chat_id, message.message_id, now, keep_text=True,
             header_every=HEADER_EDIT_INTERVAL_S)
         result = "evidence"
     else:
-        text, clipped = clean_answer(message.text)
+        text, clipped = clean_answer(message.text if body is None else body)
         if not text:
             return "empty"
         first, edit_header = await repo.save_answer(
@@ -98,12 +103,15 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
         await scope.reply(f"cycle/answer_{outcome}")
     elif outcome == "evidence":
         await scope.reply("cycle/answer_evidence")
+    elif outcome == "which":
+        stage = await store(scope.services).cycles.stage(stage_id)
+        await scope.reply("cycle/answer_which", n=len(stage.questions) if stage else 0)
     elif outcome in ("first", "saved") and scope.is_group and not edited:
         await scope.react()  # the receipt: a silent 👍 once the answer is durable (the header explains it)
 
 
 async def route_answers(scope: Scope, message: Any) -> bool:
-    """Text route: a reply to a stored prompt (new or edited), or an edit of an answer given in private."""
+    """Text route: a reply to a stage card or an older stage's question prompt (new or edited), or an edit of an answer given in private."""
     edited = scope.update.edited_message is not None
     repo = store(scope.services).cycles
     if scope.is_group:
@@ -113,12 +121,35 @@ async def route_answers(scope: Scope, message: Any) -> bool:
         prompt = await repo.prompt(scope.chat_id, target.message_id)
         if prompt is None:
             return False
-        outcome = await store_answer(scope, message, prompt.stage_id, prompt.question_key, "group")
+        if prompt.question_key == CARD:
+            key, body = await _card_question(scope, message, prompt.stage_id)
+            outcome = await store_answer(scope, message, prompt.stage_id, key, "group", body)
+        else:  # a stage opened before cards: one prompt per question
+            outcome = await store_answer(scope, message, prompt.stage_id, prompt.question_key, "group")
         await tell(scope, outcome, prompt.stage_id, edited=edited)
         return True
     if edited and message.text:
         return await _private_edit(scope, message)
     return False
+
+
+async def _card_question(scope: Scope, message: Any, stage_id: int) -> tuple[str | None, str | None]:
+    """Which question a reply to a stage card answers, and the answer: "2. …" names it; without a number,
+    the stage's only question, or the only one this member has not answered yet. (None, None): ask."""
+    repo = store(scope.services).cycles
+    stage = await repo.stage(stage_id)
+    if stage is None or not stage.questions:
+        return None, None
+    qs = stage.questions
+    raw = message.text if message.text is not None else message.caption
+    index, body = split_numbered(raw, len(qs))
+    if index is not None:
+        return qs[index]["key"], body
+    if len(qs) == 1:
+        return qs[0]["key"], None
+    answered = {a.question_key for a in await repo.answers(stage_id, scope.user_id)}
+    left = [q["key"] for q in qs if q["key"] not in answered]
+    return (left[0], None) if len(left) == 1 else (None, None)
 
 
 async def _private_edit(scope: Scope, message: Any) -> bool:

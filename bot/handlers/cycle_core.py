@@ -22,6 +22,7 @@ from storage.models import Community, User
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
+from ..render import cut_lines
 from ..summary_feed import CycleFeed, Gathering
 from .common import deep_link, locale_for
 
@@ -101,11 +102,17 @@ def header_markup(services: Services, community: Community, stage: StageRow) -> 
 
 
 async def header_text(services: Services, community: Community, stage: StageRow) -> str:
+    """The stage card: while open, its questions; once closed, the stage's synthesis in their place (an edit,
+    which costs the group no message)."""
     cycle = await store(services).cycles.get(stage.cycle_id)
     answered, members = await counts(services, stage)
-    return render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
+    closed = stage.status == "closed"
+    text = render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
                   answered=answered, members=members, closes=local(stage.closes_at, community.tz),
-                  n_questions=len(stage.questions))
+                  questions=[] if closed else [q["text"] for q in stage.questions])
+    if closed:
+        text = cut_lines(text + "\n" + await synthesis_text(services, community, stage), 4096)
+    return text
 
 
 async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None:
@@ -125,6 +132,7 @@ async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None
         pass
 
 
+CARD = "*"  # the question key of a stage card's prompt row: the reply says which question ("2. …")
 HEADER_EDIT_INTERVAL_S = 30  # at most one live-count edit per stage in this time; the pass catches up
 
 
@@ -155,18 +163,18 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow, *, aske
     thread = cycle.thread_id  # the topic the cycle was started in; without one, the home topic
     text = await header_text(services, community, stage)
     markup = header_markup(services, community, stage)
-    # The header and each question are recorded (live-count target, prompt) in the commit that marks them sent.
+    # The stage is one card: the header, its questions as a numbered list, the live count and the button to
+    # answer in private. It is recorded — live-count target and prompt (a reply to it is an answer) — in the
+    # commit that marks it sent. Stages opened before cards have one prompt per question (`cy:q:`), still answerable.
+
+    async def record(tx: Any, m: Any) -> None:
+        await repo.set_header_in(tx, stage.id, m.chat_id, m.message_id)
+        await repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, CARD)
+
     msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, in_topic(
         services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t),
-        thread), record=lambda tx, m: repo.set_header_in(tx, stage.id, m.chat_id, m.message_id))
+        thread), record=record)
     failed = msg is None
-    qs = stage.questions
-    for i, q in enumerate(qs, 1):
-        body = render(services, community, community.locale, "cycle/question", i=i, n=len(qs), text=q["text"])
-        msg = await send_once(services, bot, f"cy:q:{stage.id}:{q['key']}", community.chat_id, in_topic(
-            services, community, lambda cid, t, body=body: bot.send_message(cid, body, message_thread_id=t), thread),
-            record=lambda tx, m, key=q["key"]: repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, key))
-        failed = failed or msg is None
     if stage.stage == Stage.EVALUATION.value:
         from .cycle_rtl import post_open_items
 
@@ -181,7 +189,6 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
     answered, members = await counts(services, stage)
     if not await repo.close_stage(stage.id, now, answered, members):
         return
-    await refresh_header(services, bot, stage.id)
     await post_synthesis(services, bot, (await repo.stage(stage.id)), asked=early)  # type: ignore[arg-type]
     nxt = next((s for s in await repo.stages(stage.cycle_id) if s.seq == stage.seq + 1), None)
     if nxt is not None:
@@ -192,12 +199,8 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
             await open_stage(services, bot, nxt, now, asked=early)
 
 
-async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
+async def synthesis_text(services: Services, community: Community, stage: StageRow) -> str:
     repo = store(services).cycles
-    community = await services.repos.communities.get(stage.community_id)
-    cycle = await repo.get(stage.cycle_id)
-    if community is None or cycle is None or (community.active and await quiet_now(services, community, asked)):
-        return
     members = {m.user_id: m for m in await services.repos.members.list(community.id, active_only=False)}
     answers = [AnswerIn(a.user_id, a.question_key, a.text,
                         allow_quote=bool(members.get(a.user_id) and members[a.user_id].allow_quote))
@@ -206,16 +209,25 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, as
     syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
                      question_keys=[q["key"] for q in qs], names=[m.name for m in members.values()])
     texts = {q["key"]: q["text"] for q in qs}
-    text = render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
+    return render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))
-    sent: Any = True
+
+
+async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
+    """The synthesis goes onto the stage's card (an edit: no message); the cycle's summary after the last stage
+    (a message: on a day off it waits for the next pass on a school day, unless a PIC asked for it now)."""
+    repo = store(services).cycles
+    community = await services.repos.communities.get(stage.community_id)
+    cycle = await repo.get(stage.cycle_id)
+    if community is None or cycle is None:
+        return
     if community.active:
-        sent = await send_once(services, bot, f"cy:s:{stage.id}", community.chat_id, in_topic(
-            services, community, lambda cid, t: bot.send_message(cid, text, message_thread_id=t), cycle.thread_id))
+        await refresh_header(services, bot, stage.id)
     if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
+        if community.active and await quiet_now(services, community, asked):
+            return
         await post_summary(services, bot, community, cycle.id, cycle.thread_id)
-    if sent is not None:
-        await repo.mark(stage.id, synth_posted=1)
+    await repo.mark(stage.id, synth_posted=1)
 
 
 async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Ticks: `reports_summaries`, `reports_digests` (paced background runs, see bot/jo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,9 +43,9 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..jobs import broadcast
 from ..keyboards import cb
-from ..render import fmt_date
+from ..render import cut_lines, fmt_date
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, refuse, school_calendar
+from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
 from .reports_doc import build_doc, report_data
 
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SUMMARY_MAX = 1500
+CAPTION_MAX = 1024  # Telegram's limit for a photo's caption: the weekly summary is one photo with its caption
 DIGEST_PART_MAX = 3800
 RETRY_S = 600
 DIGEST_DEFAULT = (0, 7 * 60)  # Monday 07:00
@@ -110,9 +112,9 @@ async def summary_groups(services: Services, community: Community, start_ts: int
 # -- the weekly group summary -------------------------------------------------------------------
 @dataclass
 class Summary:
-    text: str
+    text: str             # the whole summary (details, in private behind the card's button)
     chart: bytes | None
-    caption: str
+    caption: str          # the card: the summary in at most CAPTION_MAX characters (the photo's caption)
 
 
 async def build_summary(services: Services, community: Community, now: datetime, *,
@@ -130,7 +132,13 @@ async def build_summary(services: Services, community: Community, now: datetime,
                     groups=groups[:SUMMARY_GROUPS_MAX], groups_more=max(0, len(groups) - SUMMARY_GROUPS_MAX))
     if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
         text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks[:1], compact=True)
-    caption = r.render(loc, "reports/summary_caption", community=community, snap=snap)
+    caption = text
+    for short in ({"thanks": thanks[:1]}, {"thanks": thanks[:1], "compact": True}):  # the survey line goes last
+        if len(caption) <= CAPTION_MAX:
+            break
+        caption = r.render(loc, "reports/summary", community=community, snap=snap, **short)
+    if len(caption) > CAPTION_MAX:  # still too long (names, titles): whole lines up to the limit
+        caption = cut_lines(caption, CAPTION_MAX)
     png = None
     if chart and snap.has_chart:
         series = {r.t(loc, "reports.chart.attendance"): [p.attendance for p in snap.trend],
@@ -146,24 +154,35 @@ async def build_summary(services: Services, community: Community, now: datetime,
     return Summary(text[:4096], png, caption)
 
 
+def details_markup(services: Services, community: Community) -> InlineKeyboardMarkup | None:
+    """The card's button: the whole summary in private (deep link `sum_<community>`)."""
+    if not services.bot_username:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(services.renderer.t(community.locale, "reports.btn_details"),
+                                                       url=deep_link(services.bot_username, f"sum_{community.id}"))]])
+
+
+def send_card(bot: Any, summary: Summary, markup: InlineKeyboardMarkup | None) -> Any:
+    """The summary as one message: the chart with the card as its caption (text alone without a chart)."""
+    if summary.chart is not None:
+        png = summary.chart
+        return lambda cid, thread: bot.send_photo(cid, InputFile(png, filename="ringkasan.png"),
+                                                  caption=summary.caption, reply_markup=markup,
+                                                  message_thread_id=thread)
+    return lambda cid, thread: bot.send_message(cid, summary.caption, reply_markup=markup, message_thread_id=thread)
+
+
 async def post_summary(services: Services, bot: ExtBot, community: Community, key: str,
                        now: datetime) -> str:
-    """Send picture then text under `key`. Returns sent | already | empty | failed | skipped."""
+    """Send the summary (one message) under `key`. Returns sent | already | empty | failed | skipped."""
     done = await services.repos.outbox.get(key)
     if done is not None and done.status in ("sent", "skipped"):
         return "already"
     summary = await build_summary(services, community, now)
     if summary is None:
         return "empty"
-    if summary.chart is not None:
-        png = summary.chart
-        res = await broadcast.paced_send_once(services, bot, f"{key}:chart", community.chat_id, in_topic(
-            services, community, lambda cid, thread: bot.send_photo(
-                cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption, message_thread_id=thread)))
-        if res is None:
-            return await _failure(services, f"{key}:chart", key)
     res = await broadcast.paced_send_once(services, bot, key, community.chat_id, in_topic(
-        services, community, lambda cid, thread: bot.send_message(cid, summary.text, message_thread_id=thread)))
+        services, community, send_card(bot, summary, details_markup(services, community))))
     if res is None:
         return await _failure(services, key, key)
     return "sent" if res else "already"
@@ -174,9 +193,23 @@ async def _failure(services: Services, failed_key: str, key: str) -> str:
     if entry is not None and entry.status == "skipped":  # forbidden / refused: do not retry this week
         if failed_key != key:
             await services.repos.outbox.claim(key, entry.chat_id, services.now_ts())
-            await services.repos.outbox.mark(key, "skipped", services.now_ts(), error="chart_failed")
+            await services.repos.outbox.mark(key, "skipped", services.now_ts(), error="part_failed")
         return "skipped"
     return "failed"
+
+
+async def summary_details(scope: Scope, rest: str) -> None:
+    """`/start sum_<community>` (the card's button): the whole summary of this week, in private, for a member."""
+    community = await scope.services.repos.communities.get(int(rest)) if rest.isdigit() else None
+    member = await scope.services.repos.members.get(community.id, scope.user_id) if community else None
+    if community is None or member is None or not member.active:
+        await refuse(scope, "errors/not_member")
+        return
+    summary = await build_summary(scope.services, community, scope.services.clock.now(), chart=False)
+    if summary is None:
+        await scope.reply("reports/summary_empty")
+        return
+    await scope.send_html(summary.text, quote=False)
 
 
 async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> None:
@@ -340,15 +373,9 @@ async def cmd_summary(scope: Scope) -> None:
         if summary is None:
             await scope.reply("reports/summary_empty")
             return
-        if summary.chart is not None:
-            png = summary.chart
-            try:
-                await call(services, scope.chat_id, lambda cid: scope.ctx.bot.send_photo(
-                    cid, InputFile(png, filename="ringkasan.png"), caption=summary.caption,
-                    message_thread_id=scope.thread))
-            except SendFailed:
-                return
-        await scope.send_html(summary.text, quote=False)
+        send = send_card(scope.ctx.bot, summary, details_markup(services, c))
+        with contextlib.suppress(SendFailed):
+            await call(services, scope.chat_id, lambda cid: send(cid, scope.thread))
         return
     elif word:
         await scope.reply("reports/summary_settings", sched=None, unknown=True)
@@ -526,6 +553,7 @@ def register(app: Application, services: Services) -> None:
         Command("anonymous", "anonim", cmd_anonymous, audience="member"),
     )
     add_buttons(app, "rp", on_report_button)
+    services.start_routes["sum"] = summary_details
     services.ticks.append(("reports_summaries", tick_summaries))
     services.ticks.append(("reports_digests", tick_digests))
 

@@ -33,6 +33,7 @@ from .surveys_post import (
     install_hooks,
     local,
     repo,
+    results_parts,
     split_lines,
     start_survey,
     tick,
@@ -51,6 +52,7 @@ SUBCOMMANDS = {
     "individu": "individual", "individual": "individual",
     "jawaban": "answers", "answers": "answers",
     "daftar": "list", "list": "list",
+    "hasil": "results", "results": "results",
 }
 CLOSE_WORDS = ("tutup", "close")
 OFF_WORDS = ("off", "stop", "hapus", "berhenti", "remove")
@@ -77,9 +79,10 @@ async def cmd_survey(scope: Scope) -> None:
         await scope.reply("surveys/usage", unknown=args[0][:30])
         return
     rest = args[1:]
-    if sub in ("list", "trend"):
+    if sub in ("list", "trend", "results"):
         if await can_see(scope):
-            await (list_open(scope) if sub == "list" else trend_cmd(scope, rest))
+            await {"list": lambda: list_open(scope), "trend": lambda: trend_cmd(scope, rest),
+                   "results": lambda: results_cmd(scope, rest)}[sub]()
         return
     if sub == "answers":
         await show_answers(scope, rest)
@@ -213,8 +216,25 @@ async def close_cmd(scope: Scope, rest: list[str]) -> None:
     if not await close_survey(scope.services, scope.ctx.bot, survey):
         await scope.reply("surveys/already_closed", survey=survey)
         return
-    if not scope.is_group:
-        await scope.reply("surveys/closed_private", survey=survey)
+    closed = await repo(scope.services).get(survey.id)
+    await scope.reply("surveys/closed", survey=closed, respondents=closed.respondents if closed else 0)
+
+
+async def results_cmd(scope: Scope, rest: list[str]) -> None:
+    """`/survei hasil N`: a closed survey's results as kept when it closed (they are not posted on closing:
+    the weekly summary carries them)."""
+    assert scope.community is not None
+    n = number(rest[0] if rest else None)
+    survey = await repo(scope.services).get(n) if n is not None else None
+    if survey is None or survey.community_id != scope.community.id:
+        await scope.reply("surveys/not_found", number=rest[0][:12] if rest else "")
+        return
+    parts = results_parts(survey)
+    if survey.is_open or not parts:
+        await scope.reply("surveys/results_not_yet", survey=survey)
+        return
+    for part in parts:
+        await scope.send_html(part)
 
 
 # -- the weekly pulse schedule --------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Answering surveys: one tap per item in the group (`sv:<survey>:<item>:<option>`), the same survey one
-item at a time in private (deep link `sv_<survey>`), and open answers by replying to the item message
-or typing in private. Every tap is an upsert per (survey, member, item); callback data is untrusted."""
+"""Answering surveys: one tap per item in private, one item at a time (deep link `sv_<survey>` from the
+card; `sv:<survey>:<item>:<option>`), a one-item check on the card in the group (and the item messages of
+surveys posted before cards), open answers typed in private or by replying to the card of a one-item check. Every tap is an upsert per (survey, member, item); callback data is untrusted."""
 
 from __future__ import annotations
 
@@ -90,13 +90,12 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         await scope.answer("sv.closed_alert", alert=True)
         return
     await scope.answer(f"sv.{status}_alert", answer=answer_label(survey, idx, int(opt)))
-    if scope.is_group:
-        # a new respondent: the live count on the header, unless it was edited moments ago (the survey as
-        # read before this tap says so; the scheduler pass brings a throttled header up to date)
-        edited = survey.header_edited_at
-        if status == "new" and (edited is None or scope.services.now_ts() - edited >= HEADER_EDIT_EVERY_S):
-            await refresh_header(scope.services, scope.ctx.bot, sid)
-    else:
+    # a new respondent: the live count on the card, unless it was edited moments ago (the survey as read
+    # before this tap says so; the scheduler pass brings a throttled card up to date)
+    edited = survey.header_edited_at
+    if status == "new" and (edited is None or scope.services.now_ts() - edited >= HEADER_EDIT_EVERY_S):
+        await refresh_header(scope.services, scope.ctx.bot, sid)
+    if not scope.is_group:
         await show_next(scope, survey, idx + 1, edit=True)
 
 

@@ -1,5 +1,6 @@
-"""Surveys in the group: posting a survey (a header plus one message per item), keeping the header's
-count of respondents current (throttled edits), closing, and posting results with a chart. Also the
+"""Surveys in the group: posting a survey (one card: answered one tap per item in private; a one-item check
+is answered on the card itself), keeping the card's count of respondents current (throttled edits), closing
+(the results go into the next weekly summary; `/survei hasil N` shows them on request, with charts). Also the
 scheduler tick (closing on time, the weekly pulse) and the hooks other features read."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
-from domain.charts import likert_chart, prepost_chart, role_chart, trend_chart
+from domain.charts import trend_chart
 from domain.survey_time import next_slot
 from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.models import Community
@@ -25,7 +26,7 @@ from ..keyboards import cb
 from ..services import Services
 from ..summary_feed import Gathering, SurveyFeed
 from .common import deep_link
-from .surveys_results import Results, compute, frozen, published, responses, trend, trend_start
+from .surveys_results import compute, frozen, published, responses, trend, trend_start
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
@@ -67,16 +68,24 @@ def item_markup(services: Services, survey: Survey, idx: int, locale: str, *,
     return InlineKeyboardMarkup(rows)
 
 
+def inline(survey: Survey) -> bool:
+    """A one-item check with buttons is answered on the card itself, in the group."""
+    return len(survey.items) == 1 and survey.items[0].kind in ("likert", "choice", "mcq")
+
+
 def header_markup(services: Services, survey: Survey, locale: str) -> InlineKeyboardMarkup | None:
-    if not services.bot_username:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        services.renderer.t(locale, "sv.btn_private"), url=deep_link(services.bot_username, f"sv_{survey.id}"))]])
+    rows = []
+    if inline(survey) and survey.is_open:
+        rows = list(item_markup(services, survey, 0, locale).inline_keyboard)  # type: ignore[union-attr]
+    if services.bot_username:
+        rows.append([InlineKeyboardButton(services.renderer.t(locale, "sv.btn_private"),
+                                          url=deep_link(services.bot_username, f"sv_{survey.id}"))])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def header_text(services: Services, community: Community, survey: Survey, count: int) -> str:
     return render(services, community, "surveys/header", survey=survey, count=count,
-                  closes=local(survey.closes_at, community.tz), closed=not survey.is_open)
+                  closes=local(survey.closes_at, community.tz), closed=not survey.is_open, inline=inline(survey))
 
 
 def split_lines(text: str, limit: int = 3800) -> list[str]:
@@ -109,7 +118,8 @@ async def _once(services: Services, bot: ExtBot, key: str, chat_id: int, send: A
 
 
 async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
-    """Put the header and every item in the group (each message at most once, resumable)."""
+    """Put the survey's card in the group (at most once, resumable). Surveys posted before cards kept one
+    message per item (`sv:<id>:i<n>`): their buttons and replies still answer."""
     community = await services.repos.communities.get(survey.community_id)
     if community is None:
         return False
@@ -123,18 +133,8 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
         return False
     if mid is not False and survey.header_message_id is None:
         await r.set_header(survey.id, int(mid))
-    total = len(survey.items)
-    for idx, item in enumerate(survey.items):
-        text = render(services, community, "surveys/item", survey=survey, item=item, number=idx + 1, total=total,
-                      private=False, current=None)
-        markup = item_markup(services, survey, idx, loc)
-        mid = await _once(services, bot, f"sv:{survey.id}:i{idx}", survey.chat_id, in_topic(
-            services, community, lambda cid, thread, t=text, m=markup: bot.send_message(
-                cid, t, reply_markup=m, message_thread_id=thread)))
-        if mid is None:
-            return False
-        if mid is not False:
-            await r.add_item_message(survey.id, idx, survey.chat_id, int(mid))
+    if mid is not False and len(survey.items) == 1:  # a one-item check: a reply to the card answers it
+        await r.add_item_message(survey.id, 0, survey.chat_id, int(mid))
     await r.set_posted(survey.id)
     return True
 
@@ -163,7 +163,8 @@ async def refresh_header(services: Services, bot: ExtBot, survey_id: int, *, for
 
 # -- closing and results --------------------------------------------------------------------------
 async def close_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
-    """Stop answers and post the results. False if it was already closed."""
+    """Stop answers and settle the results (no post: they go into the weekly summary). False if it was
+    already closed."""
     if not await repo(services).close(survey.id, services.now_ts()):
         return False
     await post_results(services, bot, survey.id)
@@ -177,75 +178,17 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     if survey is None or community is None:
         return
     results = await compute(r, survey)
-    await r.freeze(survey.id, frozen(results))  # the figures every later summary, report and trend shows
     key = "surveys/results_test" if results.is_test else "surveys/results"
-    sent: int | None | bool = False
-    for n, part in enumerate(split_lines(render(services, community, key, r=results))):
-        sent = await _once(services, bot, f"sv:{survey.id}:res" + (f"{n}" if n else ""), survey.chat_id,
-                           in_topic(services, community, lambda cid, thread, t=part: bot.send_message(
-                               cid, t, message_thread_id=thread)))
-        if sent is None:
-            return  # the next scheduler pass tries again
-    if sent is not False:
-        for n, (png, caption) in enumerate(await charts(services, community, results)):
-            await _once(services, bot, f"sv:{survey.id}:chart{n}", survey.chat_id,
-                        in_topic(services, community, lambda cid, thread, p=png, c=caption: bot.send_photo(
-                            cid, photo=p, caption=c, message_thread_id=thread)))
+    # What every later summary, report, trend and `/survei hasil N` shows, kept once: the text too, so answers
+    # erased later cannot reappear as the difference between two versions of it.
+    await r.freeze(survey.id, {**frozen(results), "text": render(services, community, key, r=results)})
     await refresh_header(services, bot, survey.id, force=True)
     await r.mark_closed(survey.id)
 
 
-async def charts(services: Services, community: Community, res: Results) -> list[tuple[bytes, str]]:
-    """PNG charts for a result (none when no published answer), with captions under 1024 characters.
-    They show the published figures only: hidden roles and withheld items are left out (as in the text)."""
-    if res.n_published == 0:
-        return []
-    t = services.renderer.t
-    loc, s = community.locale, res.survey
-    title = s.title[:80]
-    out = []
-    if res.is_test:
-        pp = res.pp
-        if pp is not None and pp.mean_pre is not None and pp.mean_post is not None:
-            note = t(loc, "sv.chart_gain", g=_fmt_gain(services, loc, pp.gain))
-            png = await asyncio.to_thread(prepost_chart, pp.mean_pre, pp.mean_post, pp.max_score, title,
-                                          labels=(t(loc, "sv.pre"), t(loc, "sv.post")), note=note, locale=loc)
-            caption = (t(loc, "sv.caption_prepost", title=title, n=pp.n_paired) if pp.paired else
-                       t(loc, "sv.caption_prepost_class", title=title, pre=pp.n_pre, post=pp.n_post))
-            out.append((png, caption))
-        if any(it.correct_share is not None for it in res.test_items):
-            labels = [f"{i + 1}. {it.text}" for i, it in enumerate(res.test_items)]
-            png = await asyncio.to_thread(likert_chart, labels, [it.correct_share for it in res.test_items],
-                                          t(loc, "sv.chart_correct"), locale=loc)
-            out.append((png, t(loc, "sv.caption_correct", title=title, n=res.n_published)))
-        return out
-    likert = [x for x in res.summary.items if x.likert is not None]
-    if likert and any(x.likert.n for x in likert):  # type: ignore[union-attr]
-        png = await asyncio.to_thread(likert_chart, [x.item.text for x in likert],
-                                      [x.likert.agree_share for x in likert], title, locale=loc)  # type: ignore[union-attr]
-        out.append((png, t(loc, "sv.caption_items", title=title, n=res.summary.overall.n)))
-        roles = res.summary.by_role
-        if roles is not None and len(roles.visible) >= 2:  # one bar would only repeat its own Rerata line
-            png = await asyncio.to_thread(
-                role_chart, [t(loc, f"role.{row.role}") for row in roles.visible],
-                [row.stats.agree_share for row in roles.visible], roles.rerata_agree,  # type: ignore[union-attr]
-                t(loc, "sv.chart_roles"), rerata_label=t(loc, "sv.rerata"), locale=loc)
-            out.append((png, t(loc, "sv.caption_roles", title=title)))
-        return out
-    if likert:
-        return out
-    choice = next((x for x in res.summary.items if x.choice is not None and x.choice.n), None)
-    if choice is not None:
-        png = await asyncio.to_thread(likert_chart, list(choice.item.options), list(choice.choice.shares),  # type: ignore[union-attr]
-                                      choice.item.text[:80], locale=loc)
-        out.append((png, t(loc, "sv.caption_choice", title=title, n=choice.n)))
-    return out
-
-
-def _fmt_gain(services: Services, locale: str, g: float | None) -> str:
-    from ..render import fmt_number
-
-    return services.renderer.t(locale, "sv.na") if g is None else fmt_number(g, locale, 2)
+def results_parts(survey: Survey) -> list[str]:
+    """The results of a closed survey as kept when it closed, in message-sized parts (`/survei hasil N`)."""
+    return split_lines((survey.published or {}).get("text") or "")
 
 
 async def trend_chart_png(services: Services, community: Community, points: list[Any], items: list[Any]) -> bytes:

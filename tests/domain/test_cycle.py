@@ -287,3 +287,20 @@ def test_parse_target_fuzz_structured(text):
         assert e.code in {"empty_topic", "bad_target"}
     else:
         assert t.goal is not None and t.baseline is not None
+
+
+@pytest.mark.parametrize("text,n,expected", [
+    ("2. Kelas 4A belum lancar", 5, (1, "Kelas 4A belum lancar")),
+    (" 1) satu", 3, (0, "satu")),
+    ("3: tiga\nbaris dua", 3, (2, "tiga\nbaris dua")),
+    ("4 - empat", 5, (3, "empat")),
+    ("6. out of range", 5, (None, "6. out of range")),
+    ("0. zero", 5, (None, "0. zero")),
+    ("40% murid tuntas", 5, (None, "40% murid tuntas")),
+    ("Tanpa nomor", 5, (None, "Tanpa nomor")),
+    (None, 5, (None, "")),
+])
+def test_split_numbered_reply_to_a_stage_card(text, n, expected):
+    from domain.cycle_ops import split_numbered
+
+    assert split_numbered(text, n) == expected

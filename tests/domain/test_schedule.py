@@ -380,7 +380,7 @@ START = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 
 
 def test_reminder_times_default_offsets() -> None:
-    assert reminder_times(START) == [START - timedelta(days=1), START - timedelta(hours=1)]
+    assert reminder_times(START) == [START - timedelta(days=1)]  # one reminder by default (issue 14)
     assert reminder_times(START, [60, 60, 0, -5, 15]) == [START - timedelta(minutes=60), START - timedelta(minutes=15)]
 
 
