@@ -98,10 +98,14 @@ def reminder_instant(start: datetime, offset_min: int, calendar: SchoolCalendar,
                      meeting_day: bool = True) -> datetime | None:
     """When the reminder ``offset_min`` before a meeting at ``start`` (aware, local) goes: then, or — that
     falling on a day off other than the meeting's day (``meeting_day=False``: a skip notice, no day is the
-    meeting's) — at the same time on the last school day before it; None (dropped) when there is none in the
-    week before: a "tomorrow" a week early is no reminder."""
+    meeting's) — at the same time on the last school day before it. When the week before has no school day
+    (a "tomorrow" a week early is no reminder), a meeting that is held is announced at 07:00 on its own day
+    (if it starts later than that); otherwise None (dropped)."""
     at = start - timedelta(minutes=offset_min)
     if (meeting_day and at.date() == start.date()) or calendar.is_school_day(at.date()):
         return at
     day = calendar.last_school_day(at.date(), include_today=False, within_days=7)
-    return None if day is None else datetime.combine(day, at.timetz())
+    if day is not None:
+        return datetime.combine(day, at.timetz())
+    morning = start.replace(hour=7, minute=0, second=0, microsecond=0)
+    return morning if meeting_day and morning < start else None

@@ -182,9 +182,12 @@ def expected_meeting_posts(case: Instant, cal: SchoolCalendar, end: datetime) ->
             at = start - timedelta(minutes=off)
             if (not held or at.date() != d) and not cal.is_school_day(at.date()):
                 prev = cal.last_school_day(at.date(), include_today=False, within_days=7)
-                if prev is None:
+                if prev is None and held:  # no school day in the week before: 07:00 on the meeting's day
+                    at = at_local(d, 7, case.tz)
+                elif prev is None:
                     continue
-                at = datetime.combine(prev, at.timetz())
+                else:
+                    at = datetime.combine(prev, at.timetz())
             slots.append(at)
         kind = "tidak ada" if not held else None
         if any(at <= now_ok for at in slots) and now_ok < start:
