@@ -52,16 +52,26 @@ async def every_kind(sim: Sim, clock: ManualClock) -> None:
     await sim.say(GROUP, PIC, "/survei pulse")
     clock.advance(hours=29)  # Wednesday 14:00 WITA: the meeting's reminder with its RSVP buttons
     await sim.tick()
-    prompts = [m["message_id"] for m in f.bot_messages(GROUP) if "Balas pesan ini" in (m.get("text") or "")]
-    assert len(prompts) >= 2
-    ans = await sim.say(GROUP, ANI, "Ada 8 murid kelas 4 yang belum lancar membaca", reply_to=prompts[0])
-    await sim.deliver(f.edit_text(GROUP, ans["message"]["message_id"], ANI, "Ada 9 murid yang belum lancar"))
-    await sim.deliver(f.send_photo(GROUP, BUDI, caption="Hasil asesmen membaca kelas 4B", reply_to=prompts[1]))
-    await sim.deliver(f.send_sticker(GROUP, BUDI, reply_to=prompts[1]))
-    await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=prompts[0])
+    [card] = [m["message_id"] for m in f.bot_messages(GROUP) if "Tahap 1/4" in (m.get("text") or "")]
+    ans = await sim.say(GROUP, ANI, "1. Ada 8 murid kelas 4 yang belum lancar membaca", reply_to=card)
+    await sim.deliver(f.edit_text(GROUP, ans["message"]["message_id"], ANI, "1. Ada 9 murid yang belum lancar"))
+    await sim.deliver(f.send_photo(GROUP, BUDI, caption="2. Hasil asesmen membaca kelas 4B", reply_to=card))
+    await sim.deliver(f.send_sticker(GROUP, BUDI, reply_to=card))
+    await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=card)
     await sim.say(GROUP, BUDI, "bukan jawaban", reply_to=ans["message"]["message_id"])
     for i, (mid, data) in enumerate(_buttons(sim)):
         await sim.press(GROUP, mid, (ANI, BUDI, CITRA, STRANGER)[i % 4], data)
+    links = [b["url"].split("start=", 1)[1] for m in f.bot_messages(GROUP)
+             for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+             if "start=" in b.get("url", "")]
+    assert links  # the stage card's and the survey card's "answer in private"
+    for uid in (ANI, BUDI):  # a survey is answered in private, one tap per item
+        for payload in links:
+            await sim.say(uid, uid, f"/start {payload}")
+            last = sim.last(uid)
+            for row in (last.get("reply_markup") or {}).get("inline_keyboard", [])[:1]:
+                if "callback_data" in row[0]:
+                    await sim.press(uid, last["message_id"], uid, row[0]["callback_data"])
     log = await sim.say(GROUP, ANI, "/catat 30 membaca modul")
     await sim.say(GROUP, BUDI, "/catat hapus", reply_to=log["message"]["message_id"])
     await sim.say(GROUP, ANI, "/catat hapus", reply_to=log["message"]["message_id"])
@@ -77,7 +87,7 @@ async def every_kind(sim: Sim, clock: ManualClock) -> None:
     await sim.deliver(f.send_text(GROUP, ANI, "/jam", thread_id=thread))
     await sim.deliver(f.send_text(GROUP, PIC, "/atur topik", thread_id=thread))
     await sim.deliver(f.send_text(GROUP, BUDI, "halo semua", thread_id=thread))
-    await sim.say(GROUP, CITRA, "Jawaban dari topik", reply_to=prompts[2])
+    await sim.say(GROUP, CITRA, "3. Jawaban dari topik", reply_to=card)
     clock.advance(minutes=31)
     await sim.tick()
 
