@@ -69,7 +69,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     cyc, refl = await open_stage(sim, c)
     assert cyc.topic == "literasi"
     assert "0 dari 2 sudah menjawab" in f.edits(GROUP, refl.header_message_id)[-1]  # Budi and Citra only
-    q1 = (await prompts(sim, refl))[0]
+    q1 = (await prompts(sim, refl))[0]  # the stage card: a reply "1. …" answers question 1
 
     # Ani is not in the group: a polite refusal, nothing stored, in the group and in private
     await sim.say(GROUP, ANI, "Delapan murid kelas 4 belum lancar membaca", reply_to=q1)
@@ -78,7 +78,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     assert "Siklus ini untuk anggota satu kelompok kerja saja" in sim.last_text(ANI)
     assert await store(sim.services).cycles.answers(refl.id, ANI) == []
 
-    upd = await sim.say(GROUP, BUDI, "Delapan murid kelas 2 belum lancar membaca", reply_to=q1)
+    upd = await sim.say(GROUP, BUDI, "1. Delapan murid kelas 2 belum lancar membaca", reply_to=q1)
     assert f.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
     assert "1 dari 2 sudah menjawab" in f.edits(GROUP, refl.header_message_id)[-1]
     await sim.say(GROUP, ANI, "/siklus")
@@ -123,7 +123,7 @@ async def test_cycle_for_one_group_in_english(sim, clock):
     await sim.say(GROUP, ANI, "/help")
     assert "answers (can be for one group)" in sim.last_text(GROUP)
     assert "see, plan, move, cancel; can be for one group" in sim.last_text(GROUP)
-    await sim.say(GROUP, BUDI, "Eight pupils in grade 2 still struggle", reply_to=q1)
+    await sim.say(GROUP, BUDI, "1. Eight pupils in grade 2 still struggle", reply_to=q1)
     await sim.say(GROUP, PIC, "/cycle next")
     assert any("1 of 2 members answered" in t for t in sim.texts(GROUP))
 
@@ -201,10 +201,20 @@ async def test_meeting_for_one_group_in_english(sim, clock):
     assert len(await store_meetings(sim, c)) >= 1
 
 
-async def summary_text(sim, clock):
+async def summary_text(sim, clock, community) -> tuple[str, str]:
+    """The weekly summary: (its one message in the group — the chart's caption, or the text when there is no
+    chart —, the full text behind the 📄 button in private)."""
     clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))  # Friday 15:00:05 WITA: the weekly summary
     await sim.tick()
-    return next(t for t in reversed(sim.texts(GROUP)) if "📊" in t)
+    card = next(m for m in reversed(sim.fake.bot_messages(GROUP)) if "📊" in (m.get("caption") or m.get("text") or ""))
+    if "photo" in card:
+        assert len(card["caption"]) <= 1024
+    shown = card.get("caption") or card.get("text") or ""
+    links = [b.get("url") or "" for row in (card.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    if not any(u.endswith(f"?start=sum_{community.id}") for u in links):
+        return shown, shown
+    await sim.say(BUDI, BUDI, f"/start sum_{community.id}")  # a member follows the 📄 button
+    return shown, sim.last_text(BUDI)
 
 
 async def test_weekly_summary_has_a_line_per_group_with_the_floor_per_group(sim, clock):
@@ -218,39 +228,43 @@ async def test_weekly_summary_has_a_line_per_group_with_the_floor_per_group(sim,
     # a cycle for everyone; Budi answers
     await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70")
     _, refl = await open_stage(sim, c)
-    await sim.say(GROUP, BUDI, "Delapan murid belum lancar membaca", reply_to=(await prompts(sim, refl))[0])
+    await sim.say(GROUP, BUDI, "1. Delapan murid belum lancar membaca", reply_to=(await prompts(sim, refl))[0])
     # a pulse for everyone: Ani, Budi and Citra agree on every statement
     await sim.say(GROUP, PIC, "/survei pulse")
     from bot.handlers.surveys_post import repo as survey_repo
     survey = (await survey_repo(sim.services).open_in(c.id))[-1]
-    mids = [r[0] for r in await sim.services.db.fetchall(
-        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (survey.id,))]
-    for mid in mids[:3]:
-        for uid in (ANI, BUDI, CITRA):
-            await sim.tap(GROUP, mid, uid, "4")
+    for uid in (ANI, BUDI, CITRA):  # answered one tap per item in private, from the card's button
+        await sim.say(uid, uid, f"/start sv_{survey.id}")
+        for idx in range(3):
+            await sim.press(uid, sim.last(uid)["message_id"], uid, f"sv:{survey.id}:{idx}:4")
+    assert await sim.services.db.scalar(
+        "SELECT COUNT(*) FROM survey_answers WHERE survey_id = ?", (survey.id,)) == 9
     at(clock, 26, 15, 30)
     await sim.tick()
     checkin = next(m for m in reversed(sim.fake.bot_messages(GROUP)) if "Presensi" in (m.get("text") or ""))
     await sim.tap(GROUP, checkin["message_id"], BUDI, "✅ Saya hadir")
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
 
-    text = await summary_text(sim, clock)
+    caption, text = await summary_text(sim, clock, c)
     assert "👥 Per kelompok:" in text and len(text) <= 1500
     # Kelas rendah: 1 of 2 at its meeting, 1 of 2 answered; two respondents are under the floor of 3: no survey
     assert "• Kelas rendah: hadir 50 %, siklus 1/2 menjawab\n" in text
     # Kelas tinggi: the Thursday meeting was not its business; three respondents: the survey figure shows
     assert "• Kelas tinggi: siklus 1/3 menjawab, survei 100 % setuju" in text
+    # the lines fit the caption too: the group lines are in the one message in the group
+    assert "• Kelas rendah: hadir 50 %, siklus 1/2 menjawab\n" in caption
+    assert "• Kelas tinggi: siklus 1/3 menjawab, survei 100 % setuju" in caption
 
 
 async def test_weekly_summary_groups_in_english_and_capped(sim, clock):
-    await start(sim, english=True)
+    c = await start(sim, english=True)
     await sim.say(GROUP, ANI, "/log 60 reading club")  # something to summarise
     for name in ("A1", "B2", "C3", "D4", "E5"):
         await sim.say(GROUP, PIC, f"/groups add Group {name}")
     card_msg = await sim.say(GROUP, BUDI, "/groups")
     assert card_msg
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], BUDI, "Group A1 (0)")
-    text = await summary_text(sim, clock)
+    _, text = await summary_text(sim, clock, c)
     assert "👥 By group:" in text
     assert "• Group A1: no data this week" in text and "• Group B2: no members yet" in text
     assert "Group E5" not in text and "… and 1 more group (/groups)" in text

@@ -294,23 +294,23 @@ async def test_survey_for_one_working_group_with_its_floor(sim, clock):
     header = next(t for t in sim.texts(GROUP)[-6:] if "📋" in t)
     assert "Cek Mingguan Kombel · Kelas tinggi" in header
     survey_id = await sim.services.db.scalar("SELECT MAX(id) FROM surveys")
-    items = [r[0] for r in await sim.services.db.fetchall(
-        "SELECT message_id FROM survey_messages WHERE survey_id = ? ORDER BY item_idx", (survey_id,))]
-    upd = await sim.tap(GROUP, items[0], ANI, "4")  # Ani is not in the group
-    assert alert(sim, upd) == "Survei ini untuk satu kelompok kerja; Anda tidak termasuk. Lihat /kelompok."
-    await sim.say(ANI, ANI, f"/start sv_{survey_id}")
+    # the survey is one card in the group, answered one tap per item in private (`/start sv_<id>`)
+    await sim.say(ANI, ANI, f"/start sv_{survey_id}")  # Ani is not in the group
     assert "untuk anggota satu kelompok kerja saja" in sim.last_text(ANI)
-    await sim.say(GROUP, ANI, "Saya ikut menjawab", reply_to=items[3])
-    assert "untuk anggota satu kelompok kerja saja" in sim.last_text(GROUP)
+    upd = await sim.press(ANI, sim.last(ANI)["message_id"], ANI, f"sv:{survey_id}:0:4")  # a stale item button
+    assert alert(sim, upd) == "Survei ini untuk satu kelompok kerja; Anda tidak termasuk. Lihat /kelompok."
     for uid in (BUDI, CITRA):
-        for mid in items[:3]:
-            upd = await sim.tap(GROUP, mid, uid, "4")
+        await sim.say(uid, uid, f"/start sv_{survey_id}")
+        for idx in range(3):
+            upd = await sim.press(uid, sim.last(uid)["message_id"], uid, f"sv:{survey_id}:{idx}:4")
             assert "Tersimpan" in alert(sim, upd)
     answered = await sim.services.db.scalar("SELECT COUNT(DISTINCT user_id) FROM survey_answers WHERE survey_id = ?",
                                             (survey_id,))
     assert answered == 2
     await sim.say(GROUP, PIC, f"/survei tutup {survey_id}")
-    results = "\n".join(sim.texts(GROUP)[-3:])
+    n = len(sim.texts(GROUP))
+    await sim.say(GROUP, PIC, f"/survei hasil {survey_id}")  # closing posts no results; the PIC asks for them
+    results = "\n".join(sim.texts(GROUP)[n:])
     # two members of the group answered: under the floor of 3, so no figure is published
     assert "Responden: 2" in results and "Tidak ada angka yang ditampilkan" in results and "rerata" not in results
     assert c is not None and f is not None
