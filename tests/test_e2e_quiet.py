@@ -1,6 +1,6 @@
 """The quiet policy end to end (issue 14): a private reminder never lands in a meeting or the half hour before
 it, nor outside 06:00-20:00; a reminder held back until after its stage closed is dropped, not sent late; a
-stage's results wait for a school day. The calendar-wide picture is in tests/test_calendar_sweep.py."""
+stage's results go onto its card (an edit, silent) and its next card waits for a school day. The calendar-wide picture is in tests/test_calendar_sweep.py."""
 
 from __future__ import annotations
 
@@ -57,16 +57,27 @@ async def test_a_stage_reminder_held_past_its_stage_is_dropped_and_the_results_w
     await sim.say(GROUP, PIC, f"/libur {remind:%d/%m/%Y} - {closes:%d/%m/%Y} Pentas seni")
     assert "Pentas seni" in sim.last_text(GROUP) or "libur" in sim.last_text(GROUP).lower()
     n_group = len(sim.fake.bot_messages(GROUP))
+    card = (await repo.stage(first.id)).header_message_id
+    assert card is not None
+    summed: datetime | None = None  # when the stage's results came onto its card (an edit, issue 14's cards)
     clock.set(remind - timedelta(minutes=1))
-    await run_until(sim, clock, closes + timedelta(days=2), timedelta(hours=1))
+    while clock.now() < closes + timedelta(days=2):
+        clock.advance(seconds=3600)
+        await sim.tick()
+        if summed is None and "Rangkuman tahap" in sim.fake.edits(GROUP, card)[-1]:
+            summed = local(clock)
     assert arrivals(sim, ANI, "dan jawaban Anda belum ada") == []  # dropped, not sent late
     assert (await repo.stage(first.id)).reminded == 1
     posted = [datetime.fromtimestamp(m["date"], WITA) for m in sim.fake.bot_messages(GROUP)[n_group:]]
     next_school_day = (closes + timedelta(days=1)).replace(hour=6, minute=0)
     while next_school_day.weekday() >= 5:
         next_school_day += timedelta(days=1)
+    # nothing new in the group on the days off: the next stage's card comes on the next school day
+    assert any("Tahap 2/4" in (m.get("text") or "") for m in sim.fake.bot_messages(GROUP)[n_group:])
     assert posted and all(at >= next_school_day for at in posted), (posted, next_school_day)
-    assert arrivals(sim, GROUP, "Rangkuman tahap")[0].date() == next_school_day.date()
+    # the results go onto the stage's card when it closes: an edit, silent, no message on the day off
+    assert summed is not None and closes <= summed < next_school_day, (summed, closes)
+    assert [at for at in posted if at.date() == next_school_day.date()], posted  # the next card: a school day
     # nothing private at night either
     for uid in (PIC, ANI, BUDI, CITRA):
         for m in sim.fake.bot_messages(uid):

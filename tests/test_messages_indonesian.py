@@ -88,18 +88,23 @@ async def test_a_members_name_is_never_among_the_stage_themes(sim):
 
     await onboard(sim)
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
-    questions = [r[0] for r in await sim.services.db.fetchall("SELECT message_id FROM cycle_prompts ORDER BY message_id")]
-    assert len(questions) >= 3
-    await sim.say(GROUP, ANI, "Murid Citra kesulitan membaca pemahaman; Bu Sari memakai kartu kata.",
-                  reply_to=questions[0])
-    await sim.say(GROUP, BUDI, "Citra dan Ani mencoba kartu kata, membaca pemahaman masih lemah.",
-                  reply_to=questions[0])
-    await sim.say(GROUP, CITRA, "Seperti kata Ani: membaca pemahaman perlu kartu kata, seperti kelas Sari.",
-                  reply_to=questions[1])
+    from bot.handlers.cycle_core import store as cycle_store
+
+    c = await sim.services.repos.communities.by_chat(GROUP)
+    repo = cycle_store(sim.services).cycles
+    stage = (await repo.stages((await repo.active(c.id)).id))[0]
+    card = stage.header_message_id  # the stage is one card with numbered questions: "N. …" replies answer it
+    assert card is not None and len(stage.questions) >= 3
+    await sim.say(GROUP, ANI, "1. Murid Citra kesulitan membaca pemahaman; Bu Sari memakai kartu kata.", reply_to=card)
+    await sim.say(GROUP, BUDI, "1. Citra dan Ani mencoba kartu kata, membaca pemahaman masih lemah.", reply_to=card)
+    await sim.say(GROUP, CITRA, "2. Seperti kata Ani: membaca pemahaman perlu kartu kata, seperti kelas Sari.",
+                  reply_to=card)
+    assert await repo.answered_count(stage.id) == 3
     await sim.say(GROUP, PIC, "/siklus lanjut")
     if "Ya, tutup tahap ini" in str(sim.fake.buttons(sim.last(GROUP))):
         await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Ya, tutup tahap ini")
-    synthesis = next(t for t in sim.texts(GROUP) if "Rangkuman tahap" in t)
+    synthesis = sim.fake.edits(GROUP, card)[-1]  # the stage's results are edited onto its card
+    assert "Rangkuman tahap" in synthesis
     themes = next(line for line in synthesis.splitlines() if line.startswith("Tema yang sering muncul"))
     assert "membaca pemahaman" in themes and "kartu" in themes
     for name in ("ani", "citra", "sari", "rahma"):

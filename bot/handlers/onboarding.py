@@ -135,8 +135,10 @@ async def cmd_help(scope: Scope) -> None:
     roles = await scope.roles()
     where = "group" if scope.is_group else "private"
     cmds = scope.services.commands.visible(where=where, roles=roles | {"member"})
-    lines = [(f"/{c.id if scope.locale == 'id' else c.en}", f"/{c.en if scope.locale == 'id' else c.id}",
-              scope.t(f"cmd.{c.en}")) for c in cmds]
+    # In the group, no second name per command: an answer there stays short (issue 14's noise budget, answers
+    # of at most 1,024 characters); the private help lists both names.
+    lines = [(name, name if scope.is_group else f"/{c.en if scope.locale == 'id' else c.id}", scope.t(f"cmd.{c.en}"))
+             for c in cmds for name in [f"/{c.id if scope.locale == 'id' else c.en}"]]
     await scope.reply("onboarding/help", lines=lines, roles=roles)
 
 

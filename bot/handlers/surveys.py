@@ -168,7 +168,8 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
     survey, created = await start_survey(
         scope.services, scope.ctx.bot, community, definition=definition, created_by=scope.user_id,
         closes_at=closes_at, source_key=f"msg:{scope.chat_id}:{scope.message.message_id}", phase=phase,
-        pair_id=pair.id if pair else None, group_id=group["id"] if group else None)
+        pair_id=pair.id if pair else None, group_id=group["id"] if group else None,
+        answering=(scope.message.message_id, scope.thread) if scope.is_group else None)
     if not scope.is_group and created:
         await scope.reply("surveys/started_private", survey=survey)
     elif created:  # posted in the community's home topic: say so where the PIC asked, if that is elsewhere

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.ext import ExtBot
 
 from domain.charts import trend_chart
@@ -117,18 +117,27 @@ async def _once(services: Services, bot: ExtBot, key: str, chat_id: int, send: A
     return msg.message_id
 
 
-async def post_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
+async def post_survey(services: Services, bot: ExtBot, survey: Survey,
+                      answering: tuple[int, int | None] | None = None) -> bool:
     """Put the survey's card in the group (at most once, resumable). Surveys posted before cards kept one
-    message per item (`sv:<id>:i<n>`): their buttons and replies still answer."""
+    message per item (`sv:<id>:i<n>`): their buttons and replies still answer. `answering`: the PIC's
+    command (message id, topic) that started it; the card answers it when posted in that topic (an answer
+    to what someone typed, not one more post of the bot's own, issue 14)."""
     community = await services.repos.communities.get(survey.community_id)
     if community is None:
         return False
     r = repo(services)
     loc = community.locale
-    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, in_topic(
-        services, community, lambda cid, thread: bot.send_message(
-            cid, header_text(services, community, survey, survey.respondents),
-            reply_markup=header_markup(services, survey, loc), message_thread_id=thread)))
+
+    def send(cid: int, thread: int | None) -> Any:
+        reply = None
+        if answering is not None and answering[1] == thread:
+            reply = ReplyParameters(message_id=answering[0], allow_sending_without_reply=True)
+        return bot.send_message(cid, header_text(services, community, survey, survey.respondents),
+                                reply_markup=header_markup(services, survey, loc), message_thread_id=thread,
+                                reply_parameters=reply)
+
+    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, in_topic(services, community, send))
     if mid is None:
         return False
     if mid is not False and survey.header_message_id is None:
@@ -206,8 +215,10 @@ async def trend_chart_png(services: Services, community: Community, points: list
 # -- starting (shared by the command and the weekly schedule) -------------------------------------
 async def start_survey(services: Services, bot: ExtBot, community: Community, *, definition: Any,
                        created_by: int, closes_at: int | None, source_key: str, phase: str | None = None,
-                       pair_id: int | None = None, group_id: int | None = None) -> tuple[Survey, bool]:
-    """`group_id`: aimed at one working group (only its members answer), recorded before it is posted."""
+                       pair_id: int | None = None, group_id: int | None = None,
+                       answering: tuple[int, int | None] | None = None) -> tuple[Survey, bool]:
+    """`group_id`: aimed at one working group (only its members answer), recorded before it is posted.
+    `answering`: the command in the group that started it (post_survey)."""
     survey, created = await repo(services).create(
         community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
@@ -215,7 +226,7 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
     if created and group_id is not None:
         await services.hooks["target_survey"](survey.id, group_id)
     if created or not survey.posted:
-        await post_survey(services, bot, survey)
+        await post_survey(services, bot, survey, answering)
     return survey, created
 
 
