@@ -576,11 +576,12 @@ async def week8(demo: Demo) -> None:
     )
     await meeting_week(demo, 9, 3, week=7)  # evaluation closes at this meeting: the cycle summary
     await demo.until(9, 4, 16, 0)  # Friday's weekly summary
-    last_pulse = await demo.sim.services.db.scalar(
-        "SELECT MAX(id) FROM surveys WHERE kind = 'pulse' AND status = 'closed'")
-    await demo.dm(PIC, f"/survei hasil {last_pulse}")  # a pulse's full results, on request, in private
     await demo.dm(PIC, "/laporan 13/7 4/9")  # the report of the term, in private
     await demo.until(9, 7, 8, 0)  # Monday's principal digest
+    pulses = [r[0] for r in await demo.sim.services.db.fetchall(
+        "SELECT id FROM surveys WHERE kind = 'pulse' AND status = 'closed' ORDER BY id")]
+    for pulse in pulses:  # the pulses' full results, on request, in private (the group saw each week's line)
+        await demo.dm(PIC, f"/survei hasil {pulse}")
     await demo.dm(PRINCIPAL, "/laporan siklus ini")
 
 
