@@ -58,6 +58,13 @@ class DeliveryLedger:
             if also is not None:
                 await also(tx)
 
+    async def abandon(self, key: str, now: int, reason: str) -> None:
+        """A key not yet sent that is no longer wanted (a reminder to someone who has answered since): 'skipped',
+        so no pass sends it; a key already sent or settled is left as it is."""
+        async with self.db.tx() as tx:
+            await tx.execute("UPDATE outbox SET status = 'skipped', last_error = ?, sent_at = ? WHERE key = ?"
+                             " AND status IN ('pending', 'sending')", (reason, now, key))
+
     async def ambiguous(self) -> dict[str, int]:
         """Keys that may have reached their chat more than once: key -> ambiguous attempts."""
         rows = await self.db.fetchall("SELECT key, ambiguous FROM outbox WHERE ambiguous > 0 ORDER BY key")

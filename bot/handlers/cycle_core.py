@@ -20,7 +20,7 @@ from storage.cycle import CycleStore, History, StageRow
 from storage.models import Community, User
 
 from .. import quiet
-from ..delivery import SendFailed, call, edit_html, in_topic, send_once
+from ..delivery import SendFailed, call, edit_html, in_topic, ledger, send_once
 from ..keyboards import cb
 from ..render import cut_lines
 from ..summary_feed import CycleFeed, Gathering
@@ -305,8 +305,11 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
         answered = await store(services).cycles.answered_users(stage.id)
         group = await group_members(services, stage.cycle_id)
         for m in await services.repos.members.list(community.id):
+            if m.user_id in answered:  # an attempt a crash interrupted is moot now: never resent
+                await ledger(services).abandon(f"cy:r:{stage.id}:{m.user_id}", services.now_ts(), "answered")
+                continue
             user = await services.repos.users.get(m.user_id)
-            if m.user_id in answered or (group is not None and m.user_id not in group) or user is None or not user.reachable:
+            if (group is not None and m.user_id not in group) or user is None or not user.reachable:
                 continue
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/reminder", stage=stage,
