@@ -24,7 +24,7 @@ from ..commands import Command
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, is_pic, refuse
+from .common import Scope, build_scope, handler, is_pic, pic_flow_community, refuse
 
 FLOW = "activity"
 LIST_WORDS = ("daftar", "list")
@@ -100,14 +100,8 @@ async def ask(scope: Scope, step: str, **kw: Any) -> None:
 
 async def on_activity_text(scope: Scope, flow: Flow, message: Any) -> None:
     services = scope.services
-    community = await services.repos.communities.get(flow.community_id) if flow.community_id else None
+    community = await pic_flow_community(scope, flow)
     if community is None:
-        await services.repos.flows.end(flow.chat_id, flow.user_id)
-        return
-    scope.community = community
-    if not await scope.is_pic():
-        await services.repos.flows.end(flow.chat_id, flow.user_id)
-        await refuse(scope, "errors/not_pic")
         return
     text = (message.text or "").strip()
     data = dict(flow.data)

@@ -22,7 +22,7 @@ from ..delivery import SendFailed, call, in_topic, post_message
 from ..flows import FlowSpec
 from ..keyboards import cb, rows
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, is_pic, reconcile, refuse
+from .common import Scope, build_scope, handler, is_pic, pic_flow_community, reconcile, refuse
 
 FLOW = "agreement"
 WRITE_WORDS = ("tulis", "write", "ubah", "edit", "ganti", "change")
@@ -96,14 +96,8 @@ async def show(scope: Scope) -> None:
 
 async def on_agreement_text(scope: Scope, flow: Flow, message: Any) -> None:
     services = scope.services
-    community = await services.repos.communities.get(flow.community_id) if flow.community_id else None
+    community = await pic_flow_community(scope, flow)
     if community is None:
-        await services.repos.flows.end(flow.chat_id, flow.user_id)
-        return
-    scope.community = community
-    if not await scope.is_pic():
-        await services.repos.flows.end(flow.chat_id, flow.user_id)
-        await refuse(scope, "errors/not_pic")
         return
     text = (message.text or "").strip()
     if text.lower() in DEFAULT_WORDS:

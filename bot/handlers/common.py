@@ -394,6 +394,22 @@ async def refuse(scope: Scope, key: str, **kw: Any) -> None:
     await scope.reply(key, **kw)
 
 
+async def pic_flow_community(scope: Scope, flow: Any) -> Community | None:
+    """The community a PIC's multi-step flow is about, with the scope set to it; None (the flow ended, the
+    person refused politely if they are no longer a PIC) when it is gone or they may not go on."""
+    services = scope.services
+    community = await services.repos.communities.get(flow.community_id) if flow.community_id else None
+    if community is None:
+        await services.repos.flows.end(flow.chat_id, flow.user_id)
+        return None
+    scope.community = community
+    if not await scope.is_pic():
+        await services.repos.flows.end(flow.chat_id, flow.user_id)
+        await refuse(scope, "errors/not_pic")
+        return None
+    return community
+
+
 async def my_communities(scope: Scope) -> list[Community]:
     repos = scope.services.repos
     found = {c.id: c for c in await repos.members.communities_of(scope.user_id)}
