@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 TextHandler = Callable[["Scope", Any], Awaitable[bool]]
 TickHandler = Callable[["Services", ExtBot, Any], Awaitable[None]]
+
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -58,6 +61,13 @@ class Services:
 
     def now_ts(self) -> int:
         return self.clock.ts()
+
+    def repo(self, cls: type[R]) -> R:
+        """A feature's own repository (a class taking the database), made once on first use."""
+        found = self.extra.get(cls)
+        if found is None:
+            found = self.extra[cls] = cls(self.db)  # type: ignore[call-arg]
+        return found  # type: ignore[no-any-return]
 
     def cached_admins(self, chat_id: int) -> frozenset[int] | None:
         hit = self.admin_cache.get(chat_id)

@@ -33,10 +33,7 @@ MAP_WEEKS = 26
 
 
 def repo(services: Services) -> ActivityRepo:
-    r = services.extra.get("activity_repo")
-    if r is None:
-        r = services.extra["activity_repo"] = ActivityRepo(services.db)
-    return r
+    return services.repo(ActivityRepo)
 
 
 def today_of(services: Services, community: Community) -> date:

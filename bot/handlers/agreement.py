@@ -31,10 +31,7 @@ DEFAULT_WORDS = ("contoh", "example", "default", "saran")
 
 
 def repo(services: Services) -> AgreementRepo:
-    r = services.extra.get("agreement_repo")
-    if r is None:
-        r = services.extra["agreement_repo"] = AgreementRepo(services.db)
-    return r
+    return services.repo(AgreementRepo)
 
 
 def accept_markup(scope: Scope, agreement: Agreement) -> InlineKeyboardMarkup:

@@ -27,10 +27,7 @@ NAMES_SHOWN = 8
 
 
 def repos(services: Services) -> tuple[WorkGroups, Observations]:
-    found = services.extra.get("observe_store")
-    if found is None:
-        found = services.extra["observe_store"] = (WorkGroups(services.db), Observations(services.db))
-    return found
+    return services.repo(WorkGroups), services.repo(Observations)
 
 
 async def member_names(services: Services, community_id: int) -> dict[int, str]:
@@ -148,10 +145,7 @@ async def survey_may_answer(services: Services, survey_id: int, user_id: int) ->
 
 # -- hooks: a cycle or a meeting series aimed at one group (`/siklus mulai … kelompok`, `/jadwal … kelompok`) --
 def targets(services: Services) -> GroupTargets:
-    found = services.extra.get("group_targets")
-    if found is None:
-        found = services.extra["group_targets"] = GroupTargets(services.db)
-    return found
+    return services.repo(GroupTargets)
 
 
 async def cycle_members(services: Services, cycle_id: int) -> list[int] | None:

@@ -53,10 +53,7 @@ AUTO_EVERY_S = 600  # that check runs at most every 10 minutes
 
 
 def repo(services: Services) -> JournalLoopRepo:
-    r = services.extra.get("journal_loop")
-    if r is None:
-        r = services.extra["journal_loop"] = JournalLoopRepo(services.db)
-    return r
+    return services.repo(JournalLoopRepo)
 
 
 def share_row(t: Any, entry_id: int) -> list[InlineKeyboardButton]:

@@ -24,10 +24,7 @@ WELCOME_EDIT_INTERVAL_S = 30
 
 
 def store(services: Services) -> Welcomes:
-    ws = services.extra.get("welcomes")
-    if ws is None:
-        ws = services.extra["welcomes"] = Welcomes(services.db)
-    return ws
+    return services.repo(Welcomes)
 
 
 async def text_of(services: Services, community: Community, day: str) -> tuple[str, Any]:

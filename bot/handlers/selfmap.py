@@ -38,10 +38,7 @@ MAP_WEEKS = 26
 
 
 def repo(services: Services) -> MapRepo:
-    r = services.extra.get("map_repo")
-    if r is None:
-        r = services.extra["map_repo"] = MapRepo(services.db)
-    return r
+    return services.repo(MapRepo)
 
 
 def term_now(services: Services, community: Community) -> str:
