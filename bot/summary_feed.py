@@ -3,7 +3,7 @@ one call per feature, a fixed number of statements whatever the history.
 
 Each feature fills its field of `Services.feed` (`SummaryFeed`) at registration; a field left `None` (the
 feature is absent, or a test replaced the features with stand-ins through `services.hooks`) makes
-`bot.handlers.reports_data.snapshot` fall back to the feature's named hook. The figures themselves are the
+`bot.usecases.reports_data.snapshot` fall back to the feature's named hook. The figures themselves are the
 ones of `domain.figures`, computed by the same functions the named hooks, `/jam` and `/laporan` use.
 """
 

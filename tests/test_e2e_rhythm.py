@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.handlers.rhythm_core import store
+from bot.usecases.rhythm_core import store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -13,7 +13,7 @@ import pypdf
 
 from bot.demo import GROUP, PIC, PRINCIPAL, Demo, run_demo
 from bot.handlers.reports import build_summary
-from bot.handlers.reports_data import snapshot
+from bot.usecases.reports_data import snapshot
 
 HOURS = re.compile(r"Jam belajar: (.+?)(?: \((?:tercapai|target)|\n|$)")
 ATTENDANCE = re.compile(r"kehadiran (\d+) %")

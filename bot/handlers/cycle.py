@@ -28,7 +28,8 @@ from ..buttons import add_buttons
 from ..commands import Command
 from ..keyboards import cb
 from ..services import KContext, Services
-from . import cycle_answers, cycle_journal, cycle_reports, cycle_rtl, cycle_star
+from ..usecases import cycle_reports
+from . import cycle_answers, cycle_journal, cycle_rtl, cycle_star
 from .common import Scope, build_scope, find_group, handler, refuse, school_calendar
 from .cycle_core import (
     close_stage,

@@ -45,9 +45,9 @@ from ..jobs import broadcast
 from ..keyboards import cb
 from ..render import cut_lines, fmt_date
 from ..services import KContext, Services
+from ..usecases.reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
+from ..usecases.reports_doc import build_doc, report_data
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
-from .reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
-from .reports_doc import build_doc, report_data
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot

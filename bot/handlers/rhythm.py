@@ -31,9 +31,8 @@ from ..delivery import SendFailed, call, in_topic
 from ..keyboards import cb
 from ..services import Services
 from ..summary_feed import Gathering
-from . import rhythm_attend, rhythm_flow, rhythm_hours, rhythm_reports
-from .common import Scope, find_group, handler, refuse
-from .rhythm_core import (
+from ..usecases import rhythm_reports
+from ..usecases.rhythm_core import (
     HORIZON_DAYS,
     LIST_DAYS,
     LIST_WORDS,
@@ -54,6 +53,8 @@ from .rhythm_core import (
     tz_of,
     utc,
 )
+from . import rhythm_attend, rhythm_flow, rhythm_hours
+from .common import Scope, find_group, handler, refuse
 
 CANCEL_WORDS = {"batal", "cancel", "batalkan"}
 MOVE_WORDS = {"pindah", "move", "geser", "ubah"}

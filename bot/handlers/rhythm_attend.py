@@ -20,8 +20,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb, rows
 from ..services import KContext, Services
-from .common import Scope, build_scope, handler, refuse
-from .rhythm_core import (
+from ..usecases.rhythm_core import (
     ANSWERS,
     CHECKIN_WINDOW_S,
     EDIT_GAP_S,
@@ -36,6 +35,7 @@ from .rhythm_core import (
     tz_of,
     utc,
 )
+from .common import Scope, build_scope, handler, refuse
 
 MAX_ATTENDANCE_BUTTONS = 60
 ABSENT_WORDS = {"tidak", "absen", "no", "absent", "hapus", "remove"}

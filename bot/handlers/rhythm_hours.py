@@ -28,8 +28,7 @@ from ..commands import Command
 from ..delivery import send_once
 from ..keyboards import cb, inline_json, rows
 from ..services import Services
-from .common import Scope, handler
-from .rhythm_core import (
+from ..usecases.rhythm_core import (
     LIST_WORDS,
     args_text,
     calendar_of,
@@ -40,6 +39,7 @@ from .rhythm_core import (
     ts,
     tz_of,
 )
+from .common import Scope, handler
 
 # Words a PIC may use to name a role in /target (the roles' own keys work too).
 ROLE_ALIASES = {

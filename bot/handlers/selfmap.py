@@ -111,7 +111,7 @@ async def cmd_map(scope: Scope) -> None:
         await refresh_card(scope, c, current)  # type: ignore[arg-type]
         await scope.react()
         return
-    from .reports_data import snapshot
+    from ..usecases.reports_data import snapshot
 
     snap = await snapshot(services, c, services.clock.now(), weeks=1)
     respondents = await repo(services).respondents(current.id) if current else 0

@@ -25,6 +25,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, home_thread
 from ..flows import FlowSpec
 from ..services import Services
+from ..usecases.surveys_results import trend
 from .common import Scope, deep_link, find_group, handler, is_pic, join_markup, refuse
 from .surveys_answer import FLOW, on_flow_text, on_survey_button, open_in_private, route_group_reply
 from .surveys_post import (
@@ -39,7 +40,6 @@ from .surveys_post import (
     tick,
     trend_chart_png,
 )
-from .surveys_results import trend
 
 SUBCOMMANDS = {
     "pulse": "pulse", "kepuasan": "satisfaction", "satisfaction": "satisfaction",

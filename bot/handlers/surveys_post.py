@@ -25,8 +25,8 @@ from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
 from ..services import Services
 from ..summary_feed import Gathering, SurveyFeed
+from ..usecases.surveys_results import compute, frozen, published, responses, trend, trend_start
 from .common import deep_link
-from .surveys_results import compute, frozen, published, responses, trend, trend_start
 
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from domain.recognition import display_names
 from domain.report_period import midnight_ts
 
-from .cycle_core import store
+from ..handlers.cycle_core import store
 
 if TYPE_CHECKING:
     from ..services import Services
