@@ -28,8 +28,8 @@ from .clock import Clock, StartedClock
 from .commands import CommandRegistry
 from .concurrency import PerChatUpdateProcessor
 from .handlers import register_all
-from .handlers.common import build_scope
 from .render import Renderer
+from .scope import build_scope
 from .services import KContext, Services
 from .settings import Settings
 from .tgbot import KombelBot

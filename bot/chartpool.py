@@ -34,7 +34,7 @@ KEY = "chartpool"
 
 
 def _init_worker() -> None:
-    from domain.charts import warm_up
+    from domain.charts import warm_up  # matplotlib loads in the worker process only, not in the bot's
 
     warm_up()
 

@@ -39,6 +39,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     token = settings.require_token()
     _logging(settings.log_level, token)
+    # each subcommand loads only what it runs: `migrate` and `backup` start without PTB, Jinja and matplotlib
     from telegram.error import InvalidToken, NetworkError
 
     from .app import allowed_updates, build_application
@@ -57,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .demo import run_demo
+    from .demo import run_demo  # the demo's whole world loads only for `kombel-bot demo`
 
     return asyncio.run(run_demo(getattr(args, "out", None)))
 
@@ -65,7 +66,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings()
     _logging(settings.log_level, settings.token)
-    from storage.db import Database
+    from storage.db import Database  # loaded by the subcommand that needs it (see cmd_run)
 
     async def go() -> None:
         db = await Database(settings.database_path).open()
@@ -80,7 +81,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     """A consistent copy of the database while the bot runs (storage.backup)."""
     from pathlib import Path
 
-    from storage.backup import BackupError, snapshot
+    from storage.backup import BackupError, snapshot  # loaded by the subcommand that needs it (see cmd_run)
 
     settings = load_settings()
     try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from storage.models import Flow
 
-    from .handlers.common import Scope
+    from .scope import Scope
 
 
 @dataclass(frozen=True)

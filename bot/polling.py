@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from .app import start, stop
 from .concurrency import PerChatUpdateProcessor
 from .rawupdate import parse_update
 
@@ -124,10 +126,6 @@ class DurablePoller:
 
 async def serve(app: Application, allowed_updates: list[str]) -> int:
     """Run the bot until SIGINT/SIGTERM: start-up, durable polling, scheduler, orderly shutdown."""
-    import signal
-
-    from .app import start, stop
-
     await start(app)
     poller = DurablePoller(app, allowed_updates)
     stopping = asyncio.Event()

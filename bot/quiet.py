@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain import quiet
-
-from .handlers.common import school_calendar
+from domain.calendar import SchoolCalendar
 
 if TYPE_CHECKING:
     from storage.models import Community
@@ -22,6 +21,17 @@ if TYPE_CHECKING:
     from .services import Services
 
 MEETING_LOOKAROUND = timedelta(days=2)  # meetings starting this far around now can cover a private send
+
+
+async def school_calendar(services: Services, community: Community) -> SchoolCalendar:
+    """The community's school days, for anything timed to them: its 5- or 6-day week, national holidays
+    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps (hook
+    "school_calendar"); without that feature, the week and the national calendar."""
+    hook = services.hooks.get("school_calendar")
+    if hook is not None:
+        calendar: SchoolCalendar = await hook(community)
+        return calendar
+    return SchoolCalendar(community.work_days if community.work_days in (5, 6) else 5, language=community.locale)
 
 
 async def send_at(services: Services, community: Community, now: datetime, *, private: bool,

@@ -246,5 +246,10 @@ def _ctx(fn: Any) -> Any:
     return wrapped
 
 
+def local(ts: int | None, tz: str) -> datetime | None:
+    """A stored instant (unix seconds) as the wall-clock time of the zone `tz`; None stays None."""
+    return None if ts is None else datetime.fromtimestamp(ts, ZoneInfo(tz))
+
+
 def local_now(tz: str, now_utc: datetime) -> datetime:
     return now_utc.astimezone(ZoneInfo(tz))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from storage.db import Database
+from storage.models import Community
 from storage.repos import Repos
 
 from .buttons import ButtonRouter
@@ -21,9 +22,9 @@ from .settings import Settings
 from .summary_feed import SummaryFeed
 from .tgbot import KombelBot
 
-if TYPE_CHECKING:
-    from .handlers.common import Scope
-
+# A handler's `bot.scope.Scope`. The Scope is built on Services, so Services names it only by this alias
+# (importing it here would tie the two modules in a cycle).
+Scope = Any
 TextHandler = Callable[["Scope", Any], Awaitable[bool]]
 TickHandler = Callable[["Services", ExtBot, Any], Awaitable[None]]
 
@@ -57,6 +58,8 @@ class Services:
     # Where the bot gets no `chat_member` updates: what Telegram said of a person in a group, briefly trusted.
     standing_cache: dict[tuple[int, int], tuple[int, Standing]] = field(default_factory=dict)
     bot_username: str = ""
+    # Says hello in a group the bot had no record of (`bot.scope.build_scope` calls it; onboarding sets it).
+    greet_group: Callable[[Scope], Awaitable[None]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now_ts(self) -> int:
@@ -96,6 +99,14 @@ class Services:
 
     def forget_standing(self, chat_id: int, user_id: int) -> None:
         self.standing_cache.pop((chat_id, user_id), None)
+
+
+def render(services: Services, community: Community | None, locale: str, key: str, **kw: Any) -> str:
+    """The template `key` in `locale`, for a community's chat: what every message is rendered through
+    (`Scope.render` too), with the community and the bot's username at hand for the template."""
+    kw.setdefault("community", community)
+    kw.setdefault("bot_username", services.bot_username)
+    return services.renderer.render(locale, key, **kw)
 
 
 @dataclass(frozen=True)

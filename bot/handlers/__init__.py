@@ -21,6 +21,7 @@ from . import (
     privacy,
     reports,
     rhythm,
+    rhythm_flow,
     roster,
     selfmap,
     setup,
@@ -45,6 +46,7 @@ def register_all(app: Application, services: Services) -> None:
     roster.register(app, registry)
     setup.register(app, registry, services.flows)
     rhythm.register(app, services)
+    rhythm_flow.register(app, services)  # the guided /jadwal: it builds on rhythm, which does not know it
     cycle.register(app, services)
     journal_loop.register(app, services)
     surveys.register(app, services)

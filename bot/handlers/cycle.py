@@ -23,10 +23,12 @@ from domain.cycle import (
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
 from domain.star import level_facts
+from storage.cycle import Override as StoredOverride
 
 from ..buttons import add_buttons
 from ..commands import Command
 from ..keyboards import cb
+from ..render import local
 from ..services import KContext, Services
 from ..usecases import cycle_reports
 from . import cycle_answers, cycle_journal, cycle_rtl, cycle_star
@@ -39,7 +41,6 @@ from .cycle_core import (
     cycle_status,
     cycle_summaries,
     cycle_trend,
-    local,
     open_stage,
     store,
     summary_data,
@@ -260,8 +261,6 @@ async def questions(scope: Scope, args: list[str]) -> None:
     except CycleError as exc:
         await scope.reply("cycle/questions_error", code=exc.code, qkey=key)
         return
-    from storage.cycle import Override as StoredOverride
-
     await store(services).cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
                                               scope.user_id, services.now_ts(),
                                               (scope.chat_id, scope.message.message_id))

@@ -5,9 +5,8 @@ hooks other features read (`cycle_status`, `cycle_summaries`)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,14 +14,16 @@ from domain.cycle import CycleError, Override, Question, Stage, apply_overrides,
 from domain.cycle import question_bank as default_bank
 from domain.cycle_ops import local_date, to_ts
 from domain.figures import quiet_days, rtl_figure, stalled
+from domain.rtl import is_overdue
 from domain.synthesis import AnswerIn, synthesize
-from storage.cycle import CycleStore, History, StageRow
+from storage.cycle import CycleStore, History, RtlItem, StageRow
 from storage.models import Community, User
 
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, ledger, send_once
 from ..keyboards import cb
-from ..render import cut_lines
+from ..render import cut_lines, local
+from ..services import render
 from ..summary_feed import CycleFeed, Gathering
 from .common import deep_link, locale_for
 
@@ -39,16 +40,6 @@ def store(services: Services) -> CycleStore:
     if s is None:
         s = services.extra["cycle_store"] = CycleStore.on(services.db)
     return s
-
-
-def local(ts: int | None, tz: str) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, ZoneInfo(tz))
-
-
-def render(services: Services, community: Community, locale: str, key: str, **kw: Any) -> str:
-    kw.setdefault("community", community)
-    kw.setdefault("bot_username", services.bot_username)
-    return services.renderer.render(locale, key, **kw)
 
 
 def user_locale(services: Services, user: User | None, community: Community) -> str:
@@ -176,11 +167,35 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow, *, aske
         thread), record=record)
     failed = msg is None
     if stage.stage == Stage.EVALUATION.value:
-        from .cycle_rtl import post_open_items
-
         await post_open_items(services, bot, community, f"cy:rtl:{stage.id}", thread)
     if not failed:  # a send that may be retried (timeout, network) leaves the stage for the next pass
         await repo.mark(stage.id, posted=1)
+
+
+# -- the evaluation stage opens with the open RTL items (`/rtl` lists them the same way) --------
+def dated_items(items: list[RtlItem], today: date) -> list[dict[str, Any]]:
+    return [{"item": i, "due": date.fromisoformat(i.due), "overdue": i.status == "open" and is_overdue(
+        date.fromisoformat(i.due), today)} for i in items]
+
+
+def rtl_list_markup(r: Any, locale: str, items: list[RtlItem]) -> InlineKeyboardMarkup | None:
+    rows = [[InlineKeyboardButton(r.t(locale, "cycle.btn_rtl_done", id=i.id), callback_data=cb("rt", "d", i.id)),
+             InlineKeyboardButton(r.t(locale, "cycle.btn_rtl_not_done", id=i.id), callback_data=cb("rt", "n", i.id))]
+            for i in items if i.status == "open"][:8]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def post_open_items(services: Services, bot: ExtBot, community: Community, key: str,
+                          thread: int | None) -> None:
+    items = await store(services).rtl.list(community.id, status="open")
+    if not items:
+        return
+    today = local_date(services.now_ts(), community.tz)
+    text = render(services, community, community.locale, "cycle/rtl_open_items", items=dated_items(items, today))
+    markup = rtl_list_markup(services.renderer, community.locale, items)
+    await send_once(services, bot, key, community.chat_id, in_topic(services, community, lambda cid, t: (
+        bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)), thread))
+
 
 
 # -- closing --------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
 from ..flows import FlowSpec
-from ..services import KContext, Services
+from ..render import local
+from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
-from .cycle_core import local, render, store, user_locale
+from .cycle_core import store, user_locale
 from .journal_loop import after_share_markup, post_card, refresh_open_card, saved_markup
 from .journal_loop import repo as loop_repo
 

@@ -7,23 +7,23 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application
 
 from domain.cycle_ops import Person, local_date, match_owner, to_ts
-from domain.rtl import RtlError, due_reminder_at, is_overdue, parse_due, parse_rtl_line
+from domain.rtl import RtlError, due_reminder_at, parse_due, parse_rtl_line
 from storage.cycle import RtlItem
-from storage.models import Community, Flow
+from storage.models import Flow
 
 from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import in_topic, send_once
+from ..delivery import send_once
 from ..flows import FlowSpec
-from ..keyboards import cb
-from ..services import KContext, Services
+from ..render import local
+from ..services import KContext, Services, render
 from .common import Scope, build_scope, handler, refuse, school_calendar
-from .cycle_core import local, render, store, user_locale
+from .cycle_core import dated_items, rtl_list_markup, store, user_locale
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -34,18 +34,6 @@ NOT_DONE = ("belum", "notdone", "gagal")
 FLOW_ADD, FLOW_NOTE = "rtl_add", "rtl_note"
 NOTE_MAX = 500
 ADD_STEPS = ("what", "who", "due", "measure")
-
-
-def _dated(items: list[RtlItem], today: date) -> list[dict[str, Any]]:
-    return [{"item": i, "due": date.fromisoformat(i.due), "overdue": i.status == "open" and is_overdue(
-        date.fromisoformat(i.due), today)} for i in items]
-
-
-def _list_markup(r: Any, locale: str, items: list[RtlItem]) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(r.t(locale, "cycle.btn_rtl_done", id=i.id), callback_data=cb("rt", "d", i.id)),
-             InlineKeyboardButton(r.t(locale, "cycle.btn_rtl_not_done", id=i.id), callback_data=cb("rt", "n", i.id))]
-            for i in items if i.status == "open"][:8]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 @handler(audience="member")
@@ -68,7 +56,7 @@ async def show(scope: Scope) -> None:
     today = local_date(scope.services.now_ts(), scope.community.tz)
     open_items = [i for i in items if i.status == "open"]
     closed = [i for i in items if i.status != "open"][-5:]
-    await scope.reply("cycle/rtl_list", open_items=_dated(open_items, today), closed=_dated(closed, today))
+    await scope.reply("cycle/rtl_list", open_items=dated_items(open_items, today), closed=dated_items(closed, today))
 
 
 async def _people(scope: Scope) -> list[Person]:
@@ -211,8 +199,8 @@ async def on_rtl_button(update: Update, ctx: KContext) -> None:
         community = await scope.services.repos.communities.get(item.community_id)
         items = await st.list(item.community_id, status="open")
         today = local_date(scope.services.now_ts(), community.tz)  # type: ignore[union-attr]
-        await scope.edit("cycle/rtl_open_items", items=_dated(items, today),
-                         markup=_list_markup(scope.services.renderer, scope.locale, items))
+        await scope.edit("cycle/rtl_open_items", items=dated_items(items, today),
+                         markup=rtl_list_markup(scope.services.renderer, scope.locale, items))
         return
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_NOTE, "note", {"item": item.id},
                                            scope.services.now_ts(), community_id=item.community_id)
@@ -231,18 +219,6 @@ async def on_note_text(scope: Scope, flow: Flow, message: Any) -> None:
 
 
 # -- the scheduler and the evaluation stage ---------------------------------------------------------
-async def post_open_items(services: Services, bot: ExtBot, community: Community, key: str,
-                          thread: int | None) -> None:
-    items = await store(services).rtl.list(community.id, status="open")
-    if not items:
-        return
-    today = local_date(services.now_ts(), community.tz)
-    text = render(services, community, community.locale, "cycle/rtl_open_items", items=_dated(items, today))
-    markup = _list_markup(services.renderer, community.locale, items)
-    await send_once(services, bot, key, community.chat_id, in_topic(services, community, lambda cid, t: (
-        bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)), thread))
-
-
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     st = store(services).rtl
     for item in await st.due_reminders(to_ts(now_dt)):
@@ -258,7 +234,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
                 continue
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/rtl_reminder", item=item, due=date.fromisoformat(item.due))
-            markup = _list_markup(services.renderer, loc, [item])
+            markup = rtl_list_markup(services.renderer, loc, [item])
             sent = await send_once(services, bot, f"rt:r:{item.id}", user.id,
                                    lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
         if sent is not None:  # failed for now (timeout, network): the next pass tries again

@@ -34,9 +34,9 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..flows import FlowSpec
 from ..keyboards import cb
-from ..services import KContext, Services
+from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, join_markup, refuse
-from .cycle_core import render, store
+from .cycle_core import store
 
 log = logging.getLogger(__name__)
 FLOW = "star"

@@ -38,9 +38,9 @@ from ..buttons import add_buttons
 from ..delivery import SendFailed, call, edit_html, home_thread, in_topic, send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
-from ..services import KContext, Services
+from ..services import KContext, Services, render
 from .common import Scope, build_scope, refuse, school_calendar
-from .cycle_core import render, store, user_locale
+from .cycle_core import store, user_locale
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot

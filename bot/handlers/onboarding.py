@@ -196,6 +196,7 @@ def register(app: Application, registry: CommandRegistry) -> None:
         Command("help", "bantuan", cmd_help),
         Command("cancel", "batal", cmd_cancel),
     )
+    app.bot_data["services"].greet_group = send_welcome
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
 

@@ -1,6 +1,7 @@
 """The weekly rhythm: /schedule (/jadwal) to plan, list, move and cancel meetings, /offday (/libur) for a
 community's days off, and the registration of the whole feature (RSVP and attendance in rhythm_attend,
-learning hours in rhythm_hours, the guided set-up in rhythm_flow)."""
+learning hours in rhythm_hours; the guided set-up, rhythm_flow, builds on this module and is registered
+beside it)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ from ..usecases.rhythm_core import (
     tz_of,
     utc,
 )
-from . import rhythm_attend, rhythm_flow, rhythm_hours
+from . import rhythm_attend, rhythm_hours
 from .common import Scope, find_group, handler, refuse
 
 CANCEL_WORDS = {"batal", "cancel", "batalkan"}
@@ -437,7 +438,6 @@ def register(app: Application, services: Services) -> None:
         Command("schedule", "jadwal", cmd_schedule),
         Command("offday", "libur", cmd_offday, audience="pic"),
     )
-    rhythm_flow.register(app, services)
     rhythm_attend.register(app, services)
     rhythm_hours.register(app, services)
     services.hooks.update(make_hooks(services))

@@ -17,6 +17,8 @@ from ..flows import FlowSpec
 from ..keyboards import cb, rows
 from ..services import KContext, Services
 from .common import Scope, build_scope, refuse
+from .rhythm import create_series
+from .rhythm_hours import on_undo_button
 
 FLOW = "rhythm_new"
 TIMES = ("07:30", "09:00", "12:30", "13:00", "13:30", "14:00", "15:00", "16:00", "19:00", "19:30")
@@ -49,8 +51,6 @@ async def on_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     if parts[1] == "u":  # undo of a learning-log entry (rhythm_hours)
-        from .rhythm_hours import on_undo_button
-
         await on_undo_button(scope, parts)
         return
     if not await scope.is_pic():
@@ -93,8 +93,6 @@ async def on_button(update: Update, ctx: KContext) -> None:
 
 
 async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
-    from .rhythm import create_series
-
     text = " ".join((message.text or "").split())
     if flow.step != "place":
         await scope.reply("rhythm/ask_step", step="use_buttons")

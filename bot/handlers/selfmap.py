@@ -30,6 +30,7 @@ from ..delivery import SendFailed, call, edit_html
 from ..keyboards import cb
 from ..services import KContext, Services
 from ..summary_feed import Gathering, ProgrammeFeed
+from ..usecases.reports_data import snapshot
 from .common import Scope, build_scope, deep_link, handler, reconcile, refuse
 
 OPEN_WORDS = ("buka", "open")
@@ -111,8 +112,6 @@ async def cmd_map(scope: Scope) -> None:
         await refresh_card(scope, c, current)  # type: ignore[arg-type]
         await scope.react()
         return
-    from ..usecases.reports_data import snapshot
-
     snap = await snapshot(services, c, services.clock.now(), weeks=1)
     respondents = await repo(services).respondents(current.id) if current else 0
     await scope.reply("programme/map_show", levels=snap.levels, current=current, respondents=respondents,

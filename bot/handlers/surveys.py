@@ -19,20 +19,28 @@ from domain.groups import split_group_suffix
 from domain.survey_text import SurveyTextError, parse_survey_text
 from domain.survey_time import next_slot, parse_close, parse_weekly_slot
 from domain.surveys import builtin_survey
+from storage.surveys import PulseSchedule
 
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, home_thread
 from ..flows import FlowSpec
+from ..render import local
 from ..services import Services
 from ..usecases.surveys_results import trend
 from .common import Scope, deep_link, find_group, handler, is_pic, join_markup, refuse
-from .surveys_answer import FLOW, on_flow_text, on_survey_button, open_in_private, route_group_reply
+from .surveys_answer import (
+    FLOW,
+    answer_label,
+    on_flow_text,
+    on_survey_button,
+    open_in_private,
+    route_group_reply,
+)
 from .surveys_post import (
     PULSE_OPEN_HOURS,
     close_survey,
     install_hooks,
-    local,
     repo,
     results_parts,
     split_lines,
@@ -240,8 +248,6 @@ async def results_cmd(scope: Scope, rest: list[str]) -> None:
 
 # -- the weekly pulse schedule --------------------------------------------------------------------
 async def schedule_cmd(scope: Scope, rest: list[str]) -> None:
-    from storage.surveys import PulseSchedule
-
     assert scope.community is not None
     r = repo(scope.services)
     community = scope.community
@@ -336,8 +342,6 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
     people: dict[int, dict[int, Any]] = {}
     for a in await r.answers(survey.id):
         people.setdefault(a.user_id, {})[a.item_idx] = a
-    from .surveys_answer import answer_label
-
     rows = [(names[uid].name if uid in names else str(uid), ans[next(iter(ans))].role,
              [(i + 1, answer_label(survey, i, ans[i].value)) for i in sorted(ans)])
             for uid, ans in people.items()]

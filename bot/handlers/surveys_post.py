@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,8 @@ from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
-from ..services import Services
+from ..render import local
+from ..services import Services, render
 from ..summary_feed import Gathering, SurveyFeed
 from ..usecases.surveys_results import compute, frozen, published, responses, trend, trend_start
 from .common import deep_link
@@ -38,16 +39,6 @@ def repo(services: Services) -> Surveys:
     if r is None:
         r = services.extra["surveys_repo"] = Surveys(services.db)
     return r
-
-
-def local(ts: int | None, tz: str) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).astimezone(ZoneInfo(tz))
-
-
-def render(services: Services, community: Community, key: str, *, locale: str | None = None, **kw: Any) -> str:
-    kw.setdefault("community", community)
-    kw.setdefault("bot_username", services.bot_username)
-    return services.renderer.render(locale or community.locale, key, **kw)
 
 
 # -- keyboards ------------------------------------------------------------------------------------
@@ -84,7 +75,7 @@ def header_markup(services: Services, survey: Survey, locale: str) -> InlineKeyb
 
 
 def header_text(services: Services, community: Community, survey: Survey, count: int) -> str:
-    return render(services, community, "surveys/header", survey=survey, count=count,
+    return render(services, community, community.locale, "surveys/header", survey=survey, count=count,
                   closes=local(survey.closes_at, community.tz), closed=not survey.is_open, inline=inline(survey))
 
 
@@ -190,7 +181,8 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     key = "surveys/results_test" if results.is_test else "surveys/results"
     # What every later summary, report, trend and `/survei hasil N` shows, kept once: the text too, so answers
     # erased later cannot reappear as the difference between two versions of it.
-    await r.freeze(survey.id, {**frozen(results), "text": render(services, community, key, r=results)})
+    text = render(services, community, community.locale, key, r=results)
+    await r.freeze(survey.id, {**frozen(results), "text": text})
     await refresh_header(services, bot, survey.id, force=True)
     await r.mark_closed(survey.id)
 
