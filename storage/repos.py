@@ -1,11 +1,11 @@
-"""Repositories of the foundation: communities, users, members, principals, flows, processed updates.
+"""Repositories of the foundation: communities, users, members, flows, processed updates (principals:
+`storage/principals.py`, bundled here as `Repos.principals`).
 
 Each takes the `Database` and returns dataclasses from `storage.models`. No Telegram objects here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
 from storage.models import Community, Flow, Member, User
+from storage.principals import Principals
 
 # Tables whose rows are keyed by a Telegram chat id, remapped when a group becomes a supergroup.
 # Feature migrations that store chat ids add their (table, column) here through `register_chat_column`.
@@ -29,10 +30,6 @@ def still_in_group(community: str, user: str) -> str:
 def register_chat_column(table: str, column: str) -> None:
     if (table, column) not in CHAT_ID_COLUMNS:
         CHAT_ID_COLUMNS.append((table, column))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Communities:
@@ -250,63 +247,6 @@ class Members:
             "SELECT c.* FROM communities c JOIN members m ON m.community_id = c.id"
             " WHERE m.user_id = ? AND m.active = 1 ORDER BY c.id", (user_id,))
         return [Community.from_row(r) for r in rows]
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    status: str  # ok | unknown | used | expired | already
-    community_id: int | None = None
-
-
-class Principals:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def create_link(self, community_id: int, created_by: int, token: str, now: int, expires_at: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute(
-                "INSERT INTO principal_links (token_hash, community_id, created_by, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)", (token_hash(token), community_id, created_by, now, expires_at))
-
-    async def redeem(self, token: str, user_id: int, now: int) -> LinkResult:
-        """Use a link once: checks and marks it in one write unit, so two presses cannot both succeed."""
-        async with self.db.tx() as tx:
-            row = await tx.fetchone("SELECT * FROM principal_links WHERE token_hash = ?", (token_hash(token),))
-            if row is None:
-                return LinkResult("unknown")
-            if row["used_at"] is not None:
-                return LinkResult("used", row["community_id"])
-            if row["expires_at"] <= now:
-                return LinkResult("expired", row["community_id"])
-            await tx.execute("UPDATE principal_links SET used_at = ?, used_by = ? WHERE token_hash = ?",
-                             (now, user_id, row["token_hash"]))
-            cur = await tx.execute(
-                "INSERT INTO principals (community_id, user_id, linked_at, linked_by) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (community_id, user_id) DO NOTHING",
-                (row["community_id"], user_id, now, row["created_by"]))
-            return LinkResult("ok" if cur.rowcount else "already", row["community_id"])
-
-    async def unlink(self, community_id: int, user_id: int) -> bool:
-        async with self.db.tx() as tx:
-            cur = await tx.execute("DELETE FROM principals WHERE community_id = ? AND user_id = ?",
-                                   (community_id, user_id))
-            return bool(cur.rowcount)
-
-    async def of_community(self, community_id: int) -> list[User]:
-        rows = await self.db.fetchall(
-            "SELECT u.* FROM users u JOIN principals p ON p.user_id = u.id WHERE p.community_id = ? ORDER BY u.id",
-            (community_id,))
-        return [User.from_row(r) for r in rows]
-
-    async def communities_of(self, user_id: int) -> list[Community]:
-        rows = await self.db.fetchall(
-            "SELECT c.* FROM communities c JOIN principals p ON p.community_id = c.id WHERE p.user_id = ?"
-            " ORDER BY c.id", (user_id,))
-        return [Community.from_row(r) for r in rows]
-
-    async def is_principal(self, community_id: int, user_id: int) -> bool:
-        return await self.db.scalar("SELECT 1 FROM principals WHERE community_id = ? AND user_id = ?",
-                                    (community_id, user_id)) is not None
 
 
 class Flows:

@@ -18,6 +18,7 @@ from . import (
     membership,
     observe,
     onboarding,
+    principals,
     privacy,
     reports,
     rhythm,
@@ -44,6 +45,7 @@ def register_all(app: Application, services: Services) -> None:
     onboarding.register(app, registry)
     membership.register(app)
     roster.register(app, registry)
+    principals.register(app, registry)
     setup.register(app, registry, services.flows)
     rhythm.register(app, services)
     rhythm_flow.register(app, services)  # the guided /jadwal: it builds on rhythm, which does not know it

@@ -25,6 +25,7 @@ from ..commands import Command, CommandRegistry
 from ..keyboards import role_keyboard
 from ..services import KContext
 from .common import Scope, build_scope, deep_link, handler
+from .principals import redeem_principal_link
 
 log = logging.getLogger(__name__)
 PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER,
@@ -108,8 +109,6 @@ async def cmd_start(scope: Scope) -> None:
         await route(scope, rest)
         return
     if payload.startswith("p") and len(payload) > 1:
-        from .roster import redeem_principal_link
-
         await redeem_principal_link(scope, payload[1:])
         return
     if payload.startswith("c") and payload[1:].isdigit():

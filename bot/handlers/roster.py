@@ -1,17 +1,16 @@
-"""People and roles: /join with a role, PICs, principals (single-use deep links), and languages."""
+"""People and roles: /join with a role, PICs, which community a private chat is about, and languages
+(principals: `principals.py`)."""
 
 from __future__ import annotations
 
-import secrets
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import Application
 
 from storage.models import ROLES
 
 from ..buttons import add_buttons
 from ..commands import Command, CommandRegistry
-from ..keyboards import cb, language_keyboard, role_keyboard
+from ..keyboards import language_keyboard, role_keyboard
 from ..services import KContext
 from ..settings import SUPPORTED_LOCALES
 from . import roster_welcome
@@ -19,7 +18,6 @@ from .common import (
     Scope,
     build_scope,
     community_picker,
-    deep_link,
     handler,
     is_in_group,
     my_communities,
@@ -133,75 +131,6 @@ async def cmd_pic(scope: Scope) -> None:
     await scope.reply("roster/pic_added" if make else "roster/pic_removed", name=tu.full_name)
 
 
-# -- principals -----------------------------------------------------------------------------------
-@handler(audience="pic")
-async def cmd_principal(scope: Scope) -> None:
-    """Make a single-use link for the principal. It is a secret, so it goes to the PIC in private."""
-    assert scope.community is not None and scope.user is not None
-    repos = scope.services.repos
-    args = [a.lower() for a in (scope.ctx.args or [])]
-    principals = await repos.principals.of_community(scope.community.id)
-    if args and args[0] in ("list", "daftar", "remove", "lepas"):
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-            scope.t("btn.unlink", name=p.full_name)[:60], callback_data=cb("pr", "rm", scope.community.id, p.id))]
-            for p in principals]) if principals else None
-        await scope.reply("principal/list", principals=principals, markup=markup)
-        return
-    now = scope.services.now_ts()
-    token = secrets.token_urlsafe(16)  # 128 random bits, 22 URL-safe characters
-    hours = scope.services.settings.principal_link_hours
-    expires = now + hours * 3600
-    await repos.principals.create_link(scope.community.id, scope.user_id, token, now, expires)
-    link = deep_link(scope.services.bot_username, f"p{token}")
-    text = scope.render("principal/link", link=link, hours=hours)
-    if scope.is_group:
-        if not scope.user.reachable:
-            await scope.reply("principal/start_me_first", markup=InlineKeyboardMarkup([[InlineKeyboardButton(
-                scope.t("btn.open_private"), url=deep_link(scope.services.bot_username, f"c{scope.community.id}"))]]))
-            return
-        from ..delivery import send_text
-
-        sent = await send_text(scope.services, scope.ctx.bot, scope.user_id, text)
-        await scope.reply("principal/link_sent_private" if sent else "principal/start_me_first")
-        return
-    await scope.send_html(text)
-
-
-async def redeem_principal_link(scope: Scope, token: str) -> None:
-    repos = scope.services.repos
-    now = scope.services.now_ts()
-    result = await repos.principals.redeem(token, scope.user_id, now)
-    if result.status in ("unknown", "used", "expired"):
-        await scope.reply(f"principal/link_{result.status}")
-        return
-    community = await repos.communities.get(result.community_id)  # type: ignore[arg-type]
-    scope.community = community
-    await repos.users.set_current_community(scope.user_id, community.id, now)  # type: ignore[union-attr]
-    oversees = await repos.principals.communities_of(scope.user_id)
-    await scope.reply("principal/linked" if result.status == "ok" else "principal/already", oversees=oversees)
-
-
-async def on_principal_button(update: Update, ctx: KContext) -> None:
-    scope = await build_scope(update, ctx)
-    parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
-    if len(parts) != 4 or parts[1] != "rm" or not parts[2].isdigit() or not parts[3].isdigit():
-        await scope.answer("errors.stale_button", alert=True)
-        return
-    community = await scope.services.repos.communities.get(int(parts[2]))
-    if community is None or (scope.is_group and community.chat_id != scope.chat_id):
-        await scope.answer("errors.stale_button", alert=True)
-        return
-    scope.community = community
-    scope.member = await scope.services.repos.members.get(community.id, scope.user_id)
-    if not await scope.is_pic():
-        await refuse(scope, "errors/not_pic")
-        return
-    removed = await scope.services.repos.principals.unlink(community.id, int(parts[3]))
-    await scope.answer("principal.unlinked_alert" if removed else "errors.stale_button")
-    principals = await scope.services.repos.principals.of_community(community.id)
-    await scope.edit("principal/list", principals=principals)
-
-
 # -- languages ------------------------------------------------------------------------------------
 @handler()
 async def cmd_language(scope: Scope) -> None:
@@ -244,10 +173,8 @@ def register(app: Application, registry: CommandRegistry) -> None:
         Command("language", "bahasa", cmd_language),
         Command("community", "komunitas", cmd_community, group=False),
         Command("pic", "pic", cmd_pic, audience="pic", private=False),
-        Command("principal", "kepsek", cmd_principal, audience="pic"),
     )
     add_buttons(app, "jn", on_join_button)
-    add_buttons(app, "pr", on_principal_button)
     add_buttons(app, "lg", on_language_button)
     add_buttons(app, "cm", on_community_button)
     app.bot_data["services"].ticks.append(("welcome", roster_welcome.tick))
