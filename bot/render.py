@@ -4,6 +4,10 @@ HTML messages are Jinja2 templates `messages/<locale>/<area>/<name>.j2` (autoesc
 always escaped). Short plain strings (button labels, role names, alerts) live in
 `messages/<locale>/ui.toml`. Dates, times and numbers go through Babel in the given locale.
 
+This module is the only reader of `messages/`: the domain is handed what it needs of the texts
+(`cycle_texts`: stage names, the question bank, the journal prompt, STAR labels; `survey_texts`: Likert
+labels and the built-in surveys) and reads no files itself.
+
 Echoed input is clipped here, for every template at once: each plain string a template prints — a
 person's note, a word the bot could not read, a title — is cut to ECHO_MAX UTF-16 code units (what
 Telegram counts) with '…', and each value filled into a ui string to UI_ECHO_MAX. So a 5,000-character
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -134,6 +139,32 @@ def _babel(locale: str) -> str:
     return "id_ID" if locale == "id" else "en_GB"
 
 
+def language(locale: str | None) -> str:
+    """`"id_ID"`/`"en-US"` → `"id"`/`"en"`; anything unknown falls back to Indonesian."""
+    lang = (locale or "id").replace("-", "_").split("_")[0].lower()
+    return lang if lang in SUPPORTED_LOCALES else "id"
+
+
+def _read_toml(locale: str, name: str) -> dict[str, Any]:
+    return tomllib.loads((MESSAGES_DIR / locale / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=16)
+def texts(locale: str | None, name: str) -> Mapping[str, Any]:
+    """`messages/<locale>/<name>.toml` as parsed, read once per language (shared: treat it as read-only)."""
+    return _read_toml(language(locale), name)
+
+
+def cycle_texts(locale: str | None) -> Mapping[str, Any]:
+    """What `domain.cycle` and `domain.star` are handed: `cycle.toml` (stages, questions, journal, STAR)."""
+    return texts(locale, "cycle")
+
+
+def survey_texts(locale: str | None) -> Mapping[str, Any]:
+    """What `domain.surveys` is handed: `surveys.toml` (Likert labels, the built-in surveys)."""
+    return texts(locale, "surveys")
+
+
 @lru_cache(maxsize=4)
 def _ui(locale: str) -> dict[str, str]:
     flat: dict[str, str] = {}
@@ -149,7 +180,7 @@ def _ui(locale: str) -> dict[str, str]:
     # ui.toml plus one ui_<feature>.toml per feature; a key defined twice is a bug
     for path in sorted((MESSAGES_DIR / locale).glob("ui*.toml")):
         before = len(flat)
-        node = tomllib.loads(path.read_text(encoding="utf-8"))
+        node = _read_toml(locale, path.stem)
         keys: list[str] = []
         walk_keys("", node, keys)
         dup = set(keys) & set(flat)

@@ -1,7 +1,8 @@
 """The inquiry cycle of a learning community (siklus inkuiri komunitas belajar).
 
 Pure domain code: no Telegram, no database. Four stages (refleksi awal → perencanaan →
-implementasi → evaluasi), a question bank per stage loaded from ``messages/<locale>/cycle.toml``,
+implementasi → evaluasi), a question bank per stage read from the texts of ``messages/<locale>/cycle.toml``
+(handed in by the bot: ``bot.render.cycle_texts``; the domain reads no files),
 per-community overrides of that bank, parsing of the cycle's target ("literasi kelas 4: 40% → 70%
 tuntas"), a default schedule aligned with the weekly meeting, and an end-of-cycle summary.
 
@@ -11,22 +12,16 @@ Errors are reported as :class:`CycleError` with a stable ``code`` the bot layer 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
-import messages
 from domain.figures import rtl_figure
 from domain.groups import split_group_suffix
 from domain.text import clip
 
-DEFAULT_LOCALE = "id"
-SUPPORTED_LOCALES = ("id", "en")
 MAX_QUESTION_LEN = 200
 TOPIC_MAX = 200  # what is stored of a cycle topic, and of the target as typed (UTF-16 code units)
 RAW_MAX = 300
@@ -68,22 +63,8 @@ STAGES: tuple[Stage, ...] = (Stage.REFLECTION, Stage.PLANNING, Stage.IMPLEMENTAT
 # --------------------------------------------------------------------------- messages / question bank
 
 
-def normalize_locale(locale: str | None) -> str:
-    """``"id_ID"``/``"en-US"`` → ``"id"``/``"en"``; anything unknown falls back to Indonesian."""
-    lang = (locale or DEFAULT_LOCALE).replace("-", "_").split("_")[0].lower()
-    return lang if lang in SUPPORTED_LOCALES else DEFAULT_LOCALE
-
-
-@lru_cache(maxsize=8)
-def _load(locale: str) -> dict[str, Any]:
-    path = Path(messages.__file__).parent / locale / "cycle.toml"
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def cycle_messages(locale: str | None) -> dict[str, Any]:
-    """The raw parsed ``cycle.toml`` for a locale (cached; treat as read-only)."""
-    return _load(normalize_locale(locale))
+# ``messages/<locale>/cycle.toml`` as parsed, in one language: ``stages``, ``questions``, ``journal``, ``star``.
+CycleTexts = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +81,19 @@ class StageInfo:
     description: str
 
 
-def stage_info(locale: str | None) -> dict[Stage, StageInfo]:
-    raw = cycle_messages(locale)["stages"]
+def stage_info(texts: CycleTexts) -> dict[Stage, StageInfo]:
+    raw = texts["stages"]
     return {s: StageInfo(s, raw[s.value]["title"], raw[s.value]["description"]) for s in STAGES}
 
 
-def journal_prompt(locale: str | None) -> str:
+def journal_prompt(texts: CycleTexts) -> str:
     """The daily-journal prompt (what happened today vs what should have happened)."""
-    return cycle_messages(locale)["journal"]["prompt"]
+    return str(texts["journal"]["prompt"])
 
 
-def question_bank(locale: str | None) -> dict[Stage, list[Question]]:
+def question_bank(texts: CycleTexts) -> dict[Stage, list[Question]]:
     """The default questions per stage, in order. A fresh copy each call (safe to mutate)."""
-    raw = cycle_messages(locale)["questions"]
+    raw = texts["questions"]
     return {s: [Question(q["key"], s, q["text"]) for q in raw.get(s.value, [])] for s in STAGES}
 
 

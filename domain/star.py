@@ -6,7 +6,8 @@ Two readings are in circulation and both use the same four slots:
 - ``"star"``: Situation – Task – Action – Result;
 - ``"stta"``: Situasi – Tantangan – Aksi – Refleksi (hasil dan dampak).
 
-Labels come from the ``[star]`` section of ``messages/<locale>/cycle.toml``.
+Labels come from the ``[star]`` section of ``messages/<locale>/cycle.toml``, handed in as the cycle's texts
+(``domain.cycle.CycleTexts``, loaded by ``bot.render.cycle_texts``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Literal
 import matplotlib
 from fpdf import FPDF
 
-from domain.cycle import cycle_messages
+from domain.cycle import CycleTexts
 
 READINGS = ("star", "stta")
 SLOTS = ("situation", "task", "action", "result")
@@ -64,10 +65,10 @@ class StarLabels:
     prompts: dict[str, str]  # slot → prompt asking the teacher for that field
 
 
-def star_labels(reading: str, locale: str | None) -> StarLabels:
+def star_labels(reading: str, texts: CycleTexts) -> StarLabels:
     if reading not in READINGS:
         raise StarError("bad_reading", str(reading))
-    raw = cycle_messages(locale)["star"]
+    raw = texts["star"]
     r = raw[reading]
     return StarLabels(
         heading=raw["title"],
@@ -88,14 +89,14 @@ def _clean(text: str | None) -> str:
     return out
 
 
-def _sections(story: StarStory, locale: str | None) -> tuple[StarLabels, list[tuple[str, str]]]:
-    labels = star_labels(story.reading, locale)
+def _sections(story: StarStory, texts: CycleTexts) -> tuple[StarLabels, list[tuple[str, str]]]:
+    labels = star_labels(story.reading, texts)
     return labels, [(labels.slots[s], _clean(getattr(story, s)) or EMPTY) for s in SLOTS]
 
 
-def star_text(story: StarStory, locale: str | None) -> str:
+def star_text(story: StarStory, texts: CycleTexts) -> str:
     """Plain text, one heading per slot, ready to paste into Ruang GTK (dulu PMM)."""
-    labels, sections = _sections(story, locale)
+    labels, sections = _sections(story, texts)
     head = [f"{labels.heading}: {_clean(story.title) or EMPTY}"]
     byline = [
         f"{lbl}: {val}"
@@ -118,9 +119,9 @@ def _pdf_safe(text: str) -> str:
     return re.sub(r"(?<=\S) {2,}", " ", _ASTRAL_RE.sub("", text)).strip()
 
 
-def star_pdf(story: StarStory, locale: str | None) -> bytes:
+def star_pdf(story: StarStory, texts: CycleTexts) -> bytes:
     """An A4 PDF with a Unicode font (DejaVu Sans), localized headings, word-wrapped text."""
-    labels, sections = _sections(story, locale)
+    labels, sections = _sections(story, texts)
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 18, 20)
@@ -164,13 +165,13 @@ def star_pdf(story: StarStory, locale: str | None) -> bytes:
     return bytes(pdf.output())
 
 
-def star_docx(story: StarStory, locale: str | None) -> bytes:
+def star_docx(story: StarStory, texts: CycleTexts) -> bytes:
     """The same write-up as a Word document: the title as a heading, one heading per slot, the teacher's
     paragraphs as paragraphs (Word's own styles, so it can be edited and restyled freely)."""
     from docx import Document  # imported on first use: python-docx brings lxml, ~6 MB the bot rarely needs
     from docx.shared import Pt, RGBColor
 
-    labels, sections = _sections(story, locale)
+    labels, sections = _sections(story, texts)
     doc = Document()
     title = _clean(story.title) or EMPTY
     doc.core_properties.title = title

@@ -18,20 +18,15 @@ Conventions
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
-
-import messages
 
 ItemKind = Literal["likert", "choice", "text", "mcq"]
 SurveyKind = Literal["pulse", "satisfaction", "prepost", "custom"]
@@ -119,31 +114,23 @@ def _normalize_locale(locale: str) -> str:
         return DEFAULT_LOCALE
 
 
-@lru_cache(maxsize=8)
-def _load_toml(locale: str) -> dict:
-    base = Path(messages.__file__).parent
-    path = base / locale / "surveys.toml"
-    if not path.is_file():
-        path = base / DEFAULT_LOCALE / "surveys.toml"
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+# ``messages/<locale>/surveys.toml`` as parsed, in one language (handed in by the bot: the domain reads no files).
+SurveyTexts = Mapping[str, Any]
 
 
-@lru_cache(maxsize=8)
-def likert_labels(locale: str = DEFAULT_LOCALE) -> LikertLabels:
-    data = _load_toml(_normalize_locale(locale))["likert"]
+def likert_labels(texts: SurveyTexts) -> LikertLabels:
+    data = texts["likert"]
     long, short = tuple(data["labels"]), tuple(data["short"])
     if len(long) != 5 or len(short) != 5:
         raise ValueError("surveys.toml: likert.labels and likert.short need 5 entries each")
     return LikertLabels(long=long, short=short)
 
 
-@lru_cache(maxsize=16)
-def builtin_survey(kind: str, locale: str = DEFAULT_LOCALE) -> SurveyDef:
-    """The built-in ``pulse`` or ``satisfaction`` survey in ``locale`` (falls back to Indonesian)."""
+def builtin_survey(kind: str, texts: SurveyTexts) -> SurveyDef:
+    """The built-in ``pulse`` or ``satisfaction`` survey in the language of ``texts``."""
     if kind not in BUILTIN_KINDS:
         raise ValueError(f"no built-in survey of kind {kind!r} (built-in: {', '.join(BUILTIN_KINDS)})")
-    data = _load_toml(_normalize_locale(locale))[kind]
+    data = texts[kind]
     items = tuple(
         SurveyItem(
             key=raw["key"],

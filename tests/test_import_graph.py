@@ -159,6 +159,60 @@ def test_no_function_level_import_of_a_project_module_without_a_reason():
     assert not hidden, "imports inside functions:\n" + "\n".join(hidden)
 
 
+def layer(module: str) -> str:
+    """The layers of docs/architecture.md: handlers, usecases, kernel (the rest of `bot`), storage, domain."""
+    if module.startswith(("bot.handlers", "bot.usecases")):
+        return module.split(".")[1]
+    return "kernel" if module.startswith("bot") else module.split(".")[0]
+
+
+# What each layer may import (besides itself). Nothing imports a layer above it.
+ALLOWED = {
+    "handlers": {"usecases", "kernel", "storage", "domain"},
+    "usecases": {"kernel", "storage", "domain"},
+    "kernel": {"storage", "domain", "messages", "fakegram"},
+    "storage": {"domain"},
+    "domain": set(),
+    "fakegram": set(),
+    "messages": set(),
+}
+# Known exceptions, each with its reason.
+LAYER_EXCEPTIONS = {
+    ("bot.app", "bot.handlers"): "the assembly registers every feature",
+    ("bot.usecases.cycle_reports", "bot.handlers.cycle_core"): "the cycle's repositories are reached through "
+    "cycle_core.store() until they are attributes of Repos (issue 18, typed seams)",
+}
+
+
+def test_layers_import_downwards_only():
+    graph, _ = scan()
+    wrong = [f"{m} ({layer(m)}) imports {t} ({layer(t)})" for m in sorted(graph) for t in sorted(graph[m])
+             if layer(t) != layer(m) and layer(t) not in ALLOWED[layer(m)] and (m, t) not in LAYER_EXCEPTIONS]
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def _third_party(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node, _ in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_one_reader_of_messages_and_no_telegram_below_the_handlers():
+    """bot/render.py alone reads messages/ (the domain is handed its texts); Telegram stays in the kernel and
+    the handlers."""
+    mods = project_modules()
+    readers = sorted(m for m, path in mods.items() if "messages" in _third_party(path) and layer(m) != "messages")
+    assert readers == ["bot.render"]
+    for m, path in mods.items():
+        used = _third_party(path)
+        if layer(m) in ("domain", "storage", "usecases"):
+            assert not used & {"telegram", "tomllib", "messages"}, f"{m} imports {sorted(used)}"
+
+
 def test_the_walk_sees_cycles_and_hidden_imports():
     """The checker itself: a cycle closed by a function-level or TYPE_CHECKING import is found."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render import survey_texts
 from domain.surveys import builtin_survey
 from storage.db import Database
 from storage.repos import CHAT_ID_COLUMNS, Repos
@@ -23,7 +24,8 @@ async def _community(db, chat_id=-100):
 
 
 async def _survey(repo, c, key="msg:-100:1", **kw):
-    return await repo.create(community_id=c.id, chat_id=c.chat_id, definition=builtin_survey("pulse", "id"),
+    pulse = builtin_survey("pulse", survey_texts("id"))
+    return await repo.create(community_id=c.id, chat_id=c.chat_id, definition=pulse,
                              locale="id", created_by=7, now=100, closes_at=kw.pop("closes_at", None),
                              source_key=key, **kw)
 
@@ -34,7 +36,7 @@ async def test_create_is_idempotent_and_keeps_the_items(db):
     s1, created1 = await _survey(repo, c)
     s2, created2 = await _survey(repo, c)
     assert created1 and not created2 and s1.id == s2.id
-    assert s1.definition == builtin_survey("pulse", "id")
+    assert s1.definition == builtin_survey("pulse", survey_texts("id"))
     assert s1.is_open and not s1.posted and s1.respondents == 0
     assert ("surveys", "chat_id") in CHAT_ID_COLUMNS and ("survey_messages", "chat_id") in CHAT_ID_COLUMNS
 

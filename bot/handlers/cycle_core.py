@@ -22,7 +22,7 @@ from storage.models import Community, User
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, ledger, send_once
 from ..keyboards import cb
-from ..render import cut_lines, local
+from ..render import cut_lines, cycle_texts, local
 from ..services import render
 from ..summary_feed import CycleFeed, Gathering
 from .common import deep_link, locale_for
@@ -49,7 +49,7 @@ def user_locale(services: Services, user: User | None, community: Community) -> 
 # -- questions ------------------------------------------------------------------------------------
 async def community_bank(services: Services, community: Community) -> dict[Stage, list[Question]]:
     ovs = await store(services).cycles.overrides(community.id)
-    return apply_overrides(default_bank(community.locale),
+    return apply_overrides(default_bank(cycle_texts(community.locale)),
                            [Override(o.action, o.stage, o.key, o.text) for o in ovs])  # type: ignore[arg-type]
 
 
@@ -57,10 +57,10 @@ def question_text(key: str, text: str, community_locale: str, locale: str) -> st
     """A default question reads in the person's language; a PIC's own wording stays as written."""
     if locale == community_locale:
         return text
-    for stage_qs in default_bank(community_locale).values():
+    for stage_qs in default_bank(cycle_texts(community_locale)).values():
         for q in stage_qs:
             if q.key == key and q.text == text:
-                other = {x.key: x.text for qs in default_bank(locale).values() for x in qs}
+                other = {x.key: x.text for qs in default_bank(cycle_texts(locale)).values() for x in qs}
                 return other.get(key, text)
     return text
 

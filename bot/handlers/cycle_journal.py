@@ -19,7 +19,7 @@ from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import send_once
 from ..flows import FlowSpec
-from ..render import local
+from ..render import cycle_texts, local
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .cycle_core import store, user_locale
@@ -68,7 +68,7 @@ async def cmd_journal(scope: Scope) -> None:
     elif sub in WRITE:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "text", {}, now,
                                                community_id=scope.community.id)
-        await scope.reply("cycle/journal_prompt", prompt=journal_prompt(scope.locale))
+        await scope.reply("cycle/journal_prompt", prompt=journal_prompt(cycle_texts(scope.locale)))
     elif sub:
         try:
             h, m = parse_clock(sub)
@@ -180,7 +180,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         msg = None
         if user is not None and user.reachable:
             loc = user_locale(services, user, community)
-            text = render(services, community, loc, "cycle/journal_prompt", prompt=journal_prompt(loc))
+            text = render(services, community, loc, "cycle/journal_prompt", prompt=journal_prompt(cycle_texts(loc)))
             day = local_date(due_at, community.tz).isoformat()
             msg = await send_once(services, bot, f"jr:{sub.user_id}:{sub.community_id}:{day}", user.id,
                                   lambda cid, text=text: bot.send_message(cid, text))

@@ -34,6 +34,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
 from ..flows import FlowSpec
 from ..keyboards import cb
+from ..render import cycle_texts
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, join_markup, refuse
 from .cycle_core import store
@@ -96,7 +97,7 @@ async def begin(scope: Scope) -> None:
     prefill = await draft(scope.services, scope.community, scope.user_id, scope.locale)
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "reading", {"draft": prefill},
                                            scope.services.now_ts(), community_id=scope.community.id)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(star_labels(r, scope.locale).reading_name,
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(star_labels(r, cycle_texts(scope.locale)).reading_name,
                                                          callback_data=cb("gp", "r", r))] for r in READINGS])
     await scope.reply("cycle/star_intro", markup=markup)
 
@@ -117,7 +118,7 @@ async def start_route(scope: Scope, rest: str) -> None:
 
 async def ask(scope: Scope, reading: str, step: str, prefill: dict[str, str] | None = None) -> None:
     """Ask for one part; with a draft from the cycle, show it and offer to use it (typing replaces it)."""
-    labels = star_labels(reading, scope.locale)
+    labels = star_labels(reading, cycle_texts(scope.locale))
     text = (prefill or {}).get(step) or None
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_use_draft"),
                                                          callback_data=cb("gp", "d", step))]]) if text else None
@@ -192,7 +193,7 @@ async def photos_of(scope: Scope, gp: GoodPractice) -> tuple[bytes, ...]:
 
 async def _send_pdf(scope: Scope, chat_id: int, st: StarStory, caption: str, locale: str, gp_id: int,
                     group: Community | None = None) -> None:
-    await _send_file(scope, chat_id, star_pdf(st, locale), _file_name(locale, gp_id, "pdf"), caption, group)
+    await _send_file(scope, chat_id, star_pdf(st, cycle_texts(locale)), _file_name(locale, gp_id, "pdf"), caption, group)
 
 
 def _file_name(locale: str, gp_id: int, ext: str) -> str:
@@ -214,7 +215,7 @@ async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
     st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
     await _send_pdf(scope, scope.chat_id, st, scope.render("cycle/star_pdf_caption", title=gp.title),
                     scope.locale, gp.id)
-    text = star_text(st, scope.locale)
+    text = star_text(st, cycle_texts(scope.locale))
     chunks, cur = [], ""
     for line in text.splitlines(keepends=True):
         if len(cur) + len(line) > CHUNK and cur:
@@ -247,7 +248,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "title",
                                                {"reading": parts[2], "draft": prefill}, scope.services.now_ts(),
                                                community_id=flow.community_id)
-        await scope.edit("cycle/star_reading_chosen", name=star_labels(parts[2], scope.locale).reading_name)
+        await scope.edit("cycle/star_reading_chosen", name=star_labels(parts[2], cycle_texts(scope.locale)).reading_name)
         await ask(scope, parts[2], "title", prefill)
         return
     if parts[1] == "d":  # the draft of this part, accepted as it is
@@ -270,7 +271,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
             return
         await scope.answer()
         st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
-        await _send_file(scope, scope.chat_id, star_docx(st, scope.locale), _file_name(scope.locale, gp.id, "docx"),
+        await _send_file(scope, scope.chat_id, star_docx(st, cycle_texts(scope.locale)), _file_name(scope.locale, gp.id, "docx"),
                          scope.render("cycle/star_docx_caption", title=gp.title))
         return
     if community is None or not await store(scope.services).gp.mark_shared(gp.id, scope.services.now_ts()):

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.cycle import cycle_messages
 from domain.cycle_ops import clean_answer, local_date, local_ts, to_ts
 from domain.journal_loop import (
     CARD_LIMITS,
@@ -38,6 +37,7 @@ from ..buttons import add_buttons
 from ..delivery import SendFailed, call, edit_html, home_thread, in_topic, send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
+from ..render import cycle_texts
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, refuse, school_calendar
 from .cycle_core import store, user_locale
@@ -242,7 +242,7 @@ async def on_differed(scope: Scope, kind: str, ids: list[int]) -> None:
 
 
 def _why_prompt(locale: str) -> str:
-    return cycle_messages(locale)["journal"]["why"]
+    return cycle_texts(locale)["journal"]["why"]
 
 
 async def on_why_text(scope: Scope, flow: Flow, message: Any) -> None:

@@ -25,7 +25,7 @@ from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, home_thread
 from ..flows import FlowSpec
-from ..render import local
+from ..render import local, survey_texts
 from ..services import Services
 from ..usecases.surveys_results import trend
 from .common import Scope, deep_link, find_group, handler, is_pic, join_markup, refuse
@@ -154,7 +154,7 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
     if closes_at is False:
         return
     if sub in ("pulse", "satisfaction"):
-        definition = builtin_survey(sub, community.locale)
+        definition = builtin_survey(sub, survey_texts(community.locale))
     elif sub == "post":
         definition = pair.definition  # type: ignore[union-attr]
     else:
@@ -290,7 +290,7 @@ async def trend_cmd(scope: Scope, rest: list[str]) -> None:
         await scope.reply("surveys/trend_empty", weeks=weeks)
         return
     await scope.reply("surveys/trend", points=points, weeks=weeks)
-    pulse = builtin_survey("pulse", community.locale)
+    pulse = builtin_survey("pulse", survey_texts(community.locale))
     png = await trend_chart_png(scope.services, community, points, list(pulse.likert_items))
     caption = scope.t("sv.caption_trend", weeks=weeks)
     try:

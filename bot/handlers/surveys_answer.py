@@ -13,6 +13,7 @@ from storage.models import Flow
 from storage.surveys import HEADER_EDIT_EVERY_S, Survey
 
 from ..keyboards import role_keyboard
+from ..render import survey_texts
 from ..services import KContext
 from .common import Scope, build_scope, refuse
 from .surveys_post import item_markup, refresh_header, repo
@@ -48,7 +49,7 @@ def answer_label(survey: Survey, idx: int, value: int | str | None) -> str | Non
         return None
     item = survey.items[idx]
     if item.kind == "likert" and isinstance(value, int):
-        return f"{value} — {likert_labels(survey.locale).label(value)}"
+        return f"{value} — {likert_labels(survey_texts(survey.locale)).label(value)}"
     if item.kind in ("choice", "mcq") and isinstance(value, int):
         return item.options[value]
     return str(value)

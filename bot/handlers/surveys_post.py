@@ -23,7 +23,7 @@ from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
 from .. import quiet
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
 from ..keyboards import cb
-from ..render import local
+from ..render import local, survey_texts
 from ..services import Services, render
 from ..summary_feed import Gathering, SurveyFeed
 from ..usecases.surveys_results import compute, frozen, published, responses, trend, trend_start
@@ -47,7 +47,7 @@ def item_markup(services: Services, survey: Survey, idx: int, locale: str, *,
     item = survey.items[idx]
     if item.kind == "likert":
         rows = [[InlineKeyboardButton(label, callback_data=cb("sv", survey.id, idx, v))
-                 for v, label in enumerate(likert_labels(survey.locale).short, start=1)]]
+                 for v, label in enumerate(likert_labels(survey_texts(survey.locale)).short, start=1)]]
     elif item.kind in ("choice", "mcq"):
         rows = [[InlineKeyboardButton(opt, callback_data=cb("sv", survey.id, idx, i))]
                 for i, opt in enumerate(item.options)]
@@ -284,7 +284,7 @@ async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, no
 
 async def _start_pulse(services: Services, bot: ExtBot, community: Community, sched: PulseSchedule, key: str,
                        ts: int) -> None:
-    await start_survey(services, bot, community, definition=builtin_survey("pulse", community.locale),
+    await start_survey(services, bot, community, definition=builtin_survey("pulse", survey_texts(community.locale)),
                        created_by=sched.created_by, closes_at=ts + sched.open_hours * 3600, source_key=key)
 
 

@@ -31,6 +31,7 @@ from domain.report_period import iso_week_key, midnight_ts, week_of
 from storage.activity import activity
 from storage.models import Community, Member
 
+from ..render import cycle_texts
 from ..summary_feed import Gathering
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def stage_title(stage: Any, locale: str) -> str | None:
     if stage is None:
         return None
     try:
-        return stage_info(locale)[Stage.parse(stage)].title
+        return stage_info(cycle_texts(locale))[Stage.parse(stage)].title
     except Exception:
         return str(stage)
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.render import cycle_texts
 from domain.cycle import (
     MAX_QUESTION_LEN,
     STAGES,
@@ -12,7 +13,6 @@ from domain.cycle import (
     Stage,
     apply_overrides,
     build_summary,
-    cycle_messages,
     default_plan,
     journal_prompt,
     parse_target,
@@ -39,13 +39,13 @@ def _keys(bank):
 
 
 def test_bank_loads_in_both_locales_with_same_keys():
-    idb, enb = question_bank("id"), question_bank("en")
+    idb, enb = question_bank(cycle_texts("id")), question_bank(cycle_texts("en"))
     assert _keys(idb) == _keys(enb)
     assert set(idb) == set(STAGES)
     keys = [k for ks in _keys(idb).values() for k in ks]
     assert len(keys) == len(set(keys))
     for loc in ("id", "en"):
-        for stage, qs in question_bank(loc).items():
+        for stage, qs in question_bank(cycle_texts(loc)).items():
             assert qs
             for q in qs:
                 assert q.stage is stage
@@ -62,30 +62,30 @@ def test_bank_loads_in_both_locales_with_same_keys():
         "eval.learned",
     ):
         assert key in keys
-    assert "seharusnya" in journal_prompt("id")
-    assert "should have happened" in journal_prompt("en")
-    assert stage_info("id")[Stage.REFLECTION].title == "Refleksi Awal"
-    assert question_bank("id_ID") == idb and question_bank("xx") == idb  # fallback to Indonesian
+    assert "seharusnya" in journal_prompt(cycle_texts("id"))
+    assert "should have happened" in journal_prompt(cycle_texts("en"))
+    assert stage_info(cycle_texts("id"))[Stage.REFLECTION].title == "Refleksi Awal"
+    assert question_bank(cycle_texts("id_ID")) == idb and question_bank(cycle_texts("xx")) == idb  # fallback to Indonesian
 
 
 def test_star_labels_in_both_locales():
     for loc in ("id", "en"):
-        star = cycle_messages(loc)["star"]
+        star = cycle_texts(loc)["star"]
         for reading in ("star", "stta"):
             for slot in ("situation", "task", "action", "result"):
                 assert star[reading][slot]
                 assert len(star[reading][f"{slot}_prompt"]) <= MAX_QUESTION_LEN
-    assert cycle_messages("id")["star"]["stta"]["task"] == "Tantangan"
+    assert cycle_texts("id")["star"]["stta"]["task"] == "Tantangan"
 
 
 def test_bank_is_a_fresh_copy():
-    b = question_bank("id")
+    b = question_bank(cycle_texts("id"))
     b[Stage.REFLECTION].clear()
-    assert question_bank("id")[Stage.REFLECTION]
+    assert question_bank(cycle_texts("id"))[Stage.REFLECTION]
 
 
 def test_overrides_add_drop_reword():
-    bank = question_bank("id")
+    bank = question_bank(cycle_texts("id"))
     out = apply_overrides(
         bank,
         [
@@ -120,7 +120,7 @@ def test_overrides_add_drop_reword():
 )
 def test_override_errors(ov, code):
     with pytest.raises(CycleError) as e:
-        apply_overrides(question_bank("en"), [ov])
+        apply_overrides(question_bank(cycle_texts("en")), [ov])
     assert e.value.code == code
 
 

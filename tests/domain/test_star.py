@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from bot.render import cycle_texts
 from domain.star import StarError, StarStory, star_docx, star_labels, star_pdf, star_text
 
 STORY = StarStory(
@@ -24,7 +25,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_text_labels_per_reading_and_locale():
-    t = star_text(STORY, "id")
+    t = star_text(STORY, cycle_texts("id"))
     for label in ("Situasi", "Tantangan", "Aksi", "Refleksi (hasil dan dampak)"):
         assert f"\n{label}\n" in t
     assert t.startswith("Praktik Baik: Exit ticket")
@@ -39,7 +40,7 @@ def test_text_labels_per_reading_and_locale():
         STORY.result,
         "star",
     )
-    en = star_text(star, "en")
+    en = star_text(star, cycle_texts("en"))
     for label in ("Situation", "Task", "Action", "Result"):
         assert f"\n{label}\n" in en
     assert en.startswith("Good practice:")
@@ -47,7 +48,7 @@ def test_text_labels_per_reading_and_locale():
 
 def test_text_empty_fields_and_cleanup():
     s = StarStory("Judul", "", "", "  a\r\n\r\n\r\n\r\nb\x00 ", "", "x", "y")
-    t = star_text(s, "id")
+    t = star_text(s, cycle_texts("id"))
     assert "Penulis" not in t
     assert "a\n\nb\n" in t and "\x00" not in t
     assert "Task (Tugas)\n—" in t
@@ -55,17 +56,17 @@ def test_text_empty_fields_and_cleanup():
 
 def test_bad_reading():
     with pytest.raises(StarError) as e:
-        star_labels("abcd", "id")
+        star_labels("abcd", cycle_texts("id"))
     assert e.value.code == "bad_reading"
 
 
 def test_labels_have_prompts():
-    lab = star_labels("stta", "en")
+    lab = star_labels("stta", cycle_texts("en"))
     assert set(lab.slots) == set(lab.prompts) == {"situation", "task", "action", "result"}
 
 
 def test_pdf_starts_with_header_and_text_is_extractable():
-    data = star_pdf(STORY, "id")
+    data = star_pdf(STORY, cycle_texts("id"))
     assert data.startswith(b"%PDF")
     text = _pdf_text(data)
     for label in ("Situasi", "Tantangan", "Aksi", "Refleksi", "PRAKTIK BAIK", "Penulis", "Sekolah"):
@@ -78,22 +79,22 @@ def test_pdf_starts_with_header_and_text_is_extractable():
 
 def test_pdf_english_star_labels():
     story = StarStory("Peer tutoring", "Mr. Andi", "SMPN 1 Banjarmasin", "s", "t", "a", "r", "star")
-    text = _pdf_text(star_pdf(story, "en"))
+    text = _pdf_text(star_pdf(story, cycle_texts("en")))
     for label in ("Situation", "Task", "Action", "Result", "GOOD PRACTICE", "Author"):
         assert label in text
 
 
 def test_pdf_long_unbroken_word_and_empty_story():
     story = StarStory("", "", "", "x" * 2000, "", "", "", "star")
-    assert star_pdf(story, "id").startswith(b"%PDF")
+    assert star_pdf(story, cycle_texts("id")).startswith(b"%PDF")
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300), st.sampled_from(["star", "stta"]), st.sampled_from(["id", "en"]))
 def test_pdf_any_user_text(text, reading, locale):
     story = StarStory(text, text[:30], text[:20], text, text, text, text, reading)
-    assert star_pdf(story, locale).startswith(b"%PDF")
-    assert star_text(story, locale)
+    assert star_pdf(story, cycle_texts(locale)).startswith(b"%PDF")
+    assert star_text(story, cycle_texts(locale))
 
 
 def test_docx_has_the_story_in_editable_paragraphs():
@@ -101,10 +102,10 @@ def test_docx_has_the_story_in_editable_paragraphs():
 
     story = StarStory("Exit ticket 📝", "Ani", "SDN 1 Mataram", "Kelas 4A.\nBaris kedua.\n\nParagraf dua.",
                       "Memantau pemahaman.", "Tiga pertanyaan.", "40% → 72%", "stta")
-    doc = Document(io.BytesIO(star_docx(story, "id")))
+    doc = Document(io.BytesIO(star_docx(story, cycle_texts("id"))))
     texts = [(p.style.name, p.text) for p in doc.paragraphs]
     assert ("Heading 1", "Exit ticket 📝") in texts
-    assert [t for s, t in texts if s == "Heading 2"] == list(star_labels("stta", "id").slots.values())
+    assert [t for s, t in texts if s == "Heading 2"] == list(star_labels("stta", cycle_texts("id")).slots.values())
     assert ("Normal", "Kelas 4A.\nBaris kedua.") in texts and ("Normal", "Paragraf dua.") in texts
     assert doc.core_properties.title == "Exit ticket 📝" and doc.core_properties.author == "Ani"
 
@@ -113,8 +114,8 @@ def test_docx_has_the_story_in_editable_paragraphs():
 @given(st.text(max_size=300), st.sampled_from(["star", "stta"]), st.sampled_from(["id", "en"]))
 def test_docx_any_user_text(text, reading, locale):
     story = StarStory(text, text[:30], text[:20], text, text, text, text, reading)
-    assert star_docx(story, locale).startswith(b"PK")
-    assert star_docx(StarStory("\ufffe\uffff\x0c", "\x00", "", "\ud7ff ok", "", "", "", reading), locale)
+    assert star_docx(story, cycle_texts(locale)).startswith(b"PK")
+    assert star_docx(StarStory("\ufffe\uffff\x0c", "\x00", "", "\ud7ff ok", "", "", "", reading), cycle_texts(locale))
 
 
 def test_draft_fits_150_to_300_words_with_the_writers_answers_first():

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from bot.render import survey_texts
 from domain.surveys import (
     Response,
     SurveyDef,
@@ -326,7 +327,7 @@ def test_fmt_number():
 
 @pytest.mark.parametrize("locale", ["id", "en"])
 def test_builtin_pulse(locale):
-    s = builtin_survey("pulse", locale)
+    s = builtin_survey("pulse", survey_texts(locale))
     assert s.kind == "pulse" and s.title
     likert = [i for i in s.items if i.kind == "likert"]
     assert [i.key for i in likert] == ["focus_learning", "collaboration", "results_orientation"]
@@ -337,7 +338,7 @@ def test_builtin_pulse(locale):
 
 @pytest.mark.parametrize("locale", ["id", "en"])
 def test_builtin_satisfaction(locale):
-    s = builtin_survey("satisfaction", locale)
+    s = builtin_survey("satisfaction", survey_texts(locale))
     likert = [i for i in s.items if i.kind == "likert"]
     assert 4 <= len(likert) <= 6
     assert any(i.kind == "text" and i.optional for i in s.items)
@@ -345,16 +346,16 @@ def test_builtin_satisfaction(locale):
 
 def test_builtin_same_keys_in_both_locales_and_fallback():
     for kind in ("pulse", "satisfaction"):
-        assert [i.key for i in builtin_survey(kind, "id").items] == [
-            i.key for i in builtin_survey(kind, "en").items
+        assert [i.key for i in builtin_survey(kind, survey_texts("id")).items] == [
+            i.key for i in builtin_survey(kind, survey_texts("en")).items
         ]
-    assert builtin_survey("pulse", "fr") == builtin_survey("pulse", "id")
+    assert builtin_survey("pulse", survey_texts("fr")) == builtin_survey("pulse", survey_texts("id"))
     with pytest.raises(ValueError):
-        builtin_survey("prepost", "id")
+        builtin_survey("prepost", survey_texts("id"))
 
 
 def test_likert_labels():
-    assert likert_labels("id").long[0] == "Sangat tidak setuju"
-    assert likert_labels("id").label(5) == "Sangat setuju"
-    assert likert_labels("en").long[-1] == "Strongly agree"
-    assert likert_labels("en").short == ("1", "2", "3", "4", "5")
+    assert likert_labels(survey_texts("id")).long[0] == "Sangat tidak setuju"
+    assert likert_labels(survey_texts("id")).label(5) == "Sangat setuju"
+    assert likert_labels(survey_texts("en")).long[-1] == "Strongly agree"
+    assert likert_labels(survey_texts("en")).short == ("1", "2", "3", "4", "5")
