@@ -100,3 +100,12 @@ class HookSim(Sim):
         """The fake queued `update` when it was built; its webhook sends it: wait until all is answered."""
         await self.settle()
         return update
+
+
+async def eventually(pred: Any, limit_s: float = 10.0, step_s: float = 0.01) -> None:
+    """Wait until `pred()` holds (polling: for what no event signals), or fail after `limit_s`."""
+    for _ in range(int(limit_s / step_s)):
+        if pred():
+            return
+        await asyncio.sleep(step_s)
+    raise AssertionError(f"still false after {limit_s}s: {pred}")
