@@ -254,3 +254,30 @@ def test_sqlite_is_untouched_by_the_health_queries(tmp_path):
     version, backlog = aio.run(go())
     assert version == max(v for v, _, _ in Database.migration_files()) and backlog == 0
     assert sqlite3.connect(tmp_path / "h.sqlite3").execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+
+
+async def test_429s_the_rate_limiter_waits_out_are_counted(tmp_path, clock):
+    from prometheus_client import REGISTRY
+
+    from bot.app import build_application, start, stop
+    from bot.settings import Settings
+    from bot.sim import SIM_TOKEN
+    from fakegram import FakeRequest, FakeTelegram
+
+    fake = FakeTelegram(clock=lambda: clock.now().timestamp())
+    fake.user(ANI, "Ani")
+    fake.send_text(ANI, ANI, "/start")  # the private chat exists
+    app = build_application(Settings(token=SIM_TOKEN, database_path=tmp_path / "r.sqlite3"),
+                            request=FakeRequest(fake), clock=clock, rate_limit=True, schedule_jobs=False)
+    await start(app)
+    try:
+        def count() -> float:
+            return REGISTRY.get_sample_value("kombel_telegram_429_total") or 0.0
+
+        before = count()
+        fake.fail_next("sendMessage", code=429, retry_after=1, chat_id=ANI)
+        await app.bot.send_message(ANI, "halo")  # PTB's limiter waits a second and sends again
+        assert count() == before + 1
+        assert fake.texts(ANI)[-1] == "halo"
+    finally:
+        await stop(app)
