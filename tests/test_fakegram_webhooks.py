@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from fakegram import FakeTelegram
 from fakegram.webhooks import SECRET_HEADER
-from tests.webhook_harness import Served
+from tests.webhook_harness import Served, eventually
 
 A, B = -1001, -1002
 USERS = (11, 12, 13, 14, 15, 16)
@@ -91,7 +91,8 @@ async def test_per_chat_fifo_next_only_after_2xx_retries_and_the_secret(served):
     assert status == 200
     a = [fake.send_text(A, USERS[i % 5 + 1], f"a{i}")["update_id"] for i in range(6)]
     b = [fake.send_text(B, USERS[i % 5 + 1], f"b{i}")["update_id"] for i in range(6)]
-    rx.fail[a[1]] = 3  # the chat's second update fails three times
+    rx.fail[a[1]] = 3  # the chat's second update fails three times (retried after 0.2, 0.4, 0.4 s)
+    fake.webhook.retry_first, fake.webhook.retry_max = 0.2, 0.4
     try:
         await settle(fake)
         info = (await fake.call("getWebhookInfo", {}))[1]["result"]
@@ -127,12 +128,12 @@ async def test_get_updates_refused_while_a_webhook_is_set_and_pending_updates_ke
     s = await served(Receiver())
     await fake.call("setWebhook", {"url": f"{s.base}/nowhere"})  # 404: nothing is acknowledged
     fake.send_text(A, USERS[1], "x")
-    await asyncio.sleep(0.2)
+    await eventually(lambda: len(fake.webhook.attempts) >= 2)  # refused, and retried
     status, body = await fake.call("getUpdates", {"timeout": 0})
     assert status == 409 and "webhook is active" in body["description"]
     info = (await fake.call("getWebhookInfo", {}))[1]["result"]
     assert info["pending_update_count"] == 1 and "404" in info["last_error_message"]
-    assert all(st == 404 for _, st in fake.webhook.attempts) and len(fake.webhook.attempts) >= 2  # retried
+    assert all(st == 404 for _, st in fake.webhook.attempts)
     await fake.call("deleteWebhook", {})
     status, body = await fake.call("getUpdates", {"timeout": 0})
     assert status == 200 and [u["message"]["text"] for u in body["result"]] == ["x"]

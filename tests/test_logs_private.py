@@ -138,7 +138,7 @@ async def test_json_log_of_the_real_serve_process_holds_no_answer_token_nor_secr
         assert status == 200
         answerer = world.members[0]
         upd = h.fake.send_text(GA, answerer, ANSWER, reply_to=world.prompts[0])
-        for _ in range(200):  # until the answer gets its 👍 (the server needs a moment to start)
+        for _ in range(600):  # until the answer gets its 👍 (the server needs a moment to start)
             await asyncio.sleep(0.1)
             if h.fake.reactions(GA, upd["message"]["message_id"]) and not h.fake.pending_updates():
                 break
