@@ -12,7 +12,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -28,6 +27,7 @@ from .clock import Clock, StartedClock
 from .commands import CommandRegistry
 from .concurrency import PerChatUpdateProcessor
 from .handlers import register_all
+from .metrics import CountingRateLimiter
 from .render import Renderer
 from .scope import build_scope
 from .services import KContext, Services
@@ -61,7 +61,7 @@ def build_application(
         # the pool sizes ApplicationBuilder would choose: many parallel sends, one long poll
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        rate_limiter=CountingRateLimiter(max_retries=3) if rate_limit else None,
     )
     app = (
         ApplicationBuilder()
@@ -113,6 +113,9 @@ class RecentIds:
 
     def __contains__(self, uid: int) -> bool:
         return uid in self._ids
+
+    def discard(self, uid: int) -> None:  # its handling failed: a re-delivery must be handled (bot/web.py)
+        self._ids.pop(uid, None)
 
     def add(self, uid: int) -> None:
         self._ids[uid] = None

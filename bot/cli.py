@@ -25,11 +25,15 @@ class _NoSecrets(logging.Filter):
         return True
 
 
-def _logging(level: str, token: str | None) -> None:
+def _logging(level: str, token: str | None, fmt: str = "text") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_NoSecrets(token))
+        if fmt == "json":
+            from .logsafe import JsonFormatter
+
+            handler.setFormatter(JsonFormatter())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -38,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("No TELEGRAM_BOT_TOKEN set: starting the offline demo instead (see README).", file=sys.stderr)
         return cmd_demo(args)
     token = settings.require_token()
-    _logging(settings.log_level, token)
+    _logging(settings.log_level, token, settings.log_format)
     # each subcommand loads only what it runs: `migrate` and `backup` start without PTB, Jinja and matplotlib
     from telegram.error import InvalidToken, NetworkError
 
@@ -53,6 +57,76 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     except NetworkError as exc:
         print(f"kombel-bot: cannot reach the Telegram Bot API: {exc}", file=sys.stderr)
+        return 3
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Webhook mode: the ASGI app (bot/web.py) under uvicorn."""
+    settings = load_settings()
+    token = settings.require_token()
+    settings.require_webhook()
+    from .web import several_writers_supported
+
+    if args.workers < 1:
+        print("kombel-bot: --workers must be 1 or more.", file=sys.stderr)
+        return 2
+    if args.workers > 1 and not several_writers_supported(settings):
+        print(f"kombel-bot: --workers {args.workers} refused: the database is a SQLite file, which one process "
+              "writes at a time (several worker processes would fight over it). Run one worker (the default); "
+              "several workers need PostgreSQL (DATABASE_URL=postgresql://...).", file=sys.stderr)
+        return 2
+    _logging(settings.log_level, token, settings.log_format)
+    logging.getLogger().handlers[0].addFilter(_NoSecrets(settings.webhook_secret))
+    import uvicorn
+
+    common: dict = {"host": args.host, "port": args.port, "log_config": None, "access_log": False,
+                    "proxy_headers": True, "timeout_graceful_shutdown": 30}
+    if args.workers > 1:  # each worker process builds its own application (bot.web.from_env)
+        uvicorn.run("bot.web:from_env", factory=True, workers=args.workers, **common)
+        return 0
+    from .app import build_application
+    from .web import create_app
+
+    uvicorn.run(create_app(build_application(settings), settings), **common)
+    return 0
+
+
+def cmd_webhook(args: argparse.Namespace) -> int:
+    """`kombel-bot webhook set|info|delete`: register, show or remove the webhook at Telegram."""
+    settings = load_settings()
+    token = settings.require_token()
+    _logging("WARNING", token)
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from .app import allowed_updates
+
+    async def go() -> int:
+        async with Bot(token, base_url=settings.api_base_url or "https://api.telegram.org/bot") as bot:
+            if args.action == "set":
+                url, secret = settings.require_webhook()
+                await bot.set_webhook(url=url, secret_token=secret, max_connections=args.max_connections,
+                                      allowed_updates=allowed_updates(),
+                                      drop_pending_updates=args.drop_pending_updates)
+                print(f"webhook set: {url} (max_connections {args.max_connections}, "
+                      f"pending updates {'dropped' if args.drop_pending_updates else 'kept'})")
+            elif args.action == "delete":
+                await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
+                print("webhook deleted" + (" (pending updates dropped)" if args.drop_pending_updates else ""))
+            info = await bot.get_webhook_info()
+            print(f"url: {info.url or '(none: long polling)'}")
+            print(f"pending updates: {info.pending_update_count}")
+            if info.url:
+                print(f"max connections: {info.max_connections}")
+                print(f"allowed updates: {', '.join(info.allowed_updates or ()) or '(all but the opt-in kinds)'}")
+            if info.last_error_date:
+                print(f"last error: {info.last_error_date:%Y-%m-%d %H:%M:%S %Z} {info.last_error_message}")
+        return 0
+
+    try:
+        return asyncio.run(go())
+    except TelegramError as exc:
+        print(f"kombel-bot: Telegram refused: {exc.message}", file=sys.stderr)
         return 3
 
 
@@ -102,6 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="simulate a community through a term, offline")
     demo.add_argument("--out", help="folder for the reports and charts")
     demo.set_defaults(fn=cmd_demo)
+    serve = sub.add_parser("serve", help="run the bot in webhook mode (an HTTP server for Telegram's updates)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (default 1; more than 1 needs PostgreSQL)")
+    serve.set_defaults(fn=cmd_serve)
+    hook = sub.add_parser("webhook", help="register (set), show (info) or remove (delete) the webhook at Telegram")
+    hook.add_argument("action", choices=["set", "info", "delete"])
+    hook.add_argument("--max-connections", type=int, default=40,
+                      help="requests Telegram keeps in flight at once, 1-100 (default 40)")
+    hook.add_argument("--drop-pending-updates", action="store_true",
+                      help="discard the updates Telegram holds (off by default: nothing is lost)")
+    hook.set_defaults(fn=cmd_webhook)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
     backup = sub.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
     backup.add_argument("dest", help="the new file, e.g. backups/kombel-2026-11-24.sqlite3")

@@ -44,7 +44,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from storage.delivery import DeliveryLedger
 from storage.models import Community
 
-from . import logsafe
+from . import logsafe, metrics
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -84,6 +84,7 @@ async def call(services: Services, chat_id: int, fn: Callable[[int], Awaitable[A
             if waits > MAX_RETRY_AFTER_WAITS:
                 raise SendFailed("rate_limited", str(exc)) from exc
             delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+            metrics.RATE_LIMITED.inc()
             log.warning("429 from Telegram for chat %s: waiting %.1fs", chat_id, delay)
             await asyncio.sleep(float(delay))
         except ChatMigrated as exc:
@@ -213,6 +214,7 @@ async def _send_once(services: Services, key: str, chat_id: int,
     if attempt.status in ("sent", "skipped"):
         return False
     if attempt.was_sending:
+        metrics.AMBIGUOUS.labels("repeat").inc()
         log.warning("outbox %s: an earlier attempt stopped during its call and may have been delivered;"
                     " sending again (possible duplicate #%d)", key, attempt.ambiguous)
     try:
@@ -220,11 +222,14 @@ async def _send_once(services: Services, key: str, chat_id: int,
     except SendFailed as exc:
         final = exc.kind in ("forbidden", "bad_request")
         unknown = exc.kind in ("timeout", "network")
+        metrics.SENDS.labels("refused" if final else "failed").inc()
         if unknown:
+            metrics.AMBIGUOUS.labels("timeout").inc()
             log.warning("outbox %s: %s; Telegram may have delivered it; retried on a later pass", key, exc)
         await led.settle(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind,
                          ambiguous=unknown)
         return None
     also = (lambda tx: record(tx, msg)) if record is not None and msg else None  # type: ignore[arg-type]
     await led.settle(key, "sent", services.now_ts(), message_id=getattr(msg, "message_id", None), also=also)
+    metrics.SENDS.labels("sent").inc()
     return msg

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
@@ -28,6 +29,19 @@ class Settings:
     log_level: str = "INFO"
     principal_link_hours: int = 72
     clock_start: datetime | None = None
+    webhook_url: str | None = None  # WEBHOOK_URL: the public URL registered with Telegram (kombel-bot serve)
+    webhook_secret: str | None = None  # WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
+    log_format: str = "text"  # LOG_FORMAT: text or json (one JSON object a line)
+
+    def require_webhook(self) -> tuple[str, str]:
+        """(WEBHOOK_URL, WEBHOOK_SECRET) for webhook mode, or a one-line explanation of what is missing."""
+        if not self.webhook_url:
+            raise SettingsError("WEBHOOK_URL is not set: the public https:// URL Telegram should post updates to "
+                                "(e.g. https://bot.example.org/telegram/webhook).")
+        if not self.webhook_secret:
+            raise SettingsError("WEBHOOK_SECRET is not set: 1-256 characters A-Z, a-z, 0-9, _ and - "
+                                "(e.g. the output of `openssl rand -hex 32`).")
+        return self.webhook_url, self.webhook_secret
 
     def require_token(self) -> str:
         if not self.token:
@@ -70,6 +84,21 @@ def _clock_start(raw: str | None) -> datetime | None:
     return when
 
 
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _webhook(env: dict[str, str]) -> tuple[str | None, str | None]:
+    url = (env.get("WEBHOOK_URL") or "").strip() or None
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(f"WEBHOOK_URL must be a URL like https://bot.example.org/telegram/webhook, not {url!r}.")
+    secret = (env.get("WEBHOOK_SECRET") or "").strip() or None
+    if secret is not None and not WEBHOOK_SECRET_RE.match(secret):
+        raise SettingsError("WEBHOOK_SECRET may hold only 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule).")
+    return url, secret
+
+
 def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Path(".env")) -> Settings:
     """Read settings from `env` (default: the process environment, after loading `.env` if present)."""
     if env is None:
@@ -92,7 +121,14 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     hours = env.get("PRINCIPAL_LINK_HOURS", "72").strip() or "72"
     if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
         raise SettingsError("PRINCIPAL_LINK_HOURS must be a whole number of hours between 1 and 720.")
+    webhook_url, webhook_secret = _webhook(env)
+    log_format = (env.get("LOG_FORMAT") or "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT must be text or json, not {log_format!r}.")
     return Settings(
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        log_format=log_format,
         clock_start=_clock_start(env.get("CLOCK_START")),
         token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
         database_path=_database_path((env.get("DATABASE_URL") or "").strip() or None),

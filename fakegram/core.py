@@ -30,6 +30,7 @@ from typing import Any
 from telegram.error import TimedOut
 
 from fakegram.html import HtmlError, parse_telegram_html, utf16_len
+from fakegram.webhooks import Webhook
 
 __all__ = ["ApiError", "FakeTelegram", "FileRecord"]
 
@@ -269,7 +270,7 @@ class FakeTelegram:
         self._waiters: list[asyncio.Future[None]] = []
         self._poll_generation = 0
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED
-        self._webhook_url = ""
+        self.webhook = Webhook(self)  # setWebhook and its delivery (fakegram/webhooks.py)
 
         self._callbacks: dict[str, JSON] = {}  # id -> {"answered": bool, "answer": params}
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
@@ -1279,25 +1280,15 @@ class FakeTelegram:
 
     @_api("setWebhook")
     def _set_webhook(self, p: _Params, files: Files) -> bool:
-        self._webhook_url = p.text("url", "") or ""
-        if p.flag("drop_pending_updates"):
-            self._queue.clear()
-        return True
+        return self.webhook.set(p)
 
     @_api("deleteWebhook")
     def _delete_webhook(self, p: _Params, files: Files) -> bool:
-        self._webhook_url = ""
-        if p.flag("drop_pending_updates"):
-            self._queue.clear()
-        return True
+        return self.webhook.delete(p)
 
     @_api("getWebhookInfo")
     def _get_webhook_info(self, p: _Params, files: Files) -> JSON:
-        return {
-            "url": self._webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._queue),
-        }
+        return self.webhook.info()
 
     def _take_updates(self, offset: int | None, limit: int) -> list[JSON]:
         if offset is not None and offset < 0:
@@ -1319,7 +1310,7 @@ class FakeTelegram:
 
     @_api("getUpdates")
     async def _get_updates(self, p: _Params, files: Files) -> list[JSON]:
-        if self._webhook_url:
+        if self.webhook.url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")  # fmt: skip
         allowed = p.obj("allowed_updates")

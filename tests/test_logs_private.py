@@ -6,31 +6,39 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import signal
 from datetime import UTC, datetime
 
+import pytest
+
 from bench.bench_crash import FAKE_TOKEN, GA, Harness, build_world
 from bot.clock import ManualClock
+from bot.logsafe import JsonFormatter
 from bot.sim import SIM_TOKEN, Sim
 from fakegram import serve, server_port
+from tests.webhook_harness import SECRET, HookSim
 
 ANSWER = "1. RAHASIA-jawaban-Ani-7731 murid kelas 4 belum lancar"  # a reply to the stage card
 LOGGED = "RAHASIA-catat-5519"
 GROUP, PIC, ANI = -1004000000001, 930001, 930002
 
 
-async def test_debug_logs_in_process_hold_no_answer_nor_token(tmp_path):
+@pytest.mark.parametrize("fmt,webhook", [("text", False), ("json", False), ("json", True)])
+async def test_debug_logs_in_process_hold_no_answer_nor_token(tmp_path, fmt, webhook):
+    """As text and as JSON lines (LOG_FORMAT=json), polling-style and in webhook mode (bot/web.py)."""
     buf = io.StringIO()
     handler = logging.StreamHandler(buf)
     handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     try:
-        sim = Sim(tmp_path / "logs.sqlite3", clock=ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
+        sim = (HookSim if webhook else Sim)(tmp_path / "logs.sqlite3",
+                                            clock=ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
         f = sim.fake
         f.user(PIC, "Sari")
         f.user(ANI, "Ani")
@@ -58,9 +66,15 @@ async def test_debug_logs_in_process_hold_no_answer_nor_token(tmp_path):
         root.removeHandler(handler)
         root.setLevel(old_level)
     out = buf.getvalue()
+    if fmt == "json":
+        lines = [json.loads(line) for line in out.splitlines()]  # every line is one JSON object
+        assert {"time", "level", "logger", "message"} <= set(lines[0])
+        out = "\n".join(f"{e['logger']} {e['level']} {e['message']} {e.get('exc', '')}" for e in lines) + "\n"
+    if webhook:
+        assert "webhook mode: serving updates" in out
     assert out.count("\n") > 10 and " DEBUG " in out  # the capture saw DEBUG lines: not vacuous
     assert "Telegram refused" in out  # the error path was logged
-    for secret in (ANSWER[:20], LOGGED, SIM_TOKEN, SIM_TOKEN.split(":")[1]):
+    for secret in (ANSWER[:20], LOGGED, SIM_TOKEN, SIM_TOKEN.split(":")[1], SECRET):
         assert secret not in out, secret
 
 
@@ -91,4 +105,57 @@ async def test_debug_log_of_the_real_bot_process_holds_no_answer_nor_token(tmp_p
     out = h.log_path.read_text(errors="replace")
     assert " DEBUG " in out and "Traceback" not in out
     for secret in (ANSWER[:20], LOGGED, FAKE_TOKEN, FAKE_TOKEN.split(":")[1]):
+        assert secret not in out, secret
+
+
+async def test_json_log_of_the_real_serve_process_holds_no_answer_token_nor_secret(tmp_path):
+    """`kombel-bot serve` with LOG_FORMAT=json at DEBUG, the fake delivering by webhook over HTTP: every line
+    is a JSON object, the answer is handled, and neither it, the token nor the webhook secret is logged."""
+    import os
+    import socket
+    import sys
+
+    from bench.bench_crash import world_now
+
+    h = Harness(tmp_path, seed=1, members=4, log_level="DEBUG")
+    world = await build_world(h.db_path, h.fake, 4, h.rng)
+    server = await serve(h.fake, port=0)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, DATABASE_URL=f"sqlite:///{h.db_path}",
+               TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server_port(server)}/bot", LOG_LEVEL="DEBUG",
+               LOG_FORMAT="json", DEFAULT_TIMEZONE="Asia/Makassar", CLOCK_START=world_now(h.fake).isoformat(),
+               WEBHOOK_URL="https://bot.example.org/tg/hook", WEBHOOK_SECRET=SECRET)
+    proc = None
+    try:
+        with h.log_path.open("wb") as log:  # noqa: ASYNC230
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "serve", "--port", str(port), cwd=h.workdir, env=env,
+                stdout=log, stderr=log)
+        status, _ = await h.fake.call("setWebhook", {"url": f"http://127.0.0.1:{port}/tg/hook",
+                                                     "secret_token": SECRET})
+        assert status == 200
+        answerer = world.members[0]
+        upd = h.fake.send_text(GA, answerer, ANSWER, reply_to=world.prompts[0])
+        for _ in range(600):  # until the answer gets its 👍 (the server needs a moment to start)
+            await asyncio.sleep(0.1)
+            if h.fake.reactions(GA, upd["message"]["message_id"]) and not h.fake.pending_updates():
+                break
+        assert h.fake.reactions(GA, upd["message"]["message_id"]), h.log_path.read_text(errors="replace")[-3000:]
+        assert 200 in [st for u, st in h.fake.webhook.attempts if u == upd["update_id"]]
+        proc.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then ends by the signal it caught (as systemd expects)
+        assert await asyncio.wait_for(proc.wait(), 20) in (0, -signal.SIGTERM)
+    finally:
+        await h.fake.webhook.close()
+        if proc is not None and proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        server.close()
+    lines = [json.loads(line) for line in h.log_path.read_text(errors="replace").splitlines()]
+    out = "\n".join(f"{e['level']} {e['logger']} {e['message']} {e.get('exc', '')}" for e in lines)
+    assert "DEBUG" in out and "webhook mode: serving updates at /tg/hook" in out and "Traceback" not in out
+    assert "Application shutdown complete" in out
+    for secret in (ANSWER[:20], FAKE_TOKEN, FAKE_TOKEN.split(":")[1], SECRET):
         assert secret not in out, secret

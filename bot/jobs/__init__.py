@@ -9,6 +9,7 @@ import time
 
 from telegram.ext import Application, ContextTypes
 
+from .. import metrics
 from ..services import Services
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ async def run_pass(app: Application) -> dict[str, float]:
     services: Services = app.bot_data["services"]
     now = services.clock.now()
     timings = {}
+    begun = time.perf_counter()
     for name, tick in services.ticks:
         started = time.perf_counter()
         try:
@@ -27,6 +29,7 @@ async def run_pass(app: Application) -> dict[str, float]:
         except Exception:  # logged with traceback; the next pass tries again
             log.exception("scheduler task %s failed", name)
         timings[name] = time.perf_counter() - started
+    metrics.TICK_SECONDS.observe(time.perf_counter() - begun)
     return timings
 
 
