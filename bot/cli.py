@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from .logsafe import JsonFormatter
 from .settings import SettingsError, load_settings
 
 
@@ -31,8 +32,6 @@ def _logging(level: str, token: str | None, fmt: str = "text") -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(_NoSecrets(token))
         if fmt == "json":
-            from .logsafe import JsonFormatter
-
             handler.setFormatter(JsonFormatter())
 
 

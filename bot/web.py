@@ -43,11 +43,11 @@ from telegram.ext import Application
 from storage.health import Health
 
 from . import metrics
-from .app import start, stop
+from .app import build_application, start, stop
 from .concurrency import PerChatUpdateProcessor
 from .rawupdate import parse_update
 from .services import Services
-from .settings import Settings
+from .settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -196,9 +196,6 @@ def create_app(application: Application, settings: Settings) -> Starlette:
 def from_env() -> Starlette:
     """uvicorn's factory for several worker processes (`kombel-bot serve --workers N`): each worker builds
     its own application from the environment."""
-    from .app import build_application
-    from .settings import load_settings
-
     settings = load_settings()
     return create_app(build_application(settings), settings)
 

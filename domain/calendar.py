@@ -42,7 +42,8 @@ import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
 from domain.durations import ParseError
-from domain.schedule import _MONTHS, Occurrence, _resolve_year, _take_date, _tokens, expand_weekly
+from domain.occurrences import Occurrence, expand_weekly
+from domain.schedule_words import _MONTHS, _resolve_year, _take_date, _tokens
 from domain.text import clip
 
 __all__ = [

@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, NamedTuple
 
 from domain.durations import ParseError, parse_duration
-from domain.schedule import _take_date, _tokens
+from domain.schedule_words import _take_date, _tokens
 from domain.text import clip
 
 __all__ = [

@@ -1,5 +1,5 @@
 """Webhook mode end to end (issue 16): the real application and ASGI app (bot/web.py) under uvicorn on a free
-port, the fake Bot API delivering by webhook as Telegram does (fakegram/webhooks.py), a fixed clock."""
+port, the fake Bot API delivering by webhook as Telegram does (fakegram/webhook_delivery.py), a fixed clock."""
 
 from __future__ import annotations
 

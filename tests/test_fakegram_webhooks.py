@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fakegram import FakeTelegram
-from fakegram.webhooks import SECRET_HEADER
+from fakegram.webhook_delivery import SECRET_HEADER
 from tests.webhook_harness import Served, eventually
 
 A, B = -1001, -1002

@@ -22,7 +22,8 @@ PACKAGES = ("bot", "domain", "storage", "fakegram", "messages")
 LAZY_ALLOWED: dict[tuple[str, str], str] = {
     ("bot.chartpool", "domain.charts"): "matplotlib is loaded in the chart worker process, not in the bot's",
     **{("bot.cli", target): "a subcommand loads only what it runs (`kombel-bot backup` needs no PTB)"
-       for target in ("bot.app", "bot.polling", "bot.demo", "storage.db", "storage.backup")},
+       for target in ("bot.app", "bot.polling", "bot.demo", "bot.web", "storage.db",
+                      "storage.backup")},
 }
 
 

@@ -1,5 +1,5 @@
 """The bot in webhook mode for tests: the real application and ASGI app (bot/web.py) under uvicorn on a free
-port, the fake Bot API delivering to it by webhook (fakegram/webhooks.py). `HookSim` is a `Sim` whose
+port, the fake Bot API delivering to it by webhook (fakegram/webhook_delivery.py). `HookSim` is a `Sim` whose
 `deliver` waits for the fake's webhook to hand over what is queued, so the usual helpers (`onboard`,
 `say`, `tap`) drive the bot through HTTP."""
 

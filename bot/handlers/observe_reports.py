@@ -1,0 +1,80 @@
+"""What observations give the progress map, the cycle's view and the report (hooks). See :mod:`bot.handlers.observe`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.observation import (
+    aspect_means,
+    group_visible,
+)
+from domain.recognition import display_names
+
+from ..services import Services
+from .cycle_core import store
+from .groups import repos
+from .observe_common import member_names_all
+
+
+# -- hooks: the progress map and the report -----------------------------------------------------------
+async def observations_in_cycle(services: Services, cycle_id: int) -> int:
+    return await repos(services)[1].count_in_cycle(cycle_id)
+
+
+async def observations_of_cycle(services: Services, cycle_id: int) -> list[dict[str, Any]]:
+    """The observations set up during a cycle (its implementation stage), for the cycle's view."""
+    cycle = await store(services).cycles.get(cycle_id)
+    if cycle is None:
+        return []
+    names = await member_names_all(services, cycle.community_id)
+    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label}
+            for o in await repos(services)[1].of_cycle(cycle_id)]
+
+
+async def report_rows(services: Services, community_id: int, start: int, end: int) -> dict[str, list[list]]:
+    community = await services.repos.communities.get(community_id)
+    if community is None:
+        return {}
+    groups_repo, repo = repos(services)
+    members = await services.repos.members.list(community_id, active_only=False)
+    names = display_names([(m.user_id, m.name, m.allow_named) for m in members],
+                          lambda n: services.renderer.t(community.locale, "cycle.member_label", n=n))
+    groups = {g.id: g for g in await groups_repo.list(community_id)}
+    rows, per_group = [], {}
+    for obs in await repo.between(community_id, start, end):
+        ratings = await repo.ratings(obs.id)
+        means = aspect_means((a, s) for _, a, s in ratings)
+        shared = bool(obs.share_ratings) and means
+        rows.append([obs.at_ts, names.get(obs.model_user_id, "?"), obs.class_label, obs.focus,
+                     groups[obs.group_id].name if obs.group_id in groups else "",
+                     len(await repo.observers(obs.id)), len(await repo.notes(obs.id, ("evidence", "photo"))),
+                     round(sum(means.values()) / len(means), 2) if shared else None, obs.debrief_step or ""])
+        if obs.group_id in groups:
+            slot = per_group.setdefault(obs.group_id, [0, set(), []])
+            slot[0] += 1
+            if obs.share_ratings:
+                slot[1].update(u for u, _, _ in ratings)
+                slot[2].extend(s for _, _, s in ratings)
+    attended = await _attendance_by_member(services, community_id, start, end)
+    table = []
+    for gid, g in groups.items():
+        count, raters, scores = per_group.get(gid, [0, set(), []])
+        # a group's mean is shown only if enough observers stand behind it (the anonymity floor per group)
+        mean = round(sum(scores) / len(scores), 2) if scores and group_visible(len(raters)) else None
+        rate = None
+        if attended is not None and attended[1]:
+            ids = await groups_repo.member_ids(gid)
+            rate = round(100 * sum(attended[0].get(u, 0) for u in ids) / (attended[1] * len(ids)), 1) if ids else None
+        table.append([g.name, g.members, count, mean, rate])
+    return {"observations": rows, "work_groups": table}
+
+
+async def _attendance_by_member(services: Services, community_id: int, start: int,
+                                end: int) -> tuple[dict[int, int], int] | None:
+    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's hooks."""
+    meetings, activity = services.hooks.get("meetings_between"), services.hooks.get("activity_rhythm")
+    if meetings is None or activity is None:
+        return None
+    held = sum(1 for m in await meetings(community_id, start, end) if m.get("held"))
+    per = await activity(community_id, start, end)
+    return {int(u): int(v.get("attended", 0) or 0) for u, v in (per or {}).items()}, held
