@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
+from storage.live import LiveMessages
 from storage.models import Community, Flow, Member, User
 
 # Tables whose rows are keyed by a Telegram chat id, remapped when a group becomes a supergroup.
@@ -469,3 +470,4 @@ class Repos:
         self.updates = Updates(db)
         self.outbox = Outbox(db)
         self.scopes = Scopes(db)
+        self.live = LiveMessages(db)  # the edit throttle of live messages (bot/live.py)
