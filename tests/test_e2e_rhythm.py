@@ -105,7 +105,7 @@ async def test_rsvp_tally_edited_in_place_then_check_in_credits_hours(sim, clock
     reminder = sim.last(GROUP)
     assert "Pengingat pertemuan besok" in sim.last_text(GROUP) and "14.00–15.30 WITA" in sim.last_text(GROUP)
     assert labels(sim, reminder) == ["✅ Hadir", "🙏 Izin", "💻 Daring"]
-    clock.advance(seconds=31)  # the live-message interval (bot.live: 30 s, was 3 s for tallies) after the send
+    clock.advance(seconds=10)
     await sim.tap(GROUP, reminder["message_id"], ANI, "✅ Hadir")
     assert "Tercatat: ✅ Hadir" in alert(sim)
     await sim.tap(GROUP, reminder["message_id"], BUDI, "🙏 Izin")  # within the edit cap: held back
@@ -113,7 +113,7 @@ async def test_rsvp_tally_edited_in_place_then_check_in_credits_hours(sim, clock
     assert "belum terdaftar" in alert(sim)
     edits = sim.fake.edits(GROUP, reminder["message_id"])
     assert "Hadir: 1 · Izin: 0 · Daring: 0" in edits[-1]
-    clock.advance(seconds=30)
+    clock.advance(seconds=30)  # the live-message interval (bot.live: 30 s; it was 3 s for tallies)
     await sim.tick()
     edits = sim.fake.edits(GROUP, reminder["message_id"])
     assert "Hadir: 1 · Izin: 1 · Daring: 0" in edits[-1] and len(edits) == 3

@@ -11,7 +11,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ExtBot
 
 from domain.schedule import due_reminder, parse_date_token, reminders_to_send
-from storage.live import LiveMessages
 from storage.models import Community
 from storage.rhythm import Meeting, Meetings
 
@@ -152,20 +151,11 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     text, markup = await render_live(services, c, m, kind, now)
     msg = await send_once(services, bot, key, c.chat_id, in_topic(services, c, lambda cid, thread: bot.send_message(
         cid, text, reply_markup=markup, message_thread_id=thread)),
-        record=lambda tx, sent: record_message(tx, m.id, kind, c.chat_id, sent.message_id, offset, late, now))
+        record=lambda tx, sent: Meetings.add_message_in(tx, m.id, kind, c.chat_id, sent.message_id, offset, late))
     if msg is None:
         entry = await services.repos.outbox.get(key)
         return entry is not None and entry.status in ("sent", "skipped")
     return True
-
-
-async def record_message(tx: Any, meeting_id: int, kind: str, chat_id: int, message_id: int, offset: int,
-                         late: bool, now: int) -> None:
-    """In the commit that marks the send: where the message is, and (but for a skip notice, never edited) the
-    send as its first edit — its tally changes are held back for the interval (bot.live)."""
-    await Meetings.add_message_in(tx, meeting_id, kind, chat_id, message_id, offset, late)
-    if kind != "skip":
-        await LiveMessages.sent_in(tx, "meeting", meeting_id, kind, now)
 
 
 async def tick_checkins(services: Services, bot: ExtBot, now_dt: datetime) -> None:
