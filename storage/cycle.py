@@ -85,8 +85,6 @@ class StageRow:
     reminded: int
     answered_at_close: int | None
     members_at_close: int | None
-    header_edited_at: int | None = None
-    header_dirty: int = 0
 
     @property
     def questions(self) -> list[dict[str, str]]:
@@ -281,19 +279,6 @@ class CycleRepo:
         async with self.db.tx() as tx:
             await tx.execute(f"UPDATE cycle_stages SET {cols} WHERE id = ?", (*flags.values(), stage_id))
 
-    async def header_edited(self, stage_id: int, now: int) -> None:
-        """Record an edit of the live-count header, settling what was owed (an answer marks it owed inside
-        its own unit, see save_answer)."""
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE cycle_stages SET header_edited_at = ?, header_dirty = 0 WHERE id = ?",
-                             (now, stage_id))
-
-    async def dirty_headers(self, edited_before: int) -> list[StageRow]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM cycle_stages WHERE header_dirty = 1 AND COALESCE(header_edited_at, 0) <= ?",
-            (edited_before,))
-        return [_build(StageRow, r) for r in rows]
-
     async def set_header(self, stage_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:
             await self.set_header_in(tx, stage_id, chat_id, message_id)
@@ -325,18 +310,15 @@ class CycleRepo:
         return (row[0], row[1]) if row else None
 
     async def save_answer(self, stage_id: int, user_id: int, key: str, text: str, source: str,
-                          chat_id: int, message_id: int, now: int, *, keep_text: bool = False,
-                          header_every: int | None = None) -> tuple[bool, bool]:
-        """Upsert; returns (first, edit_header): first if this member had no answer in the stage before
-        (a new participant). keep_text: only create (evidence without text must not wipe a written answer).
-        With header_every, a first answer also settles the live-count header in the same unit: edit it now
-        (edit_header: recorded as edited now) unless it was edited less than header_every seconds ago,
-        in which case it is marked owed (header_dirty) for the scheduler pass."""
+                          chat_id: int, message_id: int, now: int, *, keep_text: bool = False) -> bool:
+        """Upsert; True if this member had no answer in the stage before (a new participant: the card's live
+        count changed — the caller touches it once this has committed). keep_text: only create (evidence
+        without text must not wipe a written answer)."""
         conflict = "NOTHING" if keep_text else (
             "UPDATE SET text = excluded.text, source = excluded.source, chat_id = excluded.chat_id,"
             " message_id = excluded.message_id, updated_at = excluded.updated_at")
 
-        def work(conn: sqlite3.Connection) -> tuple[bool, bool]:  # one round trip: this runs for every answer
+        def work(conn: sqlite3.Connection) -> bool:  # one round trip: this runs for every answer
             before = conn.execute("SELECT 1 FROM cycle_answers WHERE stage_id = ? AND user_id = ? LIMIT 1",
                                   (stage_id, user_id)).fetchone()
             conn.execute(
@@ -344,16 +326,7 @@ class CycleRepo:
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 f" ON CONFLICT (stage_id, user_id, question_key) DO {conflict}",
                 (stage_id, user_id, key, text, source, chat_id, message_id, now, now))
-            if before is not None or header_every is None:
-                return before is None, False
-            edited = conn.execute("SELECT header_edited_at FROM cycle_stages WHERE id = ?", (stage_id,)).fetchone()
-            if edited is not None and edited[0] is not None and now - edited[0] < header_every:
-                conn.execute("UPDATE cycle_stages SET header_dirty = 1 WHERE id = ? AND header_dirty = 0",
-                             (stage_id,))
-                return True, False
-            conn.execute("UPDATE cycle_stages SET header_edited_at = ?, header_dirty = 0 WHERE id = ?",
-                         (now, stage_id))
-            return True, True
+            return before is None
 
         return await self.db.unit(work)
 

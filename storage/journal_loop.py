@@ -42,8 +42,6 @@ class Card:
     message_id: int | None
     thread_id: int | None
     status: str
-    edited_at: int | None
-    dirty: int
     created_at: int
 
 
@@ -112,14 +110,11 @@ class JournalLoopRepo:
         async with self.db.tx() as tx:
             cur = await tx.execute("UPDATE journal_entries SET why = ?, differed = 1 WHERE id = ? AND user_id = ?",
                                    (why, entry_id, user_id))
-            if cur.rowcount:  # already on an open card: the card owes an edit
-                await tx.execute("UPDATE jl_cards SET dirty = 1 WHERE status = 'open' AND id IN"
-                                 " (SELECT card_id FROM jl_problems WHERE entry_id = ?)", (entry_id,))
             return bool(cur.rowcount)
 
     async def share(self, entry_id: int, user_id: int, named: bool, now: int) -> LoopEntry | None:
         """Share for the weekly discussion; a later "with my name" upgrades an anonymous share. An open card
-        of the community picks the entry up (and is marked for an edit)."""
+        of the community picks the entry up (`open_cards_with`: the cards to touch)."""
         async with self.db.tx() as tx:
             cur = await tx.execute(
                 "UPDATE journal_entries SET shared_at = COALESCE(shared_at, ?), share_named = MAX(share_named, ?)"
@@ -130,12 +125,10 @@ class JournalLoopRepo:
             card = await tx.fetchone("SELECT id FROM jl_cards WHERE community_id = ? AND status = 'open'"
                                      " ORDER BY id DESC LIMIT 1", (row["community_id"],))
             if card is not None:
-                cur = await tx.execute(
+                await tx.execute(
                     "INSERT INTO jl_problems (card_id, n, entry_id) SELECT ?, COALESCE(MAX(n), 0) + 1, ?"
                     " FROM jl_problems WHERE card_id = ? HAVING COUNT(*) < ? ON CONFLICT DO NOTHING",
                     (card["id"], entry_id, card["id"], MAX_PROBLEMS))
-                if cur.rowcount:
-                    await tx.execute("UPDATE jl_cards SET dirty = 1 WHERE id = ?", (card["id"],))
         return _build(LoopEntry, row)
 
     # -- the weekly card ------------------------------------------------------------------------------
@@ -181,10 +174,10 @@ class JournalLoopRepo:
                                      (chat_id, message_id))
         return _build(Card, row) if row else None
 
-    async def set_card_message(self, card_id: int, chat_id: int, message_id: int, now: int) -> None:
+    async def set_card_message(self, card_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:
-            await tx.execute("UPDATE jl_cards SET chat_id = ?, message_id = ?, edited_at = ?, dirty = 0 WHERE id = ?",
-                             (chat_id, message_id, now, card_id))
+            await tx.execute("UPDATE jl_cards SET chat_id = ?, message_id = ? WHERE id = ?",
+                             (chat_id, message_id, card_id))
 
     async def problems(self, card_id: int) -> list[CardProblem]:
         rows = await self.db.fetchall(
@@ -217,7 +210,6 @@ class JournalLoopRepo:
                 return "full", n
             conn.execute("INSERT INTO jl_proposals (problem_id, text, proposed_by, created_at, origin_chat_id,"
                          " origin_message_id) VALUES (?, ?, ?, ?, ?, ?)", (q["id"], text, by, now, *origin))
-            conn.execute("UPDATE jl_cards SET dirty = 1 WHERE id = ?", (card_id,))
             return "added", n
         return await self.db.unit(work)
 
@@ -242,25 +234,19 @@ class JournalLoopRepo:
                              " (problem_id, user_id) DO UPDATE SET proposal_id = excluded.proposal_id",
                              (row["problem_id"], user_id, proposal_id))
                 outcome = "moved" if old is not None else "added"
-            conn.execute("UPDATE jl_cards SET dirty = 1 WHERE id = ?", (row["card_id"],))
             return outcome
         return await self.db.unit(work)
 
-    async def dirty_cards(self, edited_before: int) -> list[Card]:
-        rows = await self.db.fetchall("SELECT * FROM jl_cards WHERE dirty = 1 AND COALESCE(edited_at, 0) <= ?"
-                                      " AND message_id IS NOT NULL", (edited_before,))
-        return [_build(Card, r) for r in rows]
-
-    async def claim_edit(self, card_id: int, now: int, interval: int) -> bool:
-        """True when the card may be edited now (last edit at least `interval` ago): the edit is recorded."""
-        async with self.db.tx(mark=False) as tx:
-            cur = await tx.execute("UPDATE jl_cards SET edited_at = ?, dirty = 0 WHERE id = ? AND"
-                                   " COALESCE(edited_at, 0) <= ?", (now, card_id, now - interval))
-            return bool(cur.rowcount)
+    async def open_cards_with(self, entry_id: int) -> list[int]:
+        """The posted open cards an entry is a problem on (its edit shows there)."""
+        rows = await self.db.fetchall("SELECT c.id FROM jl_problems q JOIN jl_cards c ON c.id = q.card_id"
+                                      " WHERE q.entry_id = ? AND c.status = 'open' AND c.message_id IS NOT NULL",
+                                      (entry_id,))
+        return [int(r[0]) for r in rows]
 
     async def decide(self, card_id: int) -> bool:
         async with self.db.tx() as tx:
-            cur = await tx.execute("UPDATE jl_cards SET status = 'decided', dirty = 1 WHERE id = ? AND status = 'open'",
+            cur = await tx.execute("UPDATE jl_cards SET status = 'decided' WHERE id = ? AND status = 'open'",
                                    (card_id,))
             return bool(cur.rowcount)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
+from storage.live import LiveMessages
 from storage.models import Community, Flow, Member, User
 from storage.principals import Principals
 
@@ -409,3 +410,4 @@ class Repos:
         self.updates = Updates(db)
         self.outbox = Outbox(db)
         self.scopes = Scopes(db)
+        self.live = LiveMessages(db)  # the edit throttle of live messages (bot/live.py)

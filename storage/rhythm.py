@@ -92,13 +92,10 @@ class MeetingMessage:
     message_id: int
     offset_min: int
     late: bool
-    last_edit_at: int
-    dirty: bool
 
     @classmethod
     def from_row(cls, r: Any) -> MeetingMessage:
-        return cls(r["meeting_id"], r["kind"], r["chat_id"], r["message_id"], r["offset_min"], bool(r["late"]),
-                   r["last_edit_at"], bool(r["dirty"]))
+        return cls(r["meeting_id"], r["kind"], r["chat_id"], r["message_id"], r["offset_min"], bool(r["late"]))
 
 
 @dataclass(frozen=True)
@@ -306,38 +303,30 @@ class Meetings:
 
     # -- live messages ----------------------------------------------------------------------------
     async def add_message(self, meeting_id: int, kind: str, chat_id: int, message_id: int, offset_min: int,
-                          late: bool, now: int) -> None:
+                          late: bool) -> None:
         async with self.db.tx() as tx:
-            await self.add_message_in(tx, meeting_id, kind, chat_id, message_id, offset_min, late, now)
+            await self.add_message_in(tx, meeting_id, kind, chat_id, message_id, offset_min, late)
 
     @staticmethod
     async def add_message_in(tx: Any, meeting_id: int, kind: str, chat_id: int, message_id: int, offset_min: int,
-                             late: bool, now: int) -> None:
-        """Inside the unit that marks the message's outbox key sent (`send_once(record=...)`)."""
+                             late: bool) -> None:
+        """Inside the unit that marks the message's outbox key sent (`send_once(record=...)`). Its edits are
+        throttled by `bot.live` (kind "meeting", part = this kind)."""
         await tx.execute(
-            "INSERT INTO meeting_messages (meeting_id, kind, chat_id, message_id, offset_min, late, last_edit_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, kind) DO UPDATE SET"
+            "INSERT INTO meeting_messages (meeting_id, kind, chat_id, message_id, offset_min, late)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, kind) DO UPDATE SET"
             " chat_id = excluded.chat_id, message_id = excluded.message_id, offset_min = excluded.offset_min,"
-            " late = excluded.late, last_edit_at = excluded.last_edit_at, dirty = 0",
-            (meeting_id, kind, chat_id, message_id, offset_min, int(late), now))
+            " late = excluded.late", (meeting_id, kind, chat_id, message_id, offset_min, int(late)))
 
     async def messages(self, meeting_id: int) -> list[MeetingMessage]:
         rows = await self.db.fetchall("SELECT * FROM meeting_messages WHERE meeting_id = ? ORDER BY kind",
                                       (meeting_id,))
         return [MeetingMessage.from_row(r) for r in rows]
 
-    async def mark_message(self, meeting_id: int, kind: str, *, dirty: bool, edited_at: int | None = None) -> None:
-        async with self.db.tx() as tx:
-            if edited_at is None:
-                await tx.execute("UPDATE meeting_messages SET dirty = ? WHERE meeting_id = ? AND kind = ?",
-                                 (int(dirty), meeting_id, kind))
-            else:
-                await tx.execute("UPDATE meeting_messages SET dirty = ?, last_edit_at = ? WHERE meeting_id = ?"
-                                 " AND kind = ?", (int(dirty), edited_at, meeting_id, kind))
-
-    async def dirty_messages(self, limit: int = 500) -> list[MeetingMessage]:
-        rows = await self.db.fetchall("SELECT * FROM meeting_messages WHERE dirty = 1 LIMIT ?", (limit,))
-        return [MeetingMessage.from_row(r) for r in rows]
+    async def message(self, meeting_id: int, kind: str) -> MeetingMessage | None:
+        row = await self.db.fetchone("SELECT * FROM meeting_messages WHERE meeting_id = ? AND kind = ?",
+                                     (meeting_id, kind))
+        return MeetingMessage.from_row(row) if row else None
 
     # -- RSVP and attendance ----------------------------------------------------------------------
     async def set_rsvp(self, meeting_id: int, user_id: int, answer: str, now: int) -> bool:

@@ -21,8 +21,6 @@ from storage.repos import register_chat_column
 register_chat_column("surveys", "chat_id")
 register_chat_column("survey_messages", "chat_id")
 
-HEADER_EDIT_EVERY_S = 15  # at most one edit of a survey's header per this many seconds
-
 
 @dataclass(frozen=True)
 class Survey:
@@ -39,8 +37,6 @@ class Survey:
     posted: bool
     header_message_id: int | None
     respondents: int
-    header_count: int
-    header_edited_at: int | None
     created_by: int
     opened_at: int
     closes_at: int | None
@@ -64,15 +60,14 @@ class Survey:
     def from_row(cls, r: Any) -> Survey:
         """From a row of `_SURVEY_SELECT` (its columns are the fields, in order; the items as JSON)."""
         (sid, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted, header_mid,
-         respondents, header_count, header_edited_at, created_by, opened_at, closes_at, closed_at, individual,
-         published_json) = r
+         respondents, created_by, opened_at, closes_at, closed_at, individual, published_json) = r
         return cls(sid, community_id, chat_id, kind, phase, pair_id, title, _items(items_json), locale, status,
-                   bool(posted), header_mid, respondents, header_count, header_edited_at, created_by, opened_at,
-                   closes_at, closed_at, bool(individual), published_json)
+                   bool(posted), header_mid, respondents, created_by, opened_at, closes_at, closed_at,
+                   bool(individual), published_json)
 
 
 _SURVEY_SELECT = ("SELECT id, community_id, chat_id, kind, phase, pair_id, title, items_json, locale, status, posted,"
-                  " header_message_id, respondents, header_count, header_edited_at, created_by, opened_at, closes_at,"
+                  " header_message_id, respondents, created_by, opened_at, closes_at,"
                   " closed_at, individual, published_json FROM surveys")  # Survey's fields, in order (items_json for items)
 
 
@@ -179,11 +174,6 @@ class Surveys:
         async with self.db.tx() as tx:
             await tx.execute("UPDATE surveys SET header_message_id = ? WHERE id = ?", (message_id, survey_id))
 
-    async def header_shown(self, survey_id: int, count: int, now: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE surveys SET header_count = ?, header_edited_at = ? WHERE id = ?",
-                             (count, now, survey_id))
-
     async def add_item_message(self, survey_id: int, item_idx: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:
             await tx.execute("INSERT INTO survey_messages (chat_id, message_id, survey_id, item_idx)"
@@ -256,13 +246,16 @@ class Surveys:
         rows = await self.db.fetchall(f"{_SURVEY_SELECT} WHERE status = 'closing' ORDER BY id")
         return [Survey.from_row(r) for r in rows]
 
-    async def needing_group_update(self, now: int) -> list[Survey]:
-        """Open surveys not fully posted, or whose header shows an old count and may be edited now."""
-        rows = await self.db.fetchall(
-            f"{_SURVEY_SELECT} WHERE status = 'open' AND (posted = 0 OR (respondents != header_count"
-            " AND (header_edited_at IS NULL OR header_edited_at <= ?))) ORDER BY id",
-            (now - HEADER_EDIT_EVERY_S,))
+    async def unposted(self) -> list[Survey]:
+        """Open surveys whose card is not in the group yet (a day off held it, or a send failed)."""
+        rows = await self.db.fetchall(f"{_SURVEY_SELECT} WHERE status = 'open' AND posted = 0 ORDER BY id")
         return [Survey.from_row(r) for r in rows]
+
+    async def by_header(self, chat_id: int, message_id: int) -> Survey | None:
+        """The survey whose card is this group message."""
+        row = await self.db.fetchone(f"{_SURVEY_SELECT} WHERE chat_id = ? AND header_message_id = ?",
+                                     (chat_id, message_id))
+        return Survey.from_row(row) if row else None
 
     # -- schedules --------------------------------------------------------------------------------
     async def set_schedule(self, s: PulseSchedule, now: int) -> None:

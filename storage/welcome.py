@@ -18,8 +18,6 @@ class Welcome:
     day: str
     chat_id: int
     message_id: int
-    edited_at: int
-    dirty: bool
 
 
 class Welcomes:
@@ -41,23 +39,12 @@ class Welcomes:
         return [" ".join(p for p in (r[0], r[1]) if p) or r[2] or str(r[3]) for r in rows]
 
     async def get(self, community_id: int, day: str) -> Welcome | None:
-        row = await self.db.fetchone("SELECT community_id, day, chat_id, message_id, edited_at, dirty FROM welcomes"
+        row = await self.db.fetchone("SELECT community_id, day, chat_id, message_id FROM welcomes"
                                      " WHERE community_id = ? AND day = ?", (community_id, day))
-        return Welcome(*row[:5], bool(row[5])) if row else None
+        return Welcome(*row) if row else None
 
     @staticmethod
-    async def set_message_in(tx: Any, community_id: int, day: str, chat_id: int, message_id: int, now: int) -> None:
-        await tx.execute("INSERT INTO welcomes (community_id, day, chat_id, message_id, edited_at) VALUES (?, ?, ?, ?, ?)"
+    async def set_message_in(tx: Any, community_id: int, day: str, chat_id: int, message_id: int) -> None:
+        await tx.execute("INSERT INTO welcomes (community_id, day, chat_id, message_id) VALUES (?, ?, ?, ?)"
                          " ON CONFLICT (community_id, day) DO UPDATE SET chat_id = excluded.chat_id,"
-                         " message_id = excluded.message_id, edited_at = excluded.edited_at",
-                         (community_id, day, chat_id, message_id, now))
-
-    async def mark(self, community_id: int, day: str, *, dirty: bool, edited_at: int | None = None) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE welcomes SET dirty = ?, edited_at = COALESCE(?, edited_at)"
-                             " WHERE community_id = ? AND day = ?", (int(dirty), edited_at, community_id, day))
-
-    async def dirty(self, edited_before: int) -> list[Welcome]:
-        rows = await self.db.fetchall("SELECT community_id, day, chat_id, message_id, edited_at, dirty FROM welcomes"
-                                      " WHERE dirty = 1 AND edited_at <= ?", (edited_before,))
-        return [Welcome(*r[:5], bool(r[5])) for r in rows]
+                         " message_id = excluded.message_id", (community_id, day, chat_id, message_id))

@@ -113,7 +113,7 @@ async def test_rsvp_tally_edited_in_place_then_check_in_credits_hours(sim, clock
     assert "belum terdaftar" in alert(sim)
     edits = sim.fake.edits(GROUP, reminder["message_id"])
     assert "Hadir: 1 · Izin: 0 · Daring: 0" in edits[-1]
-    clock.advance(seconds=5)
+    clock.advance(seconds=30)  # the live-message interval (bot.live: 30 s; it was 3 s for tallies)
     await sim.tick()
     edits = sim.fake.edits(GROUP, reminder["message_id"])
     assert "Hadir: 1 · Izin: 1 · Daring: 0" in edits[-1] and len(edits) == 3

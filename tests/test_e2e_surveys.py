@@ -135,7 +135,7 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     # the header shows only the count; edits are throttled, a scheduler pass brings it up to date
     edits = sim.fake.edits(GROUP, header["message_id"])
     assert len(edits) == 2 and "Sudah menjawab: 1 orang" in edits[-1]
-    clock.advance(seconds=20)
+    clock.advance(seconds=30)  # the live-message interval (bot.live: 30 s, was 15 s for survey cards)
     await sim.tick()
     assert "Sudah menjawab: 9 orang" in sim.fake.edits(GROUP, header["message_id"])[-1]
     assert not any(str(v) in t for t in sim.texts(GROUP) for v in ("Ani", "Rudi") if "Hasil" in t)

@@ -36,7 +36,8 @@ async def test_card_proposals_votes_and_trials(db):
     await r.share(e1, 5, True, 320)  # a later "with my name" upgrades the first share
     problems = await r.problems(card.id)
     assert [(p.n, p.entry.share_named) for p in problems] == [(1, 1), (2, 1)]
-    assert (await r.card(card.id)).dirty == 1
+    await r.set_card_message(card.id, -101, 77)  # posted: the entries' edits show on it (bot.live touches it)
+    assert await r.open_cards_with(e2) == [card.id] and await r.open_cards_with(other) == []
     assert await r.communities_with_new_problems(150) == [2]
 
     assert await r.add_proposal(card.id, 1, "A", 6, 400, (-101, 10), 2) == ("added", 1)
@@ -50,7 +51,6 @@ async def test_card_proposals_votes_and_trials(db):
         ["added", "moved", "removed", "added"]
     assert [x.votes for x in (await r.problems(card.id))[0].proposals] == [1, 0]
 
-    assert await r.claim_edit(card.id, 500, 30) and not await r.claim_edit(card.id, 510, 30)
     assert await r.decide(card.id) and not await r.decide(card.id)
     assert await r.vote(a, 8, 1) == "closed"
     assert await r.add_proposal(card.id, 2, "D", 5, 600, (-101, 14), 2) == ("closed", 2)

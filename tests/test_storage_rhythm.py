@@ -70,7 +70,6 @@ async def test_due_queries_use_their_indexes(db):
         ("SELECT * FROM meetings WHERE next_remind_at <= 1", "meetings_remind"),
         ("SELECT * FROM meetings WHERE checkin_at <= 1", "meetings_checkin"),
         ("SELECT * FROM meetings WHERE checkin_closes_at <= 1", "meetings_checkin_close"),
-        ("SELECT * FROM meeting_messages WHERE dirty = 1", "meeting_messages_dirty"),
         ("SELECT * FROM hour_settings WHERE nudge_at <= 1", "hour_settings_nudge"),
         ("SELECT * FROM meeting_series WHERE kind = 'weekly' AND active = 1 AND materialized_until < 1",
          "series_extend"),
@@ -110,18 +109,17 @@ async def test_rsvp_tally_and_attendance_rules(db):
     assert await rs.meetings.present_counts([m.id]) == {m.id: 1}
 
 
-async def test_live_messages_dirty_flag(db):
+async def test_live_messages_are_recorded_once_per_kind(db):
+    # their edit throttle is storage.live's (tests/test_storage_live.py)
     cid = await _community(db)
     rs = RhythmStore(db)
     await _series(rs, cid)
     m = (await rs.meetings.between(cid, 0, 2**40))[0]
-    await rs.meetings.add_message(m.id, "r60", CHAT, 55, 60, False, NOW)
-    await rs.meetings.mark_message(m.id, "r60", dirty=True)
-    [mm] = await rs.meetings.dirty_messages()
-    assert (mm.message_id, mm.offset_min, mm.dirty) == (55, 60, True)
-    await rs.meetings.mark_message(m.id, "r60", dirty=False, edited_at=NOW + 5)
-    assert await rs.meetings.dirty_messages() == []
-    assert (await rs.meetings.messages(m.id))[0].last_edit_at == NOW + 5
+    await rs.meetings.add_message(m.id, "r60", CHAT, 55, 60, False)
+    await rs.meetings.add_message(m.id, "r60", CHAT, 56, 60, True)  # re-recorded: the same row
+    [mm] = await rs.meetings.messages(m.id)
+    assert (mm.message_id, mm.offset_min, mm.late) == (56, 60, True)
+    assert await rs.meetings.message(m.id, "r60") == mm and await rs.meetings.message(m.id, "r1440") is None
 
 
 async def test_learning_logs_idempotent_owned_and_summed(db):
@@ -170,7 +168,7 @@ async def test_off_days_and_chat_migration(db):
     assert await rs.off_days.remove(cid + 1, row.id) is None  # another community's id
     await _series(rs, cid)
     m = (await rs.meetings.between(cid, 0, 2**40))[0]
-    await rs.meetings.add_message(m.id, "r60", CHAT, 55, 60, False, NOW)
+    await rs.meetings.add_message(m.id, "r60", CHAT, 55, 60, False)
     assert await Repos(db).communities.migrate_chat(CHAT, -100888, NOW)
     assert (await rs.meetings.messages(m.id))[0].chat_id == -100888
 

@@ -6,6 +6,7 @@ import time
 
 from telegram.ext import Application
 
+from .. import live
 from ..flows import route_to_flow
 from ..services import Services
 from . import (
@@ -59,6 +60,7 @@ def register_all(app: Application, services: Services) -> None:
     agreement.register(app, services)  # issue 15: agreement, programme activities, the map placed by members
     activities.register(app, services)
     selfmap.register(app, services)
+    live.register(services)  # the catch-up of owed live-message edits, after every feature's tick
     services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
     app.add_handler(services.buttons.handler())

@@ -12,11 +12,12 @@ from telegram.ext import Application
 from domain.cycle_ops import clean_answer, split_numbered
 from storage.models import Flow
 
+from .. import live
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import Services
 from .common import Scope, join_markup, refuse
-from .cycle_core import CARD, HEADER_EDIT_INTERVAL_S, question_text, refresh_header, store
+from .cycle_core import CARD, question_text, store
 
 FLOW = "cycle_answer"
 
@@ -57,20 +58,18 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str | Non
         caption, _ = clean_answer(raw)
         await repo.add_evidence(stage_id, scope.user_id, key, ev[0], ev[1], raw, scope.chat_id,
                                 message.message_id, now)
-        first, edit_header = await repo.save_answer(
-            stage_id, scope.user_id, key, caption, source, scope.chat_id, message.message_id, now, keep_text=True,
-            header_every=HEADER_EDIT_INTERVAL_S)
+        first = await repo.save_answer(
+            stage_id, scope.user_id, key, caption, source, scope.chat_id, message.message_id, now, keep_text=True)
         result = "evidence"
     else:
         text, clipped = clean_answer(message.text if body is None else body)
         if not text:
             return "empty"
-        first, edit_header = await repo.save_answer(
-            stage_id, scope.user_id, key, text, source, scope.chat_id, message.message_id, now,
-            header_every=HEADER_EDIT_INTERVAL_S)
+        first = await repo.save_answer(
+            stage_id, scope.user_id, key, text, source, scope.chat_id, message.message_id, now)
         result = "clipped" if clipped else "saved"
-    if edit_header:  # a new participant: the live count on the header (throttled, see save_answer)
-        await refresh_header(services, scope.ctx.bot, stage_id)
+    if first:  # a new participant: the card's live count (edited now or owed, bot/live.py)
+        await live.touch(services, scope.ctx.bot, "stage", stage_id)
     if first:
         return "first" if result == "saved" else result
     return result

@@ -19,8 +19,8 @@ from domain.synthesis import AnswerIn, synthesize
 from storage.cycle import CycleStore, History, RtlItem, StageRow
 from storage.models import Community, User
 
-from .. import quiet
-from ..delivery import SendFailed, call, edit_html, in_topic, ledger, send_once
+from .. import live, quiet
+from ..delivery import in_topic, ledger, send_once
 from ..keyboards import cb
 from ..render import cut_lines, cycle_texts, local
 from ..services import render
@@ -106,25 +106,20 @@ async def header_text(services: Services, community: Community, stage: StageRow)
     return text
 
 
-async def refresh_header(services: Services, bot: ExtBot, stage_id: int) -> None:
-    """The live count, edited in place (Telegram's 'not modified' is harmless)."""
+@live.renders("stage")
+async def stage_card(services: Services, stage_id: int, part: str, now: int) -> live.LiveView | None:
+    """The stage card as it should look now (the live mechanism edits it: `live.touch(..., "stage", id)`)."""
     stage = await store(services).cycles.stage(stage_id)
     if stage is None or stage.header_message_id is None or stage.header_chat_id is None:
-        return
+        return None
     community = await services.repos.communities.get(stage.community_id)
     if community is None:
-        return
-    text = await header_text(services, community, stage)
-    markup = header_markup(services, community, stage)
-    mid = stage.header_message_id
-    try:
-        await call(services, stage.header_chat_id, lambda cid: edit_html(bot, cid, mid, text, markup))
-    except SendFailed:
-        pass
+        return None
+    return live.LiveView(stage.header_chat_id, stage.header_message_id, await header_text(services, community, stage),
+                         header_markup(services, community, stage))
 
 
 CARD = "*"  # the question key of a stage card's prompt row: the reply says which question ("2. …")
-HEADER_EDIT_INTERVAL_S = 30  # at most one live-count edit per stage in this time; the pass catches up
 
 
 # -- opening --------------------------------------------------------------------------------------
@@ -236,8 +231,8 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, as
     cycle = await repo.get(stage.cycle_id)
     if community is None or cycle is None:
         return
-    if community.active:
-        await refresh_header(services, bot, stage.id)
+    if community.active:  # the synthesis replaces the questions on the card: at once
+        await live.touch(services, bot, "stage", stage.id, force=True)
     if cycle.status == "done" and stage.stage == Stage.EVALUATION.value:
         if community.active and await quiet_now(services, community, asked):
             return
@@ -299,9 +294,6 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             await post_synthesis(services, bot, stage)
     for stage in await repo.due_reminders(now):
         await send_reminders(services, bot, stage)
-    for stage in await repo.dirty_headers(now - HEADER_EDIT_INTERVAL_S):
-        await repo.header_edited(stage.id, now)
-        await refresh_header(services, bot, stage.id)
 
 
 async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> None:

@@ -64,7 +64,7 @@ async def cmd_journal(scope: Scope) -> None:
             return
         await loop_repo(scope.services).share(last.id, scope.user_id, False, now)
         await scope.reply("cycle/journal_shared")
-        await refresh_open_card(scope, scope.community.id)
+        await refresh_open_card(scope, last.id)
     elif sub in WRITE:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "text", {}, now,
                                                community_id=scope.community.id)
@@ -151,7 +151,7 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
         return
     await scope.answer("cycle.journal_shared_alert")
     await scope.edit("cycle/journal_shared", markup=after_share_markup(scope.t, entry))
-    await refresh_open_card(scope, entry.community_id)
+    await refresh_open_card(scope, entry.id)
 
 
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:

@@ -33,8 +33,9 @@ from domain.rtl import due_reminder_at
 from storage.journal_loop import Card, JournalLoopRepo
 from storage.models import Community, Flow
 
+from .. import live
 from ..buttons import add_buttons
-from ..delivery import SendFailed, call, edit_html, home_thread, in_topic, send_once
+from ..delivery import home_thread, in_topic, send_once
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..render import cycle_texts
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from telegram.ext import ExtBot
 
 FLOW_WHY, FLOW_EFFECT = "journal_why", "journal_effect"
-EDIT_INTERVAL_S = 30  # like the other live counts: at most one card edit per 30 s, the pass catches up
 WEEK_S = 7 * 86400
 LEAD_S = 3 * 3600  # the card goes up by itself up to 3 hours before a meeting, when problems are waiting
 AUTO_EVERY_S = 600  # that check runs at most every 10 minutes
@@ -107,21 +107,19 @@ async def card_content(services: Services, community: Community, card: Card) -> 
 
 
 async def refresh_card(services: Services, bot: Any, card_id: int, *, force: bool = False) -> None:
-    """Edit the card in place, at most once per EDIT_INTERVAL_S (otherwise it stays dirty for the pass)."""
-    r = repo(services)
-    now = services.now_ts()
-    if not await r.claim_edit(card_id, now, 0 if force else EDIT_INTERVAL_S):
-        return
-    card = await r.card(card_id)
+    """The card's content changed (a proposal, a vote, a problem joined or explained): edited now or owed
+    (`bot.live`, one edit per 30 s, the pass catches up); `force` at once (decided, or asked for again)."""
+    await live.touch(services, bot, "problems", card_id, force=force)
+
+
+@live.renders("problems")
+async def problems_card(services: Services, card_id: int, part: str, now: int) -> live.LiveView | None:
+    card = await repo(services).card(card_id)
     community = await services.repos.communities.get(card.community_id) if card else None
     if card is None or community is None or card.message_id is None:
-        return
+        return None
     text, markup = await card_content(services, community, card)
-    mid = card.message_id
-    try:
-        await call(services, card.chat_id, lambda cid: edit_html(bot, cid, mid, text, markup))
-    except SendFailed:
-        pass
+    return live.LiveView(card.chat_id, card.message_id, text, markup)
 
 
 async def post_card(scope: Scope) -> None:
@@ -142,7 +140,8 @@ async def post_card(scope: Scope) -> None:
     text, markup = await card_content(services, community, card)
     sent = await scope.send_html(text, markup=markup, quote=False)
     if sent is not None:
-        await repo(services).set_card_message(card.id, scope.chat_id, sent.message_id, now)
+        await repo(services).set_card_message(card.id, scope.chat_id, sent.message_id)
+        await services.repos.live.sent("problems", card.id, "", now)  # the post counts as its first edit
 
 
 async def post_card_before_meeting(services: Services, bot: Any, community: Community, now: int) -> None:
@@ -165,7 +164,8 @@ async def post_card_before_meeting(services: Services, bot: Any, community: Comm
     sent = await send_once(services, bot, f"jl:card:{card.id}", community.chat_id, in_topic(
         services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)))
     if sent:
-        await repo(services).set_card_message(card.id, community.chat_id, sent.message_id, now)
+        await repo(services).set_card_message(card.id, community.chat_id, sent.message_id)
+        await services.repos.live.sent("problems", card.id, "", now)  # the post counts as its first edit
 
 
 def _message_link(chat_id: int, message_id: int) -> str | None:
@@ -253,7 +253,7 @@ async def on_why_text(scope: Scope, flow: Flow, message: Any) -> None:
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     entry_id = int(flow.data.get("entry", 0))
     await repo(scope.services).set_why(entry_id, scope.user_id, text)
-    await refresh_open_card(scope, int(flow.community_id or 0))
+    await refresh_open_card(scope, entry_id)
     await scope.reply("journal/why_saved", clipped=clipped, markup=InlineKeyboardMarkup([share_row(scope.t, entry_id)]))
 
 
@@ -264,17 +264,13 @@ async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
     entry = await repo(scope.services).share(entry.id, scope.user_id, True, scope.services.now_ts())
     await scope.answer("cycle.journal_shared_alert")
     await scope.edit("journal/shared_named", markup=after_share_markup(scope.t, entry))
-    await refresh_open_card(scope, entry.community_id)
+    await refresh_open_card(scope, entry.id)
 
 
-async def refresh_open_card(scope: Scope, community_id: int) -> None:
-    community = await scope.services.repos.communities.get(community_id)
-    if community is None:
-        return
-    week = iso_week_key(local_date(scope.services.now_ts(), community.tz))
-    card = await repo(scope.services).card_of_week(community_id, week)
-    if card is not None and card.dirty:
-        await refresh_card(scope.services, scope.ctx.bot, card.id)
+async def refresh_open_card(scope: Scope, entry_id: int) -> None:
+    """An entry was shared or explained: the open cards it is a problem on show it."""
+    for card_id in await repo(scope.services).open_cards_with(entry_id):
+        await refresh_card(scope.services, scope.ctx.bot, card_id)
 
 
 async def _member_here(scope: Scope) -> bool:
@@ -436,8 +432,6 @@ async def on_effect_text(scope: Scope, flow: Flow, message: Any) -> None:
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     now = to_ts(now_dt)
     r = repo(services)
-    for card in await r.dirty_cards(now - EDIT_INTERVAL_S):
-        await refresh_card(services, bot, card.id)
     if now - services.extra.get("jl_auto_at", 0) >= AUTO_EVERY_S:  # the card before the weekly meeting
         services.extra["jl_auto_at"] = now
         for community_id in await r.communities_with_new_problems(now - WEEK_S):

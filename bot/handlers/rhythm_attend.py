@@ -12,9 +12,9 @@ from telegram.ext import Application, ExtBot
 
 from domain.schedule import due_reminder, parse_date_token, reminders_to_send
 from storage.models import Community
-from storage.rhythm import Meeting, MeetingMessage
+from storage.rhythm import Meeting, Meetings
 
-from .. import quiet
+from .. import live, quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
@@ -23,7 +23,6 @@ from ..services import KContext, Services
 from ..usecases.rhythm_core import (
     ANSWERS,
     CHECKIN_WINDOW_S,
-    EDIT_GAP_S,
     day_bounds,
     meeting_shift,
     meeting_view,
@@ -81,36 +80,23 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
 
 async def refresh_tallies(services: Services, bot: ExtBot, meeting_id: int, *, force: bool = False,
                           only: str | None = None) -> None:
-    """Edit a meeting's live messages: now if the last edit is old enough (or `force`), else mark them for
-    the next pass, so a burst of taps costs one edit per message per EDIT_GAP_S."""
-    m = await store(services).meetings.get(meeting_id)
-    c = await services.repos.communities.get(m.community_id) if m is not None else None
-    if m is not None and c is not None:
-        await refresh_meeting_tallies(services, bot, m, c, force=force, only=only)
+    """A meeting's live messages (reminders' RSVP tallies, the check-in; `only` one kind of them) changed: edited
+    now or owed (`bot.live`), so a burst of taps costs one edit per message per interval; `force` at once."""
+    for mm in await store(services).meetings.messages(meeting_id):
+        if mm.kind != "skip" and (only is None or mm.kind == only):
+            await live.touch(services, bot, "meeting", meeting_id, mm.kind, force=force)
 
 
-async def refresh_meeting_tallies(services: Services, bot: ExtBot, m: Meeting, c: Community, *, force: bool = False,
-                                  only: str | None = None) -> None:
-    """`refresh_tallies` with the meeting and its community at hand (a tap has just read them)."""
+@live.renders("meeting")
+async def meeting_message(services: Services, meeting_id: int, kind: str, now: int) -> live.LiveView | None:
     rs = store(services).meetings
-    now = services.now_ts()
-    for mm in await rs.messages(m.id):
-        if mm.kind == "skip" or (only is not None and mm.kind != only):
-            continue
-        if not force and now - mm.last_edit_at < EDIT_GAP_S:
-            if not mm.dirty:
-                await rs.mark_message(m.id, mm.kind, dirty=True)
-            continue
-        await edit_live(services, bot, c, m, mm, now)
-
-
-async def edit_live(services: Services, bot: ExtBot, c: Community, m: Meeting, mm: MeetingMessage, now: int) -> None:
-    text, markup = await render_live(services, c, m, mm.kind, now)
-    try:
-        await call(services, mm.chat_id, lambda cid: edit_html(bot, cid, mm.message_id, text, markup))
-    except SendFailed:
-        pass  # deleted or too old: the tally lives on in the database
-    await store(services).meetings.mark_message(m.id, mm.kind, dirty=False, edited_at=now)
+    m = await rs.get(meeting_id)
+    mm = await rs.message(meeting_id, kind) if m is not None else None
+    c = await services.repos.communities.get(m.community_id) if m is not None else None
+    if m is None or mm is None or c is None:
+        return None
+    text, markup = await render_live(services, c, m, kind, now)
+    return live.LiveView(mm.chat_id, mm.message_id, text, markup)
 
 
 # -- ticks ----------------------------------------------------------------------------------------
@@ -165,8 +151,7 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     text, markup = await render_live(services, c, m, kind, now)
     msg = await send_once(services, bot, key, c.chat_id, in_topic(services, c, lambda cid, thread: bot.send_message(
         cid, text, reply_markup=markup, message_thread_id=thread)),
-        record=lambda tx, sent: store(services).meetings.add_message_in(
-            tx, m.id, kind, c.chat_id, sent.message_id, offset, late, now))
+        record=lambda tx, sent: Meetings.add_message_in(tx, m.id, kind, c.chat_id, sent.message_id, offset, late))
     if msg is None:
         entry = await services.repos.outbox.get(key)
         return entry is not None and entry.status in ("sent", "skipped")
@@ -190,20 +175,6 @@ async def tick_checkins(services: Services, bot: ExtBot, now_dt: datetime) -> No
     for m in await rs.due_checkin_closes(now):
         await refresh_tallies(services, bot, m.id, force=True, only="checkin")
         await rs.update(m.id, checkin_closes_at=None)
-
-
-async def tick_tallies(services: Services, bot: ExtBot, now_dt: datetime) -> None:
-    """Tally edits held back by the rate cap."""
-    rs = store(services).meetings
-    now = ts(now_dt)
-    for mm in await rs.dirty_messages():
-        m = await rs.get(mm.meeting_id)
-        c = await services.repos.communities.get(m.community_id) if m else None
-        if m is None or c is None:
-            await rs.mark_message(mm.meeting_id, mm.kind, dirty=False)
-            continue
-        if now - mm.last_edit_at >= EDIT_GAP_S:
-            await edit_live(services, bot, c, m, mm, now)
 
 
 # -- buttons --------------------------------------------------------------------------------------
@@ -236,7 +207,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
         changed = await rs.set_rsvp(m.id, scope.user_id, ANSWERS[parts[3]], now)
         await scope.answer("rhythm.rsvp_saved", answer=scope.t(f"rhythm.btn.{parts[3]}"))
         if changed:
-            await refresh_meeting_tallies(scope.services, ctx.bot, m, scope.community)
+            await refresh_tallies(scope.services, ctx.bot, m.id)
         return
     if parts[1] == "c" and len(parts) == 3:
         if m.status != "scheduled" or not m.start_ts <= now < m.end_ts + CHECKIN_WINDOW_S:
@@ -245,7 +216,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
         changed = await rs.set_attendance(m.id, scope.user_id, True, "self", scope.user_id, now)
         await scope.answer("rhythm.checkin_saved", minutes=m.duration_min)
         if changed:
-            await refresh_meeting_tallies(scope.services, ctx.bot, m, scope.community, only="checkin")
+            await refresh_tallies(scope.services, ctx.bot, m.id, only="checkin")
         return
     await scope.answer("errors.stale_button", alert=True)
 
@@ -346,5 +317,4 @@ def register(app: Application, services: Services) -> None:
     services.ticks.extend([
         ("rhythm.reminders", tick_reminders),
         ("rhythm.checkins", tick_checkins),
-        ("rhythm.tallies", tick_tallies),
     ])

@@ -177,6 +177,5 @@ def register(app: Application, registry: CommandRegistry) -> None:
     add_buttons(app, "jn", on_join_button)
     add_buttons(app, "lg", on_language_button)
     add_buttons(app, "cm", on_community_button)
-    app.bot_data["services"].ticks.append(("welcome", roster_welcome.tick))
 
 

@@ -10,13 +10,14 @@ from telegram import Update
 
 from domain.surveys import likert_labels
 from storage.models import Flow
-from storage.surveys import HEADER_EDIT_EVERY_S, Survey
+from storage.surveys import Survey
 
+from .. import live
 from ..keyboards import role_keyboard
 from ..render import survey_texts
 from ..services import KContext
 from .common import Scope, build_scope, refuse
-from .surveys_post import item_markup, refresh_header, repo
+from .surveys_post import header_markup, item_markup, repo
 
 FLOW = "survey_text"
 TEXT_MAX = 1000
@@ -91,13 +92,19 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         await scope.answer("sv.closed_alert", alert=True)
         return
     await scope.answer(f"sv.{status}_alert", answer=answer_label(survey, idx, int(opt)))
-    # a new respondent: the live count on the card, unless it was edited moments ago (the survey as read
-    # before this tap says so; the scheduler pass brings a throttled card up to date)
-    edited = survey.header_edited_at
-    if status == "new" and (edited is None or scope.services.now_ts() - edited >= HEADER_EDIT_EVERY_S):
-        await refresh_header(scope.services, scope.ctx.bot, sid)
+    await count_changed(scope, survey, status)
     if not scope.is_group:
         await show_next(scope, survey, idx + 1, edit=True)
+
+
+async def count_changed(scope: Scope, before: Survey, status: str) -> None:
+    """After a stored answer: a new respondent changes the card's live count (edited now or owed, bot/live.py);
+    another item of someone already counted does not."""
+    if status != "new":
+        return
+    now = await repo(scope.services).get(before.id)
+    if now is not None and now.respondents != before.respondents:
+        await live.touch(scope.services, scope.ctx.bot, "survey", before.id)
 
 
 async def outside_group(scope: Scope, survey: Survey) -> bool:
@@ -195,19 +202,18 @@ async def save_text(scope: Scope, survey: Survey, idx: int, message: Any) -> boo
         await scope.reply("surveys/private_closed", survey=survey)
         return False
     await scope.reply("surveys/text_saved", changed=status == "changed")
-    if status == "new":
-        await refresh_header(scope.services, scope.ctx.bot, survey.id)
+    await count_changed(scope, survey, status)
     return True
 
 
 async def route_group_reply(scope: Scope, message: Any) -> bool:
-    """Text route: a reply, in the group, to the message of an open question."""
+    """Text route: a reply, in the group, to the message of an open question (or to a survey's card)."""
     target = message.reply_to_message
     if not scope.is_group or target is None or not target.from_user or target.from_user.id != scope.ctx.bot.id:
         return False
     found = await repo(scope.services).item_by_message(scope.chat_id, target.message_id)
     if found is None:
-        return False
+        return await card_reply(scope, target.message_id)
     survey = await repo(scope.services).get(found[0])
     if survey is None:
         return False
@@ -218,4 +224,17 @@ async def route_group_reply(scope: Scope, message: Any) -> bool:
         await scope.reply("surveys/use_buttons")
         return True
     await save_text(scope, survey, found[1], message)
+    return True
+
+
+async def card_reply(scope: Scope, message_id: int) -> bool:
+    """A reply to the card of a survey with several items: they are answered one tap each in private, so the
+    answer points there (the card's deep-link button), briefly."""
+    survey = await repo(scope.services).by_header(scope.chat_id, message_id)
+    if survey is None:
+        return False
+    if not survey.is_open:
+        await scope.reply("surveys/private_closed", survey=survey)
+        return True
+    await scope.reply("surveys/card_reply", survey=survey, markup=header_markup(scope.services, survey, scope.locale))
     return True

@@ -1,5 +1,5 @@
 """Surveys in the group: posting a survey (one card: answered one tap per item in private; a one-item check
-is answered on the card itself), keeping the card's count of respondents current (throttled edits), closing
+is answered on the card itself), keeping the card's count of respondents current (`bot.live`), closing
 (the results go into the next weekly summary; `/survei hasil N` shows them on request, with charts). Also the
 scheduler tick (closing on time, the weekly pulse) and the hooks other features read."""
 
@@ -18,10 +18,10 @@ from domain.charts import trend_chart
 from domain.survey_time import next_slot
 from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.models import Community
-from storage.surveys import HEADER_EDIT_EVERY_S, PulseSchedule, Survey, Surveys
+from storage.surveys import PulseSchedule, Survey, Surveys
 
-from .. import quiet
-from ..delivery import SendFailed, call, edit_html, in_topic, send_once
+from .. import live, quiet
+from ..delivery import in_topic, send_once
 from ..keyboards import cb
 from ..render import local, survey_texts
 from ..services import Services, render
@@ -139,26 +139,19 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey,
     return True
 
 
-async def refresh_header(services: Services, bot: ExtBot, survey_id: int, *, force: bool = False) -> None:
-    """Show the current number of respondents on the header, at most once per HEADER_EDIT_EVERY_S."""
-    r = repo(services)
-    survey = await r.get(survey_id)
+@live.renders("survey")
+async def survey_card(services: Services, survey_id: int, part: str, now: int) -> live.LiveView | None:
+    """The card as it should look now: the number of respondents, its buttons while open (`live.touch(...,
+    "survey", id)` after a new respondent; forced when it closes)."""
+    survey = await repo(services).get(survey_id)
     if survey is None or survey.header_message_id is None:
-        return
-    now = services.now_ts()
-    if not force and (survey.respondents == survey.header_count or (
-            survey.header_edited_at is not None and now - survey.header_edited_at < HEADER_EDIT_EVERY_S)):
-        return
+        return None
     community = await services.repos.communities.get(survey.community_id)
     if community is None:
-        return
-    text = header_text(services, community, survey, survey.respondents)
+        return None
     markup = header_markup(services, survey, community.locale) if survey.is_open else None
-    try:
-        await call(services, survey.chat_id, lambda cid: edit_html(bot, cid, survey.header_message_id, text, markup))
-    except SendFailed as exc:
-        log.info("survey %s: header not updated (%s)", survey.id, exc.kind)
-    await r.header_shown(survey.id, survey.respondents, now)
+    return live.LiveView(survey.chat_id, survey.header_message_id,
+                         header_text(services, community, survey, survey.respondents), markup)
 
 
 # -- closing and results --------------------------------------------------------------------------
@@ -183,7 +176,7 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     # erased later cannot reappear as the difference between two versions of it.
     text = render(services, community, community.locale, key, r=results)
     await r.freeze(survey.id, {**frozen(results), "text": text})
-    await refresh_header(services, bot, survey.id, force=True)
+    await live.touch(services, bot, "survey", survey.id, force=True)  # closed: no buttons, at once
     await r.mark_closed(survey.id)
 
 
@@ -240,12 +233,9 @@ async def tick(services: Services, bot: ExtBot, now: datetime) -> None:
     for survey in await r.closing():
         if not await held(services, survey.community_id, now):
             await post_results(services, bot, survey.id)
-    for survey in await r.needing_group_update(ts):
-        if not survey.posted:
-            if not await held(services, survey.community_id, now):
-                await post_survey(services, bot, survey)
-        else:
-            await refresh_header(services, bot, survey.id)
+    for survey in await r.unposted():
+        if not await held(services, survey.community_id, now):
+            await post_survey(services, bot, survey)
     for sched in await r.due_schedules(ts):
         await run_schedule(services, bot, sched, now)
 

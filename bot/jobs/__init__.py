@@ -9,11 +9,14 @@ import time
 
 from telegram.ext import Application, ContextTypes
 
-from .. import metrics
+from .. import live, metrics
 from ..services import Services
 
 log = logging.getLogger(__name__)
 PASS_INTERVAL_S = 30
+# The live-message catch-up (bot.live.tick) also runs on its own this often, so an owed edit goes out within a
+# second of its interval (30 s) passing: what a member sees of a live count is at most ~31 s old, not 60.
+LIVE_CATCH_UP_S = 1
 
 
 async def run_pass(app: Application) -> dict[str, float]:
@@ -37,11 +40,22 @@ async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_pass(context.application)
 
 
+async def _live_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.application.bot_data["services"]
+    try:
+        await live.tick(services, context.application.bot, services.clock.now())
+    except Exception:  # logged; the next run tries again
+        log.exception("live catch-up failed")
+
+
 def schedule(app: Application) -> None:
     jq = app.job_queue
     if jq is None:
         raise RuntimeError("python-telegram-bot was installed without the [job-queue] extra")
-    for job in jq.get_jobs_by_name("scheduler-pass"):
-        job.schedule_removal()
+    for name in ("scheduler-pass", "live-catch-up"):
+        for job in jq.get_jobs_by_name(name):
+            job.schedule_removal()
     jq.run_repeating(_job, interval=PASS_INTERVAL_S, first=1, name="scheduler-pass",
                      job_kwargs={"misfire_grace_time": PASS_INTERVAL_S, "coalesce": True, "max_instances": 1})
+    jq.run_repeating(_live_job, interval=LIVE_CATCH_UP_S, first=LIVE_CATCH_UP_S, name="live-catch-up",
+                     job_kwargs={"misfire_grace_time": LIVE_CATCH_UP_S, "coalesce": True, "max_instances": 1})

@@ -24,7 +24,6 @@ HORIZON_DAYS = 42  # occurrences stored this far ahead…
 REFILL_DAYS = 35  # …topped up when less than this is left (the listing shows 28 days)
 LIST_DAYS = 28
 CHECKIN_WINDOW_S = 3 * 3600
-EDIT_GAP_S = 3  # at most one edit of a tally message per this many seconds
 ANSWERS = {"h": "yes", "i": "excused", "d": "online"}
 LIST_WORDS = {"daftar", "list", "lihat"}
 
