@@ -29,12 +29,12 @@ async def send_at(services: Services, community: Community, now: datetime, *, pr
     """`now` if the community's message may go now, else when it may (None: not within a year)."""
     calendar = await school_calendar(services, community)
     meetings: list[tuple[datetime, datetime]] = []
-    hook = services.hooks.get("meeting_windows") if private else None
-    if hook is not None:
+    rhythm = services.feeds.rhythm if private else None
+    if rhythm is not None:
         t = int(now.timestamp())
         span = int(MEETING_LOOKAROUND.total_seconds())
         meetings = [(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC))
-                    for s, e in await hook(community.id, t - span, t + span)]
+                    for s, e in await rhythm.meeting_windows(community.id, t - span, t + span)]
     return quiet.send_at(now, ZoneInfo(community.tz), calendar, private=private, scheduled_for=scheduled_for,
                          meetings=meetings)
 

@@ -11,8 +11,8 @@ from datetime import date, time
 from typing import Any
 
 from storage.activity import ActivityPart, activity
+from storage.chats import register_chat_column
 from storage.db import Database
-from storage.repos import register_chat_column
 
 # The reminder messages are edited in place (RSVP tally): their chat id must follow a migration.
 register_chat_column("meeting_messages", "chat_id")

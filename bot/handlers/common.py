@@ -25,6 +25,7 @@ from domain.calendar import SchoolCalendar
 from storage.models import Community, Member, User
 
 from ..delivery import SendFailed, Sent, call, edit_html, in_topic, post_message
+from ..feeds import GroupRef
 from ..services import KContext, Services, Standing
 
 log = logging.getLogger(__name__)
@@ -370,11 +371,11 @@ def handler(*, audience: str = "everyone", where: str = "any") -> Callable[[Hand
 
 async def school_calendar(services: Services, community: Community) -> SchoolCalendar:
     """The community's school days, for anything timed to them: its 5- or 6-day week, national holidays
-    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps (hook
-    "school_calendar"); without that feature, the week and the national calendar."""
-    hook = services.hooks.get("school_calendar")
-    if hook is not None:
-        calendar: SchoolCalendar = await hook(community)
+    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps
+    (`feeds.rhythm.school_calendar`); without that feature, the week and the national calendar."""
+    rhythm = services.feeds.rhythm
+    calendar = await rhythm.school_calendar(community) if rhythm is not None else None
+    if calendar is not None:
         return calendar
     return SchoolCalendar(community.work_days if community.work_days in (5, 6) else 5, language=community.locale)
 
@@ -445,14 +446,13 @@ def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
 
 
-async def find_group(scope: Scope, name: str, *, example: str = "survey") -> dict[str, Any] | None:
+async def find_group(scope: Scope, name: str, *, example: str = "survey") -> GroupRef | None:
     """The community's working group called `name` (`… kelompok <name>` of /survei, /siklus, /jadwal); None
     after a friendly answer naming the groups there are (`example`: which command's example it shows)."""
     assert scope.community is not None
-    find = scope.services.hooks.get("group_by_name")
-    group = await find(scope.community.id, name) if find is not None and name else None
+    groups = scope.services.feeds.groups
+    group = await groups.by_name(scope.community.id, name) if groups is not None and name else None
     if group is None:
-        names = scope.services.hooks.get("group_names")
         await scope.reply("groups/unknown", name=name[:40], example=example,
-                          groups=await names(scope.community.id) if names is not None else [])
+                          groups=await groups.names(scope.community.id) if groups is not None else [])
     return group

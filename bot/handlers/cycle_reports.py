@@ -1,18 +1,19 @@
-"""Hooks the reports feature consumes from the inquiry cycle (docs/architecture.md, "Hooks consumed"):
+"""What other features read of the inquiry cycle (`bot.feeds.CycleFeed`: `CycleProvider`; docs/architecture.md "Typed feeds"):
 `activity_cycle` (answers, observations, good practices per member, for the weekly thanks) and
 `report_rows_cycle` (answers per stage, RTL items, good practices of `/report`). Queries live in
 `storage/cycle.py`; names respect opt-outs (`members.allow_named = 0` → "Anggota 1")."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.recognition import display_names
 from domain.report_period import midnight_ts
 
-from .cycle_core import store
+from ..feeds import CycleFeed, CycleGathered, CycleStatus, CycleSummary, Gathering
+from .cycle_core import cycle_feed, cycle_status, cycle_summaries, store
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -49,6 +50,26 @@ async def report_rows_cycle(services: Services, community_id: int, start_ts: int
     return {"answers": answers, "rtl": rtl, "good_practices": gps}
 
 
-def install_hooks(services: Services) -> None:
-    services.hooks["activity_cycle"] = lambda cid, s, e: activity_cycle(services, cid, s, e)
-    services.hooks["report_rows_cycle"] = lambda cid, s, e: report_rows_cycle(services, cid, s, e)
+class CycleProvider(CycleFeed):
+    """What the cycle gives other features (`bot.feeds.CycleFeed`)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def status(self, community_id: int, now: datetime) -> CycleStatus | None:
+        return await cycle_status(self.services, community_id, now)
+
+    async def summaries(self, community_id: int, start_ts: int, end_ts: int) -> list[CycleSummary]:
+        return await cycle_summaries(self.services, community_id, start_ts, end_ts)
+
+    async def activity(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
+        return await activity_cycle(self.services, community_id, start_ts, end_ts)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await report_rows_cycle(self.services, community_id, start_ts, end_ts)
+
+    async def gather(self, g: Gathering, moments: list[datetime], since_ts: int) -> CycleGathered:
+        return await cycle_feed(self.services, g, moments, since_ts)
+
+    def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[Any]:
+        return store(self.services).cycles.activity_parts(g.community.id, int(start_ts), int(end_ts))

@@ -42,6 +42,7 @@ from storage.observe import Observation
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, in_topic, post_message, send_once
+from ..feeds import CycleObservation, ObserveFeed
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..render import tz_label
@@ -561,18 +562,18 @@ async def on_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
 
 
-# -- hooks: the progress map and the report -----------------------------------------------------------
+# -- what observations give other features (bot.feeds.ObserveFeed): the progress map and the report -----------------------------------------------------------
 async def observations_in_cycle(services: Services, cycle_id: int) -> int:
     return await repos(services)[1].count_in_cycle(cycle_id)
 
 
-async def observations_of_cycle(services: Services, cycle_id: int) -> list[dict[str, Any]]:
+async def observations_of_cycle(services: Services, cycle_id: int) -> list[CycleObservation]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
     cycle = await store(services).cycles.get(cycle_id)
     if cycle is None:
         return []
     names = await member_names_all(services, cycle.community_id)
-    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label}
+    return [CycleObservation(o.id, names.get(o.model_user_id, "?"), o.class_label)
             for o in await repos(services)[1].of_cycle(cycle_id)]
 
 
@@ -616,13 +617,27 @@ async def report_rows(services: Services, community_id: int, start: int, end: in
 
 async def _attendance_by_member(services: Services, community_id: int, start: int,
                                 end: int) -> tuple[dict[int, int], int] | None:
-    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's hooks."""
-    meetings, activity = services.hooks.get("meetings_between"), services.hooks.get("activity_rhythm")
-    if meetings is None or activity is None:
+    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's feed."""
+    rhythm = services.feeds.rhythm
+    if rhythm is None:
         return None
-    held = sum(1 for m in await meetings(community_id, start, end) if m.get("held"))
-    per = await activity(community_id, start, end)
+    held = sum(1 for m in await rhythm.meetings_between(community_id, start, end) if m.get("held"))
+    per = await rhythm.activity(community_id, start, end)
     return {int(u): int(v.get("attended", 0) or 0) for u, v in (per or {}).items()}, held
+
+
+class ObserveProvider(ObserveFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def in_cycle(self, cycle_id: int) -> int:
+        return await observations_in_cycle(self.services, cycle_id)
+
+    async def of_cycle(self, cycle_id: int) -> list[CycleObservation]:
+        return await observations_of_cycle(self.services, cycle_id)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await report_rows(self.services, community_id, start_ts, end_ts)
 
 
 def register(app: Application, services: Services) -> None:
@@ -631,6 +646,4 @@ def register(app: Application, services: Services) -> None:
     services.text_routes.append(("observe_debrief", route_debrief))
     add_buttons(app, "ob", on_button)
     services.ticks.append(("observe_debriefs", tick))
-    services.hooks["observations_in_cycle"] = lambda cycle_id: observations_in_cycle(services, cycle_id)
-    services.hooks["observations_of_cycle"] = lambda cycle_id: observations_of_cycle(services, cycle_id)
-    services.hooks["report_rows_observe"] = lambda cid, s, e: report_rows(services, cid, s, e)
+    services.feeds.observe = ObserveProvider(services)

@@ -24,7 +24,7 @@ WELCOME_EDIT_INTERVAL_S = 30
 
 
 def store(services: Services) -> Welcomes:
-    return services.repo(Welcomes)
+    return services.repos.welcomes
 
 
 async def text_of(services: Services, community: Community, day: str) -> tuple[str, Any]:
@@ -32,8 +32,8 @@ async def text_of(services: Services, community: Community, day: str) -> tuple[s
     `welcome_extra`, e.g. accept the community agreement)."""
     names = await store(services).names(community.id, day)
     text = services.renderer.render(community.locale, "roster/joined", community=community, names=names)
-    extra = services.hooks.get("welcome_extra")
-    more, markup = await extra(services, community) if extra is not None else ("", None)
+    extra = services.feeds.welcome_extra
+    more, markup = await extra(community) if extra is not None else ("", None)
     return (f"{text}\n{more}" if more else text), markup
 
 
