@@ -494,7 +494,7 @@ class CycleRepo:
             (community_id, start, end))
         return [(Summary(r[0], r[1], r[2], json.loads(r[3])), int(r[4])) for r in rows]
 
-    # -- reports (hooks activity_cycle / report_rows_cycle / cycle_summaries) ---------------------
+    # -- reports (CycleFeed: activity, report_rows, summaries) ---------------------
     # An "observation" is one member's record of a classroom in the implementation stage of a cycle: an
     # answer to the implementation question on what was observed (``impl.observed``) or evidence (photo,
     # document, voice) attached to any implementation-stage answer. Counted once per (stage, member).

@@ -399,7 +399,7 @@ class Meetings:
             " GROUP BY meeting_id", meeting_ids)
         return {r["meeting_id"]: r["n"] for r in rows}
 
-    # -- reports (hooks activity_rhythm / report_rows_rhythm) -------------------------------------
+    # -- reports (RhythmFeed: activity, report_rows) -------------------------------------
     def attended_part(self, community_id: int, start_ts: int, end_ts: int) -> ActivityPart:
         """Meetings each person was present at, among held meetings starting in [start_ts, end_ts)."""
         return ActivityPart(

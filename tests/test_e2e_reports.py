@@ -3,7 +3,7 @@ up after downtime), /report with XLSX and PDF, principal digests, progress level
 
 The weekly-rhythm, cycle and survey features are reached only through their typed feeds (`services.feeds`,
 `bot/feeds.py`). `Hooks` below provides that contract from a fixed data set (the numbers the assertions
-check), installed over what the features registered, so these tests pin the reports feature and not the
+check), installed over what the features registered (the class keeps its old name, `Hooks`), so these tests pin the reports feature and not the
 others' progress.
 """
 
@@ -381,7 +381,7 @@ async def test_anonymous_toggle_in_private(sim, hooks):
     assert (await sim.services.repos.members.get(c.id, ANI)).allow_named
 
 
-async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, caplog):
+async def test_with_the_real_features_feeds_and_no_activity_yet(sim, clock, caplog):
     await onboard(sim)
     await sim.say(GROUP, PIC, "/laporan bulan ini")
     docs = [m["document"] for m in sim.fake.bot_messages(GROUP) if "document" in m]
@@ -391,7 +391,7 @@ async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, capl
     await sim.say(GROUP, PIC, "/ringkasan sekarang")
     clock.set(datetime(2026, 11, 27, 7, 1, tzinfo=UTC))
     await sim.tick()
-    assert not [r for r in caplog.records if "hook" in r.getMessage() and "failed" in r.getMessage()]
+    assert not [r for r in caplog.records if "feed" in r.getMessage() and "failed" in r.getMessage()]
     assert not [r for r in caplog.records if r.name.startswith("bot.jobs.broadcast") and r.levelname == "ERROR"]
 
 

@@ -1,6 +1,6 @@
 """/cycle (/siklus): start a cycle with a topic and target, see where the community is, move to the next
 stage, change the questions, record student results. Registers the whole feature (answers, RTL,
-journal, good practice) and its scheduler tick and hooks."""
+journal, good practice) and its scheduler tick and what it gives other features (`cycle_reports.CycleProvider`)."""
 
 from __future__ import annotations
 

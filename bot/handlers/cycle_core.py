@@ -320,7 +320,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
         await store(services).cycles.mark(stage.id, reminded=1)
 
 
-# -- hooks for the weekly summary and reports ------------------------------------------------------
+# -- what the weekly summary and reports read (cycle_reports.CycleProvider) ------------------------------------------------------
 def _current(stages: list[Any], now: int) -> tuple[Any, bool]:
     """The stage a cycle is at as of `now` (the open one, else the next to open, else the last) and whether
     it is open then."""

@@ -7,7 +7,7 @@ about what pupils show), then evidence notes of what pupils did and said (text o
 scheduled and posted in the group at its time, run in order — model teacher, observers, redesign ideas —
 by replies to its card, and ends in an RTL item. Scores are seen by the model teacher and the observers
 unless the model teacher shares them. An observation made while a cycle runs belongs to the cycle's
-implementation stage and counts in the progress map (hook `observations_in_cycle`)."""
+implementation stage and counts in the progress map (`feeds.observe.in_cycle`)."""
 
 from __future__ import annotations
 

@@ -268,7 +268,7 @@ async def guarded(name: str, call: Awaitable[Any]) -> Any:
     try:
         return await call
     except Exception:
-        log.exception("summary feed %s failed", name)
+        log.exception("feed %s failed", name)
         return None
 
 

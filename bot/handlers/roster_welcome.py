@@ -28,8 +28,8 @@ def store(services: Services) -> Welcomes:
 
 
 async def text_of(services: Services, community: Community, day: str) -> tuple[str, Any]:
-    """The day's welcome and its buttons: the names, and what a newcomer is asked to do in one tap (hook
-    `welcome_extra`, e.g. accept the community agreement)."""
+    """The day's welcome and its buttons: the names, and what a newcomer is asked to do in one tap
+    (`feeds.welcome_extra`, e.g. accept the community agreement)."""
     names = await store(services).names(community.id, day)
     text = services.renderer.render(community.locale, "roster/joined", community=community, names=names)
     extra = services.feeds.welcome_extra

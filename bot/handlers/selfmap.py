@@ -4,8 +4,8 @@ Once a term a PIC opens a short self-assessment (`/peta buka`, in the group): on
 opens the form in private. There each member places the community on each indicator of the map with one
 tap (mulai / berjalan / membudaya), on one message edited in place. `/peta` shows, per focus, the level
 computed from activity beside the community's own placement and its change since the last term; the report
-and the principal's digest show the same (feed `programme`, with the map's agreement and activity
-indicators, in one statement; hooks `map_placement` and `map_indicators` for the same).
+and the principal's digest show the same (`feeds.map`: `MapProvider`, with the map's agreement and
+activity indicators, in one statement).
 
 Buttons (`pm`): `pm:p:<assessment>:<index>:<0..2>` a placement, `pm:r:<assessment>` place again.
 Deep link: `/start pm_<assessment>`."""

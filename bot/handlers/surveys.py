@@ -31,7 +31,7 @@ from .surveys_answer import FLOW, on_flow_text, on_survey_button, open_in_privat
 from .surveys_post import (
     PULSE_OPEN_HOURS,
     close_survey,
-    install_hooks,
+    install_feed,
     local,
     repo,
     results_parts,
@@ -357,6 +357,6 @@ def register(app: Application, services: Services) -> None:
     services.start_routes["sv"] = open_in_private
     services.text_routes.append(("surveys", route_group_reply))
     services.ticks.append(("surveys", tick))
-    install_hooks(services)
+    install_feed(services)
     add_buttons(app, "sv", on_survey_button)
 

@@ -1,7 +1,7 @@
 """Surveys in the group: posting a survey (one card: answered one tap per item in private; a one-item check
 is answered on the card itself), keeping the card's count of respondents current (throttled edits), closing
 (the results go into the next weekly summary; `/survei hasil N` shows them on request, with charts). Also the
-scheduler tick (closing on time, the weekly pulse) and the hooks other features read."""
+scheduler tick (closing on time, the weekly pulse) and what other features read (`SurveysProvider`)."""
 
 from __future__ import annotations
 
@@ -334,5 +334,5 @@ class SurveysProvider(SurveysFeed):
         return [repo(self.services).responses_part(g.community.id, int(start_ts), int(end_ts))]
 
 
-def install_hooks(services: Services) -> None:
+def install_feed(services: Services) -> None:
     services.feeds.surveys = SurveysProvider(services)
