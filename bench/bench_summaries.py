@@ -4,7 +4,7 @@
 15:00 WITA), its database is copied, and its community (11 members, 7 weeks of meetings, hours, a cycle in
 its implementation stage with RTL items, 9 closed surveys) is cloned `--communities` times with every id
 shifted (`clone_world`); each clone's summary text is then built as the Friday tick would. The other
-commands keep the synthetic world of stand-in hooks (`build_world`): they measure charts, the tick run and
+commands keep the synthetic world of stand-in feeds (`build_world`): they measure charts, the tick run and
 pacing, not the gathering.
 
     .venv/bin/python -m bench.bench_summaries text    [--communities 10000] [--world FILE]
@@ -28,11 +28,13 @@ from pathlib import Path
 
 from bot import chartpool
 from bot.clock import ManualClock
+from bot.feeds import CycleFeed, Feeds, RhythmFeed
 from bot.handlers import reports
 from bot.handlers.reports import build_summary
 from bot.jobs.broadcast import Pacer
 from bot.sim import Sim
 from domain.charts import summary_chart, trend_chart
+from domain.figures import HoursFigure
 from fakegram import FakeRequest, FakeTelegram
 
 NOW = datetime(2026, 11, 27, 7, 0, 30, tzinfo=UTC)  # Friday 15:00:30 WITA: summaries are due
@@ -76,28 +78,30 @@ async def build_world(sim: Sim, communities: int, members: int, weeks: int) -> N
         uid += members
     await conn.execute("COMMIT")
 
-    async def meetings_between(cid, s, e):
-        rows = await db.fetchall("SELECT start_ts, held, attended, members, title FROM bench_meetings"
-                                 " WHERE community_id = ? AND start_ts >= ? AND start_ts < ?", (cid, s, e))
-        return [dict(r) | {"end_ts": r["start_ts"] + 5400, "held": r["start_ts"] <= now} for r in rows]
+    class Rhythm(RhythmFeed):
+        async def meetings_between(self, cid, s, e):
+            rows = await db.fetchall("SELECT start_ts, held, attended, members, title FROM bench_meetings"
+                                     " WHERE community_id = ? AND start_ts >= ? AND start_ts < ?", (cid, s, e))
+            return [dict(r) | {"end_ts": r["start_ts"] + 5400, "held": r["start_ts"] <= now, "status": "scheduled"}
+                    for r in rows]
 
-    async def hours_summary(cid, at):
-        return {"on_track": (cid + int(at.timestamp()) // WEEK) % members, "behind": 3, "members": members,
-                "target_minutes": 120, "period": "week"}
+        async def hours_summary(self, cid, at):
+            on = (cid + int(at.timestamp()) // WEEK) % members
+            return HoursFigure(members=members, with_target=members, met=0, on_pace=on, behind=members - on,
+                               not_judged=0, target_minutes=120, elapsed=0.5)
 
-    async def cycle_status(cid, at):
-        return {"stage": "planning", "answered": (cid + int(at.timestamp()) // WEEK) % members, "members": members,
-                "stalled": cid % 7 == 0, "rtl_overdue": cid % 3, "rtl_due_soon": 1, "opened_ts": first_week,
-                "closes_ts": now + WEEK, "good_practices": cid % 4}
+    class Cycle(CycleFeed):
+        async def status(self, cid, at):
+            return {"stage": "planning", "answered": (cid + int(at.timestamp()) // WEEK) % members,
+                    "members": members, "stalled": cid % 7 == 0, "rtl_overdue": cid % 3, "rtl_due_soon": 1,
+                    "opened_ts": first_week, "closes_ts": now + WEEK, "good_practices": cid % 4}
 
-    async def activity(cid, s, e):
-        rows = await db.fetchall("SELECT user_id, n FROM bench_activity WHERE community_id = ? AND start_ts >= ?"
-                                 " AND start_ts < ?", (cid, s, e))
-        return {r["user_id"]: {"answers": r["n"]} for r in rows}
+        async def activity(self, cid, s, e):
+            rows = await db.fetchall("SELECT user_id, n FROM bench_activity WHERE community_id = ? AND start_ts >= ?"
+                                     " AND start_ts < ?", (cid, s, e))
+            return {r["user_id"]: {"answers": r["n"]} for r in rows}
 
-    sim.services.hooks.clear()
-    sim.services.hooks.update(meetings_between=meetings_between, hours_summary=hours_summary,
-                              cycle_status=cycle_status, activity_cycle=activity)
+    sim.services.feeds = Feeds(rhythm=Rhythm(), cycle=Cycle())  # stand-ins only
 
 
 async def new_sim(tmp: Path, **kw) -> Sim:
@@ -109,14 +113,16 @@ async def new_sim(tmp: Path, **kw) -> Sim:
 # -- the real features' data: the demo's community, cloned -------------------------------------------
 ID_COLUMNS = {"id", "community_id", "user_id", "owner_user_id", "created_by", "marked_by", "started_by", "cycle_id",
               "stage_id", "meeting_id", "series_id", "survey_id", "pair_id", "current_community_id", "agreement_id",
-              "assessment_id"}
+              "assessment_id", "group_id"}
 CHAT_COLUMNS = {"chat_id", "origin_chat_id", "header_chat_id"}
 CLONED = ["users", "communities", "members", "meeting_series", "meetings", "attendance", "rsvps", "off_days",
           "hour_settings", "hour_targets", "learning_logs", "cycles", "cycle_stages", "cycle_answers",
           "cycle_evidence", "rtl_items", "good_practices", "cycle_summaries", "surveys", "survey_answers",
           # issue 15: the progress map's agreement, programme activities and own placement
           "core_team", "agreements", "agreement_acceptances", "programme_activities", "map_assessments",
-          "map_placements"]
+          "map_placements",
+          # issue 15: working groups (the summary's line per group)
+          "work_groups", "work_group_members", "series_groups", "cycle_groups", "survey_groups"]
 SHIFT = 10_000_000
 
 

@@ -181,10 +181,7 @@ async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **
 
 
 def ledger(services: Services) -> DeliveryLedger:
-    led = services.extra.get("delivery_ledger")
-    if led is None:
-        led = services.extra["delivery_ledger"] = DeliveryLedger(services.db)
-    return led
+    return services.repos.delivery
 
 
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,

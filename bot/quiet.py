@@ -25,11 +25,11 @@ MEETING_LOOKAROUND = timedelta(days=2)  # meetings starting this far around now 
 
 async def school_calendar(services: Services, community: Community) -> SchoolCalendar:
     """The community's school days, for anything timed to them: its 5- or 6-day week, national holidays
-    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps (hook
-    "school_calendar"); without that feature, the week and the national calendar."""
-    hook = services.hooks.get("school_calendar")
-    if hook is not None:
-        calendar: SchoolCalendar = await hook(community)
+    (and cuti bersama unless switched off) and its own off-days, which the rhythm feature keeps
+    (`feeds.rhythm.school_calendar`); without that feature, the week and the national calendar."""
+    rhythm = services.feeds.rhythm
+    calendar = await rhythm.school_calendar(community) if rhythm is not None else None
+    if calendar is not None:
         return calendar
     return SchoolCalendar(community.work_days if community.work_days in (5, 6) else 5, language=community.locale)
 
@@ -39,12 +39,12 @@ async def send_at(services: Services, community: Community, now: datetime, *, pr
     """`now` if the community's message may go now, else when it may (None: not within a year)."""
     calendar = await school_calendar(services, community)
     meetings: list[tuple[datetime, datetime]] = []
-    hook = services.hooks.get("meeting_windows") if private else None
-    if hook is not None:
+    rhythm = services.feeds.rhythm if private else None
+    if rhythm is not None:
         t = int(now.timestamp())
         span = int(MEETING_LOOKAROUND.total_seconds())
         meetings = [(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC))
-                    for s, e in await hook(community.id, t - span, t + span)]
+                    for s, e in await rhythm.meeting_windows(community.id, t - span, t + span)]
     return quiet.send_at(now, ZoneInfo(community.tz), calendar, private=private, scheduled_for=scheduled_for,
                          meetings=meetings)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -17,9 +17,9 @@ from storage.repos import Repos
 from .buttons import ButtonRouter
 from .clock import Clock
 from .commands import CommandRegistry
+from .feeds import Feeds
 from .render import Renderer
 from .settings import Settings
-from .summary_feed import SummaryFeed
 from .tgbot import KombelBot
 
 # A handler's `bot.scope.Scope`. The Scope is built on Services, so Services names it only by this alias
@@ -28,8 +28,6 @@ Scope = Any
 TextHandler = Callable[["Scope", Any], Awaitable[bool]]
 TickHandler = Callable[["Services", ExtBot, Any], Awaitable[None]]
 
-
-R = TypeVar("R")
 
 
 @dataclass
@@ -49,10 +47,8 @@ class Services:
     flows: dict[str, Any] = field(default_factory=dict)
     # /start deep-link payloads by prefix ("sv_12" -> start_routes["sv"](scope, "12")); p and c are built in.
     start_routes: dict[str, Callable[[Scope, str], Awaitable[None]]] = field(default_factory=dict)
-    # Cross-feature hooks by name (e.g. "meeting_weekdays"), so features stay decoupled.
-    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    # What the weekly summary and the digest gather, typed, one call per feature (bot.summary_feed).
-    feed: SummaryFeed = field(default_factory=SummaryFeed)
+    # What features give each other (reports above all), typed, one attribute per feature (bot.feeds).
+    feeds: Feeds = field(default_factory=Feeds)
     # Group administrators by chat (who counts as PIC unless named or removed): (expires, user ids).
     admin_cache: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     # Where the bot gets no `chat_member` updates: what Telegram said of a person in a group, briefly trusted.
@@ -64,13 +60,6 @@ class Services:
 
     def now_ts(self) -> int:
         return self.clock.ts()
-
-    def repo(self, cls: type[R]) -> R:
-        """A feature's own repository (a class taking the database), made once on first use."""
-        found = self.extra.get(cls)
-        if found is None:
-            found = self.extra[cls] = cls(self.db)  # type: ignore[call-arg]
-        return found  # type: ignore[no-any-return]
 
     def cached_admins(self, chat_id: int) -> frozenset[int] | None:
         hit = self.admin_cache.get(chat_id)

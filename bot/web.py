@@ -40,8 +40,6 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from storage.health import Health
-
 from . import metrics
 from .app import build_application, start, stop
 from .concurrency import PerChatUpdateProcessor
@@ -160,7 +158,7 @@ class WebhookApp:
     async def readyz(self, request: Request) -> Response:
         db = self.services.db
         try:
-            applied = await Health(db).applied_version()
+            applied = await self.services.repos.health.applied_version()
         except Exception as exc:
             return JSONResponse({"ready": False, "reason": f"database: {type(exc).__name__}"}, status_code=503)
         expected = max((v for v, _, _ in db.migration_files()), default=0)
@@ -171,7 +169,7 @@ class WebhookApp:
 
     async def metrics(self, request: Request) -> Response:
         try:
-            backlog = await Health(self.services.db).outbox_backlog()
+            backlog = await self.services.repos.health.outbox_backlog()
             now = self.services.now_ts()
             self.outbox.set(backlog.count, 0 if backlog.oldest_created_at is None else now - backlog.oldest_created_at)
         except Exception as exc:  # the counters are still worth answering with

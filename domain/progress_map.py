@@ -101,7 +101,7 @@ def indicators_from(
     surveys: list[Mapping[str, object]] | None,
     now_ts: int,
 ) -> dict[str, float | None]:
-    """Indicator values from the hooks' plain data (see ``docs/progress-map.md``); None = no data."""
+    """Indicator values from the feeds' plain data (see ``docs/progress-map.md``); None = no data."""
     out: dict[str, float | None] = dict.fromkeys(THRESHOLDS)
     if meetings is not None:
         past = [m for m in meetings if int(m.get("start_ts", 0) or 0) <= now_ts]  # type: ignore[call-overload]

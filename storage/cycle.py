@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from storage.activity import ActivityPart, activity
+from storage.chats import register_chat_column, still_in_group
 from storage.db import Database
-from storage.repos import register_chat_column, still_in_group
 
 for _table, _column in (("cycle_stages", "header_chat_id"), ("cycle_prompts", "chat_id"),
                         ("cycle_answers", "chat_id"), ("cycle_evidence", "chat_id")):
@@ -138,6 +138,7 @@ class History:
     firsts: dict[int, list[int]]  # stage id -> each member's first answer time, sorted
     lasts: dict[int, int]  # stage id -> the last answer's time (updated_at)
     good_practices: dict[int, int]  # cycle id -> good practices written for it
+    rtl_open_dues: list[str] = field(default_factory=list)  # due dates of the community's open RTL items
 
 
 @dataclass(frozen=True)
@@ -364,15 +365,19 @@ class CycleRepo:
 
     async def history(self, community_id: int, start: int, end: int) -> History:
         """Cycles running at some time in [start, end) with their good practices, their stages, and per stage
-        the time each member first answered (sorted) and the last answer — three statements, for the summary
+        the time each member first answered (sorted) and the last answer, and the due dates of the community's
+        open RTL items (read with the cycles: wanted only while one runs) — three statements, for the summary
         (the present and each week of its trend)."""
-        cycles, gp = [], {}
+        cycles, gp, dues = [], {}, "[]"
         for r in await self.db.fetchall(
-                "SELECT *, (SELECT COUNT(*) FROM good_practices g WHERE g.cycle_id = cycles.id) AS gp_count"
+                "SELECT *, (SELECT COUNT(*) FROM good_practices g WHERE g.cycle_id = cycles.id) AS gp_count,"
+                " (SELECT json_group_array(due) FROM (SELECT due FROM rtl_items r WHERE r.community_id = cycles.community_id"
+                "  AND r.status = 'open' ORDER BY due, id)) AS rtl_open_dues"
                 " FROM cycles WHERE community_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
                 " AND status != 'cancelled' ORDER BY started_at", (community_id, end, start)):
             cycles.append(_build(Cycle, r))
             gp[r["id"]] = int(r["gp_count"])
+            dues = r["rtl_open_dues"]
         if not cycles:
             return History([], [], {}, {}, {})
         marks = ",".join("?" * len(cycles))
@@ -386,7 +391,7 @@ class CycleRepo:
                 f" WHERE s.cycle_id IN ({marks}) GROUP BY a.stage_id, a.user_id", [c.id for c in cycles]):
             firsts.setdefault(int(r[0]), []).append(int(r[1]))
             lasts[int(r[0])] = max(lasts.get(int(r[0]), 0), int(r[2]))
-        return History(cycles, stages, {k: sorted(v) for k, v in firsts.items()}, lasts, gp)
+        return History(cycles, stages, {k: sorted(v) for k, v in firsts.items()}, lasts, gp, json.loads(dues))
 
     async def cycle_answers(self, cycle_id: int) -> list[tuple[str, int, str]]:
         """(question key, user id, text) of every answer of a cycle, in the order they were written."""
@@ -462,7 +467,7 @@ class CycleRepo:
             (community_id, start, end))
         return [(Summary(r[0], r[1], r[2], json.loads(r[3])), int(r[4])) for r in rows]
 
-    # -- reports (hooks activity_cycle / report_rows_cycle / cycle_summaries) ---------------------
+    # -- reports (CycleFeed: activity, report_rows, summaries) ---------------------
     # An "observation" is one member's record of a classroom in the implementation stage of a cycle: an
     # answer to the implementation question on what was observed (``impl.observed``) or evidence (photo,
     # document, voice) attached to any implementation-stage answer. Counted once per (stage, member).

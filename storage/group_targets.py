@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from storage.db import Database
+from storage.surveys import Answer
 
 
 class GroupTargets:
@@ -26,11 +28,13 @@ class GroupTargets:
             (user_id, stage_id))
         return row is None or bool(row["inside"])
 
-    async def week_figures(self, community_id: int, start_ts: int, now: int) -> list[dict[str, Any]]:
+    async def week_figures(self, community_id: int, start_ts: int, now: int,
+                           survey_id: int | None = None) -> list[dict[str, Any]]:
         """Per working group of the community, in one statement: its active members (`size`); the meetings
         held since `start_ts` that were its business (for everyone or for it) and its members' present marks
         at them; the open stages of the running cycle that are its business and how many of its members
-        answered them; `ids`, its members. For the weekly summary's line per group."""
+        answered them; `ids`, its members; `answers`, its members' answers to survey `survey_id` (as
+        `Surveys.answers` gives them). For the weekly summary's line per group."""
         rows = await self.db.fetchall(
             "WITH g AS (SELECT id, title FROM work_groups WHERE community_id = :c AND removed_at IS NULL),"
             " gm AS (SELECT wm.group_id, wm.user_id FROM work_group_members wm JOIN g ON g.id = wm.group_id"
@@ -49,6 +53,10 @@ class GroupTargets:
             "  (SELECT COUNT(*) FROM st WHERE st.group_id IS NULL OR st.group_id = g.id) AS stages,"
             "  (SELECT COUNT(DISTINCT ca.user_id) FROM cycle_answers ca JOIN st ON st.id = ca.stage_id"
             "   JOIN gm ON gm.user_id = ca.user_id AND gm.group_id = g.id"
-            "   WHERE st.group_id IS NULL OR st.group_id = g.id) AS answered"
-            " FROM g ORDER BY g.id", {"c": community_id, "s": start_ts, "now": now})
-        return [{**dict(r), "ids": {int(x) for x in (r["ids"] or "").split(",") if x}} for r in rows]
+            "   WHERE st.group_id IS NULL OR st.group_id = g.id) AS answered,"
+            "  (SELECT json_group_array(json_array(sa.user_id, sa.item_idx, sa.value_int, sa.value_text, sa.role,"
+            "   sa.answered_at)) FROM (SELECT * FROM survey_answers WHERE survey_id = :sv ORDER BY user_id, item_idx) sa"
+            "   JOIN gm ON gm.user_id = sa.user_id AND gm.group_id = g.id) AS answers"
+            " FROM g ORDER BY g.id", {"c": community_id, "s": start_ts, "now": now, "sv": survey_id})
+        return [{**dict(r), "ids": {int(x) for x in (r["ids"] or "").split(",") if x},
+                 "answers": [Answer(*a) for a in json.loads(r["answers"] or "[]")]} for r in rows]

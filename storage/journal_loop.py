@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.journal_loop import MAX_PROBLEMS
+from storage.chats import register_chat_column, still_in_group
 from storage.db import Database
-from storage.repos import register_chat_column, still_in_group
 
 register_chat_column("jl_cards", "chat_id")
 

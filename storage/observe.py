@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from storage.chats import register_chat_column, still_in_group
 from storage.db import Database
-from storage.repos import register_chat_column, still_in_group
 
 for _table, _column in (("observations", "card_chat_id"), ("observations", "debrief_chat_id"),
                         ("observations", "origin_chat_id"), ("observation_notes", "chat_id")):

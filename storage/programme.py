@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from storage.chats import register_chat_column
 from storage.db import Database
-from storage.repos import register_chat_column
 
 register_chat_column("map_assessments", "chat_id")
 

@@ -1,6 +1,6 @@
 """When weekly group summaries and principal digests are due (one row per community / principal, indexed
 by the next due time), plus watermarks so new communities and principals get a row without any pass
-scanning all of them. What the summaries say comes from the features' hooks, not from here."""
+scanning all of them. What the summaries say comes from the features' typed feeds (`bot/feeds.py`), not from here."""
 
 from __future__ import annotations
 

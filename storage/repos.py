@@ -11,26 +11,22 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from storage.chats import CHAT_ID_COLUMNS, register_chat_column, still_in_group  # noqa: F401  (re-exported)
+from storage.cycle import CycleStore
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
+from storage.delivery import DeliveryLedger
+from storage.group_targets import GroupTargets
+from storage.health import Health
+from storage.journal_loop import JournalLoopRepo
 from storage.live import LiveMessages
 from storage.models import Community, Flow, Member, User
+from storage.observe import Observations, WorkGroups
 from storage.principals import Principals
-
-# Tables whose rows are keyed by a Telegram chat id, remapped when a group becomes a supergroup.
-# Feature migrations that store chat ids add their (table, column) here through `register_chat_column`.
-CHAT_ID_COLUMNS: list[tuple[str, str]] = [("communities", "chat_id"), ("flows", "chat_id"), ("outbox", "chat_id")]
-
-
-def still_in_group(community: str, user: str) -> str:
-    """SQL condition: the person (column `user`) has not left the group of the community (column `community`).
-    For private reminders: someone who left, or was removed, gets none until they return."""
-    return (f"NOT EXISTS (SELECT 1 FROM members gone WHERE gone.community_id = {community}"
-            f" AND gone.user_id = {user} AND gone.left_at IS NOT NULL)")
-
-
-def register_chat_column(table: str, column: str) -> None:
-    if (table, column) not in CHAT_ID_COLUMNS:
-        CHAT_ID_COLUMNS.append((table, column))
+from storage.programme import ActivityRepo, AgreementRepo, MapRepo
+from storage.reports import Reports
+from storage.rhythm import RhythmStore
+from storage.surveys import Surveys
+from storage.welcome import Welcomes
 
 
 class Communities:
@@ -411,3 +407,18 @@ class Repos:
         self.outbox = Outbox(db)
         self.scopes = Scopes(db)
         self.live = LiveMessages(db)  # the edit throttle of live messages (bot/live.py)
+        # the features' repositories (one place to reach each; `Services.repos.<feature>`)
+        self.delivery = DeliveryLedger(db)
+        self.rhythm = RhythmStore(db)
+        self.cycle = CycleStore.on(db)
+        self.surveys = Surveys(db)
+        self.reports = Reports(db)
+        self.work_groups = WorkGroups(db)
+        self.observations = Observations(db)
+        self.group_targets = GroupTargets(db)
+        self.journal_loop = JournalLoopRepo(db)
+        self.agreements = AgreementRepo(db)
+        self.activities = ActivityRepo(db)
+        self.map = MapRepo(db)
+        self.welcomes = Welcomes(db)
+        self.health = Health(db)  # readiness and the outbox backlog (bot/web.py: /readyz, /metrics)

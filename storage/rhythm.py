@@ -11,8 +11,8 @@ from datetime import date, time
 from typing import Any
 
 from storage.activity import ActivityPart, activity
+from storage.chats import register_chat_column
 from storage.db import Database
-from storage.repos import register_chat_column
 
 # The reminder messages are edited in place (RSVP tally): their chat id must follow a migration.
 register_chat_column("meeting_messages", "chat_id")
@@ -388,7 +388,7 @@ class Meetings:
             " GROUP BY meeting_id", meeting_ids)
         return {r["meeting_id"]: r["n"] for r in rows}
 
-    # -- reports (hooks activity_rhythm / report_rows_rhythm) -------------------------------------
+    # -- reports (RhythmFeed: activity, report_rows) -------------------------------------
     def attended_part(self, community_id: int, start_ts: int, end_ts: int) -> ActivityPart:
         """Meetings each person was present at, among held meetings starting in [start_ts, end_ts)."""
         return ActivityPart(

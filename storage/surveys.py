@@ -15,8 +15,8 @@ from typing import Any
 
 from domain.surveys import SurveyDef, SurveyItem
 from storage.activity import ActivityPart, activity
+from storage.chats import register_chat_column
 from storage.db import Database
-from storage.repos import register_chat_column
 
 register_chat_column("surveys", "chat_id")
 register_chat_column("survey_messages", "chat_id")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from storage.chats import register_chat_column
 from storage.db import Database
-from storage.repos import register_chat_column
 
 register_chat_column("welcomes", "chat_id")
 

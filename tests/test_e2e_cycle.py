@@ -261,14 +261,14 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert "Target tercapai" in sim.last_text(GROUP)
     e1 = (await prompt_ids(sim, ev_stage))[0]
     await sim.say(GROUP, BUDI, "1. Ketuntasan naik menjadi 72 persen setelah exit ticket rutin", reply_to=e1)
-    status = await sim.services.hooks["cycle_status"](c.id, clock.now())
+    status = await sim.services.feeds.cycle.status(c.id, clock.now())
     assert status["stage"] == "evaluation" and status["answered"] == 1 and status["good_practices"] == 1
     await sim.say(GROUP, PIC, "/siklus lanjut")
     summary = sim.last_text(GROUP)
     assert "Siklus selesai: literasi kelas 4" in summary and "Target tercapai" in summary
     assert "Refleksi Awal: 3 dari 4" in summary and "1 selesai, 1 tidak terlaksana, 0 masih terbuka" in summary
     assert "Praktik baik ditulis: 1" in summary
-    got = await sim.services.hooks["cycle_summaries"](c.id, 0, clock.ts() + 1)
+    got = await sim.services.feeds.cycle.summaries(c.id, 0, clock.ts() + 1)
     assert got[0]["met"] is True and got[0]["participation"]["reflection"] == [3, 4]
     assert await store(sim.services).cycles.active(c.id) is None
     await sim.say(GROUP, PIC, "/siklus mulai numerasi kelas 5: 30 → 60")  # a new cycle may start now

@@ -168,13 +168,13 @@ async def test_meeting_for_one_group_in_indonesian(sim, clock):
     await sim.say(GROUP, PIC, "/hadir 26/11")
     assert "Hadir: 1 dari 2 anggota" in sim.last_text(GROUP) and "Ani" not in sim.last_text(GROUP)
     # the meeting's attendance rate is over the group, for the summary and the report
-    rows = await sim.services.hooks["meetings_between"](c.id, 0, 2**40)
+    rows = await sim.services.feeds.rhythm.meetings_between(c.id, 0, 2**40)
     assert (rows[0]["attended"], rows[0]["members"]) == (1, 2) and {r["members"] for r in rows} == {2}
     await sim.say(GROUP, PIC, "/jadwal pindah 3/12 seri Jumat 15:00 jadwal semester baru")  # stays the group's
-    rows = await sim.services.hooks["meetings_between"](c.id, 0, 2**40)
+    rows = await sim.services.feeds.rhythm.meetings_between(c.id, 0, 2**40)
     assert len(rows) > 3 and {r["members"] for r in rows} == {2}
     await sim.say(GROUP, PIC, "/jadwal 4/12 09:00 60 Aula")  # a meeting for everyone: over the community
-    rows = await sim.services.hooks["meetings_between"](c.id, 0, 2**40)
+    rows = await sim.services.feeds.rhythm.meetings_between(c.id, 0, 2**40)
     assert sorted({r["members"] for r in rows}) == [2, 3]
 
 

@@ -166,7 +166,7 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     assert "Terima kasih" in sim.last_text(ANI)
 
     # -- the report sheet and the cycle summary: problem → solution → effect --------------------------------
-    rows = await sim.services.hooks["report_rows_journal"](c.id, 0, 2**31)
+    rows = await sim.services.feeds.journal.report_rows(c.id, 0, 2**31)
     assert rows["trials"] == [["Kelompok B belum bisa menyimpulkan isi bacaan", "Pakai teks pendek bergambar",
                                "2026-11-25", "2026-12-08", "membantu", "12 dari 15 murid bisa menyimpulkan bacaan"]]
     data = await summary_data(sim.services, cycle.id)

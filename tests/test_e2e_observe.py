@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.handlers.cycle_core import store
-from bot.handlers.observe import report_rows
+from bot.handlers.observe_reports import report_rows
 from domain.progress_map import indicators_from
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
 
@@ -194,12 +194,12 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     assert row[7] == round((3 + 2 + 4 + 3 + 3 + 2 + 24) / 12, 2)
     # two observers are below the per-group floor of 3: the group's mean is withheld
     assert rows["work_groups"] == [["Kelas tinggi", 2, 1, None, None], ["Kelas rendah", 0, 0, None, None]]
-    assert await sim.services.hooks["observations_in_cycle"](cycle.id) == 1
+    assert await sim.services.feeds.observe.in_cycle(cycle.id) == 1
     await sim.say(GROUP, ANI, "/siklus")  # the cycle's view links its observations
     assert "Observasi kelas (tahap Implementasi): #1 Ani Rahma, kelas 4A (/amati)" in sim.last_text(GROUP)
     # once the cycle has ended, its observations count in the progress map (peer observations)
     await store(sim.services).cycles.save_summary(cycle.id, c.id, clock.ts(), {"completed": True})
-    summaries = await sim.services.hooks["cycle_summaries"](c.id, 0, clock.ts() + 1)
+    summaries = await sim.services.feeds.cycle.summaries(c.id, 0, clock.ts() + 1)
     assert summaries[0]["observations"] == 1
     assert indicators_from(None, summaries, None, None, clock.ts())["peer_observations"] == 1
 

@@ -1,9 +1,10 @@
 """End to end through the fake Bot API: weekly group summary (picture + text, once across restarts, caught
 up after downtime), /report with XLSX and PDF, principal digests, progress levels, recognition opt-out.
 
-The weekly-rhythm, cycle and survey features are reached only through `services.hooks`. `Hooks` below
-provides that documented contract from a fixed data set (the numbers the assertions check), installed over
-whatever the features registered, so these tests pin the reports feature and not the others' progress.
+The weekly-rhythm, cycle and survey features are reached only through their typed feeds (`services.feeds`,
+`bot/feeds.py`). `Hooks` below provides that contract from a fixed data set (the numbers the assertions
+check), installed over what the features registered (the class keeps its old name, `Hooks`), so these tests pin the reports feature and not the
+others' progress.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from bot.summary_feed import SummaryFeed
+from bot.feeds import CycleFeed, Feeds, RhythmFeed, SurveysFeed
 from domain.figures import HoursFigure
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 
@@ -28,7 +29,7 @@ def ts(y, mo, d, h=0, mi=0, off=WITA) -> int:
 
 
 class Hooks:
-    """The features' hooks for two communities, as plain data."""
+    """The features' feeds for two communities, as plain data."""
 
     def __init__(self) -> None:
         self.meetings: dict[int, list[dict]] = {}
@@ -40,42 +41,40 @@ class Hooks:
         self.calls = 0
 
     def install(self, services) -> None:
-        services.feed = SummaryFeed()  # these stand-ins replace the features: the summary asks them by name
-        h = services.hooks
+        data = self
 
-        async def meetings_between(cid, s, e):
-            self.calls += 1
-            return [m for m in self.meetings.get(cid, []) if s <= m["start_ts"] < e]
+        class Rhythm(RhythmFeed):  # the plain methods only: the summary's gathering uses their defaults
+            async def meetings_between(self, cid, s, e):
+                data.calls += 1
+                return [m for m in data.meetings.get(cid, []) if s <= m["start_ts"] < e]
 
-        async def hours_summary(cid, now):
-            return self.hours.get(cid)
+            async def hours_summary(self, cid, now):
+                return data.hours.get(cid)
 
-        async def cycle_status(cid, now):
-            return self.cycle.get(cid)
+            async def activity(self, cid, s, e):
+                return data.activity.get(cid, {})
 
-        async def cycle_summaries(cid, s, e):
-            c = self.cycle.get(cid)
-            return [] if c is None else [{"topic": c["topic"], "completed": True, "observations": 3,
-                                          "good_practices": 3, "results_recorded": True, "target_met": True,
-                                          "participation": {"reflection": [3, 3]}}]
+            async def report_rows(self, cid, s, e):
+                return data.rows.get(cid, {})
 
-        async def survey_latest(cid, s, e):
-            return [x for x in self.surveys.get(cid, []) if s <= x["closed_at"] < e]
+        class Cycle(CycleFeed):
+            async def status(self, cid, now):
+                return data.cycle.get(cid)
 
-        async def pulse_trend(cid, weeks):
-            return [{"agree_share": 0.9}, {"agree_share": 0.7}] if cid in self.surveys else []
+            async def summaries(self, cid, s, e):
+                c = data.cycle.get(cid)
+                return [] if c is None else [{"topic": c["topic"], "completed": True, "observations": 3,
+                                              "good_practices": 3, "results_recorded": True, "target_met": True,
+                                              "participation": {"reflection": [3, 3]}}]
 
-        async def activity_rhythm(cid, s, e):
-            return self.activity.get(cid, {})
+        class Surveys(SurveysFeed):
+            async def latest(self, cid, s, e):
+                return [x for x in data.surveys.get(cid, []) if s <= x["closed_at"] < e]
 
-        async def report_rows_rhythm(cid, s, e):
-            return self.rows.get(cid, {})
+            async def pulse_trend(self, cid, weeks):
+                return [{"agree_share": 0.9}, {"agree_share": 0.7}] if cid in data.surveys else []
 
-        h.update(meetings_between=meetings_between, hours_summary=hours_summary, cycle_status=cycle_status,
-                 cycle_summaries=cycle_summaries, survey_latest=survey_latest, pulse_trend=pulse_trend,
-                 activity_rhythm=activity_rhythm, report_rows_rhythm=report_rows_rhythm)
-        for name in ("activity_cycle", "activity_surveys", "report_rows_cycle", "report_rows_surveys"):
-            h.pop(name, None)
+        services.feeds.rhythm, services.feeds.cycle, services.feeds.surveys = Rhythm(), Cycle(), Surveys()
 
 
 def meeting(day, attended, members=3, held=True, title="Pertemuan pekanan"):
@@ -126,7 +125,7 @@ async def test_summary_with_picture_posted_once_across_restart(sim, clock, hooks
     assert not (await sim.services.repos.members.get(c.id, BUDI)).allow_named
     await sim.tick()  # Tuesday: scheduled for Friday 15:00 WITA, nothing yet
     assert photos(sim, GROUP) == []
-    sched = await sim.services.extra["reports_repo"].summary(c.id)
+    sched = await sim.services.repos.reports.summary(c.id)
     assert sched.next_due_at == ts(2026, 11, 27, 15)
     clock.set(datetime(2026, 11, 27, 7, 0, 5, tzinfo=UTC))  # Friday 15:00:05 WITA
     n = len(sim.fake.bot_messages(GROUP))
@@ -162,7 +161,7 @@ async def test_summary_with_picture_posted_once_across_restart(sim, clock, hooks
     assert len(sim.fake.bot_messages(GROUP)) == n_before and len(photos(sim, GROUP)) == 1
     entry = await sim.services.repos.outbox.get(f"sum:{c.id}:2026-W48")
     assert entry.status == "sent" and entry.chat_id == GROUP
-    assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 12, 4, 15)
+    assert (await sim.services.repos.reports.summary(c.id)).next_due_at == ts(2026, 12, 4, 15)
 
 
 async def test_caught_up_once_after_downtime_and_not_after_the_week(sim, clock, hooks):
@@ -184,7 +183,7 @@ async def test_caught_up_once_after_downtime_and_not_after_the_week(sim, clock, 
     await sim.tick()
     assert len(photos(sim, GROUP)) == 1
     assert await sim.services.repos.outbox.get(f"sum:{c.id}:2026-W49") is None
-    assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 12, 11, 15)
+    assert (await sim.services.repos.reports.summary(c.id)).next_due_at == ts(2026, 12, 11, 15)
 
 
 async def test_a_summary_missed_until_the_weekend_is_not_sent_on_it(sim, clock, hooks):
@@ -198,7 +197,7 @@ async def test_a_summary_missed_until_the_weekend_is_not_sent_on_it(sim, clock, 
         await sim.tick()
         clock.advance(hours=12)
     assert photos(sim, GROUP) == [] and await sim.services.repos.outbox.get(f"sum:{c.id}:2026-W48") is None
-    assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 12, 4, 15)
+    assert (await sim.services.repos.reports.summary(c.id)).next_due_at == ts(2026, 12, 4, 15)
 
 
 async def test_summary_time_settings_and_bad_input(sim, clock, hooks):
@@ -211,7 +210,7 @@ async def test_summary_time_settings_and_bad_input(sim, clock, hooks):
     assert "Nama harinya tidak saya kenali" in sim.last_text(GROUP)
     await sim.say(GROUP, PIC, "/ringkasan waktu Kamis 13.30")
     assert "setiap Kamis pukul 13.30 WITA" in sim.last_text(GROUP)
-    assert (await sim.services.extra["reports_repo"].summary(c.id)).next_due_at == ts(2026, 11, 26, 13, 30)
+    assert (await sim.services.repos.reports.summary(c.id)).next_due_at == ts(2026, 11, 26, 13, 30)
     clock.set(datetime(2026, 11, 26, 5, 31, tzinfo=UTC))
     await sim.tick()
     assert len(photos(sim, GROUP)) == 1
@@ -282,8 +281,7 @@ async def test_report_bad_inputs(sim, clock, hooks):
 
 async def test_report_with_no_data_still_gives_valid_files(sim, clock):
     await onboard(sim)
-    for name in list(sim.services.hooks):
-        sim.services.hooks.pop(name)
+    sim.services.feeds = Feeds(map=sim.services.feeds.map)  # no feature gives anything (the map its own)
     await sim.say(GROUP, PIC, "/laporan bulan ini")
     assert "Belum ada data kegiatan" in sim.texts(GROUP)[-3]
     docs = [m["document"] for m in sim.fake.bot_messages(GROUP) if "document" in m]
@@ -383,7 +381,7 @@ async def test_anonymous_toggle_in_private(sim, hooks):
     assert (await sim.services.repos.members.get(c.id, ANI)).allow_named
 
 
-async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, caplog):
+async def test_with_the_real_features_feeds_and_no_activity_yet(sim, clock, caplog):
     await onboard(sim)
     await sim.say(GROUP, PIC, "/laporan bulan ini")
     docs = [m["document"] for m in sim.fake.bot_messages(GROUP) if "document" in m]
@@ -393,7 +391,7 @@ async def test_with_the_real_features_hooks_and_no_activity_yet(sim, clock, capl
     await sim.say(GROUP, PIC, "/ringkasan sekarang")
     clock.set(datetime(2026, 11, 27, 7, 1, tzinfo=UTC))
     await sim.tick()
-    assert not [r for r in caplog.records if "hook" in r.getMessage() and "failed" in r.getMessage()]
+    assert not [r for r in caplog.records if "feed" in r.getMessage() and "failed" in r.getMessage()]
     assert not [r for r in caplog.records if r.name.startswith("bot.jobs.broadcast") and r.levelname == "ERROR"]
 
 
@@ -414,12 +412,13 @@ async def test_report_of_this_cycle_after_the_cycle_has_ended(sim, clock, hooks)
     c = await ready(sim, hooks)
     del hooks.cycle[c.id]  # no cycle running any more; the last one ended on 20 November
 
-    async def cycle_summaries(cid, s, e):
-        done = {"topic": "Literasi kelas 4", "met": True, "completed": True, "started_at": ts(2026, 11, 2, 13),
-                "ended_at": ts(2026, 11, 20, 7), "participation": {"reflection": [3, 3]}}
-        return [done] if cid == c.id and s <= done["ended_at"] < e else []
+    class Ended(type(sim.services.feeds.cycle)):
+        async def summaries(self, cid, s, e):
+            done = {"topic": "Literasi kelas 4", "met": True, "completed": True, "started_at": ts(2026, 11, 2, 13),
+                    "ended_at": ts(2026, 11, 20, 7), "participation": {"reflection": [3, 3]}}
+            return [done] if cid == c.id and s <= done["ended_at"] < e else []
 
-    sim.services.hooks["cycle_summaries"] = cycle_summaries
+    sim.services.feeds.cycle = Ended()
     await sim.say(GROUP, PIC, "/laporan siklus ini")
     status = [m for m in sim.fake.bot_messages(GROUP) if "Laporan" in m.get("text", "")][-1]
     final = sim.fake.edits(GROUP, status["message_id"])[-1]

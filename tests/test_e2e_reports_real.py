@@ -83,12 +83,12 @@ async def a_week_of_activity(sim, clock):
 
 async def test_real_activity_feeds_the_weekly_summary_and_the_report(sim, clock):
     c = await a_week_of_activity(sim, clock)
-    hooks = sim.services.hooks
+    feeds = sim.services.feeds
     week = (int(datetime(2026, 11, 23, tzinfo=WITA).timestamp()), int(datetime(2026, 11, 30, tzinfo=WITA).timestamp()))
-    assert await hooks["activity_rhythm"](c.id, *week) == {ANI: {"attended": 1}, BUDI: {"attended": 1}}
-    cyc = await hooks["activity_cycle"](c.id, *week)
+    assert await feeds.rhythm.activity(c.id, *week) == {ANI: {"attended": 1}, BUDI: {"attended": 1}}
+    cyc = await feeds.cycle.activity(c.id, *week)
     assert cyc[ANI]["answers"] == 2 and cyc[BUDI]["answers"] == 1 and CITRA not in cyc
-    assert await hooks["activity_surveys"](c.id, *week) == {ANI: {"responses": 1}, BUDI: {"responses": 1}}
+    assert await feeds.surveys.activity(c.id, *week) == {ANI: {"responses": 1}, BUDI: {"responses": 1}}
 
     # Friday 15:00 WITA: the group summary thanks Ani; Budi (opted out, as active) and Citra are not named
     at(clock, 27, 15, 0)

@@ -458,16 +458,16 @@ async def test_hooks_for_the_weekly_summary(sim, clock):
     await sim.say(GROUP, PIC, "/jadwal Senin, Kamis 14:00 90 Ruang guru")
     await sim.say(GROUP, PIC, "/target 2 jam per minggu")
     c = await community(sim)
-    hooks = sim.services.hooks
-    assert await hooks["meeting_weekdays"](c.id) == (0, 3)
+    rhythm = sim.services.feeds.rhythm
+    assert await rhythm.meeting_weekdays(c.id) == (0, 3)
     at(clock, 11, 26, 15, 30)
     await sim.tick()
     await sim.tap(GROUP, sim.last(GROUP)["message_id"], ANI, "✅ Saya hadir")
     start = int(datetime(2026, 11, 23, tzinfo=WITA).timestamp())
-    rows = await hooks["meetings_between"](c.id, start, start + 7 * 86400)
+    rows = await rhythm.meetings_between(c.id, start, start + 7 * 86400)
     assert [(r["held"], r["attended"], r["members"], r["title"]) for r in rows] == [
         (True, 1, 3, "Ruang guru")]
-    summary = await hooks["hours_summary"](c.id, clock.now())
+    summary = await rhythm.hours_summary(c.id, clock.now())
     assert summary.members == 3 and summary.target_minutes == 120 and summary.not_judged == 0
     assert (summary.met, summary.on_pace, summary.behind) == (0, 1, 2) and summary.on_target == 1
 

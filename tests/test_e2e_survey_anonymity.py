@@ -102,15 +102,15 @@ async def test_erasing_answers_later_does_not_change_published_figures(sim, cloc
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     assert "Guru kelas: 4 · 3,25" in await results_text(sim)
     cid = (await sim.services.repos.communities.by_chat(GROUP)).id
-    latest = await sim.services.hooks["survey_latest"](cid, 0, sim.services.now_ts() + 1)
-    trend = await sim.services.hooks["pulse_trend"](cid, 1)
+    latest = await sim.services.feeds.surveys.latest(cid, 0, sim.services.now_ts() + 1)
+    trend = await sim.services.feeds.surveys.pulse_trend(cid, 1)
     assert latest[0]["respondents"] == 4 and latest[0]["mean"] == 3.25 and trend[0]["n"] == 4
 
     await sim.say(BUDI + 50, BUDI + 50, "/hapusdataku")
     await sim.tap(BUDI + 50, sim.last(BUDI + 50)["message_id"], BUDI + 50, "Ya, hapus")
     assert "sudah dihapus" in sim.last_text(BUDI + 50)
     assert not [a for a in await Surveys(sim.services.db).answers(survey.id) if a.user_id == BUDI + 50]
-    assert await sim.services.hooks["survey_latest"](cid, 0, sim.services.now_ts() + 1) == latest
-    assert await sim.services.hooks["pulse_trend"](cid, 1) == trend
+    assert await sim.services.feeds.surveys.latest(cid, 0, sim.services.now_ts() + 1) == latest
+    assert await sim.services.feeds.surveys.pulse_trend(cid, 1) == trend
     await sim.say(GROUP, ANI, "/survei tren 2")
     assert "(n = 4)" in sim.texts(GROUP)[-2]

@@ -186,13 +186,13 @@ async def test_pulse_results_by_role_with_anonymity_floor_and_rerata(sim, clock)
     await sim.say(GROUP, PIC, f"/survei tutup {survey.id}")
     assert "sudah ditutup sebelumnya" in sim.last_text(GROUP)
 
-    # the hooks for the weekly summary and the report
-    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    # the feeds for the weekly summary and the report
+    latest = await sim.services.feeds.surveys.latest((await community(sim)).id, 0, sim.services.now_ts() + 1)
     # the same published figures (hidden roles left out) in the summary/report line and in the trend
     assert len(latest) == 1 and latest[0]["respondents"] == 6 and latest[0]["hidden"] == 3
     assert round(latest[0]["agree_share"], 4) == round(11 / 18, 4)
     assert round(latest[0]["rerata_agree"], 4) == round(11 / 18, 4)
-    trend = await sim.services.hooks["pulse_trend"]((await community(sim)).id, 4)
+    trend = await sim.services.feeds.surveys.pulse_trend((await community(sim)).id, 4)
     assert len(trend) == 4 and trend[-1]["n"] == 6 and round(trend[-1]["agree_share"], 4) == round(11 / 18, 4)
     assert trend[0]["n"] == 0 and trend[0]["agree_share"] is None
 
@@ -349,7 +349,7 @@ async def test_prepost_with_answer_key_pairs_and_normalised_gain(sim):
     assert "Rata-rata tes awal: 1,00 · tes akhir: 1,75 (dari 2)" in res
     assert "Peningkatan ternormalisasi (N-gain) g = 0,75 (tinggi)" in res
     assert not sim.fake.calls_of("sendPhoto")  # no chart of its own: the weekly summary carries it
-    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    latest = await sim.services.feeds.surveys.latest((await community(sim)).id, 0, sim.services.now_ts() + 1)
     assert latest[-1]["gain"] == 0.75 and latest[-1]["n_paired"] == 3
 
 
@@ -484,7 +484,8 @@ async def test_individual_answers_only_in_private_and_only_when_the_survey_opene
 
 async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
     await with_roles(sim)
-    sim.services.hooks.pop("meetings_between", None)  # as if the weekly-rhythm feature were absent
+    rhythm = type(sim.services.feeds.rhythm)
+    sim.services.feeds.rhythm = None  # as if the weekly-rhythm feature were absent
     await sim.say(GROUP, PIC, "/survei jadwal pulse")
     assert "sebutkan hari dan jamnya" in sim.last_text(GROUP)
     await sim.say(GROUP, PIC, "/survei jadwal pulse Kamis jam 25")
@@ -513,11 +514,12 @@ async def test_weekly_pulse_at_fixed_time_and_after_meetings(sim, clock):
     # with the weekly-rhythm hook: the pulse follows each meeting's end
     meeting_end = int(datetime(2026, 12, 1, 8, 30, tzinfo=UTC).timestamp())
 
-    async def meetings_between(community_id, start_ts, end_ts):
-        m = {"start_ts": meeting_end - 5400, "end_ts": meeting_end, "status": "scheduled"}
-        return [m] if start_ts <= m["start_ts"] < end_ts or start_ts < m["end_ts"] <= end_ts else []
+    class Meetings(rhythm):
+        async def meetings_between(self, community_id, start_ts, end_ts):
+            m = {"start_ts": meeting_end - 5400, "end_ts": meeting_end, "status": "scheduled"}
+            return [m] if start_ts <= m["start_ts"] < end_ts or start_ts < m["end_ts"] <= end_ts else []
 
-    sim.services.hooks["meetings_between"] = meetings_between
+    sim.services.feeds.rhythm = Meetings(sim.services)
     await sim.say(GROUP, PIC, "/survei jadwal pulse")
     assert "setelah setiap pertemuan mingguan" in sim.last_text(GROUP)
     await sim.tick()
@@ -607,7 +609,7 @@ async def test_nothing_published_when_every_role_is_under_the_floor(sim, clock):
     assert "Tidak ada angka yang ditampilkan: setiap peran kurang dari 3 responden per pernyataan." in res
     assert "n =" not in res and "Keseluruhan" not in res and "rerata" not in res.lower()
     assert not sim.fake.calls_of("sendPhoto")
-    latest = await sim.services.hooks["survey_latest"]((await community(sim)).id, 0, sim.services.now_ts() + 1)
+    latest = await sim.services.feeds.surveys.latest((await community(sim)).id, 0, sim.services.now_ts() + 1)
     assert latest[-1]["mean"] is None and latest[-1]["respondents"] == 0 and latest[-1]["hidden"] == 3
 
 

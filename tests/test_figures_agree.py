@@ -64,12 +64,10 @@ async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
     assert await run_demo(out, quiet=True, probe=rec) == 0
     assert len(rec.summaries) >= 7 and len(rec.digests) == 8
     # a summary is gathered once per (community, week): members once, one call per feature, the thanks line
-    # in one statement, the progress map's programme indicators and own placement in one — at most 12
-    # statements whatever the weeks, cycles, surveys and terms behind it
-    # The line per working group (issue 15, hook `summary_groups`) still costs its own statement, and two more
-    # when a survey closed that week: 12 without groups, 13-15 in the demo, which has two. Folding it into the
-    # feeds is what brings every summary back to <= 12 (issue 13 stays open for it).
-    assert max(rec.queries) <= 15 and min(rec.queries) >= 12, rec.queries
+    # in one statement, the progress map's programme indicators and own placement in one, the line per working
+    # group in one (with the latest survey's answers of each group) — at most 12 statements whatever the weeks,
+    # cycles, surveys, groups and terms behind it
+    assert max(rec.queries) <= 12, rec.queries
 
     # hours on target: the summary, the digest and /jam at the same moment say the same
     for _day, text, jam in rec.summaries + rec.digests:

@@ -180,8 +180,6 @@ ALLOWED = {
 # Known exceptions, each with its reason.
 LAYER_EXCEPTIONS = {
     ("bot.app", "bot.handlers"): "the assembly registers every feature",
-    ("bot.usecases.cycle_reports", "bot.handlers.cycle_core"): "the cycle's repositories are reached through "
-    "cycle_core.store() until they are attributes of Repos (issue 18, typed seams)",
 }
 
 

@@ -21,6 +21,7 @@ from storage.programme import Activity, ActivityRepo
 
 from ..buttons import add_buttons
 from ..commands import Command
+from ..feeds import ProgrammeFeed
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import KContext, Services
@@ -33,7 +34,7 @@ MAP_WEEKS = 26
 
 
 def repo(services: Services) -> ActivityRepo:
-    return services.repo(ActivityRepo)
+    return services.repos.activities
 
 
 def today_of(services: Services, community: Community) -> date:
@@ -169,8 +170,16 @@ async def report_rows_programme(services: Services, community_id: int, start_ts:
     return out
 
 
+class ProgrammeProvider(ProgrammeFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list]]:
+        return await report_rows_programme(self.services, community_id, start_ts, end_ts)
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("activity", "kegiatan", cmd_activity, audience="pic"))
     services.flows[FLOW] = FlowSpec(FLOW, on_activity_text)
-    services.hooks["report_rows_programme"] = lambda cid, s, e: report_rows_programme(services, cid, s, e)
+    services.feeds.programme = ProgrammeProvider(services)
     add_buttons(app, "ak", on_activity_button)

@@ -31,7 +31,7 @@ DEFAULT_WORDS = ("contoh", "example", "default", "saran")
 
 
 def repo(services: Services) -> AgreementRepo:
-    return services.repo(AgreementRepo)
+    return services.repos.agreements
 
 
 def accept_markup(scope: Scope, agreement: Agreement) -> InlineKeyboardMarkup:
@@ -197,5 +197,5 @@ async def on_agreement_button(update: Update, ctx: KContext) -> None:
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("agreement", "kesepakatan", cmd_agreement, audience="member"))
     services.flows[FLOW] = FlowSpec(FLOW, on_agreement_text)
-    services.hooks["welcome_extra"] = welcome_extra
+    services.feeds.welcome_extra = lambda community: welcome_extra(services, community)
     add_buttons(app, "ag", on_agreement_button)

@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from storage.models import Community
 
+from ..feeds import GroupRef
 from ..keyboards import cb, role_keyboard
 from ..quiet import school_calendar as school_calendar  # re-exported: handlers import these from here
 from ..scope import STANDING_TTL_S as STANDING_TTL_S
@@ -125,14 +126,13 @@ def url_button(text: str, url: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, url=url)
 
 
-async def find_group(scope: Scope, name: str, *, example: str = "survey") -> dict[str, Any] | None:
+async def find_group(scope: Scope, name: str, *, example: str = "survey") -> GroupRef | None:
     """The community's working group called `name` (`… kelompok <name>` of /survei, /siklus, /jadwal); None
     after a friendly answer naming the groups there are (`example`: which command's example it shows)."""
     assert scope.community is not None
-    find = scope.services.hooks.get("group_by_name")
-    group = await find(scope.community.id, name) if find is not None and name else None
+    groups = scope.services.feeds.groups
+    group = await groups.by_name(scope.community.id, name) if groups is not None and name else None
     if group is None:
-        names = scope.services.hooks.get("group_names")
         await scope.reply("groups/unknown", name=name[:40], example=example,
-                          groups=await names(scope.community.id) if names is not None else [])
+                          groups=await groups.names(scope.community.id) if groups is not None else [])
     return group

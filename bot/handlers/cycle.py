@@ -1,6 +1,6 @@
 """/cycle (/siklus): start a cycle with a topic and target, see where the community is, move to the next
 stage, change the questions, record student results. Registers the whole feature (answers, RTL,
-journal, good practice) and its scheduler tick and hooks."""
+journal, good practice) and its scheduler tick and what it gives other features (`cycle_core.CycleProvider`)."""
 
 from __future__ import annotations
 
@@ -30,17 +30,12 @@ from ..commands import Command
 from ..keyboards import cb
 from ..render import local
 from ..services import KContext, Services
-from ..usecases import cycle_reports
-from . import cycle_answers, cycle_journal, cycle_rtl, cycle_star
+from . import cycle_answers, cycle_core, cycle_journal, cycle_rtl, cycle_star
 from .common import Scope, build_scope, find_group, handler, refuse, school_calendar
 from .cycle_core import (
     close_stage,
     community_bank,
     counts,
-    cycle_feed,
-    cycle_status,
-    cycle_summaries,
-    cycle_trend,
     open_stage,
     store,
     summary_data,
@@ -90,11 +85,11 @@ async def _pic_only(scope: Scope) -> bool:
 
 
 async def meeting_weekdays(services: Services, community_id: int) -> tuple[int, ...] | None:
-    hook = services.hooks.get("meeting_weekdays")
-    if hook is None:
+    rhythm = services.feeds.rhythm
+    if rhythm is None:
         return None
     try:
-        days = await hook(community_id)
+        days = await rhythm.meeting_weekdays(community_id)
     except Exception:  # the rhythm feature failing must not stop a cycle: plan without meetings
         return None
     return tuple(days) if days else None
@@ -137,7 +132,7 @@ async def start_cycle(scope: Scope) -> None:
     cycle_id = await repo.start(community.id, target.topic, raw, thread, scope.user_id, now,
                                 (scope.chat_id, scope.message.message_id),
                                 [(t.stage.value, t.opens_at, t.closes_at, t.reminder_at) for t in times],
-                                group_id=group["id"] if group is not None else None)
+                                group_id=group.id if group is not None else None)
     if cycle_id is None:
         active = await repo.active(community.id)
         if active is not None and active.origin_message_id != scope.message.message_id:
@@ -146,7 +141,7 @@ async def start_cycle(scope: Scope) -> None:
     stages = await repo.stages(cycle_id)
     level = level_facts(community.settings)
     await scope.reply("cycle/started", target=target, stages=_dated(stages, community.tz),
-                      meetings=bool(weekdays), level=level, group=group["name"] if group else None,
+                      meetings=bool(weekdays), level=level, group=group.name if group else None,
                       markup=None if level["jenjang"] else level_keyboard(scope))  # optional: one tap
     for s in stages:
         if s.opens_at <= now:
@@ -183,10 +178,10 @@ async def show(scope: Scope) -> None:
         per_q = [(q["text"], by_key.get(q["key"], 0)) for q in current.questions]
     rtl_open = await st.rtl.count(scope.community.id, status="open")
     problems = await st.journal.count_shared_since(scope.community.id, scope.services.now_ts() - 7 * 86400)
-    linked = scope.services.hooks.get("observations_of_cycle")  # lesson observations (/amati) of the cycle
+    linked = scope.services.feeds.observe  # lesson observations (/amati) of the cycle
     await scope.reply("cycle/view", cycle=cycle, stages=_dated(stages, scope.community.tz), current=current,
                       answered=answered, members=members, per_q=per_q, rtl_open=rtl_open, problems=problems,
-                      observations=await linked(cycle.id) if linked else [])
+                      observations=await linked.of_cycle(cycle.id) if linked else [])
 
 
 async def next_stage(scope: Scope) -> None:
@@ -323,12 +318,7 @@ def register(app: Application, services: Services) -> None:
     services.commands.add(Command("cycle", "siklus", cmd_cycle, audience="member"))
     add_buttons(app, "cy", on_cycle_button)
     services.ticks.append(("cycle", tick))
-    services.hooks["cycle_status"] = lambda community_id, now: cycle_status(services, community_id, now)
-    services.hooks["cycle_summaries"] = lambda cid, start, end: cycle_summaries(services, cid, start, end)
-    services.hooks["cycle_trend"] = lambda cid, moments: cycle_trend(services, cid, moments)
-    services.feed.cycle = lambda g, moments, since: cycle_feed(services, g, moments, since)
-    services.feed.activity.append(lambda g, s, e: store(services).cycles.activity_parts(g.community.id, int(s), int(e)))
-    cycle_reports.install_hooks(services)
+    services.feeds.cycle = cycle_core.CycleProvider(services)
     cycle_answers.register(app, services)
     cycle_rtl.register(app, services)
     cycle_journal.register(app, services)

@@ -77,8 +77,8 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str | Non
 
 async def may_answer(scope: Scope, stage_id: int) -> bool:
     """Only the group's members answer a cycle aimed at a working group (`/siklus mulai … kelompok <nama>`)."""
-    hook = scope.services.hooks.get("stage_may_answer")
-    return hook is None or await hook(stage_id, scope.user_id)
+    groups = scope.services.feeds.groups
+    return groups is None or await groups.stage_may_answer(stage_id, scope.user_id)
 
 
 async def _open_stage_title(scope: Scope, stage_id: int) -> str | None:

@@ -1,6 +1,6 @@
 """The engine of the inquiry cycle, shared by its handlers and the scheduler: opening a stage (posting
 its questions), the live count, closing a stage (synthesis), the cycle summary, reminders, and the
-hooks other features read (`cycle_status`, `cycle_summaries`)."""
+what other features read (`cycle_status`, `cycle_summaries`, `cycle_feed`: `CycleProvider`)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ from storage.models import Community, User
 
 from .. import live, quiet
 from ..delivery import in_topic, ledger, send_once
+from ..feeds import CycleFeed, CycleGathered, CycleStatus, CycleSummary, Gathering
 from ..keyboards import cb
 from ..render import cut_lines, cycle_texts, local
 from ..services import render
-from ..summary_feed import CycleFeed, Gathering
+from ..usecases.cycle_reports import activity_cycle, report_rows_cycle
 from .common import deep_link, locale_for
 
 if TYPE_CHECKING:
@@ -36,10 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def store(services: Services) -> CycleStore:
-    s = services.extra.get("cycle_store")
-    if s is None:
-        s = services.extra["cycle_store"] = CycleStore.on(services.db)
-    return s
+    return services.repos.cycle
 
 
 def user_locale(services: Services, user: User | None, community: Community) -> str:
@@ -74,8 +72,8 @@ async def counts(services: Services, stage: StageRow) -> tuple[int, int]:
 
 async def group_members(services: Services, cycle_id: int) -> list[int] | None:
     """The members of the working group a cycle is aimed at (`/siklus mulai … kelompok <nama>`), else None."""
-    hook = services.hooks.get("cycle_members")
-    return None if hook is None else await hook(cycle_id)
+    groups = services.feeds.groups
+    return None if groups is None else await groups.cycle_members(cycle_id)
 
 
 async def member_count(services: Services, stage: StageRow) -> int:
@@ -263,7 +261,7 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
         "participation": {s.value: [p.answered, p.members] for s, p in summary.participation.items()},
         "rtl": {"done": summary.rtl_done, "not_done": summary.rtl_not_done, "open": summary.rtl_open},
         "good_practices": summary.good_practices, "started_at": cycle.started_at, "ended_at": cycle.ended_at,
-        "trials": await services.hooks["cycle_trials"](cycle_id) if "cycle_trials" in services.hooks else [],
+        "trials": await services.feeds.journal.cycle_trials(cycle_id) if services.feeds.journal else [],
         "strategy": next((text for key, _uid, text in await st.cycles.cycle_answers(cycle_id)
                           if key == "plan.strategy"), None),
     }
@@ -330,7 +328,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
         await store(services).cycles.mark(stage.id, reminded=1)
 
 
-# -- hooks for the weekly summary and reports ------------------------------------------------------
+# -- what the weekly summary and reports read (CycleProvider) ------------------------------------------------------
 def _current(stages: list[Any], now: int) -> tuple[Any, bool]:
     """The stage a cycle is at as of `now` (the open one, else the next to open, else the last) and whether
     it is open then."""
@@ -343,9 +341,10 @@ def _current(stages: list[Any], now: int) -> tuple[Any, bool]:
 
 
 def _status(cycle: Any, current: Any, is_open: bool, answered: int, members: int, last: int | None, now: int,
-            tz: str, open_items: list[Any], good_practices: int) -> dict[str, Any]:
-    """`cycle_status`'s answer, from what was read (one definition for the hook and the summary's feed)."""
-    rtl = rtl_figure((("open", datetime.fromisoformat(i.due).date()) for i in open_items), local_date(now, tz))
+            tz: str, open_dues: list[str], good_practices: int) -> CycleStatus:
+    """`CycleFeed.status`'s answer, from what was read (one definition for it and the summary's gathering);
+    `open_dues`: the due dates of the community's open RTL items."""
+    rtl = rtl_figure((("open", datetime.fromisoformat(due).date()) for due in open_dues), local_date(now, tz))
     return {
         "cycle_id": cycle.id, "topic": cycle.topic, "target": cycle.target_raw, "stage": current.stage,
         "stage_status": "open" if is_open else current.status, "opened_ts": current.opened_at,
@@ -364,7 +363,7 @@ def _closed_counts(stage: Any) -> tuple[int, int] | None:
         stage.status == "closed" and stage.members_at_close is not None) else None
 
 
-async def cycle_status(services: Services, community_id: int, now_dt: Any) -> dict[str, Any] | None:
+async def cycle_status(services: Services, community_id: int, now_dt: Any) -> CycleStatus | None:
     now = to_ts(now_dt)
     st = store(services)
     live = now >= services.now_ts() - 60  # asked about the present, or as of a past moment (the trend)
@@ -380,7 +379,8 @@ async def cycle_status(services: Services, community_id: int, now_dt: Any) -> di
         members = await member_count(services, current)
     last = await st.cycles.last_answer_at(current.id, None if live else now)
     return _status(cycle, current, is_open, answered, members, last, now, community.tz,
-                   await st.rtl.list(community_id, status="open"), await st.gp.count(community_id, cycle.id))
+                   [i.due for i in await st.rtl.list(community_id, status="open")],
+                   await st.gp.count(community_id, cycle.id))
 
 
 def _rates(h: History, stamps: list[int], members: int) -> list[float | None]:
@@ -402,17 +402,8 @@ def _rates(h: History, stamps: list[int], members: int) -> list[float | None]:
     return out
 
 
-async def cycle_trend(services: Services, community_id: int, moments: list[Any]) -> list[float | None]:
-    """The answer rate `cycle_status` gives as of each of `moments` (oldest first), in four queries."""
-    stamps = [to_ts(m) for m in moments]
-    if not stamps:
-        return []
-    h = await store(services).cycles.history(community_id, min(stamps), max(stamps) + 1)
-    return _rates(h, stamps, await services.repos.members.count(community_id))
-
-
-async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since: int) -> CycleFeed:
-    """The summary's cycle figures in at most five statements: `cycle_status` now (the last of `moments`),
+async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since: int) -> CycleGathered:
+    """The summary's cycle figures in at most four statements: `cycle_status` now (the last of `moments`),
     the answer rate as of the others, and `cycle_summaries` since `since`."""
     stamps = [to_ts(m) for m in moments]
     now, cid = stamps[-1], g.community.id
@@ -424,13 +415,39 @@ async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since
         current, is_open = _current([s for s in h.stages if s.cycle_id == cycle.id], now)
         answered, members = _closed_counts(current) or (len(h.firsts.get(current.id, [])), len(g.members))
         status = _status(cycle, current, is_open, answered, members, h.lasts.get(current.id), now, g.community.tz,
-                         await st.rtl.list(cid, status="open"), h.good_practices.get(cycle.id, 0))
+                         h.rtl_open_dues, h.good_practices.get(cycle.id, 0))
     summaries = [{**s.data, "observations": n} for s, n in await st.cycles.summaries_observed(cid, since, now + 1)]
-    return CycleFeed(status, _rates(h, stamps[:-1], len(g.members)), summaries)
+    return CycleGathered(status, _rates(h, stamps[:-1], len(g.members)), summaries)  # type: ignore[arg-type]
 
 
-async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[dict[str, Any]]:
+async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[CycleSummary]:
     repo = store(services).cycles
-    linked = services.hooks.get("observations_in_cycle")  # lesson observations (/amati) of the cycle
-    return [{**s.data, "observations": await repo.observations(s.cycle_id) + (await linked(s.cycle_id) if linked else 0)}
+    linked = services.feeds.observe  # lesson observations (/amati) of the cycle
+    return [{**s.data, "observations": await repo.observations(s.cycle_id)  # type: ignore[typeddict-item]
+             + (await linked.in_cycle(s.cycle_id) if linked else 0)}
             for s in await repo.summaries(community_id, to_ts(start), to_ts(end))]
+
+
+class CycleProvider(CycleFeed):
+    """What the cycle gives other features (`bot.feeds.CycleFeed`)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def status(self, community_id: int, now: datetime) -> CycleStatus | None:
+        return await cycle_status(self.services, community_id, now)
+
+    async def summaries(self, community_id: int, start_ts: int, end_ts: int) -> list[CycleSummary]:
+        return await cycle_summaries(self.services, community_id, start_ts, end_ts)
+
+    async def activity(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
+        return await activity_cycle(self.services, community_id, start_ts, end_ts)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await report_rows_cycle(self.services, community_id, start_ts, end_ts)
+
+    async def gather(self, g: Gathering, moments: list[datetime], since_ts: int) -> CycleGathered:
+        return await cycle_feed(self.services, g, moments, since_ts)
+
+    def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[Any]:
+        return self.services.repos.cycle.cycles.activity_parts(g.community.id, int(start_ts), int(end_ts))

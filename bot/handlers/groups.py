@@ -13,12 +13,15 @@ from domain.groups import GroupWeek, group_week
 from domain.observation import ObservationError, clean_group_name
 from storage.group_targets import GroupTargets
 from storage.observe import Observations, WorkGroups
+from storage.surveys import Survey
 
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html
+from ..feeds import Gathering, GroupRef, GroupsFeed
 from ..keyboards import cb
 from ..services import KContext, Services
+from ..usecases.surveys_results import responses
 from .common import Scope, build_scope, handler, refuse
 
 ADD = ("tambah", "add", "buat", "create")
@@ -27,7 +30,7 @@ NAMES_SHOWN = 8
 
 
 def repos(services: Services) -> tuple[WorkGroups, Observations]:
-    return services.repo(WorkGroups), services.repo(Observations)
+    return services.repos.work_groups, services.repos.observations
 
 
 async def member_names(services: Services, community_id: int) -> dict[int, str]:
@@ -127,63 +130,58 @@ async def edit_text(scope: Scope, text: str, markup: Any) -> None:
         pass
 
 
-# -- hooks: a survey aimed at one group (`/survei pulse kelompok Kelas tinggi`) ------------------------
-async def group_by_name(services: Services, community_id: int, name: str) -> dict[str, Any] | None:
-    group = await repos(services)[0].by_name(community_id, " ".join(name.split()))
-    return None if group is None else {"id": group.id, "name": group.name}
-
-
-async def group_names(services: Services, community_id: int) -> list[str]:
-    return [g.name for g in await repos(services)[0].list(community_id)]
-
-
-async def survey_may_answer(services: Services, survey_id: int, user_id: int) -> bool:
-    """Anyone of the community may answer a survey for everyone; only its members one aimed at a group."""
-    group_id = await repos(services)[0].survey_group(survey_id)
-    return group_id is None or await repos(services)[0].is_member(group_id, user_id)
-
-
-# -- hooks: a cycle or a meeting series aimed at one group (`/siklus mulai … kelompok`, `/jadwal … kelompok`) --
+# -- what working groups give other features (bot.feeds.GroupsFeed) ------------------------------------
 def targets(services: Services) -> GroupTargets:
-    return services.repo(GroupTargets)
+    return services.repos.group_targets
 
 
-async def cycle_members(services: Services, cycle_id: int) -> list[int] | None:
-    group_id = await targets(services).cycle_group(cycle_id)
-    return None if group_id is None else await repos(services)[0].member_ids(group_id)
+class GroupsProvider(GroupsFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
+    async def by_name(self, community_id: int, name: str) -> GroupRef | None:
+        """A survey, cycle or series aimed at one group (`/survei pulse kelompok Kelas tinggi`)."""
+        group = await repos(self.services)[0].by_name(community_id, " ".join(name.split()))
+        return None if group is None else GroupRef(group.id, group.name)
 
-async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] | None:
-    """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
-    group_id = await targets(services).meeting_group(meeting_id)
-    if group_id is None:
-        return None
-    group = await repos(services)[0].get(group_id)  # None once removed: the meeting stays the group's
-    return {"id": group_id, "name": group.name if group else "",
-            "members": await repos(services)[0].member_ids(group_id)}
+    async def names(self, community_id: int) -> list[str]:
+        return [g.name for g in await repos(self.services)[0].list(community_id)]
 
+    async def target_survey(self, survey_id: int, group_id: int) -> None:
+        await repos(self.services)[0].target_survey(survey_id, group_id)
 
-# -- hook: the weekly summary's line per group ------------------------------------------------------
-async def summary_groups(services: Services, community_id: int, start_ts: int, now: int,
-                         survey_id: int | None) -> list[GroupWeek]:
-    """Each working group's week (`domain.groups.group_week`): one statement, two more when a survey closed
-    this week (its agreement within each group, under the anonymity floor)."""
-    rows = await targets(services).week_figures(community_id, start_ts, now)
-    people = services.hooks.get("survey_people")
-    found = await people(survey_id, {int(r["id"]): r["ids"] for r in rows}) \
-        if rows and survey_id is not None and people is not None else None
-    survey, by_group = found if found is not None else (None, {})
-    return [group_week(r, survey, by_group.get(int(r["id"]), ())) for r in rows]
+    async def survey_may_answer(self, survey_id: int, user_id: int) -> bool:
+        """Anyone of the community may answer a survey for everyone; only its members one aimed at a group."""
+        groups_repo = repos(self.services)[0]
+        group_id = await groups_repo.survey_group(survey_id)
+        return group_id is None or await groups_repo.is_member(group_id, user_id)
+
+    async def stage_may_answer(self, stage_id: int, user_id: int) -> bool:
+        return await targets(self.services).may_answer_stage(stage_id, user_id)
+
+    async def cycle_members(self, cycle_id: int) -> list[int] | None:
+        group_id = await targets(self.services).cycle_group(cycle_id)
+        return None if group_id is None else await repos(self.services)[0].member_ids(group_id)
+
+    async def meeting_group(self, meeting_id: int) -> GroupRef | None:
+        """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
+        group_id = await targets(self.services).meeting_group(meeting_id)
+        if group_id is None:
+            return None
+        group = await repos(self.services)[0].get(group_id)  # None once removed: the meeting stays the group's
+        return GroupRef(group_id, group.name if group else "", await repos(self.services)[0].member_ids(group_id))
+
+    async def week(self, g: Gathering, start_ts: int, survey: Survey | None) -> list[GroupWeek]:
+        """The weekly summary's line per group (`domain.groups.group_week`), in one statement: the groups'
+        figures with their members' answers to `survey` (its agreement within each group, under the
+        anonymity floor)."""
+        rows = await targets(self.services).week_figures(g.community.id, start_ts, int(g.now.timestamp()),
+                                                         None if survey is None else survey.id)
+        return [group_week(r, None if survey is None else survey.definition,
+                           responses(survey, r["answers"]) if survey is not None else ()) for r in rows]
 
 
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("groups", "kelompok", cmd_groups, audience="member"))
     add_buttons(app, "kg", on_button)
-    services.hooks["group_by_name"] = lambda cid, name: group_by_name(services, cid, name)
-    services.hooks["group_names"] = lambda cid: group_names(services, cid)
-    services.hooks["target_survey"] = lambda sid, gid: repos(services)[0].target_survey(sid, gid)
-    services.hooks["survey_may_answer"] = lambda sid, uid: survey_may_answer(services, sid, uid)
-    services.hooks["cycle_members"] = lambda cid: cycle_members(services, cid)
-    services.hooks["stage_may_answer"] = lambda sid, uid: targets(services).may_answer_stage(sid, uid)
-    services.hooks["meeting_group"] = lambda mid: meeting_group(services, mid)
-    services.hooks["summary_groups"] = lambda cid, s, e, sid: summary_groups(services, cid, s, e, sid)
+    services.feeds.groups = GroupsProvider(services)

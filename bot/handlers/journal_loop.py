@@ -36,6 +36,7 @@ from storage.models import Community, Flow
 from .. import live
 from ..buttons import add_buttons
 from ..delivery import home_thread, in_topic, send_once
+from ..feeds import JournalFeed
 from ..flows import FlowSpec
 from ..keyboards import cb
 from ..render import cycle_texts
@@ -53,7 +54,7 @@ AUTO_EVERY_S = 600  # that check runs at most every 10 minutes
 
 
 def repo(services: Services) -> JournalLoopRepo:
-    return services.repo(JournalLoopRepo)
+    return services.repos.journal_loop
 
 
 def share_row(t: Any, entry_id: int) -> list[InlineKeyboardButton]:
@@ -146,10 +147,10 @@ async def post_card(scope: Scope) -> None:
 
 async def post_card_before_meeting(services: Services, bot: Any, community: Community, now: int) -> None:
     """The scheduler's card: new problems and a meeting of the community starting within LEAD_S."""
-    meetings_between = services.hooks.get("meetings_between")
-    if meetings_between is None or not community.active:
+    rhythm = services.feeds.rhythm
+    if rhythm is None or not community.active:
         return
-    meetings = await meetings_between(community.id, now, now + LEAD_S)
+    meetings = await rhythm.meetings_between(community.id, now, now + LEAD_S)
     if not any(m.get("status", "scheduled") == "scheduled" and int(m.get("start_ts") or 0) > now for m in meetings):
         return
     week = iso_week_key(local_date(now, community.tz))
@@ -460,7 +461,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             await r.mark_asked(trial.id, getattr(msg, "message_id", None))
 
 
-# -- hooks: the report's sheet and the cycle summary --------------------------------------------------
+# -- what the loop gives other features (bot.feeds.JournalFeed): the report's sheet, the cycle summary --------------------------------------------------
 async def report_rows_journal(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[str, list]:
     c = await services.repos.communities.get(community_id)
     if c is None:
@@ -478,11 +479,21 @@ async def cycle_trials(services: Services, cycle_id: int) -> list[dict[str, Any]
             for x in await repo(services).trials_of_cycle(cycle_id)]
 
 
+class JournalProvider(JournalFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def cycle_trials(self, cycle_id: int) -> list[dict[str, Any]]:
+        return await cycle_trials(self.services, cycle_id)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await report_rows_journal(self.services, community_id, start_ts, end_ts)
+
+
 def register(app: Application, services: Services) -> None:
     services.flows[FLOW_WHY] = FlowSpec(FLOW_WHY, on_why_text)
     services.flows[FLOW_EFFECT] = FlowSpec(FLOW_EFFECT, on_effect_text)
     services.text_routes.append(("journal_loop", route_card_reply))
     add_buttons(app, "jl", on_button)
     services.ticks.append(("journal_loop", tick))
-    services.hooks["report_rows_journal"] = lambda cid, s, e: report_rows_journal(services, cid, s, e)
-    services.hooks["cycle_trials"] = lambda cycle_id: cycle_trials(services, cycle_id)
+    services.feeds.journal = JournalProvider(services)

@@ -7,10 +7,10 @@ about what pupils show), then evidence notes of what pupils did and said (text o
 scheduled and posted in the group at its time, run in order — model teacher, observers, redesign ideas —
 by replies to its card, and ends in an RTL item. Scores are seen by the model teacher and the observers
 unless the model teacher shares them. An observation made while a cycle runs belongs to the cycle's
-implementation stage and counts in the progress map (hook `observations_in_cycle`).
+implementation stage and counts in the progress map (`feeds.observe.in_cycle`).
 
 This module routes the command and the buttons; the flows live in `observe_setup` (set-up, the card, the
-detail, sharing), `observe_form` (the form in private), `observe_debrief` and `observe_reports` (hooks)."""
+detail, sharing), `observe_form` (the form in private), `observe_debrief` and `observe_reports` (the feed)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from .common import Scope, build_scope, handler
 from .groups import repos
 from .observe_debrief import on_next, route_debrief, schedule_debrief, tick
 from .observe_form import FLOW_NOTES, on_fill, on_finish, on_notes_text, on_rate
-from .observe_reports import observations_in_cycle, observations_of_cycle, report_rows
+from .observe_reports import ObserveProvider
 from .observe_setup import on_share, on_volunteer, setup, show_list, show_one
 
 DEBRIEF = ("refleksi", "debrief")
@@ -81,6 +81,4 @@ def register(app: Application, services: Services) -> None:
     services.text_routes.append(("observe_debrief", route_debrief))
     add_buttons(app, "ob", on_button)
     services.ticks.append(("observe_debriefs", tick))
-    services.hooks["observations_in_cycle"] = lambda cycle_id: observations_in_cycle(services, cycle_id)
-    services.hooks["observations_of_cycle"] = lambda cycle_id: observations_of_cycle(services, cycle_id)
-    services.hooks["report_rows_observe"] = lambda cid, s, e: report_rows(services, cid, s, e)
+    services.feeds.observe = ObserveProvider(services)

@@ -1,4 +1,4 @@
-"""What observations give the progress map, the cycle's view and the report (hooks). See :mod:`bot.handlers.observe`."""
+"""What observations give the progress map, the cycle's view and the report (`bot.feeds.ObserveFeed`: `ObserveProvider`). See :mod:`bot.handlers.observe`."""
 
 from __future__ import annotations
 
@@ -10,24 +10,25 @@ from domain.observation import (
 )
 from domain.recognition import display_names
 
+from ..feeds import CycleObservation, ObserveFeed
 from ..services import Services
 from .cycle_core import store
 from .groups import repos
 from .observe_common import member_names_all
 
 
-# -- hooks: the progress map and the report -----------------------------------------------------------
+# -- what observations give other features (bot.feeds.ObserveFeed): the progress map and the report -----------------------------------------------------------
 async def observations_in_cycle(services: Services, cycle_id: int) -> int:
     return await repos(services)[1].count_in_cycle(cycle_id)
 
 
-async def observations_of_cycle(services: Services, cycle_id: int) -> list[dict[str, Any]]:
+async def observations_of_cycle(services: Services, cycle_id: int) -> list[CycleObservation]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
     cycle = await store(services).cycles.get(cycle_id)
     if cycle is None:
         return []
     names = await member_names_all(services, cycle.community_id)
-    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label}
+    return [CycleObservation(o.id, names.get(o.model_user_id, "?"), o.class_label)
             for o in await repos(services)[1].of_cycle(cycle_id)]
 
 
@@ -71,10 +72,24 @@ async def report_rows(services: Services, community_id: int, start: int, end: in
 
 async def _attendance_by_member(services: Services, community_id: int, start: int,
                                 end: int) -> tuple[dict[int, int], int] | None:
-    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's hooks."""
-    meetings, activity = services.hooks.get("meetings_between"), services.hooks.get("activity_rhythm")
-    if meetings is None or activity is None:
+    """(meetings attended per member, meetings held) in [start, end), from the rhythm feature's feed."""
+    rhythm = services.feeds.rhythm
+    if rhythm is None:
         return None
-    held = sum(1 for m in await meetings(community_id, start, end) if m.get("held"))
-    per = await activity(community_id, start, end)
+    held = sum(1 for m in await rhythm.meetings_between(community_id, start, end) if m.get("held"))
+    per = await rhythm.activity(community_id, start, end)
     return {int(u): int(v.get("attended", 0) or 0) for u, v in (per or {}).items()}, held
+
+
+class ObserveProvider(ObserveFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def in_cycle(self, cycle_id: int) -> int:
+        return await observations_in_cycle(self.services, cycle_id)
+
+    async def of_cycle(self, cycle_id: int) -> list[CycleObservation]:
+        return await observations_of_cycle(self.services, cycle_id)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await report_rows(self.services, community_id, start_ts, end_ts)

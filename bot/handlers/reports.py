@@ -22,7 +22,7 @@ from telegram.ext import Application
 from domain.calendar import SchoolCalendar
 from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
-from domain.groups import SUMMARY_GROUPS_MAX
+from domain.groups import SUMMARY_GROUPS_MAX, GroupWeek
 from domain.quiet import send_at as quiet_at
 from domain.quiet import weekly_slot
 from domain.report_period import (
@@ -41,11 +41,22 @@ from .. import chartpool, quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
+from ..feeds import Gathering
 from ..jobs import broadcast
 from ..keyboards import cb
 from ..render import cut_lines, fmt_date
 from ..services import KContext, Services
-from ..usecases.reports_data import contributors, cycle_bounds, hook, last_cycle_bounds, snapshot, stage_title
+from ..usecases.reports_data import (
+    Snapshot,
+    contributors,
+    cycle_bounds,
+    cycle_status,
+    cycle_summaries,
+    guarded,
+    last_cycle_bounds,
+    snapshot,
+    stage_title,
+)
 from ..usecases.reports_doc import build_doc, report_data
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 
@@ -61,10 +72,7 @@ DIGEST_DEFAULT = (0, 7 * 60)  # Monday 07:00
 
 
 def repo(services: Services) -> Reports:
-    r = services.extra.get("reports_repo")
-    if r is None:
-        r = services.extra["reports_repo"] = Reports(services.db)
-    return r
+    return services.repos.reports
 
 
 def default_slot(work_days: int) -> tuple[int, int]:
@@ -101,12 +109,15 @@ def _slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int 
     return int((slot or next_weekly(after, ZoneInfo(tz), wd, mi)).timestamp())
 
 
-async def summary_groups(services: Services, community: Community, start_ts: int, now: datetime,
-                         survey: dict[str, Any] | None) -> list[Any]:
-    """The line per working group (`/kelompok`, hook `summary_groups`), when the community has groups."""
-    hook = services.hooks.get("summary_groups")
-    return [] if hook is None else await hook(community.id, start_ts, int(now.timestamp()),
-                                             survey.get("id") if survey else None)
+async def summary_groups(services: Services, snap: Snapshot, start_ts: int) -> list[GroupWeek]:
+    """The line per working group (`/kelompok`, `feeds.groups.week`), when the community has groups: one
+    statement, with the latest survey's answers of each group's members."""
+    groups = services.feeds.groups
+    if groups is None:
+        return []
+    got = await guarded("groups.week", groups.week(Gathering(snap.community, snap.now, snap.members), start_ts,
+                                                    snap.survey_closed))
+    return got or []
 
 
 # -- the weekly group summary -------------------------------------------------------------------
@@ -127,7 +138,7 @@ async def build_summary(services: Services, community: Community, now: datetime,
     if not snap.has_data and not thanks:
         return None
     r, loc = services.renderer, community.locale
-    groups = await summary_groups(services, community, start_ts, now, snap.survey)
+    groups = await summary_groups(services, snap, start_ts)
     text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks,
                     groups=groups[:SUMMARY_GROUPS_MAX], groups_more=max(0, len(groups) - SUMMARY_GROUPS_MAX))
     if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
@@ -461,11 +472,10 @@ async def on_report_button(update: Update, ctx: KContext) -> None:
 
 async def read_period(scope: Scope, community: Community, text: str) -> Any:
     now = scope.services.clock.now()
-    status = await hook(scope.services, "cycle_status", community.id, now)
+    status = await cycle_status(scope.services, community.id, now)
     bounds = cycle_bounds(status)
     if bounds is None and period_token(text) == "c":  # no cycle running: the last completed one
-        bounds = last_cycle_bounds(await hook(scope.services, "cycle_summaries", community.id, 0,
-                                              int(now.timestamp()) + 1))
+        bounds = last_cycle_bounds(await cycle_summaries(scope.services, community.id, 0, int(now.timestamp()) + 1))
     try:
         return parse_period(text, now=now, tz=ZoneInfo(community.tz), cycle=bounds)
     except PeriodError as exc:

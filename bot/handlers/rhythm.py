@@ -5,13 +5,14 @@ beside it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain.calendar import parse_off_day
+from domain.calendar import SchoolCalendar, parse_off_day
 from domain.durations import ParseError
 from domain.figures import HoursFigure
 from domain.groups import split_group_suffix
@@ -25,13 +26,15 @@ from domain.schedule import (
     parse_offsets,
     parse_schedule,
 )
+from storage.activity import ActivityPart
+from storage.models import Community
 from storage.rhythm import Meeting
 
 from ..commands import Command
 from ..delivery import SendFailed, call, in_topic
+from ..feeds import Gathering, MeetingRow, RhythmFeed
 from ..keyboards import cb
 from ..services import Services
-from ..summary_feed import Gathering
 from ..usecases import rhythm_reports
 from ..usecases.rhythm_core import (
     HORIZON_DAYS,
@@ -147,13 +150,13 @@ async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_
         duration_min=spec.duration_min, once_date=spec.date, place=spec.place, link=spec.link, agenda=spec.agenda,
         created_by=scope.user_id, chat_id=chat_id, message_id=message_id, now=now, occurrences=rows,
         materialized_until=until if spec.kind == "weekly" else 2**62,
-        group_id=group["id"] if group is not None else None)  # its RSVP and attendance count the group
+        group_id=group.id if group is not None else None)  # its RSVP and attendance count the group
     if not created:
         return  # the same message delivered again: already confirmed
     upcoming = [m for m in await store(services).meetings.between(c.id, now, until) if m.series_id == series.id]
     await scope.reply("rhythm/schedule_created", spec=spec, tz=c.tz,
                       upcoming=[meeting_view(m, c) for m in upcoming[:4]], offsets=offsets_of(c),
-                      group=group["name"] if group else None)
+                      group=group.name if group else None)
 
 
 async def find_clash(services: Services, c: Any, new: list[Occurrence], *,
@@ -258,14 +261,14 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
             return
         await rs.end_series(series.id, change.reason, m.start_ts)
         msg = scope.message
-        group = services.hooks.get("meeting_group")
-        group = await group(m.id) if group is not None else None  # the moved series stays the group's
+        groups = services.feeds.groups
+        group = await groups.meeting_group(m.id) if groups is not None else None  # the moved series stays the group's
         moved, _ = await rs.create_series(
             community_id=c.id, kind="weekly", weekdays=spec.weekdays, start_time=spec.start_time,
             duration_min=spec.duration_min, once_date=None, place=spec.place, link=spec.link, agenda=spec.agenda,
             created_by=scope.user_id, chat_id=scope.chat_id, message_id=msg.message_id if msg else 0, now=now,
             occurrences=rows, materialized_until=now + HORIZON_DAYS * 86400,
-            group_id=group["id"] if group is not None else None)
+            group_id=group.id if group is not None else None)
         await rhythm_attend.refresh_tallies(services, scope.ctx.bot, m.id, force=True)
         await announce(scope, "rhythm/changed", action="move_series", m=old, spec=spec, reason=change.reason)
         return
@@ -381,46 +384,54 @@ async def cmd_offday(scope: Scope) -> None:
     await scope.reply("rhythm/offday_added", day=row, skipped=skipped)
 
 
-# -- hooks for other features ---------------------------------------------------------------------
-def make_hooks(services: Services) -> dict[str, Any]:
-    async def meeting_weekdays(community_id: int) -> tuple[int, ...]:
-        series = await store(services).meetings.active_series(community_id)
+# -- what the rhythm gives other features (bot.feeds.RhythmFeed) ------------------------------------------
+def _row(m: Any, present: int, members: int, now: int) -> MeetingRow:
+    return {"start_ts": m.start_ts, "end_ts": m.end_ts, "held": m.status == "scheduled" and m.end_ts <= now,
+            "attended": present, "members": members, "status": m.status, "title": m.agenda or m.place or ""}
+
+
+@dataclass(frozen=True)
+class RhythmProvider(RhythmFeed):
+    services: Services
+
+    async def meeting_weekdays(self, community_id: int) -> tuple[int, ...]:
+        series = await store(self.services).meetings.active_series(community_id)
         return tuple(sorted({d for s in series if s.kind == "weekly" for d in s.weekdays}))
 
-    def row(m: Any, present: int, members: int, now: int) -> dict[str, Any]:
-        return {"start_ts": m.start_ts, "end_ts": m.end_ts, "held": m.status == "scheduled" and m.end_ts <= now,
-                "attended": present, "members": members, "status": m.status, "title": m.agenda or m.place or ""}
+    async def meetings_between(self, community_id: int, start_ts: int, end_ts: int) -> list[MeetingRow]:
+        rows = await store(self.services).meetings.between_counted(community_id, int(start_ts), int(end_ts))
+        members = await self.services.repos.members.count(community_id) if rows else 0
+        now = self.services.now_ts()  # a meeting of one working group: attendance over the group
+        return [_row(m, present, members if size is None else size, now) for m, present, size in rows]
 
-    async def meetings_between(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
-        rows = await store(services).meetings.between_counted(community_id, int(start_ts), int(end_ts))
-        members = await services.repos.members.count(community_id) if rows else 0
-        now = services.now_ts()  # a meeting of one working group: attendance over the group
-        return [row(m, present, members if size is None else size, now) for m, present, size in rows]
-
-    async def feed_meetings(g: Gathering, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
-        rows = await store(services).meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
-        now = services.now_ts()
-        return [row(m, present, len(g.members) if size is None else size, now) for m, present, size in rows]
-
-    async def feed_hours(g: Gathering, moments: list[datetime]) -> list[HoursFigure | None]:
-        return await rhythm_hours.hours_trend(services, g.community.id, moments, community=g.community,
-                                              members=g.members)
-
-    services.feed.meetings = feed_meetings
-    services.feed.hours = feed_hours
-    services.feed.activity.append(
-        lambda g, s, e: [store(services).meetings.attended_part(g.community.id, int(s), int(e))])
-
-    async def meeting_windows(community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int]]:
+    async def meeting_windows(self, community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int]]:
         """(start, end) of the meetings that take place, starting in [start_ts, end_ts): the quiet policy."""
-        meetings = await store(services).meetings.between(community_id, int(start_ts), int(end_ts))
+        meetings = await store(self.services).meetings.between(community_id, int(start_ts), int(end_ts))
         return [(m.start_ts, m.end_ts) for m in meetings if m.status == "scheduled"]
 
-    return {"meeting_weekdays": meeting_weekdays, "meetings_between": meetings_between,
-            "meeting_windows": meeting_windows,
-            "school_calendar": lambda community: calendar_of(services, community),
-            "hours_summary": lambda community_id, now: rhythm_hours.hours_summary(services, community_id, now),
-            "hours_trend": lambda community_id, moments: rhythm_hours.hours_trend(services, community_id, moments)}
+    async def school_calendar(self, community: Community) -> SchoolCalendar:
+        return await calendar_of(self.services, community)
+
+    async def hours_summary(self, community_id: int, now: datetime) -> HoursFigure | None:
+        return await rhythm_hours.hours_summary(self.services, community_id, now)
+
+    async def activity(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
+        return await rhythm_reports.activity_rhythm(self.services, community_id, start_ts, end_ts)
+
+    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
+        return await rhythm_reports.report_rows_rhythm(self.services, community_id, start_ts, end_ts)
+
+    async def meetings(self, g: Gathering, start_ts: int, end_ts: int) -> list[MeetingRow]:
+        rows = await store(self.services).meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
+        now = self.services.now_ts()
+        return [_row(m, present, len(g.members) if size is None else size, now) for m, present, size in rows]
+
+    async def hours(self, g: Gathering, moments: list[datetime]) -> list[HoursFigure | None]:
+        return await rhythm_hours.hours_trend(self.services, g.community.id, moments, community=g.community,
+                                              members=g.members)
+
+    def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[ActivityPart]:
+        return [store(self.services).meetings.attended_part(g.community.id, int(start_ts), int(end_ts))]
 
 
 async def tick_extend(services: Services, bot: Any, now: datetime) -> None:
@@ -440,6 +451,5 @@ def register(app: Application, services: Services) -> None:
     )
     rhythm_attend.register(app, services)
     rhythm_hours.register(app, services)
-    services.hooks.update(make_hooks(services))
-    rhythm_reports.install_hooks(services)
+    services.feeds.rhythm = RhythmProvider(services)
     services.ticks.insert(0, ("rhythm.extend", tick_extend))

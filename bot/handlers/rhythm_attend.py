@@ -18,6 +18,7 @@ from .. import live, quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html, in_topic, send_once
+from ..feeds import GroupRef
 from ..keyboards import cb, rows
 from ..services import KContext, Services
 from ..usecases.rhythm_core import (
@@ -40,10 +41,10 @@ MAX_ATTENDANCE_BUTTONS = 60
 ABSENT_WORDS = {"tidak", "absen", "no", "absent", "hapus", "remove"}
 
 
-async def meeting_group(services: Services, meeting_id: int) -> dict[str, Any] | None:
+async def meeting_group(services: Services, meeting_id: int) -> GroupRef | None:
     """The working group a meeting is for (`/jadwal … kelompok <nama>`): name and member ids; else None."""
-    hook = services.hooks.get("meeting_group")
-    return None if hook is None else await hook(meeting_id)
+    groups = services.feeds.groups
+    return None if groups is None else await groups.meeting_group(meeting_id)
 
 
 # -- rendering the live messages ------------------------------------------------------------------
@@ -196,7 +197,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
         await refuse(scope, "errors/not_member")
         return
     group = await meeting_group(scope.services, m.id) if parts[1] in ("r", "c") else None
-    if group is not None and scope.user_id not in group["members"]:
+    if group is not None and scope.user_id not in group.members:
         await scope.answer("groups.meeting_other_group", alert=True)
         return
     now = scope.services.now_ts()
@@ -270,7 +271,7 @@ async def attendance_list(scope: Scope, m: Meeting) -> tuple[str, InlineKeyboard
     members = await scope.services.repos.members.list(c.id)
     group = await meeting_group(scope.services, m.id)
     if group is not None:  # a meeting of one working group: its members only
-        members = [mb for mb in members if mb.user_id in group["members"]]
+        members = [mb for mb in members if mb.user_id in group.members]
     marks = await store(scope.services).meetings.attendance(m.id)
     people = [(mb.name, marks.get(mb.user_id, False)) for mb in members]
     buttons = [InlineKeyboardButton(("✅ " if marks.get(mb.user_id) else "▫️ ") + mb.name[:40],

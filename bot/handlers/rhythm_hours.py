@@ -221,7 +221,7 @@ async def cmd_hours(scope: Scope) -> None:
                       period=data["period"], has_target=data["has_target"])
 
 
-# -- nudges and the summary hook ------------------------------------------------------------------
+# -- nudges and the summary feed ------------------------------------------------------------------
 async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None:
     """Mid-period: one private nudge per member behind the pace, if they started the bot. Never in groups."""
     now = ts(now_dt)

@@ -72,8 +72,8 @@ async def on_join_button(update: Update, ctx: KContext) -> None:
             # in one morning); role changes stay between the person and the bot
             await roster_welcome.welcome(scope, member)
     else:
-        extra = scope.services.hooks.get("welcome_extra")  # e.g. the community agreement, accepted in one tap
-        more, markup = await extra(scope.services, scope.community) if extra is not None and new else ("", None)
+        extra = scope.services.feeds.welcome_extra  # e.g. the community agreement, accepted in one tap
+        more, markup = await extra(scope.community) if extra is not None and new else ("", None)
         await scope.edit("roster/joined_private", member=member, role=role_name, more=more, markup=markup)
 
 

@@ -22,16 +22,16 @@ if TYPE_CHECKING:
 
 
 def store(services: Services) -> Welcomes:
-    return services.repo(Welcomes)
+    return services.repos.welcomes
 
 
 async def text_of(services: Services, community: Community, day: str) -> tuple[str, Any]:
-    """The day's welcome and its buttons: the names, and what a newcomer is asked to do in one tap (hook
-    `welcome_extra`, e.g. accept the community agreement)."""
+    """The day's welcome and its buttons: the names, and what a newcomer is asked to do in one tap
+    (`feeds.welcome_extra`, e.g. accept the community agreement)."""
     names = await store(services).names(community.id, day)
     text = services.renderer.render(community.locale, "roster/joined", community=community, names=names)
-    extra = services.hooks.get("welcome_extra")
-    more, markup = await extra(services, community) if extra is not None else ("", None)
+    extra = services.feeds.welcome_extra
+    more, markup = await extra(community) if extra is not None else ("", None)
     return (f"{text}\n{more}" if more else text), markup
 
 

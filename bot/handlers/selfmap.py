@@ -4,15 +4,14 @@ Once a term a PIC opens a short self-assessment (`/peta buka`, in the group): on
 opens the form in private. There each member places the community on each indicator of the map with one
 tap (mulai / berjalan / membudaya), on one message edited in place. `/peta` shows, per focus, the level
 computed from activity beside the community's own placement and its change since the last term; the report
-and the principal's digest show the same (feed `programme`, with the map's agreement and activity
-indicators, in one statement; hooks `map_placement` and `map_indicators` for the same).
+and the principal's digest show the same (`feeds.map`: `MapProvider`, with the map's agreement and
+activity indicators, in one statement).
 
 Buttons (`pm`): `pm:p:<assessment>:<index>:<0..2>` a placement, `pm:r:<assessment>` place again.
 Deep link: `/start pm_<assessment>`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +26,9 @@ from storage.programme import Assessment, MapRepo, map_facts
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, edit_html
+from ..feeds import Gathering, MapFeed, ProgrammeGathered
 from ..keyboards import cb
 from ..services import KContext, Services
-from ..summary_feed import Gathering, ProgrammeFeed
 from ..usecases.reports_data import snapshot
 from .common import Scope, build_scope, deep_link, handler, reconcile, refuse
 
@@ -39,7 +38,7 @@ MAP_WEEKS = 26
 
 
 def repo(services: Services) -> MapRepo:
-    return services.repo(MapRepo)
+    return services.repos.map
 
 
 def term_now(services: Services, community: Community) -> str:
@@ -51,32 +50,14 @@ def term_label(services: Services, locale: str, term: str) -> str:
     return services.renderer.t(locale, f"map.term_{half}", years=years)
 
 
-async def feed_programme(services: Services, g: Gathering, start_ts: int, end_ts: int) -> ProgrammeFeed:
-    """Feed `programme`: the map's indicators of this issue and the community's own placement (this term's
+async def feed_programme(services: Services, g: Gathering, start_ts: int, end_ts: int) -> ProgrammeGathered:
+    """`feeds.map`: the map's indicators of this issue and the community's own placement (this term's
     and the last earlier term's), in one statement (`storage.programme.map_facts`)."""
     term = term_of(g.now.astimezone(ZoneInfo(g.community.tz)).date())
     facts = await map_facts(services.db, g.community.id, start_ts, end_ts, term)
-    return ProgrammeFeed({"programme_activities": facts.activities,
+    return ProgrammeGathered({"programme_activities": facts.activities,
                           "agreement_accepted": accepted_share(facts.accepted, (m.user_id for m in g.members))},
                          placement(facts.own), placement(facts.before))
-
-
-async def _gathering(services: Services, community_id: int, when: datetime) -> Gathering | None:
-    c = await services.repos.communities.get(community_id)
-    return None if c is None else Gathering(c, when, await services.repos.members.list(community_id))
-
-
-async def own_placement(services: Services, community_id: int, when: datetime) -> tuple[dict, dict] | None:
-    """Hook `map_placement`: (this term's placement, the last earlier term's) by focus, or None."""
-    g = await _gathering(services, community_id, when)
-    got = await feed_programme(services, g, 0, 0) if g else None
-    return (got.own, got.before) if got and (got.own or got.before) else None
-
-
-async def map_indicators(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[str, Any]:
-    """Hook `map_indicators`: this issue's indicators of the computed map (None: no data)."""
-    g = await _gathering(services, community_id, services.clock.now())
-    return (await feed_programme(services, g, start_ts, end_ts)).indicators if g else {}
 
 
 @handler(audience="member")
@@ -234,10 +215,16 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
     await scope.edit("programme/map_done", own=placement(mine.items()), markup=again_markup(scope, a))
 
 
+class MapProvider(MapFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def gather(self, g: Gathering, start_ts: int, end_ts: int) -> ProgrammeGathered:
+        return await feed_programme(self.services, g, start_ts, end_ts)
+
+
 def register(app: Application, services: Services) -> None:
     services.commands.add(Command("map", "peta", cmd_map, audience="member"))
     services.start_routes["pm"] = start_form
-    services.hooks["map_placement"] = lambda cid, when: own_placement(services, cid, when)
-    services.hooks["map_indicators"] = lambda cid, s, e: map_indicators(services, cid, s, e)
-    services.feed.programme = lambda g, s, e: feed_programme(services, g, s, e)
+    services.feeds.map = MapProvider(services)
     add_buttons(app, "pm", on_map_button)

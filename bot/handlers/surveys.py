@@ -24,6 +24,7 @@ from storage.surveys import PulseSchedule
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, call, home_thread
+from ..feeds import GroupRef
 from ..flows import FlowSpec
 from ..render import local, survey_texts
 from ..services import Services
@@ -40,7 +41,7 @@ from .surveys_answer import (
 from .surveys_post import (
     PULSE_OPEN_HOURS,
     close_survey,
-    install_hooks,
+    install_feed,
     repo,
     results_parts,
     split_lines,
@@ -172,11 +173,11 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
             return
     phase = {"pre": "pre", "post": "post"}.get(sub)
     if group:  # the group's name in the title: on the header, the results and the report
-        definition = replace(definition, title=f"{definition.title} · {group['name']}")
+        definition = replace(definition, title=f"{definition.title} · {group.name}")
     survey, created = await start_survey(
         scope.services, scope.ctx.bot, community, definition=definition, created_by=scope.user_id,
         closes_at=closes_at, source_key=f"msg:{scope.chat_id}:{scope.message.message_id}", phase=phase,
-        pair_id=pair.id if pair else None, group_id=group["id"] if group else None,
+        pair_id=pair.id if pair else None, group_id=group.id if group else None,
         answering=(scope.message.message_id, scope.thread) if scope.is_group else None)
     if not scope.is_group and created:
         await scope.reply("surveys/started_private", survey=survey)
@@ -187,7 +188,7 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
             await scope.reply("surveys/started_in_topic", survey=survey, link=scope.topic_link(home))
 
 
-async def aimed_at_group(scope: Scope, rest: list[str]) -> tuple[list[str], dict[str, Any] | None | bool]:
+async def aimed_at_group(scope: Scope, rest: list[str]) -> tuple[list[str], GroupRef | None | bool]:
     """`… kelompok <name>` / `… group <name>` (last): the working group the survey is for; False after an
     error (answered)."""
     head, name = split_group_suffix(" ".join(rest))
@@ -253,7 +254,7 @@ async def schedule_cmd(scope: Scope, rest: list[str]) -> None:
     community = scope.community
     now = scope.services.clock.now()
     ts = int(now.timestamp())
-    has_hook = "meetings_between" in scope.services.hooks
+    has_hook = scope.services.feeds.rhythm is not None
     if not rest:
         await scope.reply("surveys/schedule_show", sched=await r.schedule(community.id), has_hook=has_hook)
         return
@@ -360,6 +361,6 @@ def register(app: Application, services: Services) -> None:
     services.start_routes["sv"] = open_in_private
     services.text_routes.append(("surveys", route_group_reply))
     services.ticks.append(("surveys", tick))
-    install_hooks(services)
+    install_feed(services)
     add_buttons(app, "sv", on_survey_button)
 

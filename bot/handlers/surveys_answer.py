@@ -109,8 +109,8 @@ async def count_changed(scope: Scope, before: Survey, status: str) -> None:
 
 async def outside_group(scope: Scope, survey: Survey) -> bool:
     """A survey aimed at a working group (`/survei … kelompok <name>`) and a person not in it."""
-    may_answer = scope.services.hooks.get("survey_may_answer")
-    return may_answer is not None and not await may_answer(survey.id, scope.user_id)
+    groups = scope.services.feeds.groups
+    return groups is not None and not await groups.survey_may_answer(survey.id, scope.user_id)
 
 
 # -- private: one item at a time ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Surveys in the group: posting a survey (one card: answered one tap per item in private; a one-item check
 is answered on the card itself), keeping the card's count of respondents current (`bot.live`), closing
 (the results go into the next weekly summary; `/survei hasil N` shows them on request, with charts). Also the
-scheduler tick (closing on time, the weekly pulse) and the hooks other features read."""
+scheduler tick (closing on time, the weekly pulse) and what other features read (`SurveysProvider`)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,17 @@ from telegram.ext import ExtBot
 from domain.charts import trend_chart
 from domain.survey_time import next_slot
 from domain.surveys import builtin_survey, likert_labels, trend_series
+from storage.activity import ActivityPart
 from storage.models import Community
 from storage.surveys import PulseSchedule, Survey, Surveys
 
 from .. import live, quiet
 from ..delivery import in_topic, send_once
+from ..feeds import Gathering, PulsePoint, SurveyHeadline, SurveysFeed, SurveysGathered
 from ..keyboards import cb
 from ..render import local, survey_texts
 from ..services import Services, render
-from ..summary_feed import Gathering, SurveyFeed
-from ..usecases.surveys_results import compute, frozen, published, responses, trend, trend_start
+from ..usecases.surveys_results import compute, frozen, published, trend, trend_start
 from .common import deep_link
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,7 @@ MEETING_RECHECK_S = 86400
 
 
 def repo(services: Services) -> Surveys:
-    r = services.extra.get("surveys_repo")
-    if r is None:
-        r = services.extra["surveys_repo"] = Surveys(services.db)
-    return r
+    return services.repos.surveys
 
 
 # -- keyboards ------------------------------------------------------------------------------------
@@ -209,7 +207,7 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
         pair_id=pair_id, individual=bool(community.settings.get("survey_individual")))
     if created and group_id is not None:
-        await services.hooks["target_survey"](survey.id, group_id)
+        await services.feeds.groups.target_survey(survey.id, group_id)  # type: ignore[union-attr]
     if created or not survey.posted:
         await post_survey(services, bot, survey, answering)
     return survey, created
@@ -248,15 +246,15 @@ async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, no
         await r.advance_schedule(sched.community_id, checked_until=ts, next_due_at=ts + MEETING_RECHECK_S, now=ts)
         return
     zone = ZoneInfo(community.tz)
-    meetings_between = services.hooks.get("meetings_between")
-    if sched.mode == "meeting" and meetings_between is not None:
-        ended = [m for m in await meetings_between(community.id, sched.checked_until - 86400, ts)
+    rhythm = services.feeds.rhythm
+    if sched.mode == "meeting" and rhythm is not None:
+        ended = [m for m in await rhythm.meetings_between(community.id, sched.checked_until - 86400, ts)
                  if sched.checked_until < int(m["end_ts"]) <= ts and m.get("status", "scheduled") == "scheduled"]
         if ended:
             last = max(int(m["end_ts"]) for m in ended)
             await _start_pulse(services, bot, community, sched, f"sched:{community.id}:{last}", ts)
         # from 12 h back, so a meeting already under way is followed too
-        upcoming = [int(m["end_ts"]) for m in await meetings_between(community.id, ts - 12 * 3600, ts + 8 * 86400)
+        upcoming = [int(m["end_ts"]) for m in await rhythm.meetings_between(community.id, ts - 12 * 3600, ts + 8 * 86400)
                     if int(m["end_ts"]) > ts]
         nxt = min([*upcoming, ts + MEETING_RECHECK_S])
     elif sched.weekday is not None and sched.minute_of_day is not None:
@@ -278,49 +276,45 @@ async def _start_pulse(services: Services, bot: ExtBot, community: Community, sc
                        created_by=sched.created_by, closes_at=ts + sched.open_hours * 3600, source_key=key)
 
 
-# -- hooks for the weekly summary and reports -----------------------------------------------------
-def install_hooks(services: Services) -> None:
-    async def survey_latest(community_id: int, start_ts: int, end_ts: int) -> list[dict[str, Any]]:
-        r = repo(services)
+# -- what surveys give other features (bot.feeds.SurveysFeed) -------------------------------------------
+def _points(ps: list[Any]) -> list[PulsePoint]:
+    return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
+             "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
+             "items": {k: v.agree_share for k, v in p.items.items()}} for p in ps]
+
+
+class SurveysProvider(SurveysFeed):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def latest(self, community_id: int, start_ts: int, end_ts: int) -> list[SurveyHeadline]:
+        r = repo(self.services)
         return [(await published(r, s))["headline"] for s in await r.closed_between(community_id, start_ts, end_ts)]
 
-    def points(ps: list[Any]) -> list[dict[str, Any]]:
-        return [{"week_start": p.week_start, "n": p.overall.n, "mean": p.overall.mean,
-                 "agree_share": p.overall.agree_share, "index": p.overall.index, "hidden": p.hidden,
-                 "items": {k: v.agree_share for k, v in p.items.items()}} for p in ps]
-
-    async def pulse_trend_hook(community_id: int, weeks: int) -> list[dict[str, Any]]:
-        community = await services.repos.communities.get(community_id)
+    async def pulse_trend(self, community_id: int, weeks: int) -> list[PulsePoint]:
+        community = await self.services.repos.communities.get(community_id)
         if community is None or weeks <= 0:
             return []
-        return points(await trend(repo(services), community_id, community.tz, weeks, services.now_ts()))
+        return _points(await trend(repo(self.services), community_id, community.tz, weeks, self.services.now_ts()))
 
-    async def feed_surveys(g: Gathering, since_ts: int, weeks: int) -> SurveyFeed:
-        """`survey_latest` since `since_ts` and `pulse_trend` of `weeks` weeks from one read of the surveys."""
-        r, c, now = repo(services), g.community, services.now_ts()
+    async def gather(self, g: Gathering, since_ts: int, weeks: int) -> SurveysGathered:
+        """`latest` since `since_ts` and `pulse_trend` of `weeks` weeks from one read of the surveys (with the
+        definitions of the latest, for the line per working group)."""
+        r, c, now = repo(self.services), g.community, self.services.now_ts()
         start = min(int(since_ts), trend_start(c.tz, weeks, now)) if weeks > 0 else int(since_ts)
         closed = await r.closed_between(c.id, start, now + 1)
-        latest = [(await published(r, s))["headline"] for s in closed if (s.closed_at or 0) >= since_ts]
-        pulse = points(await trend(r, c.id, c.tz, weeks, now, closed=closed)) if weeks > 0 else []
-        return SurveyFeed(latest, pulse)
+        recent = [s for s in closed if (s.closed_at or 0) >= since_ts]
+        latest = [(await published(r, s))["headline"] for s in recent]
+        pulse = _points(await trend(r, c.id, c.tz, weeks, now, closed=closed)) if weeks > 0 else []
+        return SurveysGathered(latest, pulse, {s.id: s for s in recent})
 
-    async def activity_surveys(community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
-        by_user = await repo(services).responses_by_user(community_id, int(start_ts), int(end_ts))
+    async def activity(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
+        by_user = await repo(self.services).responses_by_user(community_id, int(start_ts), int(end_ts))
         return {uid: {"responses": n} for uid, n in by_user.items()}
 
-    async def survey_people(survey_id: int, groups: dict[int, set[int]]) -> tuple[Any, dict[int, list[Any]]] | None:
-        """A survey's definition and, per working group (id -> its members), the responses of its members
-        (for the weekly summary's line per group, `bot.handlers.groups`), in two statements."""
-        survey = await repo(services).get(survey_id)
-        if survey is None:
-            return None
-        answers = await repo(services).answers(survey_id)
-        return survey.definition, {gid: responses(survey, [a for a in answers if a.user_id in ids])
-                                   for gid, ids in groups.items()}
+    def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[ActivityPart]:
+        return [repo(self.services).responses_part(g.community.id, int(start_ts), int(end_ts))]
 
-    services.hooks["survey_latest"] = survey_latest
-    services.hooks["survey_people"] = survey_people
-    services.hooks["activity_surveys"] = activity_surveys
-    services.hooks["pulse_trend"] = pulse_trend_hook
-    services.feed.surveys = feed_surveys
-    services.feed.activity.append(lambda g, s, e: [repo(services).responses_part(g.community.id, int(s), int(e))])
+
+def install_feed(services: Services) -> None:
+    services.feeds.surveys = SurveysProvider(services)

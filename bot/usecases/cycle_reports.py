@@ -1,4 +1,4 @@
-"""Hooks the reports feature consumes from the inquiry cycle (docs/architecture.md, "Hooks consumed"):
+"""What other features read of the inquiry cycle (`bot.feeds.CycleFeed`: `CycleProvider`; docs/architecture.md "Typed feeds"):
 `activity_cycle` (answers, observations, good practices per member, for the weekly thanks) and
 `report_rows_cycle` (answers per stage, RTL items, good practices of `/report`). Queries live in
 `storage/cycle.py`; names respect opt-outs (`members.allow_named = 0` → "Anggota 1")."""
@@ -12,14 +12,12 @@ from zoneinfo import ZoneInfo
 from domain.recognition import display_names
 from domain.report_period import midnight_ts
 
-from ..handlers.cycle_core import store
-
 if TYPE_CHECKING:
     from ..services import Services
 
 
 async def activity_cycle(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict]:
-    return await store(services).cycles.activity(community_id, int(start_ts), int(end_ts))
+    return await services.repos.cycle.cycles.activity(community_id, int(start_ts), int(end_ts))
 
 
 async def report_rows_cycle(services: Services, community_id: int, start_ts: int,
@@ -28,7 +26,7 @@ async def report_rows_cycle(services: Services, community_id: int, start_ts: int
     if c is None:
         return {}
     start_ts, end_ts = int(start_ts), int(end_ts)
-    st = store(services)
+    st = services.repos.cycle
     people = await services.repos.members.list(community_id, active_only=False)
     names = display_names([(m.user_id, m.name, m.allow_named) for m in people],
                           lambda n: services.renderer.t(c.locale, "cycle.member_label", n=n))
@@ -48,7 +46,3 @@ async def report_rows_cycle(services: Services, community_id: int, start_ts: int
            for g in await st.gp.created_between(community_id, start_ts, end_ts)]
     return {"answers": answers, "rtl": rtl, "good_practices": gps}
 
-
-def install_hooks(services: Services) -> None:
-    services.hooks["activity_cycle"] = lambda cid, s, e: activity_cycle(services, cid, s, e)
-    services.hooks["report_rows_cycle"] = lambda cid, s, e: report_rows_cycle(services, cid, s, e)

@@ -1,13 +1,13 @@
-"""What summaries, reports and digests say, gathered from the other features through `services.hooks`.
+"""What summaries, reports and digests say, gathered from the other features through their typed feeds
+(`services.feeds`, `bot/feeds.py`).
 
-Every hook is optional: a feature that has not landed (or fails) gives `None`, and the texts say "no data
-yet" for that part. The hooks and the keys read from their dicts are listed in docs/architecture.md
-("Reports: hooks consumed"). No SQL and no Telegram here; decisions live in `domain/`.
+Every feed is optional: a feature that is absent (or fails: logged) gives `None`, and the texts say "no data
+yet" for that part. The feeds, who provides and who reads them are listed in docs/architecture.md ("Typed
+feeds"). No SQL and no Telegram here; decisions live in `domain/`.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -31,8 +31,8 @@ from domain.report_period import iso_week_key, midnight_ts, week_of
 from storage.activity import activity
 from storage.models import Community, Member
 
+from ..feeds import CycleStatus, CycleSummary, Gathering, MeetingRow, PulsePoint, SurveyHeadline
 from ..render import cycle_texts
-from ..summary_feed import Gathering
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -41,26 +41,21 @@ log = logging.getLogger(__name__)
 TREND_WEEKS = 6
 MAP_WEEKS = 8  # meetings window of the progress map
 CYCLE_WEEKS = 26  # cycles / surveys window of the progress map
-FEATURE_HOOKS = {"rhythm": "meetings_between", "cycle": "cycle_status", "surveys": "survey_latest"}
-
-
-async def hook(services: Services, name: str, *args: Any) -> Any:
-    """Call an optional hook; None when absent or when it fails (logged: one feature never breaks ours)."""
-    fn = services.hooks.get(name)
-    if fn is None:
-        return None
-    try:
-        result = fn(*args)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-    except Exception:
-        log.exception("hook %s failed", name)
-        return None
 
 
 def features(services: Services) -> set[str]:
-    return {f for f, h in FEATURE_HOOKS.items() if h in services.hooks}
+    f = services.feeds
+    return {name for name, feed in (("rhythm", f.rhythm), ("cycle", f.cycle), ("surveys", f.surveys)) if feed}
+
+
+async def cycle_status(services: Services, community_id: int, now: datetime) -> CycleStatus | None:
+    cycle = services.feeds.cycle
+    return None if cycle is None else await guarded("cycle.status", cycle.status(community_id, now))
+
+
+async def cycle_summaries(services: Services, community_id: int, start_ts: int, end_ts: int) -> list[CycleSummary] | None:
+    cycle = services.feeds.cycle
+    return None if cycle is None else await guarded("cycle.summaries", cycle.summaries(community_id, start_ts, end_ts))
 
 
 def stage_title(stage: Any, locale: str) -> str | None:
@@ -118,25 +113,26 @@ class Snapshot:
     end: date
     week: str
     features: set[str]
-    meetings: list[dict[str, Any]] | None
+    meetings: list[MeetingRow] | None
     held: int = 0
     scheduled: int = 0
     attendance: float | None = None
     next_meeting: datetime | None = None
     next_title: str | None = None
     hours: HoursFigure | None = None
-    cycle: dict[str, Any] | None = None
+    cycle: CycleStatus | None = None
     stage: str | None = None
     answer_rate: float | None = None
-    surveys: list[dict[str, Any]] | None = None
-    survey: dict[str, Any] | None = None
+    surveys: list[SurveyHeadline] | None = None
+    survey: SurveyHeadline | None = None
+    survey_closed: Any = None  # the latest survey itself (`storage.surveys.Survey`), for the line per group
     survey_agreement: float | None = None
     survey_n: int | None = None  # the respondents the agreement is computed on (`domain.figures.survey_respondents`)
-    pulse: list[dict[str, Any]] | None = None
+    pulse: list[PulsePoint] | None = None
     trend: list[WeekPoint] = field(default_factory=list)
     levels: list[FocusLevel] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
-    last_cycle: dict[str, Any] | None = None  # the last completed cycle, when none is running
+    last_cycle: CycleSummary | None = None  # the last completed cycle, when none is running
     suggestion: str | None = None  # one thing the principal can do (`domain.progress_map.suggestion`)
     members: list[Member] = field(default_factory=list)  # active members, read once
 
@@ -189,22 +185,19 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
                    weeks: int = TREND_WEEKS) -> Snapshot:
     """This week of one community, with the trend of the last `weeks` weeks and the progress map.
 
-    Gathered once per (community, moment) through the typed feed (`bot.summary_feed`): the active members
-    read once, one call per feature, a fixed number of statements whatever the history (at most 12, with
-    the thanks line: `tests/test_figures_agree.py` counts them). A feature without a feed is asked through
-    its named hook."""
+    Gathered once per (community, moment) through the typed feeds (`bot.feeds`): the active members read
+    once, one call per feature, a fixed number of statements whatever the history (at most 12 with the thanks
+    line and the line per working group: `tests/test_figures_agree.py` counts them)."""
     tz = ZoneInfo(community.tz)
     cid = community.id
-    feed = services.feed
+    feeds = services.feeds
     now_ts = int(now.timestamp())
     start, end = week_of(now.astimezone(tz).date())
     s_ts, e_ts = midnight_ts(start, tz), midnight_ts(end + timedelta(days=1), tz)
     first = start - timedelta(weeks=max(weeks, MAP_WEEKS) - 1)
     g = Gathering(community, now, await services.repos.members.list(cid))
-    if feed.meetings is not None:
-        history = await guarded("meetings", feed.meetings(g, midnight_ts(first, tz), e_ts + 14 * 86400))
-    else:
-        history = await hook(services, "meetings_between", cid, midnight_ts(first, tz), e_ts + 14 * 86400)
+    history = None if feeds.rhythm is None else await guarded(
+        "meetings", feeds.rhythm.meetings(g, midnight_ts(first, tz), e_ts + 14 * 86400))
     snap = Snapshot(community, now, start, end, iso_week_key(start), features(services), None, members=g.members)
     born_ts = community.created_at if community.created_at is not None else (
         await services.repos.communities.created_at(cid))
@@ -224,32 +217,20 @@ async def snapshot(services: Services, community: Community, now: datetime, *,
     moments = [now if w0 == start else datetime.fromtimestamp(midnight_ts(w0 + timedelta(days=7), tz) - 1, UTC)
                for w0 in weeks_shown] or [now]
     past = moments[:-1]
-    if feed.hours is not None:
-        got = await guarded("hours", feed.hours(g, moments))
-        hours_past, snap.hours = (got[:-1], got[-1]) if got and len(got) == len(moments) else ([None] * len(past), None)
-    else:
-        snap.hours = await hook(services, "hours_summary", cid, now)
-        hours_past = await trend_of(services, "hours_trend", "hours_summary", cid, past)
+    got = None if feeds.rhythm is None else await guarded("hours", feeds.rhythm.hours(g, moments))
+    hours_past, snap.hours = (got[:-1], got[-1]) if got and len(got) == len(moments) else ([None] * len(past), None)
     since = now_ts - CYCLE_WEEKS * 7 * 86400
-    if feed.cycle is not None:
-        cyc = await guarded("cycle", feed.cycle(g, moments, since))
-        snap.cycle, cycle_past, cycles = (cyc.status, cyc.rates, cyc.summaries) if cyc else (
-            None, [None] * len(past), None)
-    else:
-        snap.cycle = await hook(services, "cycle_status", cid, now)
-        cycle_past = await trend_of(services, "cycle_trend", "cycle_status", cid, past)
-        cycles = await hook(services, "cycle_summaries", cid, since, now_ts + 1)
+    cyc = None if feeds.cycle is None else await guarded("cycle", feeds.cycle.gather(g, moments, since))
+    snap.cycle, cycle_past, cycles = (cyc.status, cyc.rates, cyc.summaries) if cyc else (
+        None, [None] * len(past), None)
     if snap.cycle:
         snap.stage = stage_title(snap.cycle.get("stage"), community.locale)
         snap.answer_rate = rate(snap.cycle.get("answered"), snap.cycle.get("members"))
-    if feed.surveys is not None:
-        sv = await guarded("surveys", feed.surveys(g, since, 4))
-        snap.surveys, snap.pulse = (sv.latest, sv.pulse) if sv else (None, None)
-    else:
-        snap.surveys = await hook(services, "survey_latest", cid, since, now_ts + 1)
-        snap.pulse = await hook(services, "pulse_trend", cid, 4)
+    sv = None if feeds.surveys is None else await guarded("surveys", feeds.surveys.gather(g, since, 4))
+    snap.surveys, snap.pulse = (sv.latest, sv.pulse) if sv else (None, None)
     if snap.surveys:
         snap.survey = max(snap.surveys, key=lambda s: int(s.get("closed_at") or 0))
+        snap.survey_closed = sv.closed.get(snap.survey.get("id")) if sv else None
         snap.survey_agreement = agreement(snap.survey)
         snap.survey_n = survey_respondents(snap.survey)
     for j, w0 in enumerate(weeks_shown):
@@ -288,53 +269,36 @@ async def guarded(name: str, call: Awaitable[Any]) -> Any:
     try:
         return await call
     except Exception:
-        log.exception("summary feed %s failed", name)
+        log.exception("feed %s failed", name)
         return None
-
-
-async def trend_of(services: Services, batched: str, single: str, cid: int, moments: list[datetime]) -> list[Any]:
-    """A feature's figures at several moments: its batched hook (a fixed number of queries) when it has one,
-    else its single hook once per moment. `cycle_status` answers are reduced to the answer rate."""
-    if not moments:
-        return []
-    if batched in services.hooks:
-        got = await hook(services, batched, cid, moments)
-        if got is not None and len(got) == len(moments):
-            return list(got)
-    out = []
-    for m in moments:
-        value = await hook(services, single, cid, m)
-        out.append(rate(value.get("answered"), value.get("members")) if isinstance(value, dict) else value)
-    return out
 
 
 async def placed_map(services: Services, g: Gathering, inds: dict[str, float | None], start_ts: int,
                      end_ts: int) -> list[FocusLevel]:
     """The computed map, with the indicators of the agreement and programme activities in [start_ts, end_ts)
-    and the community's own placement as of `g.now` beside it (issue 15): the `programme` feed, one statement;
-    without it, the hooks `map_indicators` and `map_placement`."""
-    if services.feed.programme is not None:
-        got = await guarded("programme", services.feed.programme(g, start_ts, end_ts))
-        extra, own = (got.indicators, (got.own, got.before)) if got else ({}, None)
-    else:
-        extra = await hook(services, "map_indicators", g.community.id, start_ts, end_ts) or {}
-        own = await hook(services, "map_placement", g.community.id, g.now)
+    and the community's own placement as of `g.now` beside it (issue 15): `feeds.map`, one statement."""
+    got = None if services.feeds.map is None else await guarded("map", services.feeds.map.gather(g, start_ts, end_ts))
+    extra, own = (got.indicators, (got.own, got.before)) if got else ({}, None)
     levels = progress_map({**inds, **{k: v for k, v in extra.items() if k in inds}})
     return with_placement(levels, *own) if own else levels
 
 
 async def contributors(services: Services, community: Community, start_ts: int, end_ts: int, *,
                        members: list[Member] | None = None) -> list[Contributor]:
-    """The week's top contributors: the features' activity in one statement (their feeds), else their hooks."""
+    """The week's top contributors: the features' activity in one statement (their `activity_parts`); a
+    feature without statements to share is asked for its `activity`."""
     if members is None:
         members = await services.repos.members.list(community.id)
-    if services.feed.activity:
-        g = Gathering(community, datetime.fromtimestamp(end_ts, UTC), members)
-        parts = [await guarded("activity", activity(services.db, [p for f in services.feed.activity
-                                                                  for p in f(g, start_ts, end_ts)]))]
-    else:
-        parts = [await hook(services, f"activity_{f}", community.id, start_ts, end_ts)
-                 for f in ("rhythm", "cycle", "surveys")]
+    g = Gathering(community, datetime.fromtimestamp(end_ts, UTC), members)
+    batched, parts = [], []
+    for f in services.feeds.activity_sources():
+        mine = f.activity_parts(g, start_ts, end_ts)
+        if mine is None:
+            parts.append(await guarded("activity", f.activity(community.id, start_ts, end_ts)))
+        else:
+            batched.extend(mine)
+    if batched:
+        parts.insert(0, await guarded("activity", activity(services.db, batched)))
     merged = merge_activity(parts)
     if not merged:
         return []
@@ -343,10 +307,10 @@ async def contributors(services: Services, community: Community, start_ts: int, 
 
 
 async def report_rows(services: Services, community: Community, start_ts: int, end_ts: int) -> dict[str, list[list]]:
-    """Extra sheets the features provide (`report_rows_<feature>`), first row = header."""
+    """The sheets the features provide (their `report_rows`)."""
     out: dict[str, list[list]] = {}
-    for f in ("rhythm", "cycle", "surveys", "programme", "journal", "observe"):
-        rows = await hook(services, f"report_rows_{f}", community.id, start_ts, end_ts)
+    for name, report_rows_of in services.feeds.sheet_sources():
+        rows = await guarded(f"{name}.report_rows", report_rows_of(community.id, start_ts, end_ts))
         for key, table in (rows or {}).items():
             if table:
                 out[str(key)] = [list(r) for r in table]

@@ -1,4 +1,4 @@
-"""The content of `/report`: figures of a period from the features' hooks, laid out as localized tables
+"""The content of `/report`: figures of a period from the features' feeds (`bot.feeds`), laid out as localized tables
 for the XLSX and the PDF (`domain/exports.py`). Headers and labels come from `ui_reports.toml`."""
 
 from __future__ import annotations
@@ -16,9 +16,18 @@ from domain.progress_map import FocusLevel, indicators_from
 from domain.report_period import ReportPeriod
 from storage.models import Community
 
+from ..feeds import CycleStatus, CycleSummary, Gathering, MeetingRow, SurveyHeadline
 from ..render import Renderer, fmt_date, fmt_time, tz_label
-from ..summary_feed import Gathering
-from .reports_data import agreement, hook, placed_map, rate, report_rows, stage_title
+from .reports_data import (
+    agreement,
+    cycle_status,
+    cycle_summaries,
+    guarded,
+    placed_map,
+    rate,
+    report_rows,
+    stage_title,
+)
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -29,11 +38,11 @@ KNOWN_SHEETS = ("attendance_list", "hours", "answers", "rtl", "good_practices", 
 
 @dataclass
 class ReportData:
-    meetings: list[dict[str, Any]] | None
+    meetings: list[MeetingRow] | None
     hours: HoursFigure | None
-    cycle: dict[str, Any] | None
-    cycles: list[dict[str, Any]] | None
-    surveys: list[dict[str, Any]] | None
+    cycle: CycleStatus | None
+    cycles: list[CycleSummary] | None
+    surveys: list[SurveyHeadline] | None
     rows: dict[str, list[list]] = field(default_factory=dict)
     levels: list[FocusLevel] = field(default_factory=list)
 
@@ -61,12 +70,13 @@ class ReportData:
 async def report_data(services: Services, community: Community, period: ReportPeriod) -> ReportData:
     cid, s, e = community.id, period.start_ts, period.end_ts
     as_of = datetime.fromtimestamp(min(e, services.now_ts() + 1) - 1, UTC)
+    f = services.feeds
     data = ReportData(
-        meetings=await hook(services, "meetings_between", cid, s, e),
+        meetings=None if f.rhythm is None else await guarded("rhythm.meetings", f.rhythm.meetings_between(cid, s, e)),
         hours=None,
-        cycle=await hook(services, "cycle_status", cid, as_of),
-        cycles=await hook(services, "cycle_summaries", cid, s, e),
-        surveys=await hook(services, "survey_latest", cid, s, e),
+        cycle=await cycle_status(services, cid, as_of),
+        cycles=await cycle_summaries(services, cid, s, e),
+        surveys=None if f.surveys is None else await guarded("surveys.latest", f.surveys.latest(cid, s, e)),
         rows=await report_rows(services, community, s, e),
     )
     data.hours = window_hours(data.rows.get("hours"), s, e, int(as_of.timestamp()) + 1)
@@ -122,7 +132,7 @@ def build_doc(r: Renderer, loc: str, community: Community, period: ReportPeriod,
                          for x in rows.get("hours", [])], formats=[None, "int", "int", None]))
     answers = [list(x[:4]) for x in rows.get("answers", [])] or [
         [c.get("topic") or "", stage, *_pair(v)]
-        for c in data.cycles or [] for stage, v in (c.get("answers_by_stage") or c.get("participation") or {}).items()]
+        for c in data.cycles or [] for stage, v in (c.get("participation") or {}).items()]
     tables.append(Table("answers", t("sheet.answers"),
                         [t("col.topic"), t("col.stage"), t("col.answered"), t("col.members")],
                         [[a[0], stage_title(a[1], loc), a[2], a[3]] for a in answers], formats=[None, None, "int", "int"]))

@@ -36,10 +36,7 @@ def args_text(scope: Any) -> str:
 
 
 def store(services: Services) -> RhythmStore:
-    rs = services.extra.get("rhythm")
-    if rs is None:
-        rs = services.extra["rhythm"] = RhythmStore(services.db)
-    return rs
+    return services.repos.rhythm
 
 
 def tz_of(community: Community) -> ZoneInfo:

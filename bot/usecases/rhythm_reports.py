@@ -1,4 +1,4 @@
-"""Hooks the reports feature consumes from the weekly rhythm (docs/architecture.md, "Hooks consumed"):
+"""What the reports feature reads of the weekly rhythm (`bot.feeds.RhythmFeed`, docs/architecture.md "Typed feeds"):
 `activity_rhythm` (meetings attended, for the weekly thanks) and `report_rows_rhythm` (the attendance list
 and learning hours per person of `/report`). Queries live in `storage/rhythm.py`; names respect opt-outs
 (`members.allow_named = 0` → "Anggota 1")."""
@@ -53,7 +53,3 @@ async def report_rows_rhythm(services: Services, community_id: int, start_ts: in
     hours.sort(key=lambda r: (-r[1], str(r[0]).lower()))
     return {"attendance_list": attendance, "hours": hours}
 
-
-def install_hooks(services: Services) -> None:
-    services.hooks["activity_rhythm"] = lambda cid, s, e: activity_rhythm(services, cid, s, e)
-    services.hooks["report_rows_rhythm"] = lambda cid, s, e: report_rows_rhythm(services, cid, s, e)
