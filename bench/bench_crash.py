@@ -230,14 +230,30 @@ class Harness:
         else:
             self.kill_in_call = mode == "in_call"
             self.kill_at_send = self.rng.randint(1, 6) if mode == "in_call" else self.rng.randint(1, 25)
-            try:  # no send came in time (nothing left to send): kill anyway
-                await asyncio.wait_for(self.proc.wait(), 4.0)
-            except TimeoutError:
+            if not await self._exits_within_awake(4.0):  # no send came in time (nothing left to send): kill anyway
                 self._kill()
         self.kill_at_send = None
         await self.proc.wait()
         self.report.kills[mode] += 1
         self.report.trials += 1
+
+    async def _exits_within_awake(self, seconds: float, start_limit: float = 60.0) -> bool:
+        """Wait until the process exits (True), or until it has been talking to Telegram for `seconds` (False).
+        The clock starts at the process's first call, not at its spawn: a loaded machine may take several
+        seconds just to import and open the database, and a trap set for a send must not expire before the
+        bot could make one."""
+        assert self.proc is not None
+        calls_before, awake_at = len(self.fake.calls), None
+        give_up = time.monotonic() + start_limit
+        while self.proc.returncode is None:
+            now = time.monotonic()
+            if awake_at is None and len(self.fake.calls) > calls_before:
+                awake_at = now
+            if (awake_at is not None and now - awake_at >= seconds) or now >= give_up:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.proc.wait(), 0.05)
+        return True
 
     async def drain(self, port: int, within: float = 180.0) -> None:
         """Run the bot until everything fed is handled and every due send settled (calm for 1.5 s), or
