@@ -16,7 +16,6 @@ import functools
 import inspect
 import itertools
 import json
-import math
 import mimetypes
 import re
 import struct
@@ -30,6 +29,7 @@ from typing import Any
 from telegram.error import TimedOut
 
 from fakegram.html import HtmlError, parse_telegram_html, utf16_len
+from fakegram.limits import FloodLimits, Limited
 
 __all__ = ["ApiError", "FakeTelegram", "FileRecord"]
 
@@ -284,8 +284,7 @@ class FakeTelegram:
 
         self._faults: dict[str, list[_Fault]] = {}
         self._timeouts: dict[str, _Timeout] = {}
-        self._sent_global: deque[float] = deque()
-        self._sent_group: dict[int, deque[float]] = {}
+        self.limits = FloodLimits()  # Telegram's flood limits, applied with enforce_rate_limits (fakegram.limits)
 
     # ------------------------------------------------------------------ registry
 
@@ -987,23 +986,17 @@ class FakeTelegram:
     def _check_rate(self, method: str, params: _Params) -> None:
         if not self.enforce_rate_limits or method not in SEND_METHODS:
             return
-        now = self.clock()
-        windows: list[tuple[deque[float], int, float]] = [(self._sent_global, 30, 1.0)]
         try:
-            chat = self._chats.get(params.chat_id())
+            chat_id: int | None = params.chat_id()
         except ApiError:
-            chat = None
-        if chat is not None and chat.is_group:
-            windows.append((self._sent_group.setdefault(chat.id, deque()), 20, 60.0))
-        for sent, limit, span in windows:
-            while sent and sent[0] <= now - span:
-                sent.popleft()
-            if len(sent) >= limit:
-                self.stats["429"] += 1
-                retry = max(1, math.ceil(sent[0] + span - now))
-                raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-        for sent, _, _ in windows:
-            sent.append(now)
+            chat_id = None
+        chat = self._chats.get(chat_id) if chat_id is not None else None
+        try:
+            self.limits.check(self.clock(), method, chat_id, chat is not None and chat.is_group)
+        except Limited as exc:
+            self.stats["429"] += 1
+            raise ApiError(429, f"Too Many Requests: retry after {exc.retry_after}",
+                           {"retry_after": exc.retry_after}) from None
 
     # ------------------------------------------------------------------ dispatch
 
