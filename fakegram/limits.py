@@ -90,6 +90,7 @@ class Audit:
     group_max_per_min: int        # most sends to one group in any 60 s
     chat_min_gap_s: float | None  # shortest gap between two sends to one chat (None: no chat got two)
     span_s: float                 # first to last send
+    times: list[float]            # when each was accepted, sorted
 
 
 def audit(accepted: list[tuple[float, str, int]], *, methods: frozenset[str] | None = None) -> Audit:
@@ -102,4 +103,4 @@ def audit(accepted: list[tuple[float, str, int]], *, methods: frozenset[str] | N
     group_max = max((max_in_window(ts, 60.0) for chat, ts in by_chat.items() if chat < 0), default=0)
     gaps = [b - a for ts in by_chat.values() for a, b in zip(ts, ts[1:], strict=False)]
     return Audit(len(rows), max_in_window(times, 1.0), group_max, min(gaps) if gaps else None,
-                 times[-1] - times[0] if times else 0.0)
+                 times[-1] - times[0] if times else 0.0, times)
