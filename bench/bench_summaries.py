@@ -56,14 +56,17 @@ def rss_mb() -> float:
 # -- the real features' data: the demo's community, cloned -------------------------------------------
 ID_COLUMNS = {"id", "community_id", "user_id", "owner_user_id", "created_by", "marked_by", "started_by", "cycle_id",
               "stage_id", "meeting_id", "series_id", "survey_id", "pair_id", "current_community_id", "agreement_id",
-              "assessment_id"}
-CHAT_COLUMNS = {"chat_id", "origin_chat_id", "header_chat_id"}
+              "assessment_id", "group_id", "observation_id", "model_user_id", "rtl_id"}
+CHAT_COLUMNS = {"chat_id", "origin_chat_id", "header_chat_id", "card_chat_id", "debrief_chat_id"}
 CLONED = ["users", "communities", "members", "meeting_series", "meetings", "attendance", "rsvps", "off_days",
           "hour_settings", "hour_targets", "learning_logs", "cycles", "cycle_stages", "cycle_answers",
           "cycle_evidence", "rtl_items", "good_practices", "cycle_summaries", "surveys", "survey_answers",
           # issue 15: the progress map's agreement, programme activities and own placement
           "core_team", "agreements", "agreement_acceptances", "programme_activities", "map_assessments",
-          "map_placements"]
+          "map_placements",
+          # working groups (/kelompok: the summary's per-group lines) and lesson observations (/amati)
+          "work_groups", "work_group_members", "survey_groups", "cycle_groups", "series_groups", "observations",
+          "observation_observers", "observation_ratings", "observation_notes"]
 SHIFT = 10_000_000
 
 
