@@ -60,11 +60,10 @@ class Pacer:
     overall at most `per_second` sends in any 1 s + `WINDOW_MARGIN_S` (FIFO slots, never two closer than
     0.8 / per_second, so a burst is spread and a late timer is caught up: 29.1/s on average), at
     most `per_group_minute` sends to one group in any 60 s, and at least `chat_interval` between two sends
-    to one chat. A chat's
-    group minute and last send are recorded with the time its global slot came — when the call leaves —
-    and kept `GROUP_MARGIN_S` clear of the minute's edge, so the time a call takes to reach Telegram
-    cannot put a 21st send inside Telegram's minute. `clock` and `sleep` are injectable (tests drive them
-    with a ManualClock)."""
+    to one chat. A chat's group minute and last send are recorded with the time its global slot came —
+    when the call leaves — and kept `GROUP_MARGIN_S` clear of the minute's edge, so the time a call takes
+    to reach Telegram cannot put a 21st send inside Telegram's minute. `clock` and `sleep` are injectable
+    (tests drive them with a ManualClock)."""
 
     GROUP_MARGIN_S = 0.5
 
