@@ -29,8 +29,10 @@ SIM_TOKEN = "123456789:SIMULATED-offline-token-not-for-telegram"
 class Sim:
     def __init__(self, db_path: Path | str, *, clock: Clock | None = None, fake: FakeTelegram | None = None,
                  settings: Settings | None = None, concurrency: int = 64,
-                 parse: Callable[[dict[str, Any], Any], Update] = parse_update, **overrides: Any) -> None:
+                 parse: Callable[[dict[str, Any], Any], Update] = parse_update, rate_limit: bool = False,
+                 **overrides: Any) -> None:
         self.concurrency = concurrency
+        self.rate_limit = rate_limit  # PTB's AIORateLimiter as in production (benchmarks against the limits)
         self.parse = parse  # as the poller parses (tests compare it with PTB's whole `Update.de_json`)
         self.clock = clock or Clock()
         self.fake = fake or FakeTelegram(clock=lambda: self.clock.now().timestamp())
@@ -45,7 +47,7 @@ class Sim:
 
     async def start(self) -> Sim:
         self.app = build_application(self.settings, request=FakeRequest(self.fake), clock=self.clock,
-                                     rate_limit=False, schedule_jobs=False, concurrency=self.concurrency)
+                                     rate_limit=self.rate_limit, schedule_jobs=False, concurrency=self.concurrency)
         await start(self.app)
         # What the production poller asks for on its first getUpdates (sticky at Telegram): so the fake sends
         # chat_member updates, where the bot is an administrator, as Telegram would.

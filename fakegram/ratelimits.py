@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from collections import deque
-
 from fakegram.common import (
     SEND_METHODS,
     ApiError,
 )
+from fakegram.limits import Limited
 from fakegram.state import FakeState, _Params
 
 
@@ -18,20 +16,14 @@ class RateLimits(FakeState):
     def _check_rate(self, method: str, params: _Params) -> None:
         if not self.enforce_rate_limits or method not in SEND_METHODS:
             return
-        now = self.clock()
-        windows: list[tuple[deque[float], int, float]] = [(self._sent_global, 30, 1.0)]
         try:
-            chat = self._chats.get(params.chat_id())
+            chat_id: int | None = params.chat_id()
         except ApiError:
-            chat = None
-        if chat is not None and chat.is_group:
-            windows.append((self._sent_group.setdefault(chat.id, deque()), 20, 60.0))
-        for sent, limit, span in windows:
-            while sent and sent[0] <= now - span:
-                sent.popleft()
-            if len(sent) >= limit:
-                self.stats["429"] += 1
-                retry = max(1, math.ceil(sent[0] + span - now))
-                raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-        for sent, _, _ in windows:
-            sent.append(now)
+            chat_id = None
+        chat = self._chats.get(chat_id) if chat_id is not None else None
+        try:
+            self.limits.check(self.clock(), method, chat_id, chat is not None and chat.is_group)
+        except Limited as exc:
+            self.stats["429"] += 1
+            raise ApiError(429, f"Too Many Requests: retry after {exc.retry_after}",
+                           {"retry_after": exc.retry_after}) from None

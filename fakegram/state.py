@@ -25,6 +25,7 @@ from fakegram.common import (
     _reply_copy,
     _Timeout,
 )
+from fakegram.limits import FloodLimits
 from fakegram.webhook_delivery import Webhook
 
 
@@ -144,8 +145,7 @@ class FakeState:
 
         self._faults: dict[str, list[_Fault]] = {}
         self._timeouts: dict[str, _Timeout] = {}
-        self._sent_global: deque[float] = deque()
-        self._sent_group: dict[int, deque[float]] = {}
+        self.limits = FloodLimits()  # Telegram's flood limits, applied with enforce_rate_limits (fakegram.limits)
 
     # ------------------------------------------------------------------ registry
 

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Time
 from telegram.request import HTTPXRequest
 
 from fakegram import FakeRequest, FakeTelegram, HtmlError, parse_telegram_html, serve, server_port, utf16_len
+from fakegram.limits import audit, max_in_window
 
 GROUP = -4001
 ADMIN = 101
@@ -330,18 +331,47 @@ async def test_fault_injection(bot: Bot, fake: FakeTelegram) -> None:
 
 
 async def test_rate_limits_enforced() -> None:
+    """Telegram's limits (fakegram.limits): 20 a minute in a group, about one a second per chat with a short
+    burst, 30 a second overall; a refusal is a 429 with parameters.retry_after and does not count."""
     now = [1000.0]
     fake = FakeTelegram(clock=lambda: now[0], enforce_rate_limits=True)
     fake.group(GROUP, "G")
+    fake.user(ADMIN, "Siti")
+    fake.send_text(ADMIN, ADMIN, "/start")
     bot = Bot("123:ABC", request=FakeRequest(fake))
     await bot.initialize()
-    for i in range(20):
+    for i in range(20):  # one a second: the chat's pace, the group's 20 in a minute
         await bot.send_message(GROUP, f"m{i}")
-    with pytest.raises(RetryAfter):
+        now[0] += 1
+    with pytest.raises(RetryAfter) as refused:
         await bot.send_message(GROUP, "one too many")
-    assert fake.stats["429"] == 1
-    now[0] += 61
+    assert refused.value.retry_after == 40  # the first of the 20 leaves the minute at 1060
+    assert fake.stats["429"] == 1 and fake.limits.refused == {"group": 1}
+    now[0] += 40
     await bot.send_message(GROUP, "again")
+
+    for i in range(3):  # a private chat: a burst of 3, then one a second
+        await bot.send_message(ADMIN, f"p{i}")
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(ADMIN, "p3")
+    assert refused.value.retry_after == 1 and fake.limits.refused["chat"] == 1
+    now[0] += 1
+    await bot.send_message(ADMIN, "p3")
+
+    now[0] += 60
+    for i in range(30):  # overall: 30 in any second, to 30 chats
+        fake.user(5000 + i, f"U{i}")
+        fake.send_text(5000 + i, 5000 + i, "/start")
+        await bot.send_message(5000 + i, "x")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(ADMIN, "31st in the second")
+    assert fake.limits.refused["global"] == 1
+    now[0] += 1
+    await bot.send_message(ADMIN, "next second")
+    seen = audit(fake.limits.accepted)
+    assert (seen.overall_max_per_s, seen.group_max_per_min, seen.chat_min_gap_s) == (30, 20, 0.0)
+    assert seen.sends == 20 + 1 + 4 + 30 + 1
+    assert max_in_window([0.0, 0.5, 0.99, 1.0, 1.5], 1.0) == 3
 
 
 async def test_document_upload_and_download(bot: Bot, fake: FakeTelegram) -> None:
