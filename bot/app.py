@@ -20,7 +20,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from storage.db import CURRENT_UPDATE, Database
+from storage.backends import make_database, settings_target
+from storage.db import CURRENT_UPDATE
 from storage.repos import Repos
 
 from . import jobs
@@ -72,7 +73,7 @@ def build_application(
         .post_shutdown(on_shutdown)
         .build()
     )
-    db = Database(settings.database_path)
+    db = make_database(settings_target(settings), pool_size=settings.db_pool_size)
     services = Services(
         settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or _clock(settings),
         commands=CommandRegistry(),

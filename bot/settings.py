@@ -28,6 +28,8 @@ class Settings:
     log_level: str = "INFO"
     principal_link_hours: int = 72
     clock_start: datetime | None = None
+    database_url: str | None = None  # postgresql://… (storage.pg); None: the SQLite file database_path
+    db_pool_size: int = 10
 
     def require_token(self) -> str:
         if not self.token:
@@ -50,7 +52,8 @@ def _database_path(url: str | None) -> Path:
     if url.startswith("sqlite://"):
         return Path(url[len("sqlite://"):])
     if "://" in url:
-        raise SettingsError(f"DATABASE_URL scheme not supported: {url.split('://')[0]!r}; use sqlite:///path/to/file.db")
+        raise SettingsError(f"DATABASE_URL scheme not supported: {url.split('://')[0]!r}; use sqlite:///path/to/file.db"
+                            " or postgresql://user@host/dbname")
     return Path(url)
 
 
@@ -92,10 +95,17 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     hours = env.get("PRINCIPAL_LINK_HOURS", "72").strip() or "72"
     if not hours.isdigit() or not 1 <= int(hours) <= 24 * 30:
         raise SettingsError("PRINCIPAL_LINK_HOURS must be a whole number of hours between 1 and 720.")
+    url = (env.get("DATABASE_URL") or "").strip() or None
+    pg_url = url if url and url.startswith(("postgresql://", "postgres://")) else None
+    pool = env.get("DB_POOL_SIZE", "10").strip() or "10"
+    if not pool.isdigit() or not 1 <= int(pool) <= 500:
+        raise SettingsError("DB_POOL_SIZE must be a whole number between 1 and 500.")
     return Settings(
+        database_url=pg_url,
+        db_pool_size=int(pool),
         clock_start=_clock_start(env.get("CLOCK_START")),
         token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-        database_path=_database_path((env.get("DATABASE_URL") or "").strip() or None),
+        database_path=_database_path(None if pg_url else url),
         default_tz=tz,
         default_locale=locale,
         api_base_url=base,
