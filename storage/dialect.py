@@ -10,7 +10,8 @@ statement passes once through `to_postgres` (cached by its text) before psycopg 
 - `ifnull(` → `coalesce(`; `group_concat(x)` → `string_agg((x)::text, ',')`;
 - `json_group_array(x)` → `coalesce(json_agg(x), '[]')` (SQLite gives '[]' for no rows), `json_array(` →
   `json_build_array(`; json comes back as text on both engines (storage.pg);
-- `x = ? COLLATE NOCASE` → `lower(x) = lower(?)` (work group names; the unique index is on lower(title)).
+- `x = ? COLLATE NOCASE` → `lower(x) = lower(?)` (work group names; the unique index is on lower(title));
+- a subquery in FROM or JOIN without an alias gets one (`AS _sq1`): PostgreSQL 15 requires it.
 
 What is not translated is written portably in the repositories (`ON CONFLICT (…) DO …`, `RETURNING`,
 `COALESCE`, CASE instead of boolean sums). `tests/test_dialect.py` pins each rule.
@@ -37,7 +38,25 @@ def to_postgres(sql: str) -> str:
         sql = (f"{sql[:m.start()]}ON CONFLICT DO NOTHING {sql[m.start():]}" if m
                else f"{sql} ON CONFLICT DO NOTHING")
     sql = _functions(sql)
+    sql = _alias_subqueries(sql)
     return _placeholders(sql)
+
+
+_SUBQUERY = re.compile(r"\b(FROM|JOIN)\s*\(\s*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
+_AFTER = re.compile(r"\s*(AS\b|(?!(WHERE|GROUP|ORDER|LIMIT|LEFT|RIGHT|INNER|CROSS|JOIN|ON|UNION|HAVING|WINDOW)\b)[A-Za-z_])",
+                    re.IGNORECASE)
+
+
+def _alias_subqueries(sql: str) -> str:
+    n, pos = 0, 0
+    while (m := _SUBQUERY.search(sql, pos)) is not None:
+        open_at = sql.index("(", m.start())
+        end, _ = _close(sql, open_at + 1)
+        if not _AFTER.match(sql, end + 1):
+            n += 1
+            sql = f"{sql[:end + 1]} AS _sq{n}{sql[end + 1:]}"
+        pos = open_at + 1
+    return sql
 
 
 def _close(sql: str, start: int) -> tuple[int, list[str]]:

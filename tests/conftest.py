@@ -33,15 +33,14 @@ PG_URL = os.environ.get("KOMBEL_TEST_PG") or None
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(why): tests what only the SQLite backend has")
+    config.addinivalue_line("markers", "pg_only(why): needs the PostgreSQL server of the PostgreSQL run")
 
 
 def pytest_collection_modifyitems(config, items):
-    if not PG_URL:
-        return
-    # Not skipped: these tests are about SQLite itself and have no PostgreSQL meaning; they ran in the SQLite run.
-    keep = [i for i in items if i.get_closest_marker("sqlite_only") is None]
-    config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("sqlite_only") is not None])
-    items[:] = keep
+    # Not skipped: these tests are about one engine itself; each runs in its engine's run of .ci/run.
+    other = "sqlite_only" if PG_URL else "pg_only"
+    config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker(other) is not None])
+    items[:] = [i for i in items if i.get_closest_marker(other) is None]
 
 
 def pg_database_url(name: str) -> str:

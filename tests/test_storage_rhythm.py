@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from storage.db import Database
+from storage.backends import make_database
 from storage.repos import Repos
 from storage.rhythm import RhythmStore
 
@@ -16,8 +16,8 @@ CHAT = -100777
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "rhythm.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from domain.surveys import builtin_survey
-from storage.db import Database
+from storage.backends import make_database
 from storage.repos import CHAT_ID_COLUMNS, Repos
 from storage.surveys import PulseSchedule, Surveys
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "kombel.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
