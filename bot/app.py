@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from storage.backends import make_database, settings_target
-from storage.db import CURRENT_UPDATE
+from storage.db import CURRENT_UPDATE, UpdateAlreadyHandled
 from storage.repos import Repos
 
 from . import jobs
@@ -163,6 +163,9 @@ async def on_error(update: object, context: KContext) -> None:
     err = context.error
     kind = type(update).__name__
     uid = getattr(update, "update_id", None)
+    if isinstance(err, UpdateAlreadyHandled):  # another worker handled it (PostgreSQL): not an error
+        log.info("update %s was handled by another worker: dropped", uid)
+        return
     log.error("error while handling %s %s: %s", kind, uid, type(err).__name__, exc_info=err)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

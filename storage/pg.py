@@ -33,16 +33,12 @@ import psycopg
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
-from storage.db import CURRENT_UPDATE, MARK_SQL, MIGRATION_RE
+from storage.db import CURRENT_UPDATE, MARK_SQL, MIGRATION_RE, UpdateAlreadyHandled
 from storage.dialect import to_postgres
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATION_LOCK = 0x6B6F6D62  # pg_advisory_lock key: one process migrates at a time ("komb")
-
-
-class UpdateAlreadyHandled(Exception):
-    """Another worker has handled this update (its mark is committed): this unit wrote nothing."""
 
 
 class Row:
@@ -154,6 +150,7 @@ class PgDatabase:
     """`storage.db.Database`'s interface on PostgreSQL (see the module's docstring)."""
 
     dialect = "postgres"
+    LOCK_ROWS = " FOR UPDATE SKIP LOCKED"  # storage.db.Database.LOCK_ROWS
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
