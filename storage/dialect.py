@@ -11,7 +11,10 @@ statement passes once through `to_postgres` (cached by its text) before psycopg 
 - `json_group_array(x)` → `coalesce(json_agg(x), '[]')` (SQLite gives '[]' for no rows), `json_array(` →
   `json_build_array(`; json comes back as text on both engines (storage.pg);
 - `x = ? COLLATE NOCASE` → `lower(x) = lower(?)` (work group names; the unique index is on lower(title));
-- a subquery in FROM or JOIN without an alias gets one (`AS _sq1`): PostgreSQL 15 requires it.
+- a subquery in FROM or JOIN without an alias gets one (`AS _sq1`): PostgreSQL 15 requires it;
+- the catalogue (personal data walks every table): SQLite's table list and `PRAGMA table_info(t)` → the
+  same columns from pg_tables / information_schema; `rowid` → the row's physical position (ctid) as one
+  integer, stable within the erasure's transaction that reads and then deletes or updates by it.
 
 What is not translated is written portably in the repositories (`ON CONFLICT (…) DO …`, `RETURNING`,
 `COALESCE`, CASE instead of boolean sums). `tests/test_dialect.py` pins each rule.
@@ -29,8 +32,23 @@ _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+_PG_TABLES = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+_TABLE_INFO = re.compile(r"^PRAGMA table_info\(\"?([a-z_0-9]+)\"?\)$")
+_PG_TABLE_INFO = ("SELECT column_name AS name, CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS notnull"
+                  " FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{}'"
+                  " ORDER BY ordinal_position")
+_ROWID = re.compile(r"\browid\b")
+PG_ROWID = "((ctid::text::point)[0]::bigint * 65536 + (ctid::text::point)[1]::bigint)"
+
+
 @lru_cache(maxsize=4096)
 def to_postgres(sql: str) -> str:
+    if sql == _TABLES:
+        return _PG_TABLES
+    if m := _TABLE_INFO.match(sql):
+        return _PG_TABLE_INFO.format(m.group(1))
+    sql = _ROWID.sub(PG_ROWID, sql)
     sql = _NOCASE.sub(r"lower(\1) = lower(?)", sql)
     if _OR_IGNORE.search(sql):
         sql = _OR_IGNORE.sub("INSERT INTO", sql).rstrip().rstrip(";")
