@@ -103,12 +103,13 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 class Cursor:
     """What a statement returns: rows, rowcount, and (for an INSERT that asked for it) lastrowid."""
 
-    __slots__ = ("_cur", "lastrowid", "rowcount")
+    __slots__ = ("_cur", "description", "lastrowid", "rowcount")
 
     def __init__(self, cur: psycopg.Cursor[Any], lastrowid: int | None = None) -> None:
         self._cur = cur
         self.rowcount = cur.rowcount
         self.lastrowid = lastrowid
+        self.description = cur.description
 
     def fetchone(self) -> Row | None:
         return self._cur.fetchone() if self._cur.description else None
@@ -254,6 +255,10 @@ class PgDatabase:
     async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def table_names(self) -> list[str]:
+        return [r[0] for r in await self.fetchall(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
 
     async def run(self, fn: Callable[[Conn], T]) -> T:
         """Run `fn(connection)` with several reads at once (committed data)."""

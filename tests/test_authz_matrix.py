@@ -114,7 +114,7 @@ def allowed(audience: str | None, actor: str, place: str) -> bool:
 
 async def snapshot(sim) -> dict[str, list[tuple]]:
     db = sim.services.db
-    tables = [r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = await db.table_names()
     out = {}
     for t in sorted(set(tables) - SKIP_TABLES):
         out[t] = sorted(tuple(r) for r in await db.fetchall(f"SELECT * FROM {t}"))
