@@ -36,11 +36,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "pg_only(why): needs the PostgreSQL server of the PostgreSQL run")
 
 
+def _on_this_run(item) -> bool:
+    if not PG_URL:
+        return item.get_closest_marker("pg_only") is None
+    # The PostgreSQL run: every test with a database (the `db_target` fixture, through `sim`, `db`, …) but
+    # those about SQLite itself. A test without one (domain functions, rendering, a test that builds its own
+    # SQLite deployment) touches no PostgreSQL: it ran in the SQLite run.
+    return item.get_closest_marker("sqlite_only") is None and "db_target" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
-    # Not skipped: these tests are about one engine itself; each runs in its engine's run of .ci/run.
-    other = "sqlite_only" if PG_URL else "pg_only"
-    config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker(other) is not None])
-    items[:] = [i for i in items if i.get_closest_marker(other) is None]
+    # Deselected, not skipped: each runs in its own engine's run of .ci/run.
+    config.hook.pytest_deselected(items=[i for i in items if not _on_this_run(i)])
+    items[:] = [i for i in items if _on_this_run(i)]
 
 
 def pg_database_url(name: str) -> str:
