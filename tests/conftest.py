@@ -86,7 +86,7 @@ def pg_database():
     _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _pg_empty(url: str) -> None:
+def pg_empty(url: str) -> None:
     """Every table emptied and every id sequence back at 1, the migrations' own rows kept: as freshly
     migrated. (CREATE DATABASE … TEMPLATE takes about a second here; this, about 50 ms.)"""
     import psycopg
@@ -113,7 +113,7 @@ def db_target(tmp_path, pg_database):
     """Where this test's database lives: a SQLite file path, or the session's PostgreSQL database, emptied."""
     if pg_database is None:
         return tmp_path / "kombel.sqlite3"
-    _pg_empty(pg_database)
+    pg_empty(pg_database)
     return pg_database
 
 
