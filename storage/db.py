@@ -191,6 +191,10 @@ class Database:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    def set_trace(self, fn: Callable[[str], None] | None) -> None:
+        """Call `fn(sql)` for every statement read outside a unit (tests and benchmarks count them)."""
+        self._reader.set_trace_callback(fn)
+
     async def table_names(self) -> list[str]:
         return [r[0] for r in await self.fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]

@@ -125,14 +125,17 @@ class Conn:
     """A pooled connection with the sqlite3.Connection methods the repositories call (`execute`,
     `executemany`), SQL translated by storage.dialect. What a `db.unit(fn)` function receives."""
 
-    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], trace: Callable[[str], None] | None = None) -> None:
         self.raw = raw
+        self.trace = trace
 
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
+        if self.trace is not None:
+            self.trace(sql)
         return Cursor(self.raw.execute(to_postgres(sql), params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
@@ -159,6 +162,7 @@ class PgDatabase:
         self.path = url  # for messages that name the database
         self._pool: ConnectionPool | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._trace: Callable[[str], None] | None = None
         # A write unit holds its connection across awaits (tx()) and may read outside it meanwhile: reads
         # get their own share of the pool, so a pool full of writers waiting for a read never deadlocks.
         writers = max(1, pool_size // 2)
@@ -244,7 +248,7 @@ class PgDatabase:
     # -- reads ------------------------------------------------------------------------------------
     def _read(self, fn: Callable[[Conn], T]) -> T:
         with self.pool.connection() as raw:
-            return fn(Conn(raw))
+            return fn(Conn(raw, self._trace))
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         return await self.run(lambda c: c.execute(sql, params).fetchall())
@@ -255,6 +259,10 @@ class PgDatabase:
     async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    def set_trace(self, fn: Callable[[str], None] | None) -> None:
+        """Call `fn(sql)` for every statement read outside a unit (storage.db.Database.set_trace)."""
+        self._trace = fn
 
     async def table_names(self) -> list[str]:
         return [r[0] for r in await self.fetchall(

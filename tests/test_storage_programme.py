@@ -23,14 +23,12 @@ async def db(db_target):
 
 
 async def facts(db, cid: int, start: int, end: int, term: str):
-    if getattr(db, "dialect", "sqlite") == "postgres":  # the statement count is watched on SQLite's trace hook
-        return await map_facts(db, cid, start, end, term)
     seen: list[str] = []
-    db._reader.set_trace_callback(seen.append)
+    db.set_trace(seen.append)
     try:
         return await map_facts(db, cid, start, end, term)
     finally:
-        db._reader.set_trace_callback(None)
+        db.set_trace(None)
         assert len(seen) == 1, seen  # one statement, whatever the history
 
 
