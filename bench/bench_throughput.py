@@ -14,7 +14,7 @@ much of the gap is transport and processing rather than our work.
 
     .venv/bin/python -m bench.bench_throughput [--updates 20000] [--communities 100] [--members 12]
         [--workload realistic|answers|taps|log|lookups] [--rounds 10] [--naive-updates 4000] [--repeat 1]
-        [--parse shared|trimmed|whole] [--profile FILE]
+        [--parse shared|trimmed|whole] [--profile FILE] [--database postgresql://…]
 """
 
 from __future__ import annotations
@@ -288,7 +288,8 @@ BASELINES = ("bare", "noop")  # PTB alone; the replying no-op of issue 7
 
 
 async def run(n: int, communities: int, members: int, name: str, *, rounds: int, naive_n: int,
-              seed: int = 7, parse: str = "shared", profile: cProfile.Profile | None = None) -> dict[str, Any]:
+              seed: int = 7, parse: str = "shared", profile: cProfile.Profile | None = None,
+              database: str | None = None) -> dict[str, Any]:
     """The bare application, the replying one and ours (chats in parallel, group commit) take turns on
     slices of the same update stream — `rounds` slices each, the order reversed every other round — so all
     see the same machine: on a shared machine the speed drifts by tens of percent within a minute. Then
@@ -297,9 +298,10 @@ async def run(n: int, communities: int, members: int, name: str, *, rounds: int,
     out: dict[str, Any] = {"n": n, "rounds": rounds}
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Jakarta")))  # a Wednesday
-        sim = Sim(Path(tmp) / "bench.sqlite3", clock=clock, concurrency=64)
+        target = database or Path(tmp) / "bench.sqlite3"  # --database: an empty PostgreSQL database's URL
+        sim = Sim(target, clock=clock, concurrency=64)
         # the naive application: the same database and Telegram, started once ours has stopped
-        naive = Sim(Path(tmp) / "bench.sqlite3", clock=clock, concurrency=1, fake=sim.fake)
+        naive = Sim(target, clock=clock, concurrency=1, fake=sim.fake)
         await sim.start()
         try:
             world = await setup_world(sim, communities, members)
@@ -383,10 +385,12 @@ def main() -> None:
                     help="how ours parses: as the poller does (shared), or an earlier step")
     ap.add_argument("--profile", metavar="FILE",
                     help="cProfile our application's slices (not the baselines') into FILE (pstats); slows it")
+    ap.add_argument("--database", metavar="URL", help="postgresql://… (an empty database) instead of SQLite")
     a = ap.parse_args()
     profile = cProfile.Profile() if a.profile else None
     rows = [asyncio.run(run(a.updates, a.communities, a.members, a.workload, rounds=a.rounds,
-                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse, profile=profile))
+                            naive_n=a.naive_updates, seed=7 + i, parse=a.parse, profile=profile,
+                            database=a.database))
             for i in range(a.repeat)]
     if profile is not None:
         profile.dump_stats(a.profile)

@@ -19,7 +19,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from storage.db import CURRENT_UPDATE, Database
+from storage.backends import make_database, settings_target
+from storage.db import CURRENT_UPDATE, UpdateAlreadyHandled
 from storage.repos import Repos
 
 from . import jobs
@@ -72,7 +73,7 @@ def build_application(
         .post_shutdown(on_shutdown)
         .build()
     )
-    db = Database(settings.database_path)
+    db = make_database(settings_target(settings), pool_size=settings.db_pool_size)
     services = Services(
         settings=settings, db=db, repos=Repos(db), renderer=Renderer(), clock=clock or _clock(settings),
         commands=CommandRegistry(),
@@ -165,6 +166,9 @@ async def on_error(update: object, context: KContext) -> None:
     err = context.error
     kind = type(update).__name__
     uid = getattr(update, "update_id", None)
+    if isinstance(err, UpdateAlreadyHandled):  # another worker handled it (PostgreSQL): not an error
+        log.info("update %s was handled by another worker: dropped", uid)
+        return
     log.error("error while handling %s %s: %s", kind, uid, type(err).__name__, exc_info=err)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

@@ -139,14 +139,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings()
     _logging(settings.log_level, settings.token)
-    from storage.db import Database  # loaded by the subcommand that needs it (see cmd_run)
+    from storage.backends import make_database, settings_target  # loaded by the subcommand that needs it
 
     async def go() -> None:
-        db = await Database(settings.database_path).open()
+        db = await make_database(settings_target(settings), pool_size=2).open()
         await db.close()
 
     asyncio.run(go())
-    print(f"database ready: {settings.database_path}")
+    where = settings.database_url.split("@")[-1] if settings.database_url else settings.database_path
+    print(f"database ready: {where}")
     return 0
 
 
@@ -157,6 +158,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from storage.backup import BackupError, snapshot  # loaded by the subcommand that needs it (see cmd_run)
 
     settings = load_settings()
+    if settings.database_url:
+        print("kombel-bot: DATABASE_URL is PostgreSQL: back it up with pg_dump (docs/operations.md)", file=sys.stderr)
+        return 2
     try:
         snap = snapshot(settings.database_path, Path(args.dest))
     except BackupError as exc:

@@ -208,7 +208,7 @@ async def _send_once(services: Services, key: str, chat_id: int,
                      record: Callable[[Any, Message], Awaitable[None]] | None) -> Message | None | bool:
     led = ledger(services)
     attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
-    if attempt.status in ("sent", "skipped"):
+    if attempt.status in ("sent", "skipped", "busy"):  # busy: another worker is claiming it (PostgreSQL)
         return False
     if attempt.was_sending:
         metrics.AMBIGUOUS.labels("repeat").inc()

@@ -50,13 +50,14 @@ SCENES: list[tuple[str, Scene]] = [
 
 
 async def run_demo(out: str | Path | None = None, *, quiet: bool = False,
-                   probe: Callable[[Demo], Awaitable[None]] | None = None) -> int:
+                   probe: Callable[[Demo], Awaitable[None]] | None = None, database: str | None = None) -> int:
+    """The offline demo term; `database`: a postgresql:// URL to run it on (tests), else a temporary SQLite file."""
     started = time.perf_counter()
     out_dir = Path(out) if out else Path("demo-output")
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = ManualClock(datetime(2026, 7, 13, 7, 0, tzinfo=TZ))
     with tempfile.TemporaryDirectory() as tmp:
-        sim = Sim(Path(tmp) / "demo.sqlite3", clock=clock)
+        sim = Sim(database or Path(tmp) / "demo.sqlite3", clock=clock)
         for p in EVERYONE:
             sim.fake.user(p.id, p.first, last_name=p.last, language_code=p.lang)
         sim.fake.group(GROUP, GROUP_TITLE, supergroup=True, admins=[PIC.id],

@@ -13,7 +13,7 @@ import logging
 import re
 
 TOKEN_RE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,}")
-CHATTY = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application", "telegram.ext.Updater", "aiosqlite", "httpx", "httpcore", "httpcore.http11",
+CHATTY = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application", "telegram.ext.Updater", "aiosqlite", "psycopg", "psycopg.pool", "httpx", "httpcore", "httpcore.http11",
           "httpcore.http2", "httpcore.connection", "httpcore.proxy")
 
 

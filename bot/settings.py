@@ -29,6 +29,8 @@ class Settings:
     log_level: str = "INFO"
     principal_link_hours: int = 72
     clock_start: datetime | None = None
+    database_url: str | None = None  # postgresql://… (storage.pg); None: the SQLite file database_path
+    db_pool_size: int = 10
     webhook_url: str | None = None  # WEBHOOK_URL: the public URL registered with Telegram (kombel-bot serve)
     webhook_secret: str | None = None  # WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
     log_format: str = "text"  # LOG_FORMAT: text or json (one JSON object a line)
@@ -64,7 +66,8 @@ def _database_path(url: str | None) -> Path:
     if url.startswith("sqlite://"):
         return Path(url[len("sqlite://"):])
     if "://" in url:
-        raise SettingsError(f"DATABASE_URL scheme not supported: {url.split('://')[0]!r}; use sqlite:///path/to/file.db")
+        raise SettingsError(f"DATABASE_URL scheme not supported: {url.split('://')[0]!r}; use sqlite:///path/to/file.db"
+                            " or postgresql://user@host/dbname")
     return Path(url)
 
 
@@ -125,13 +128,20 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     log_format = (env.get("LOG_FORMAT") or "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         raise SettingsError(f"LOG_FORMAT must be text or json, not {log_format!r}.")
+    url = (env.get("DATABASE_URL") or "").strip() or None
+    pg_url = url if url and url.startswith(("postgresql://", "postgres://")) else None
+    pool = env.get("DB_POOL_SIZE", "10").strip() or "10"
+    if not pool.isdigit() or not 1 <= int(pool) <= 500:
+        raise SettingsError("DB_POOL_SIZE must be a whole number between 1 and 500.")
     return Settings(
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         log_format=log_format,
+        database_url=pg_url,
+        db_pool_size=int(pool),
         clock_start=_clock_start(env.get("CLOCK_START")),
         token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-        database_path=_database_path((env.get("DATABASE_URL") or "").strip() or None),
+        database_path=_database_path(None if pg_url else url),
         default_tz=tz,
         default_locale=locale,
         api_base_url=base,

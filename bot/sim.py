@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from fakegram import FakeRequest, FakeTelegram
+from storage.backends import is_postgres
 
 from . import jobs
 from .app import allowed_updates, build_application, start, stop
@@ -36,8 +37,11 @@ class Sim:
         self.parse = parse  # as the poller parses (tests compare it with PTB's whole `Update.de_json`)
         self.clock = clock or Clock()
         self.fake = fake or FakeTelegram(clock=lambda: self.clock.now().timestamp())
-        base = settings or Settings(token=SIM_TOKEN, database_path=Path(db_path))
-        self.settings = replace(base, token=SIM_TOKEN, database_path=Path(db_path), **overrides)
+        # a path: SQLite; a postgresql:// URL: PostgreSQL (storage.pg)
+        where = ({"database_url": str(db_path)} if is_postgres(db_path)
+                 else {"database_path": Path(db_path), "database_url": None})
+        base = settings or Settings(token=SIM_TOKEN, database_path=Path("unused.sqlite3"))
+        self.settings = replace(base, token=SIM_TOKEN, **{**where, **overrides})
         self.app: Application | None = None
 
     @property

@@ -50,6 +50,11 @@ STATEMENT_CACHE = 1024
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+class UpdateAlreadyHandled(Exception):
+    """Another worker has handled this update (PostgreSQL: its mark is committed, or was being written and
+    then committed): this unit wrote nothing, and the update is left alone (bot.app.on_error is silent)."""
+
+
 def _begin_unit(conn: sqlite3.Connection, mark: int | None, stamp: int) -> None:
     """Open the unit's savepoint (and the group transaction if none is open), with the update's mark."""
     if not conn.in_transaction:
@@ -67,6 +72,11 @@ def _rollback_unit(conn: sqlite3.Connection) -> None:
 
 
 class Database:
+    dialect = "sqlite"
+    # Appended to a SELECT that claims rows inside a unit: nothing here (one writer: a unit is alone);
+    # " FOR UPDATE SKIP LOCKED" on PostgreSQL (storage.pg), where workers claim side by side.
+    LOCK_ROWS = ""
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
@@ -180,6 +190,14 @@ class Database:
     async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    def set_trace(self, fn: Callable[[str], None] | None) -> None:
+        """Call `fn(sql)` for every statement read outside a unit (tests and benchmarks count them)."""
+        self._reader.set_trace_callback(fn)
+
+    async def table_names(self) -> list[str]:
+        return [r[0] for r in await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(connection)` with several reads at once (committed data)."""

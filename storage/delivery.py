@@ -33,9 +33,12 @@ class DeliveryLedger:
         async with self.db.tx() as tx:
             await tx.execute("INSERT INTO outbox (key, chat_id, created_at) VALUES (?, ?, ?)"
                              " ON CONFLICT (key) DO NOTHING", (key, chat_id, now))
-            row = await tx.fetchone("SELECT chat_id, status, message_id, ambiguous FROM outbox WHERE key = ?",
-                                    (key,))
-            assert row is not None
+            # PostgreSQL: the row stays locked until this claim commits; another worker claiming the same key
+            # meanwhile skips it ('busy') instead of waiting and marking it 'sending' a second time
+            row = await tx.fetchone("SELECT chat_id, status, message_id, ambiguous FROM outbox WHERE key = ?"
+                                    + self.db.LOCK_ROWS, (key,))
+            if row is None:
+                return Attempt(key, chat_id, "busy", None, 0, False)
             status, ambiguous = row["status"], row["ambiguous"]
             was_sending = status == "sending"
             if status not in ("sent", "skipped"):

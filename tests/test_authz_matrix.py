@@ -114,11 +114,12 @@ def allowed(audience: str | None, actor: str, place: str) -> bool:
 
 async def snapshot(sim) -> dict[str, list[tuple]]:
     db = sim.services.db
-    tables = [r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    out = {}
-    for t in sorted(set(tables) - SKIP_TABLES):
-        out[t] = sorted(tuple(r) for r in await db.fetchall(f"SELECT * FROM {t}"))
-    return out
+    tables = sorted(set(await db.table_names()) - SKIP_TABLES)
+
+    def read(conn):  # every table in one call (one thread hop on PostgreSQL)
+        return {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+
+    return await db.run(read)
 
 
 def diff(before: dict, after: dict) -> list[str]:

@@ -13,10 +13,10 @@ import pypdf
 from bot.demo import ANSWER_MAX, NOISE_BUDGET, run_demo
 
 
-async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
+async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path, db_target, pg_database):
     started = time.perf_counter()
     out = tmp_path / "out"
-    assert await run_demo(out, quiet=True) == 0
+    assert await run_demo(out, quiet=True, database=pg_database) == 0
     assert time.perf_counter() - started < 60
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
@@ -83,11 +83,11 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path):
         assert name in readme
 
 
-async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(tmp_path):
+async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(tmp_path, db_target, pg_database):
     """Issue 15 in the demo's term: the core team and agreement accepted with taps, two programme activities
     in the report's sheets, and the community's own placement on the map beside the computed level."""
     out = tmp_path / "out"
-    assert await run_demo(out, quiet=True) == 0
+    assert await run_demo(out, quiet=True, database=pg_database) == 0
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
@@ -105,12 +105,12 @@ async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(t
     assert (3, "Keterlibatan orang tua", 18, 0, "-18") in change
 
 
-async def test_noise_budget_over_the_demo_term(tmp_path):
+async def test_noise_budget_over_the_demo_term(tmp_path, db_target, pg_database):
     """Issue 14: after the set-up week, the group gets at most 6 bot messages a school week (meeting reminder,
     check-in, weekly summary, stage cards, survey card); edits are free; answers to what someone typed do not
     count but stay short. Counted per ISO week from the fake Bot API's messages."""
     out = tmp_path / "out"
-    assert await run_demo(out, quiet=True) == 0
+    assert await run_demo(out, quiet=True, database=pg_database) == 0
     rows = [line.split("\t") for line in (out / "noise-budget.txt").read_text(encoding="utf-8").splitlines()]
     weeks = {k: int(v) for k, v in rows if k.startswith("2026-W")}
     longest = int(dict(rows)["longest answer"])

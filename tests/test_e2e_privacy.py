@@ -6,6 +6,8 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
+
 from storage.personal_data import export_user
 from tests.conftest import ANI, BUDI, GROUP, PIC, onboard
 from tests.test_personal_data import canon, changed_rows, raw_traces, snapshot, traces
@@ -72,6 +74,7 @@ def _rows(path) -> dict[str, dict[int, dict]]:
         conn.close()
 
 
+@pytest.mark.sqlite_only("searches the SQLite file and its -wal bytes; the other tests here erase on PostgreSQL too")
 async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(sim, clock):
     f = sim.fake
     f.user(ZUB, "Zubaedah", last_name="Kartikasari", username="zubaedah_kk")

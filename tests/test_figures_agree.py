@@ -42,11 +42,11 @@ class Recorder:
             if kind == "summary":
                 community = await demo.sim.services.repos.communities.by_chat(GROUP)
                 seen: list[str] = []
-                demo.sim.services.db._reader.set_trace_callback(seen.append)
+                demo.sim.services.db.set_trace(seen.append)
                 try:
                     await build_summary(demo.sim.services, community, demo.clock.now(), chart=False)
                 finally:
-                    demo.sim.services.db._reader.set_trace_callback(None)
+                    demo.sim.services.db.set_trace(None)
                 self.queries.append(len(seen))
                 self.charts[day] = (await snapshot(demo.sim.services, community, demo.clock.now())).trend
             (self.summaries if kind == "summary" else self.digests).append((day, m.get("text") or m["caption"], jam))
@@ -58,10 +58,10 @@ def hours(text: str) -> str:
     return found[-1].strip()
 
 
-async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path):
+async def test_every_output_shows_the_same_figure_for_the_same_week(tmp_path, db_target, pg_database):
     rec = Recorder()
     out = tmp_path / "out"
-    assert await run_demo(out, quiet=True, probe=rec) == 0
+    assert await run_demo(out, quiet=True, probe=rec, database=pg_database) == 0
     assert len(rec.summaries) >= 7 and len(rec.digests) == 8
     # a summary is gathered once per (community, week): members once, one call per feature, the thanks line
     # in one statement, the progress map's programme indicators and own placement in one, the line per working

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.sim import Sim
-from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
+from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard, pg_empty
 
 SENDERS = [PIC, ANI, STRANGER, KEPSEK]
 SEND_METHODS = {"sendmessage", "sendphoto", "senddocument", "editmessagetext", "editmessagereplymarkup",
@@ -63,13 +63,15 @@ ACTION = st.one_of(
 )
 
 
-async def _run(actions) -> None:
+async def _run(actions, pg_database: str | None) -> None:
     counter = ErrorCounter()
     logging.getLogger().addHandler(counter)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             clock = ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
-            sim = Sim(Path(tmp) / "f.sqlite3", clock=clock)
+            if pg_database is not None:  # the PostgreSQL run: the session's database, emptied per example
+                pg_empty(pg_database)
+            sim = Sim(pg_database or Path(tmp) / "f.sqlite3", clock=clock)
             for uid, name in ((PIC, "Sari"), (ANI, "Ani"), (BUDI, "Budi"), (CITRA, "Citra"), (KEPSEK, "Hendra"),
                               (STRANGER, "Orang")):
                 sim.fake.user(uid, name)
@@ -99,7 +101,8 @@ async def _run(actions) -> None:
     assert not counter.records, [r.getMessage() for r in counter.records]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(ACTION, min_size=5, max_size=25))
-def test_no_input_breaks_the_bot(actions):
-    asyncio.run(_run(actions))
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(actions=st.lists(ACTION, min_size=5, max_size=25))
+def test_no_input_breaks_the_bot(actions, db_target, pg_database):
+    asyncio.run(_run(actions, pg_database))

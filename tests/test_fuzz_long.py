@@ -6,7 +6,6 @@ nothing more. What the bot stores of free-text fields has a bound."""
 from __future__ import annotations
 
 import itertools
-import sqlite3
 
 from bot.render import ECHO_MAX, UI_ECHO_MAX, Renderer
 from domain.text import clip, utf16_len
@@ -24,9 +23,8 @@ LEADS = ["", "90 ", "26/11 ", "1-12 Des ", "26/11 27/11 14:00 ", "literasi: 40% 
 SENDS = {"sendmessage", "sendphoto", "senddocument", "editmessagetext", "sendpoll", "setmessagereaction"}
 
 
-def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+async def _counts(db) -> dict[str, int]:
+    return {t: await db.scalar(f'SELECT COUNT(*) FROM "{t}"') for t in await db.table_names()}
 
 
 # the issue's cases first, shaped so the long part lands in what is stored: {p} is the long payload
@@ -43,12 +41,12 @@ async def _check(sim, chat: int, who: int, text: str, redeliver: bool) -> None:
     assert fake.refusals[refused:] == [], (text[:40], utf16_len(text), chat)
     assert SENDS & made, f"no answer to {text[:40]!r}… ({utf16_len(text)} units) in {chat}"
     if redeliver:  # the same update again (Telegram re-delivers after a crash): nothing new
-        reader = sim.services.db._reader
-        await sim.services.db.flush()
-        before, calls = _counts(reader), len(fake.calls)
+        db = sim.services.db
+        await db.flush()
+        before, calls = await _counts(db), len(fake.calls)
         await sim.deliver(update)
-        await sim.services.db.flush()
-        assert _counts(reader) == before, f"{text[:40]!r}… stored twice"
+        await db.flush()
+        assert await _counts(db) == before, f"{text[:40]!r}… stored twice"
         assert fake.calls[calls:] == [], f"{text[:40]!r}… answered twice"
 
 
@@ -69,11 +67,10 @@ async def test_every_command_answers_long_arguments_and_a_redelivery_stores_noth
                 clock.advance(minutes=4)
     # what is stored of free text is bounded (domain.text.clip at parse time), and the long inputs did
     # reach those fields
-    reader = sim.services.db._reader
     bounds = {("learning_logs", "what"): 200, ("off_days", "label"): 100, ("meetings", "reason"): 200,
               ("meeting_series", "place"): 200, ("cycles", "topic"): 200}
     for (table, column), limit in bounds.items():
-        longest = reader.execute(f"SELECT MAX(LENGTH({column})) FROM {table}").fetchone()[0]
+        longest = await sim.services.db.scalar(f"SELECT MAX(LENGTH({column})) FROM {table}")
         assert longest is not None and 90 < longest <= limit, (table, column, longest)
 
 

@@ -25,7 +25,8 @@ def test_defaults_and_database_url():
     {"DEFAULT_TIMEZONE": "Mars/Olympus"},
     {"DEFAULT_LANGUAGE": "fr"},
     {"TELEGRAM_API_BASE_URL": "ftp://x"},
-    {"DATABASE_URL": "postgres://u@h/db"},
+    {"DATABASE_URL": "mysql://u@h/db"},
+    {"DATABASE_URL": "postgresql://u@h/db", "DB_POOL_SIZE": "0"},
     {"PRINCIPAL_LINK_HOURS": "0"},
     {"CLOCK_START": "2026-11-24 09:00"},
     {"CLOCK_START": "besok pagi"},
@@ -34,6 +35,14 @@ def test_bad_settings_are_one_line_errors(env):
     with pytest.raises(SettingsError) as err:
         load_settings(env)
     assert "\n" not in str(err.value)
+
+
+def test_database_url_chooses_the_backend():
+    assert load_settings({}).database_url is None  # SQLite, the default
+    assert load_settings({"DATABASE_URL": "sqlite:///x/k.db"}).database_path.as_posix() == "x/k.db"
+    pg = load_settings({"DATABASE_URL": "postgresql://u:p@h:5433/db", "DB_POOL_SIZE": "4"})
+    assert (pg.database_url, pg.db_pool_size) == ("postgresql://u:p@h:5433/db", 4)
+    assert load_settings({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgres://u@h/db"
 
 
 def test_clock_start_is_an_aware_instant_and_the_clock_runs_from_it():

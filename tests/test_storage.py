@@ -7,17 +7,19 @@ import sqlite3
 
 import pytest
 
+from storage.backends import DB_ERRORS, is_postgres, make_database
 from storage.db import Database
 from storage.repos import Repos
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "kombel.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
 
+@pytest.mark.sqlite_only("SQLite's pragmas and its migration folder; tests/test_pg_schema.py covers PostgreSQL's")
 async def test_migrations_applied_once_and_pragmas(tmp_path):
     path = tmp_path / "k.sqlite3"
     db = await Database(path).open()
@@ -32,11 +34,16 @@ async def test_migrations_applied_once_and_pragmas(tmp_path):
     await db2.close()
 
 
-async def test_tx_is_durable_when_block_exits(db, tmp_path):
+async def test_tx_is_durable_when_block_exits(db, db_target):
     repos = Repos(db)
     await repos.communities.ensure(-100, "Guru SD", tz="Asia/Makassar", locale="id", now=1)
     # A second, independent connection sees it: it was committed, not just written.
-    other = sqlite3.connect(tmp_path / "kombel.sqlite3")
+    if is_postgres(db_target):
+        import psycopg
+
+        other = psycopg.connect(db_target)
+    else:
+        other = sqlite3.connect(db_target)
     assert other.execute("SELECT chat_title, tz FROM communities").fetchall() == [("Guru SD", "Asia/Makassar")]
     other.close()
 
@@ -59,6 +66,7 @@ async def test_failed_unit_rolls_back_alone(db):
     assert (await repos.communities.by_chat(-2)) is not None
 
 
+@pytest.mark.sqlite_only("group commit is how one SQLite writer shares fsyncs; PostgreSQL commits each unit")
 async def test_concurrent_units_share_commits(db):
     repos = Repos(db)
     before = db.commits
@@ -120,7 +128,7 @@ async def test_a_sent_key_and_what_the_message_is_commit_together(db):
     async def broken(tx):
         await tx.execute("INSERT INTO no_such_table VALUES (1)")
 
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DB_ERRORS):
         await led.settle(key, "sent", 2, message_id=77, also=broken)
     assert tuple(await db.fetchone("SELECT status, message_id FROM outbox WHERE key = ?", (key,))) == ("sending", None)
 
@@ -159,3 +167,12 @@ async def test_departure_and_return_keep_what_a_member_had(db):
     # a stranger the bot never met is not recorded at all
     assert not await repos.members.depart(c.id, 3, 80)
     assert await repos.members.get(c.id, 3) is None
+
+
+async def test_many_concurrent_units_all_commit(db):
+    """Fifty units at once (more than the PostgreSQL pool's connections): every one commits, none waits for ever."""
+    repos = Repos(db)
+    await asyncio.wait_for(asyncio.gather(*[
+        repos.communities.ensure(-2000 - i, f"G{i}", tz="Asia/Jakarta", locale="id", now=1) for i in range(50)
+    ]), timeout=30)
+    assert await db.scalar("SELECT COUNT(*) FROM communities") == 50

@@ -9,13 +9,13 @@ import pytest
 
 from domain.cycle import CycleError, default_plan
 from domain.cycle_ops import Person, match_owner, next_journal_at, parse_clock, parse_results, stage_times
+from storage.backends import make_database
 from storage.cycle import CycleStore
-from storage.db import Database
 
 
 @pytest.fixture
-async def db(tmp_path):
-    d = await Database(tmp_path / "c.sqlite3").open()
+async def db(db_target):
+    d = await make_database(db_target).open()
     async with d.tx() as tx:
         await tx.execute("INSERT INTO communities (id, chat_id, tz, created_at, updated_at)"
                          " VALUES (1, -100, 'Asia/Makassar', 0, 0)")

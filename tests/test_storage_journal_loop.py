@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from storage.backends import make_database
 from storage.cycle import CycleStore
-from storage.db import Database
 from storage.journal_loop import JournalLoopRepo
 
 
 @pytest.fixture
-async def db(tmp_path):
-    d = await Database(tmp_path / "j.sqlite3").open()
+async def db(db_target):
+    d = await make_database(db_target).open()
     async with d.tx() as tx:
         for cid in (1, 2):
             await tx.execute("INSERT INTO communities (id, chat_id, tz, created_at, updated_at)"

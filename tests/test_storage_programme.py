@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from storage.db import Database
+from storage.backends import make_database
 from storage.programme import ActivityRepo, AgreementRepo, MapRepo, map_facts
 from storage.repos import Repos
 
@@ -16,19 +16,19 @@ DAY = 86400
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "kombel.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
 
-async def facts(db: Database, cid: int, start: int, end: int, term: str):
+async def facts(db, cid: int, start: int, end: int, term: str):
     seen: list[str] = []
-    db._reader.set_trace_callback(seen.append)
+    db.set_trace(seen.append)
     try:
         return await map_facts(db, cid, start, end, term)
     finally:
-        db._reader.set_trace_callback(None)
+        db.set_trace(None)
         assert len(seen) == 1, seen  # one statement, whatever the history
 
 

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from storage.db import Database
+from storage.backends import make_database
 from storage.repos import Repos
 from storage.rhythm import RhythmStore
 
@@ -16,8 +16,8 @@ CHAT = -100777
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "rhythm.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
@@ -59,6 +59,7 @@ async def test_series_created_once_per_message_with_its_occurrences(db):
     assert (await rs.meetings.series(series.id)).materialized_until == NOW + 28 * 86400
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL's planner chooses by table statistics")
 async def test_due_queries_use_their_indexes(db):
     cid = await _community(db)
     rs = RhythmStore(db)
@@ -203,5 +204,5 @@ async def test_meeting_rows_are_read_in_field_order(db):
 
     from storage.rhythm import _MEETING_SELECT, Meeting
 
-    cur = db._reader.execute(f"{_MEETING_SELECT} LIMIT 0")
+    cur = await db.run(lambda conn: conn.execute(f"{_MEETING_SELECT} LIMIT 0"))
     assert [d[0] for d in cur.description] == [f.name for f in fields(Meeting)]

@@ -6,14 +6,14 @@ import pytest
 
 from bot.render import survey_texts
 from domain.surveys import builtin_survey
-from storage.db import Database
+from storage.backends import make_database
 from storage.repos import CHAT_ID_COLUMNS, Repos
 from storage.surveys import PulseSchedule, Surveys
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "kombel.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
@@ -126,7 +126,7 @@ async def test_survey_rows_are_read_in_field_order(db):
 
     from storage.surveys import _SURVEY_SELECT, Survey
 
-    cur = db._reader.execute(f"{_SURVEY_SELECT} LIMIT 0")
+    cur = await db.run(lambda conn: conn.execute(f"{_SURVEY_SELECT} LIMIT 0"))
     names = [f.name for f in fields(Survey)]
     assert [d[0] for d in cur.description] == [n if n != "items" else "items_json" for n in names]
 
@@ -145,9 +145,12 @@ async def test_individual_is_fixed_per_survey_and_existing_surveys_keep_the_comm
     s_new, _ = await _survey(repo, anon, "msg:-200:2", individual=True)
     assert not s_named.individual and s_new.individual  # created as told, here before the migration re-runs
     # as if these surveys had been created before migration 0009: run it again on them
-    await db.conn.executescript("ALTER TABLE surveys DROP COLUMN individual;"
-                                " ALTER TABLE surveys DROP COLUMN published_json;"
-                                " DELETE FROM schema_migrations WHERE version = 9;")
+    for statement in ("ALTER TABLE surveys DROP COLUMN individual", "ALTER TABLE surveys DROP COLUMN published_json",
+                      "DELETE FROM schema_migrations WHERE version = 9"):
+        if db.dialect == "postgres":  # reads run in autocommit: each statement commits
+            await db.run(lambda conn, sql=statement: conn.execute(sql))
+        else:
+            await db.conn.execute(statement)
     assert await db.migrate() == [9]
     assert (await repo.get(s_named.id)).individual is True
     assert (await repo.get(s_anon.id)).individual is False

@@ -20,9 +20,9 @@ PIC = 920001
 MEMBERS = list(range(920100, 920112))
 
 
-async def world(tmp_path):
+async def world(db_target):
     clock = ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))  # Tuesday 09:00 WITA
-    sim = Sim(tmp_path / "storm.sqlite3", clock=clock)
+    sim = Sim(db_target, clock=clock)
     f = sim.fake
     for u in [PIC, *MEMBERS]:
         f.user(u, f"Guru{u}")
@@ -49,8 +49,8 @@ def storm(f, rng: random.Random, delivered: list[bool]) -> None:
         f.timeout_next("sendMessage", times=n, deliver=deliver)
 
 
-async def test_storm_of_429s_and_timeouts(tmp_path):
-    sim, clock = await world(tmp_path)
+async def test_storm_of_429s_and_timeouts(db_target):
+    sim, clock = await world(db_target)
     f, db = sim.fake, sim.services.db
     rng = random.Random(5)
     armed: list[bool] = []
