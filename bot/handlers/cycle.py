@@ -23,7 +23,7 @@ from domain.cycle import (
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
 from domain.star import level_facts
-from storage.cycle import Override as StoredOverride
+from storage.cycle_rows import Override as StoredOverride
 
 from ..buttons import add_buttons
 from ..commands import Command

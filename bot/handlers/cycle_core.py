@@ -16,7 +16,9 @@ from domain.cycle_ops import local_date, to_ts
 from domain.figures import quiet_days, rtl_figure, stalled
 from domain.rtl import is_overdue
 from domain.synthesis import AnswerIn, synthesize
-from storage.cycle import CycleStore, History, RtlItem, StageRow
+from storage.cycle import CycleStore
+from storage.cycle_rows import History, StageRow
+from storage.cycle_rtl import RtlItem
 from storage.models import Community, User
 
 from .. import live, quiet

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from domain.cycle_ops import Person, local_date, match_owner, to_ts
 from domain.rtl import RtlError, due_reminder_at, parse_due, parse_rtl_line
-from storage.cycle import RtlItem
+from storage.cycle_rtl import RtlItem
 from storage.models import Flow
 
 from .. import quiet

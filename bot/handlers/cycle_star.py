@@ -26,7 +26,7 @@ from domain.star import (
     star_pdf,
     star_text,
 )
-from storage.cycle import GoodPractice
+from storage.cycle_star import GoodPractice
 from storage.models import Community, Flow
 
 from ..buttons import add_buttons
