@@ -97,12 +97,12 @@ def summary_due_after(tz: str, work_days: int, weekday: int | None, minute: int 
     """storage.reports.DueFn for summaries: the first slot after `after_ts`, moved back to the last school day
     of its week by the national calendar (domain.quiet.weekly_slot); the community's own off-days are seen
     from the next slot on (`summary_one`), or by the quiet policy when the slot comes."""
-    return _slot_after(SchoolCalendar(work_days if work_days in (5, 6) else 5), tz, work_days, weekday, minute,
-                       datetime.fromtimestamp(after_ts, UTC))
+    return slot_after(SchoolCalendar(work_days if work_days in (5, 6) else 5), tz, work_days, weekday, minute,
+                      datetime.fromtimestamp(after_ts, UTC))
 
 
-def _slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int | None, minute: int | None,
-                after: datetime) -> int:
+def slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int | None, minute: int | None,
+               after: datetime) -> int:
     d = default_slot(work_days)
     wd, mi = (d[0] if weekday is None else weekday), (d[1] if minute is None else minute)
     slot = weekly_slot(calendar, ZoneInfo(tz), wd, mi, after)
@@ -195,11 +195,11 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, ke
     res = await broadcast.paced_send_once(services, bot, key, community.chat_id, in_topic(
         services, community, send_card(bot, summary, details_markup(services, community))))
     if res is None:
-        return await _failure(services, key, key)
+        return await failure_outcome(services, key, key)
     return "sent" if res else "already"
 
 
-async def _failure(services: Services, failed_key: str, key: str) -> str:
+async def failure_outcome(services: Services, failed_key: str, key: str) -> str:
     entry = await services.repos.outbox.get(failed_key)
     if entry is not None and entry.status == "skipped":  # forbidden / refused: do not retry this week
         if failed_key != key:
@@ -231,8 +231,8 @@ async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> No
     if community is None:
         return
     ends = week_end(due, tz)  # the next slot: in a later week, on its last school day up to the slot's day
-    nxt = _slot_after(await school_calendar(services, community), s.tz, s.work_days, s.weekday, s.minute,
-                      max(now, ends - timedelta(seconds=1)))
+    nxt = slot_after(await school_calendar(services, community), s.tz, s.work_days, s.weekday, s.minute,
+                     max(now, ends - timedelta(seconds=1)))
     week = iso_week_key(due.astimezone(tz).date())
     r = repo(services)
     if not (s.enabled and s.active and s.setup_done) or now >= ends or s.last_week == week:
@@ -306,7 +306,7 @@ async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, n
         res = await broadcast.paced_send_once(services, bot, k, user_id,
                                               lambda cid, t=text: bot.send_message(cid, t))
         if res is None:
-            return await _failure(services, k, key)
+            return await failure_outcome(services, k, key)
     return "sent"
 
 
@@ -371,12 +371,12 @@ async def cmd_summary(scope: Scope) -> None:
         slot = await _weekly_args(scope, args, "summary")
         if slot is None:
             return
-        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, *slot, now)
+        nxt = slot_after(await school_calendar(services, c), c.tz, c.work_days, *slot, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=slot[0], minute=slot[1])
         changed = "time"
     elif word in ("off", "mati", "stop", "on", "nyala", "aktif") and sched is not None:
         on = word in ("on", "nyala", "aktif")
-        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, sched.weekday, sched.minute, now)
+        nxt = slot_after(await school_calendar(services, c), c.tz, c.work_days, sched.weekday, sched.minute, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=sched.weekday, minute=sched.minute, enabled=on)
         changed = "on" if on else "off"
     elif word in ("sekarang", "now"):
