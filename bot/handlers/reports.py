@@ -55,7 +55,6 @@ from .reports_summary import (
     details_markup,
     due_after,
     failure_outcome,
-    repo,
     run_due,
     send_card,
     slot_after,
@@ -120,7 +119,7 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
     due = datetime.fromtimestamp(d.next_due_at, UTC)
     nxt = int(next_weekly(max(now, due), tz, d.weekday, d.minute).timestamp())
     week = iso_week_key(due.astimezone(tz).date())
-    r = repo(services)
+    r = services.repos.reports
     user = await services.repos.users.get(d.user_id)
     if user is None or not user.reachable or now >= week_end(due, tz) or d.last_week == week:
         await r.advance_digest(d.user_id, nxt, None, services.now_ts())  # blocked / never started: skip
@@ -141,7 +140,7 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
 
 
 async def tick_digests(services: Services, bot: ExtBot, now: datetime) -> None:
-    r = repo(services)
+    r = services.repos.reports
     await r.schedule_new_principals(int(now.timestamp()), due_after)
     await broadcast.spawn(services, "digests", lambda: run_due(
         services, r.due_digests, lambda d: digest_one(services, bot, d), lambda d: d.user_id))
@@ -164,7 +163,7 @@ async def _weekly_args(scope: Scope, args: list[str], template: str) -> tuple[in
 async def cmd_summary(scope: Scope) -> None:
     assert scope.community is not None
     services, c = scope.services, scope.community
-    r = repo(services)
+    r = services.repos.reports
     now = services.clock.now()
     await r.schedule_new_communities(services.now_ts(), summary_due_after)
     sched = await r.summary(c.id)
@@ -337,7 +336,7 @@ async def cmd_digest(scope: Scope) -> None:
     if not communities:
         await scope.reply("reports/not_principal")
         return
-    r = repo(services)
+    r = services.repos.reports
     now = services.clock.now()
     args = _args(scope)
     if args and args[0].lower() in ("waktu", "time", "jam"):

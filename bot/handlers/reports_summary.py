@@ -23,7 +23,7 @@ from domain.report_period import (
     week_end,
 )
 from storage.models import Community
-from storage.reports import Reports, SummarySchedule
+from storage.reports import SummarySchedule
 
 from .. import chartpool, quiet
 from ..delivery import in_topic
@@ -45,10 +45,6 @@ if TYPE_CHECKING:
 SUMMARY_MAX = 1500
 CAPTION_MAX = 1024  # Telegram's limit for a photo's caption: the weekly summary is one photo with its caption
 RETRY_S = 600
-
-
-def repo(services: Services) -> Reports:
-    return services.repos.reports
 
 
 def default_slot(work_days: int) -> tuple[int, int]:
@@ -210,7 +206,7 @@ async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> No
     nxt = slot_after(await school_calendar(services, community), s.tz, s.work_days, s.weekday, s.minute,
                      max(now, ends - timedelta(seconds=1)))
     week = iso_week_key(due.astimezone(tz).date())
-    r = repo(services)
+    r = services.repos.reports
     if not (s.enabled and s.active and s.setup_done) or now >= ends or s.last_week == week:
         await r.advance_summary(s.community_id, nxt, None, services.now_ts())  # off, or missed its week
         return
@@ -239,7 +235,7 @@ async def run_due(services: Services, fetch: Any, one: Any, ident: Any) -> None:
 
 
 async def tick_summaries(services: Services, bot: ExtBot, now: datetime) -> None:
-    r = repo(services)
+    r = services.repos.reports
     await r.schedule_new_communities(int(now.timestamp()), summary_due_after)
     await broadcast.spawn(services, "summaries", lambda: run_due(
         services, r.due_summaries, lambda s: summary_one(services, bot, s), lambda s: s.community_id))
