@@ -394,7 +394,7 @@ class CycleRepo:
 
 @dataclass
 class CycleStore:
-    """All repositories of the feature, built once per Services (see bot.handlers.cycle_core.store)."""
+    """All repositories of the feature, built once per Services (`services.repos.cycle`)."""
 
     cycles: CycleRepo
     rtl: RtlRepo

@@ -42,7 +42,7 @@ from ..keyboards import cb
 from ..render import cycle_texts
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, refuse, school_calendar
-from .cycle_core import store, user_locale
+from .cycle_core import user_locale
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -318,7 +318,7 @@ async def on_decide(scope: Scope, kind: str, ids: list[int]) -> None:
     now = scope.services.now_ts()
     calendar = await school_calendar(scope.services, community)
     start, end = trial_window(local_date(now, community.tz), calendar.is_school_day)
-    latest = await store(scope.services).cycles.latest(community.id)
+    latest = await scope.services.repos.cycle.cycles.latest(community.id)
     cycle_id = latest.id if latest is not None and latest.status == "active" else None
     offers = 0
     for p in await r.problems(card.id):
@@ -380,11 +380,11 @@ async def on_trial_answer(scope: Scope, kind: str, ids: list[int]) -> None:
         return
     end = date.fromisoformat(trial.end_day)
     calendar = await school_calendar(services, community)
-    journal = await store(services).journal.sub(scope.user_id, community.id)
+    journal = await services.repos.cycle.journal.sub(scope.user_id, community.id)
     h, m = ask_clock(journal.hhmm if journal and journal.enabled else None)
     ask_at = local_ts(end, h, community.tz, m)
     remind = int(due_reminder_at(end, community.tz, is_school_day=calendar.is_school_day).timestamp())
-    rtl_id = await store(services).rtl.add(
+    rtl_id = await services.repos.cycle.rtl.add(
         community.id, trial.cycle_id, scope.t("journal_loop.rtl_what", solution=trial.solution or ""), None,
         scope.user_id, trial.end_day, scope.t("journal_loop.rtl_measure"), scope.user_id, services.now_ts(),
         remind, (scope.chat_id, scope.query.message.message_id))  # type: ignore[union-attr]
@@ -411,7 +411,7 @@ async def on_effect(scope: Scope, kind: str, ids: list[int]) -> None:
     now = scope.services.now_ts()
     await repo(scope.services).set_effect(trial.id, scope.user_id, effect, now)
     if trial.rtl_id:
-        await store(scope.services).rtl.set_status(trial.rtl_id, "done", now)
+        await scope.services.repos.cycle.rtl.set_status(trial.rtl_id, "done", now)
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_EFFECT, "text", {"trial": trial.id},
                                            now, community_id=community.id,
                                            prompt_message_id=scope.query.message.message_id)  # type: ignore[union-attr]

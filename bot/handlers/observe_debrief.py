@@ -28,7 +28,6 @@ from ..keyboards import cb
 from ..render import tz_label
 from ..services import Services
 from .common import Scope, refuse, school_calendar
-from .cycle_core import store
 from .cycle_rtl import _people
 from .groups import repos
 from .observe_common import _local, _obs_in, member_names_all
@@ -90,7 +89,7 @@ async def debrief_content(services: Services, community: Community, obs: Observa
     steps = [{"key": k, "state": "done" if i < done_upto else "now" if i == done_upto else "todo",
               "note": counts[k] if i <= done_upto or k != "rtl" else None}
              for i, k in enumerate(STEPS[:-1])]
-    rtl = await store(services).rtl.get(obs.rtl_id) if obs.rtl_id else None
+    rtl = await services.repos.cycle.rtl.get(obs.rtl_id) if obs.rtl_id else None
     means = aspect_means((a, s) for _, a, s in await repo.ratings(obs.id)) if obs.share_ratings else None
     loc = community.locale
     text = services.renderer.render(
@@ -188,7 +187,7 @@ async def close_with_rtl(scope: Scope, obs: Observation, line: str, message: Any
     owner = match_owner(spec.who, await _people(scope), obs.model_user_id)
     calendar = await school_calendar(services, community)
     remind_at = to_ts(due_reminder_at(spec.due, community.tz, is_school_day=calendar.is_school_day))
-    rtl_id = await store(services).rtl.add(community.id, obs.cycle_id, spec.what, spec.who, owner,
+    rtl_id = await services.repos.cycle.rtl.add(community.id, obs.cycle_id, spec.what, spec.who, owner,
                                            spec.due.isoformat(), spec.measure, scope.user_id, now, remind_at,
                                            (scope.chat_id, message.message_id))
     await repos(services)[1].update(obs.id, rtl_id=rtl_id, debrief_step="done")

@@ -12,7 +12,6 @@ from domain.recognition import display_names
 
 from ..feeds import CycleObservation, ObserveFeed
 from ..services import Services
-from .cycle_core import store
 from .groups import repos
 from .observe_common import member_names_all
 
@@ -24,7 +23,7 @@ async def observations_in_cycle(services: Services, cycle_id: int) -> int:
 
 async def observations_of_cycle(services: Services, cycle_id: int) -> list[CycleObservation]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
-    cycle = await store(services).cycles.get(cycle_id)
+    cycle = await services.repos.cycle.cycles.get(cycle_id)
     if cycle is None:
         return []
     names = await member_names_all(services, cycle.community_id)

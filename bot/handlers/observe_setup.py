@@ -23,7 +23,6 @@ from ..keyboards import cb
 from ..render import tz_label
 from ..services import Services
 from .common import Scope, refuse, school_calendar
-from .cycle_core import store
 from .groups import edit_text, repos
 from .observe_common import _local, _obs_in, member_names_all
 from .observe_form import send_form
@@ -69,11 +68,11 @@ async def setup(scope: Scope) -> None:
             await scope.reply("observe/bad", code="unknown_group", name=spec.group, groups=names, debrief=False)
             return
         group_id = group.id
-    cycle = await store(services).cycles.active(community.id)
+    cycle = await services.repos.cycle.cycles.active(community.id)
     stage_id = None
     if cycle is not None:
-        stage_id = next((s.id for s in await store(services).cycles.stages(cycle.id) if s.stage == "implementation"),
-                        None)
+        stages = await services.repos.cycle.cycles.stages(cycle.id)
+        stage_id = next((s.id for s in stages if s.stage == "implementation"), None)
     obs_id = await repos(services)[1].create(
         community_id=community.id, cycle_id=cycle.id if cycle else None, stage_id=stage_id, group_id=group_id,
         model=model, class_label=spec.class_label, focus=spec.focus, at_ts=at_ts, user_id=scope.user_id, now=now,
@@ -90,7 +89,7 @@ async def card_content(services: Services, community: Community, obs: Observatio
     names = await member_names_all(services, community.id)
     observers = [names.get(u, "?") for u in await repos(services)[1].observers(obs.id)]
     group = await repos(services)[0].get(obs.group_id) if obs.group_id else None
-    cycle = await store(services).cycles.get(obs.cycle_id) if obs.cycle_id else None
+    cycle = await services.repos.cycle.cycles.get(obs.cycle_id) if obs.cycle_id else None
     loc = community.locale
     text = services.renderer.render(
         loc, "observe/card", obs=obs, model=names.get(obs.model_user_id, "?"), when=_local(obs.at_ts, community.tz),
