@@ -178,8 +178,7 @@ async def test_meeting_for_one_group_in_indonesian(sim, clock):
 
 
 async def store_meetings(sim, c):
-    from bot.usecases.rhythm_core import store as rhythm_store
-    return await rhythm_store(sim.services).meetings.between(c.id, 0, 2**40)
+    return await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40)
 
 
 async def test_meeting_for_one_group_in_english(sim, clock):
