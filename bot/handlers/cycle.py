@@ -256,8 +256,8 @@ async def questions(scope: Scope, args: list[str]) -> None:
         await scope.reply("cycle/questions_error", code=exc.code, qkey=key)
         return
     await services.repos.cycle.cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
-                                              scope.user_id, services.now_ts(),
-                                              (scope.chat_id, scope.message.message_id))
+                                                   scope.user_id, services.now_ts(),
+                                                   (scope.chat_id, scope.message.message_id))
     await scope.reply("cycle/questions_changed", action=action, qkey=key, stage=stage.value, text=text)
 
 

@@ -164,7 +164,7 @@ async def store_step(scope: Scope, flow: Flow, text: str, clipped: bool, origin_
     cycle = await scope.services.repos.cycle.cycles.active(community.id)
     data.pop("draft", None)
     gp_id = await scope.services.repos.cycle.gp.add(community.id, cycle.id if cycle else None, scope.user_id, data,
-                                               scope.services.now_ts(), (scope.chat_id, origin_id))
+                                                    scope.services.now_ts(), (scope.chat_id, origin_id))
     gp = await scope.services.repos.cycle.gp.get(gp_id)
     await deliver(scope, community, gp)  # type: ignore[arg-type]
 

@@ -195,7 +195,7 @@ async def my_progress(scope: Scope) -> dict[str, Any] | None:
     now_dt = scope.services.clock.now()
     kind, targets, period = await _period_and_targets(scope.services, c, now_dt)
     logged, met = await scope.services.repos.rhythm.hours.minutes_of(c.id, member.user_id, ts(period.start_utc),
-                                                               ts(period.end_utc))
+                                                                     ts(period.end_utc))
     target = target_for(member.role, targets)
     me = progress({member.user_id: logged + met}, target, elapsed_fraction=elapsed_fraction(period, now_dt))[0]
     status = hours_status(me.minutes, me.target_minutes, elapsed_fraction(period, now_dt))
