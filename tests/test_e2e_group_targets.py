@@ -229,8 +229,7 @@ async def test_weekly_summary_has_a_line_per_group_with_the_floor_per_group(sim,
     await sim.say(GROUP, BUDI, "1. Delapan murid belum lancar membaca", reply_to=(await prompts(sim, refl))[0])
     # a pulse for everyone: Ani, Budi and Citra agree on every statement
     await sim.say(GROUP, PIC, "/survei pulse")
-    from bot.handlers.surveys_post import repo as survey_repo
-    survey = (await survey_repo(sim.services).open_in(c.id))[-1]
+    survey = (await sim.services.repos.surveys.open_in(c.id))[-1]
     for uid in (ANI, BUDI, CITRA):  # answered one tap per item in private, from the card's button
         await sim.say(uid, uid, f"/start sv_{survey.id}")
         for idx in range(3):
