@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 
 from bot.handlers.cycle_core import summary_data
-from bot.handlers.journal_loop import repo
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 
 WITA = timedelta(hours=8)
@@ -62,7 +61,7 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     assert "Penyebabnya tercatat" in sim.last_text(ANI)
     await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan untuk diskusi")  # anonymous
     entry = (await sim.services.repos.cycle.journal.entries(ANI, c.id, 1))[0]
-    assert (await repo(sim.services).entry(entry.id)).why == "Teksnya terlalu panjang untuk kelompok B"
+    assert (await sim.services.repos.journal_loop.entry(entry.id)).why == "Teksnya terlalu panjang untuk kelompok B"
 
     mid = await write_entry(sim, BUDI, "Diskusi kelompok ramai tetapi tidak fokus pada soal")
     await sim.tap(BUDI, mid, BUDI, "✅ Sesuai rencana")
@@ -196,7 +195,7 @@ async def test_journal_loop_in_english_and_private_only(sim, clock):
     assert "tidak berlaku" in alert(sim)
     await sim.press(GROUP, f.bot_messages(GROUP)[-1]["message_id"], CITRA, "jl:d:1")  # in the group
     assert alert(sim)
-    assert (await repo(sim.services).entry(1)).differed is None
+    assert (await sim.services.repos.journal_loop.entry(1)).differed is None
     c = await sim.services.repos.communities.by_chat(GROUP)
     await sim.services.repos.communities.update(c.id, sim.services.now_ts(), locale="en")
     await sim.say(GROUP, PIC, "/journal problems")
@@ -265,7 +264,7 @@ async def test_card_goes_up_before_the_meeting_and_the_effect_waits_for_its_owne
     assert "RTL #" in sim.last_text(ANI)
     for u in f.leave_group(GROUP, ANI):
         await sim.deliver(u)
-    end = (await repo(sim.services).trials(1))[0]
+    end = (await sim.services.repos.journal_loop.trials(1))[0]
     assert end.end_day == "2026-12-10" and end.status == "accepted"
     clock.set(at_wita(10, 15, 1, month=12))
     await sim.tick()

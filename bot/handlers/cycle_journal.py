@@ -24,7 +24,6 @@ from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
 from .cycle_core import user_locale
 from .journal_loop import after_share_markup, post_card, refresh_open_card, saved_markup
-from .journal_loop import repo as loop_repo
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -62,7 +61,7 @@ async def cmd_journal(scope: Scope) -> None:
         if last is None:
             await scope.reply("cycle/journal_nothing_to_share")
             return
-        await loop_repo(scope.services).share(last.id, scope.user_id, False, now)
+        await scope.services.repos.journal_loop.share(last.id, scope.user_id, False, now)
         await scope.reply("cycle/journal_shared")
         await refresh_open_card(scope, last.id)
     elif sub in WRITE:
@@ -98,7 +97,7 @@ async def problems(scope: Scope) -> None:
     shared = await scope.services.repos.cycle.journal.shared_since(scope.community.id, scope.services.now_ts() - WEEK_S)
     rows = []
     for e in shared:  # anonymous unless the writer shared with their name
-        e = await loop_repo(scope.services).entry(e.id) or e
+        e = await scope.services.repos.journal_loop.entry(e.id) or e
         member = await scope.services.repos.members.get(scope.community.id, e.user_id) if e.share_named else None
         name = member.name if member else None
         rows.append({"entry": e, "name": name, "day": datetime.fromisoformat(e.day)})
@@ -145,7 +144,8 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
     if len(parts) != 3 or parts[1] != "s" or not parts[2].isdigit() or scope.is_group:
         await scope.answer("errors.stale_button", alert=True)
         return
-    entry = await loop_repo(scope.services).share(int(parts[2]), scope.user_id, False, scope.services.now_ts())
+    entry = await scope.services.repos.journal_loop.share(int(parts[2]), scope.user_id, False,
+                                                          scope.services.now_ts())
     if entry is None:
         await scope.answer("errors.stale_button", alert=True)
         return
