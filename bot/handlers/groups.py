@@ -11,7 +11,6 @@ from telegram.ext import Application
 
 from domain.groups import GroupWeek, group_week
 from domain.observation import ObservationError, clean_group_name
-from storage.group_targets import GroupTargets
 from storage.surveys import Survey
 
 from ..buttons import add_buttons
@@ -127,10 +126,6 @@ async def edit_text(scope: Scope, text: str, markup: Any) -> None:
 
 
 # -- what working groups give other features (bot.feeds.GroupsFeed) ------------------------------------
-def targets(services: Services) -> GroupTargets:
-    return services.repos.group_targets
-
-
 class GroupsProvider(GroupsFeed):
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -153,15 +148,15 @@ class GroupsProvider(GroupsFeed):
         return group_id is None or await groups_repo.is_member(group_id, user_id)
 
     async def stage_may_answer(self, stage_id: int, user_id: int) -> bool:
-        return await targets(self.services).may_answer_stage(stage_id, user_id)
+        return await self.services.repos.group_targets.may_answer_stage(stage_id, user_id)
 
     async def cycle_members(self, cycle_id: int) -> list[int] | None:
-        group_id = await targets(self.services).cycle_group(cycle_id)
+        group_id = await self.services.repos.group_targets.cycle_group(cycle_id)
         return None if group_id is None else await self.services.repos.work_groups.member_ids(group_id)
 
     async def meeting_group(self, meeting_id: int) -> GroupRef | None:
         """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
-        group_id = await targets(self.services).meeting_group(meeting_id)
+        group_id = await self.services.repos.group_targets.meeting_group(meeting_id)
         if group_id is None:
             return None
         group = await self.services.repos.work_groups.get(group_id)  # None once removed: the meeting stays the group's
@@ -172,8 +167,8 @@ class GroupsProvider(GroupsFeed):
         """The weekly summary's line per group (`domain.groups.group_week`), in one statement: the groups'
         figures with their members' answers to `survey` (its agreement within each group, under the
         anonymity floor)."""
-        rows = await targets(self.services).week_figures(g.community.id, start_ts, int(g.now.timestamp()),
-                                                         None if survey is None else survey.id)
+        rows = await self.services.repos.group_targets.week_figures(g.community.id, start_ts, int(g.now.timestamp()),
+                                                                    None if survey is None else survey.id)
         return [group_week(r, None if survey is None else survey.definition,
                            responses(survey, r["answers"]) if survey is not None else ()) for r in rows]
 
