@@ -21,7 +21,7 @@ from storage.cycle_rtl import RtlItem
 from storage.models import Community, User
 
 from .. import live, quiet
-from ..delivery import in_topic, ledger, send_once
+from ..delivery import in_topic, send_once
 from ..feeds import CycleFeed, CycleGathered, CycleStatus, CycleSummary, Gathering
 from ..keyboards import cb
 from ..render import cut_lines, cycle_texts, local
@@ -308,7 +308,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
         group = await group_members(services, stage.cycle_id)
         for m in await services.repos.members.list(community.id):
             if m.user_id in answered:  # an attempt a crash interrupted is moot now: never resent
-                await ledger(services).abandon(f"cy:r:{stage.id}:{m.user_id}", services.now_ts(), "answered")
+                await services.repos.delivery.abandon(f"cy:r:{stage.id}:{m.user_id}", services.now_ts(), "answered")
                 continue
             user = await services.repos.users.get(m.user_id)
             if (group is not None and m.user_id not in group) or user is None or not user.reachable:
