@@ -30,7 +30,7 @@ from bot import chartpool
 from bot.clock import ManualClock
 from bot.feeds import CycleFeed, Feeds, RhythmFeed
 from bot.handlers import reports
-from bot.handlers.reports import build_summary
+from bot.handlers.reports_summary import build_summary
 from bot.jobs.broadcast import Pacer
 from bot.sim import Sim
 from domain.charts import summary_chart, trend_chart
