@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ManualClock
-from bot.handlers.cycle_core import store as cycle_store
 from bot.sim import Sim
 from fakegram import FakeTelegram, serve, server_port
 
@@ -127,7 +126,7 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
         stage_a = await db.scalar("SELECT id FROM cycle_stages WHERE community_id = ? AND status = 'open'", (c_a.id,))
         prompts = [r[0] for r in await db.fetchall(
             "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage_a,))]
-        n_questions = len((await cycle_store(sim.services).cycles.stage(stage_a)).questions)
+        n_questions = len((await sim.services.repos.cycle.cycles.stage(stage_a)).questions)
         c_b = await sim.services.repos.communities.by_chat(GB)
     finally:
         await sim.stop()

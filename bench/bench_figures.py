@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from bot.demo import GROUP, Demo, run_demo
-from bot.handlers.reports import build_summary
+from bot.handlers.reports_summary import build_summary
 
 
 def main() -> None:

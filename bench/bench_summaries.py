@@ -38,7 +38,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from bot import chartpool
 from bot.clock import ManualClock
 from bot.handlers import reports
-from bot.handlers.reports import build_summary
+from bot.handlers.reports_summary import build_summary
 from bot.jobs.broadcast import DEFAULT_CONCURRENCY, Pacer
 from bot.sim import SIM_TOKEN, Sim
 from domain.charts import summary_chart, trend_chart

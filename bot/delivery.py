@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from storage.delivery import DeliveryLedger
 from storage.models import Community
 
 from . import logsafe, metrics
@@ -180,10 +179,6 @@ async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **
         return None
 
 
-def ledger(services: Services) -> DeliveryLedger:
-    return services.repos.delivery
-
-
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
                     send: Callable[[int], Awaitable[Message | None]],
                     record: Callable[[Any, Message], Awaitable[None]] | None = None) -> Message | None | bool:
@@ -206,7 +201,7 @@ async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
 async def _send_once(services: Services, key: str, chat_id: int,
                      send: Callable[[int], Awaitable[Message | None]],
                      record: Callable[[Any, Message], Awaitable[None]] | None) -> Message | None | bool:
-    led = ledger(services)
+    led = services.repos.delivery
     attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
     if attempt.status in ("sent", "skipped", "busy"):  # busy: another worker is claiming it (PostgreSQL)
         return False

@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from bot.handlers.cycle_core import store as cycle_store
 from domain.calendar import SchoolCalendar, national_off_days
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 from tests.test_e2e_reports import link_principal
@@ -277,7 +276,7 @@ async def test_calendar_sweep(sim, clock, case):
     assert not when(sim, GROUP, "Tahap 2/4", tz)
     # the later stages, as the start message lists them: each opens at 07:00 on a school day, right after the
     # previous one closed (07:00 on a school day), its reminder at 15:00 on the school day before it closes
-    stages = await cycle_store(sim.services).cycles.stages((await cycle_store(sim.services).cycles.active(c.id)).id)
+    stages = await sim.services.repos.cycle.cycles.stages((await sim.services.repos.cycle.cycles.active(c.id)).id)
     for prev, s in zip(stages, stages[1:], strict=False):
         opens_at, closes_at = (datetime.fromtimestamp(x, tz) for x in (s.opens_at, s.closes_at))
         assert cal.is_school_day(opens_at.date()) and opens_at.time() == time(7), s

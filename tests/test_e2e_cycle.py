@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from docx import Document as DocxDocument
 from pypdf import PdfReader
 
-from bot.handlers.cycle_core import store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 
 WITA = timedelta(hours=8)
@@ -27,8 +26,8 @@ async def community(sim):
 
 async def current_stage(sim):
     c = await community(sim)
-    cyc = await store(sim.services).cycles.active(c.id)
-    stages = await store(sim.services).cycles.stages(cyc.id)
+    cyc = await sim.services.repos.cycle.cycles.active(c.id)
+    stages = await sim.services.repos.cycle.cycles.stages(cyc.id)
     return next(s for s in stages if s.status == "open")
 
 
@@ -88,16 +87,16 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert "1 dari 4 sudah menjawab" in header_text(sim, refl)
     await sim.deliver(f.edit_text(GROUP, ans["message"]["message_id"], ANI,
                                   "1. Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"))
-    stored = await store(sim.services).cycles.answers(refl.id, ANI)
+    stored = await sim.services.repos.cycle.cycles.answers(refl.id, ANI)
     assert [a.text for a in stored] == ["Ada 9 murid kelas 4 yang belum lancar membaca pemahaman teks cerita"]
     await sim.say(GROUP, ANI, "2) Sudah mencoba membaca berpasangan tetapi murid masih kesulitan memahami teks",
                   reply_to=card)
-    assert sorted(a.question_key for a in await store(sim.services).cycles.answers(refl.id, ANI)) == sorted([
+    assert sorted(a.question_key for a in await sim.services.repos.cycle.cycles.answers(refl.id, ANI)) == sorted([
         refl.questions[0]["key"], refl.questions[1]["key"]])
     n = len(sim.texts(GROUP))
     await sim.deliver(f.send_photo(GROUP, BUDI, caption="6. Hasil asesmen membaca kelas 4B", reply_to=card))
     assert "Bukti tersimpan" in sim.last_text(GROUP) and len(sim.texts(GROUP)) == n + 1
-    ev = await store(sim.services).cycles.evidence(refl.id)
+    ev = await sim.services.repos.cycle.cycles.evidence(refl.id)
     assert [(e.user_id, e.kind, e.caption) for e in ev] == [(BUDI, "photo", "Hasil asesmen membaca kelas 4B")]
     assert "1 dari 4 sudah menjawab" in header_text(sim, refl)  # edited moments ago: the edit is owed
     clock.advance(seconds=31)
@@ -109,10 +108,10 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert "Jawaban kosong" in sim.last_text(GROUP)
     await sim.say(GROUP, STRANGER, "Saya mau ikut menjawab", reply_to=card)
     assert "belum terdaftar" in sim.last_text(GROUP)
-    assert await store(sim.services).cycles.answers(refl.id, STRANGER) == []
+    assert await sim.services.repos.cycle.cycles.answers(refl.id, STRANGER) == []
     await sim.say(GROUP, BUDI, "jawaban tanpa nomor", reply_to=card)  # 5 of 6 still open: which one?
     assert "nomor berapa" in sim.last_text(GROUP) and "1–6" in sim.last_text(GROUP)
-    assert [a.question_key for a in await store(sim.services).cycles.answers(refl.id, BUDI)] == [
+    assert [a.question_key for a in await sim.services.repos.cycle.cycles.answers(refl.id, BUDI)] == [
         refl.questions[5]["key"]]
 
     # -- in private: deep link, one question at a time, skip, back, resend ---------------------------
@@ -131,7 +130,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     clock.advance(seconds=31)
     await sim.tick()
     assert "3 dari 4 sudah menjawab" in header_text(sim, refl)
-    mine = await store(sim.services).cycles.answers(refl.id, CITRA)
+    mine = await sim.services.repos.cycle.cycles.answers(refl.id, CITRA)
     assert [(a.question_key, a.source) for a in mine] == [("refl.data", "private")] and "55" in mine[0].text
     await sim.say(GROUP, ANI, "/siklus")
     view = sim.last_text(GROUP)
@@ -184,7 +183,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     added = sim.last_text(GROUP)
     assert "RTL #1 dicatat" in added and "Pengingat ke Ani" in added and "WITA" in added
     await sim.say(GROUP, BUDI, "/rtl tambah Kunjungan kelas model; Tim kelas 4; 18/12")
-    items = await store(sim.services).rtl.list((await community(sim)).id)
+    items = await sim.services.repos.cycle.rtl.list((await community(sim)).id)
     assert [(i.id, i.owner_user_id) for i in items] == [(1, ANI), (2, None)]
     await sim.say(GROUP, CITRA, "/rtl selesai 1")
     assert "Hanya pemilik RTL" in sim.last_text(GROUP)
@@ -194,7 +193,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "✅ #1 selesai")
     assert "catatan singkat" in sim.last_text(ANI).lower()
     await sim.say(ANI, ANI, "Sudah dicoba di kelas 4A, 26 dari 28 murid mengisi")
-    item = await store(sim.services).rtl.get(1)
+    item = await sim.services.repos.cycle.rtl.get(1)
     assert (item.status, item.note) == ("done", "Sudah dicoba di kelas 4A, 26 dari 28 murid mengisi")
     await sim.say(GROUP, PIC, "/rtl")
     assert "#2 Kunjungan kelas model" in sim.last_text(GROUP) and "✅" in sim.last_text(GROUP)
@@ -209,7 +208,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     open_list = sim.last(GROUP)
     assert "RTL yang masih terbuka" in sim.last_text(GROUP) and "#2 Kunjungan kelas model" in sim.last_text(GROUP)
     await sim.tap(GROUP, open_list["message_id"], BUDI, "❌ #2 tidak")
-    assert (await store(sim.services).rtl.get(2)).status == "not_done"
+    assert (await sim.services.repos.cycle.rtl.get(2)).status == "not_done"
 
     # -- good practice in STAR: PDF and text, shared with the group ----------------------------------
     await sim.say(GROUP, ANI, "/praktikbaik")
@@ -270,7 +269,7 @@ async def test_whole_cycle_in_indonesian(sim, clock):
     assert "Praktik baik ditulis: 1" in summary
     got = await sim.services.feeds.cycle.summaries(c.id, 0, clock.ts() + 1)
     assert got[0]["met"] is True and got[0]["participation"]["reflection"] == [3, 4]
-    assert await store(sim.services).cycles.active(c.id) is None
+    assert await sim.services.repos.cycle.cycles.active(c.id) is None
     await sim.say(GROUP, PIC, "/siklus mulai numerasi kelas 5: 30 → 60")  # a new cycle may start now
     assert "Siklus baru dimulai: numerasi kelas 5" in "\n".join(sim.texts(GROUP)[-9:])
 
@@ -352,7 +351,7 @@ async def test_bad_inputs_change_nothing(sim, clock):
     await sim.say(GROUP, PIC, "/siklus apa")
     assert "tidak mengenal" in sim.last_text(GROUP) and "/siklus pertanyaan tambah" in sim.last_text(GROUP)
     c = await community(sim)
-    assert await store(sim.services).cycles.latest(c.id) is None
+    assert await sim.services.repos.cycle.cycles.latest(c.id) is None
     # the same update delivered twice starts one cycle and says so once
     upd = f.send_text(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     await sim.deliver(upd)
@@ -366,7 +365,7 @@ async def test_bad_inputs_change_nothing(sim, clock):
     await sim.deliver(upd)
     assert "3.000 karakter" in sim.last_text(GROUP)
     await sim.deliver(upd)
-    stored = await store(sim.services).cycles.answers(refl.id)
+    stored = await sim.services.repos.cycle.cycles.answers(refl.id)
     assert len(stored) == 1 and len(stored[0].text) <= 3000
     # forged or foreign buttons
     head = refl.header_message_id
@@ -382,13 +381,13 @@ async def test_bad_inputs_change_nothing(sim, clock):
     assert "sudah lewat" in sim.last_text(GROUP)
     await sim.say(GROUP, ANI, "/rtl tambah a; b; 15/12; d; e")
     assert "Terlalu banyak bagian" in sim.last_text(GROUP)
-    assert await store(sim.services).rtl.list(c.id) == []
+    assert await sim.services.repos.cycle.rtl.list(c.id) == []
     # the journal: a bad time, the group, and off
     await sim.say(ANI, ANI, "/jurnal 25:99")
     assert "tidak bisa saya baca" in sim.last_text(ANI) and "/jurnal 15:30" in sim.last_text(ANI)
     await sim.say(GROUP, ANI, "/jurnal 15:30")
     assert "chat pribadi" in sim.last_text(GROUP)
-    assert await store(sim.services).journal.sub(ANI, c.id) is None
+    assert await sim.services.repos.cycle.journal.sub(ANI, c.id) is None
     await sim.say(GROUP, ANI, "/jurnal masalah")
     assert "hanya PIC" in sim.last_text(GROUP)
     # STAR: typing before choosing the reading, an empty part
@@ -487,8 +486,8 @@ async def test_cycle_plan_and_journal_skip_the_community_off_days(sim, clock):
     await sim.say(GROUP, PIC, "/libur 24/11-4/12 Ujian semester")  # today (Tuesday 24/11) to Friday 4/12
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     c = await community(sim)
-    cycle = await store(sim.services).cycles.active(c.id)
-    stages = await store(sim.services).cycles.stages(cycle.id)
+    cycle = await sim.services.repos.cycle.cycles.active(c.id)
+    stages = await sim.services.repos.cycle.cycles.stages(cycle.id)
     assert stages[0].opens_at == at_wita(7, 7, month=12).timestamp()  # Monday after the exams, 07:00 WITA
     assert stages[0].status == "planned"
     await sim.say(ANI, ANI, "/jurnal 15:30")
@@ -512,19 +511,19 @@ async def test_stage_card_replies_in_english_and_older_per_question_prompts(sim,
     assert all(f"{i}. {q['text']}" in text.replace("<b>", "").replace("</b>", "") for i, q in enumerate(qs, 1))
     await sim.say(GROUP, ANI, "Eight pupils struggle", reply_to=card)
     assert "Which question" in sim.last_text(GROUP) and "1–6" in sim.last_text(GROUP)
-    assert await store(sim.services).cycles.answers(refl.id, ANI) == []
+    assert await sim.services.repos.cycle.cycles.answers(refl.id, ANI) == []
     for i in range(1, 6):
         await sim.say(GROUP, ANI, f"{i}. answer number {i}", reply_to=card)
     upd = await sim.say(GROUP, ANI, "the last one, without a number", reply_to=card)  # one question left open
     assert sim.fake.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
-    got = {a.question_key: a.text for a in await store(sim.services).cycles.answers(refl.id, ANI)}
+    got = {a.question_key: a.text for a in await sim.services.repos.cycle.cycles.answers(refl.id, ANI)}
     assert got == {**{q["key"]: f"answer number {i}" for i, q in enumerate(qs[:5], 1)},
                    qs[5]["key"]: "the last one, without a number"}
     await sim.say(GROUP, CITRA, "9. out of range", reply_to=card)
     assert "Which question" in sim.last_text(GROUP)
     # a question prompt of a stage opened before cards
     old = await sim.app.bot.send_message(GROUP, "❓ 3/6 an old prompt")
-    await store(sim.services).cycles.add_prompt(GROUP, old.message_id, refl.id, qs[2]["key"])
+    await sim.services.repos.cycle.cycles.add_prompt(GROUP, old.message_id, refl.id, qs[2]["key"])
     await sim.say(GROUP, CITRA, "Answer to the old prompt", reply_to=old.message_id)
-    got = {a.question_key: a.text for a in await store(sim.services).cycles.answers(refl.id, CITRA)}
+    got = {a.question_key: a.text for a in await sim.services.repos.cycle.cycles.answers(refl.id, CITRA)}
     assert got == {qs[2]["key"]: "Answer to the old prompt"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers.cycle_core import store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
 
 WITA = timedelta(hours=8)
@@ -38,8 +37,8 @@ async def make_groups(sim, add="tambah", cmd="/kelompok"):
 
 
 async def open_stage(sim, community):
-    cyc = await store(sim.services).cycles.active(community.id)
-    return cyc, next(s for s in await store(sim.services).cycles.stages(cyc.id) if s.status == "open")
+    cyc = await sim.services.repos.cycle.cycles.active(community.id)
+    return cyc, next(s for s in await sim.services.repos.cycle.cycles.stages(cyc.id) if s.status == "open")
 
 
 async def prompts(sim, stage):
@@ -53,7 +52,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     f = sim.fake
     await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70 kelompok Kelas rendah")
     assert "Belum ada kelompok" in sim.last_text(GROUP)  # no groups yet: said, no cycle
-    assert await store(sim.services).cycles.active(c.id) is None
+    assert await sim.services.repos.cycle.cycles.active(c.id) is None
     await make_groups(sim)
     await sim.say(GROUP, ANI, "/siklus mulai literasi 40 ke 70 kelompok Kelas rendah")
     assert "hanya PIC" in sim.last_text(GROUP)
@@ -61,7 +60,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     text = sim.last_text(GROUP)
     assert "«Kelas menengah» tidak ada" in text and "Kelas rendah, Kelas tinggi" in text
     assert "/siklus mulai literasi 40 ke 70 kelompok Kelas tinggi" in text
-    assert await store(sim.services).cycles.active(c.id) is None
+    assert await sim.services.repos.cycle.cycles.active(c.id) is None
 
     await sim.say(GROUP, PIC, "/siklus mulai literasi 40 ke 70 kelompok kelas RENDAH")
     started = next(t for t in sim.texts(GROUP) if "Siklus baru dimulai" in t)
@@ -76,7 +75,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
     assert "Siklus ini untuk anggota satu kelompok kerja saja" in sim.last_text(GROUP)
     await sim.say(ANI, ANI, f"/start cy_{refl.id}")
     assert "Siklus ini untuk anggota satu kelompok kerja saja" in sim.last_text(ANI)
-    assert await store(sim.services).cycles.answers(refl.id, ANI) == []
+    assert await sim.services.repos.cycle.cycles.answers(refl.id, ANI) == []
 
     upd = await sim.say(GROUP, BUDI, "1. Delapan murid kelas 2 belum lancar membaca", reply_to=q1)
     assert f.reactions(GROUP, upd["message"]["message_id"]) == ["👍"]
@@ -93,7 +92,7 @@ async def test_cycle_for_one_group_in_indonesian(sim, clock):
 
     # closing counts the group: 1 of 2
     await sim.say(GROUP, PIC, "/siklus lanjut")
-    closed = await store(sim.services).cycles.stage(refl.id)
+    closed = await sim.services.repos.cycle.cycles.stage(refl.id)
     assert (closed.answered_at_close, closed.members_at_close) == (1, 2)
     await sim.say(GROUP, ANI, "/bantuan")  # the help names the group forms
     help_text = sim.last_text(GROUP)
@@ -179,8 +178,7 @@ async def test_meeting_for_one_group_in_indonesian(sim, clock):
 
 
 async def store_meetings(sim, c):
-    from bot.usecases.rhythm_core import store as rhythm_store
-    return await rhythm_store(sim.services).meetings.between(c.id, 0, 2**40)
+    return await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40)
 
 
 async def test_meeting_for_one_group_in_english(sim, clock):
@@ -231,8 +229,7 @@ async def test_weekly_summary_has_a_line_per_group_with_the_floor_per_group(sim,
     await sim.say(GROUP, BUDI, "1. Delapan murid belum lancar membaca", reply_to=(await prompts(sim, refl))[0])
     # a pulse for everyone: Ani, Budi and Citra agree on every statement
     await sim.say(GROUP, PIC, "/survei pulse")
-    from bot.handlers.surveys_post import repo as survey_repo
-    survey = (await survey_repo(sim.services).open_in(c.id))[-1]
+    survey = (await sim.services.repos.surveys.open_in(c.id))[-1]
     for uid in (ANI, BUDI, CITRA):  # answered one tap per item in private, from the card's button
         await sim.say(uid, uid, f"/start sv_{survey.id}")
         for idx in range(3):

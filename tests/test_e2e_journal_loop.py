@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 
-from bot.handlers.cycle_core import store, summary_data
-from bot.handlers.journal_loop import repo
+from bot.handlers.cycle_core import summary_data
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 
 WITA = timedelta(hours=8)
@@ -44,7 +43,7 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     await sim.services.repos.users.set_locale(CITRA, "en", sim.services.now_ts())
     c = await sim.services.repos.communities.by_chat(GROUP)
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
-    cycle = await store(sim.services).cycles.latest(c.id)
+    cycle = await sim.services.repos.cycle.cycles.latest(c.id)
 
     # -- the journal asks "why?" when the day differed from the plan ---------------------------------------
     await sim.say(ANI, ANI, "/jurnal 15:30")
@@ -61,8 +60,8 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     await sim.say(ANI, ANI, "Teksnya terlalu panjang untuk kelompok B")
     assert "Penyebabnya tercatat" in sim.last_text(ANI)
     await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "📣 Bagikan untuk diskusi")  # anonymous
-    entry = (await store(sim.services).journal.entries(ANI, c.id, 1))[0]
-    assert (await repo(sim.services).entry(entry.id)).why == "Teksnya terlalu panjang untuk kelompok B"
+    entry = (await sim.services.repos.cycle.journal.entries(ANI, c.id, 1))[0]
+    assert (await sim.services.repos.journal_loop.entry(entry.id)).why == "Teksnya terlalu panjang untuk kelompok B"
 
     mid = await write_entry(sim, BUDI, "Diskusi kelompok ramai tetapi tidak fokus pada soal")
     await sim.tap(BUDI, mid, BUDI, "✅ Sesuai rencana")
@@ -138,15 +137,15 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     assert "Uji coba solusi" in offer["text"] and "Pakai teks pendek bergambar" in offer["text"]
     await sim.press(GROUP, card["message_id"], ANI, "jl:a:1")
     assert alert(sim)  # a trial button in the group: refused
-    assert await store(sim.services).rtl.list(c.id) == []
+    assert await sim.services.repos.cycle.rtl.list(c.id) == []
     await sim.tap(ANI, offer["message_id"], ANI, "🧪 Saya coba")
     accepted = sim.last_text(ANI)
     assert "RTL #" in accepted and "8 Des" in accepted and "15.30 WITA" in accepted
-    rtl = (await store(sim.services).rtl.list(c.id))[0]
+    rtl = (await sim.services.repos.cycle.rtl.list(c.id))[0]
     assert rtl.owner_user_id == ANI and rtl.due == "2026-12-08" and rtl.what.startswith("Uji coba: Pakai teks")
     await sim.press(ANI, offer["message_id"], ANI, "jl:a:1")
     assert "sudah dijawab" in alert(sim)  # a second tap (an old client) changes nothing
-    assert len(await store(sim.services).rtl.list(c.id)) == 1
+    assert len(await sim.services.repos.cycle.rtl.list(c.id)) == 1
 
     # -- the effect: asked in private on the trial's last school day, one tap, then one reply -------------
     clock.set(at_wita(8, 15, 0, month=12))
@@ -159,7 +158,7 @@ async def test_journal_why_card_votes_trial_effect(sim, clock):
     assert alert(sim)  # out of range: stale
     await sim.tap(ANI, ask["message_id"], ANI, "👍 Membantu")
     assert "Dampak tercatat" in sim.last_text(ANI)
-    assert (await store(sim.services).rtl.get(rtl.id)).status == "done"
+    assert (await sim.services.repos.cycle.rtl.get(rtl.id)).status == "done"
     await sim.say(ANI, ANI, "?!")
     assert "kosong" in sim.last_text(ANI) and "12 dari 15 murid" in sim.last_text(ANI)  # the form, by example
     await sim.say(ANI, ANI, "12 dari 15 murid bisa menyimpulkan bacaan")
@@ -196,7 +195,7 @@ async def test_journal_loop_in_english_and_private_only(sim, clock):
     assert "tidak berlaku" in alert(sim)
     await sim.press(GROUP, f.bot_messages(GROUP)[-1]["message_id"], CITRA, "jl:d:1")  # in the group
     assert alert(sim)
-    assert (await repo(sim.services).entry(1)).differed is None
+    assert (await sim.services.repos.journal_loop.entry(1)).differed is None
     c = await sim.services.repos.communities.by_chat(GROUP)
     await sim.services.repos.communities.update(c.id, sim.services.now_ts(), locale="en")
     await sim.say(GROUP, PIC, "/journal problems")
@@ -258,14 +257,14 @@ async def test_card_goes_up_before_the_meeting_and_the_effect_waits_for_its_owne
     assert "Trying a solution" in offer["text"] and "Split the experiment" in offer["text"]
     await sim.tap(CITRA, offer["message_id"], CITRA, "Not now")
     assert "not now" in sim.last_text(CITRA).lower()
-    assert all(i.owner_user_id != CITRA for i in await store(sim.services).rtl.list(1))
+    assert all(i.owner_user_id != CITRA for i in await sim.services.repos.cycle.rtl.list(1))
 
     # Ani accepts, then leaves the group: no effect question while away
     await sim.tap(ANI, sim.last(ANI)["message_id"], ANI, "🧪 Saya coba")
     assert "RTL #" in sim.last_text(ANI)
     for u in f.leave_group(GROUP, ANI):
         await sim.deliver(u)
-    end = (await repo(sim.services).trials(1))[0]
+    end = (await sim.services.repos.journal_loop.trials(1))[0]
     assert end.end_day == "2026-12-10" and end.status == "accepted"
     clock.set(at_wita(10, 15, 1, month=12))
     await sim.tick()

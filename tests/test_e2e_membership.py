@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.handlers.common import STANDING_TTL_S
-from bot.handlers.cycle_core import store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
 
 LEFT = "sudah tidak berada di grup"
@@ -204,9 +203,9 @@ async def test_no_private_reminders_for_someone_who_left_until_they_return(sim, 
     await sim.say(GROUP, PIC, "/rtl tambah Kunjungan kelas model; Budi; 15/12; catatan observasi")
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     c = await sim.services.repos.communities.by_chat(GROUP)
-    rtl = {i.what: i for i in await store(sim.services).rtl.list(c.id)}
+    rtl = {i.what: i for i in await sim.services.repos.cycle.rtl.list(c.id)}
     assert rtl["Kunjungan kelas model"].owner_user_id == BUDI
-    stage = (await store(sim.services).cycles.due_reminders(2**40))
+    stage = (await sim.services.repos.cycle.cycles.due_reminders(2**40))
     reminder_at = min(s.reminder_at for s in stage)
 
     await deliver(sim, f.leave_group(GROUP, BUDI))

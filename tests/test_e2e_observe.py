@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers.cycle_core import store
 from bot.handlers.observe_reports import report_rows
 from domain.progress_map import indicators_from
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
@@ -65,7 +64,7 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
 
     # -- a cycle runs: the observation belongs to its implementation stage ----------------------------
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
-    cycle = await store(sim.services).cycles.active(c.id)
+    cycle = await sim.services.repos.cycle.cycles.active(c.id)
 
     # -- set-up, bad inputs ----------------------------------------------------------------------
     await sim.say(GROUP, ANI, "/amati 4A")
@@ -182,7 +181,7 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     await sim.say(GROUP, ANI, "Kartu pertanyaan murid di 4A; Ani; 2/12; 20 murid bertanya", reply_to=mid)
     final = f.edits(GROUP, mid)[-1]
     assert "Selesai. RTL #1: Kartu pertanyaan murid di 4A (Ani)" in final and "Pengelolaan kelas 3" in final
-    items = await store(sim.services).rtl.list(c.id)
+    items = await sim.services.repos.cycle.rtl.list(c.id)
     assert [(i.what, i.owner_user_id, i.cycle_id) for i in items] == [("Kartu pertanyaan murid di 4A", ANI, cycle.id)]
     await sim.say(GROUP, ANI, "lagi", reply_to=mid)
     assert "sudah selesai" in sim.last_text(GROUP)
@@ -198,7 +197,7 @@ async def test_groups_and_observation_in_indonesian(sim, clock):
     await sim.say(GROUP, ANI, "/siklus")  # the cycle's view links its observations
     assert "Observasi kelas (tahap Implementasi): #1 Ani Rahma, kelas 4A (/amati)" in sim.last_text(GROUP)
     # once the cycle has ended, its observations count in the progress map (peer observations)
-    await store(sim.services).cycles.save_summary(cycle.id, c.id, clock.ts(), {"completed": True})
+    await sim.services.repos.cycle.cycles.save_summary(cycle.id, c.id, clock.ts(), {"completed": True})
     summaries = await sim.services.feeds.cycle.summaries(c.id, 0, clock.ts() + 1)
     assert summaries[0]["observations"] == 1
     assert indicators_from(None, summaries, None, None, clock.ts())["peer_observations"] == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.handlers.cycle_core import store as cycle_store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, onboard
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -47,7 +46,7 @@ async def test_a_stage_reminder_held_past_its_stage_is_dropped_and_the_results_w
         await sim.say(uid, uid, "/start")
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     c = await sim.services.repos.communities.by_chat(GROUP)
-    repo = cycle_store(sim.services).cycles
+    repo = sim.services.repos.cycle.cycles
     first = (await repo.stages((await repo.active(c.id)).id))[0]
     remind = datetime.fromtimestamp(first.reminder_at, WITA)
     closes = datetime.fromtimestamp(first.closes_at, WITA)

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.usecases.rhythm_core import store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -47,9 +46,9 @@ async def test_schedule_by_text_and_listing_in_the_zone_of_the_community(sim):
     assert "Jadwal tersimpan" in text and "Setiap Kamis, pukul 14.00 WITA, 1 jam 30 menit" in text
     assert "Kamis, 26 November 2026, 14.00–15.30 WITA · Ruang guru · Asesmen formatif" in text
     c = await community(sim)
-    [series] = await store(sim.services).meetings.active_series(c.id)
+    [series] = await sim.services.repos.rhythm.meetings.active_series(c.id)
     assert series.weekdays == (3,) and series.place == "Ruang guru" and series.agenda == "Asesmen formatif"
-    first = (await store(sim.services).meetings.between(c.id, 0, 2**40))[0]
+    first = (await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40))[0]
     assert datetime.fromtimestamp(first.start_ts, UTC) == datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
     # a one-off meeting, in English short form
     await sim.say(GROUP, PIC, "/schedule 2/12 2pm 1h https://meet.google.com/abc-defg-hij Refleksi")
@@ -92,7 +91,7 @@ async def test_schedule_by_buttons(sim):
     text = sim.last_text(GROUP)
     assert "Setiap Rabu, pukul 13.30 WITA, 1 jam" in text and "Daring: https://meet.google.com/abc-defg-hij" in text
     c = await community(sim)
-    [series] = await store(sim.services).meetings.active_series(c.id)
+    [series] = await sim.services.repos.rhythm.meetings.active_series(c.id)
     assert (series.weekdays, series.duration_min, series.link) == ((2,), 60, "https://meet.google.com/abc-defg-hij")
     assert await sim.services.repos.flows.get(GROUP, PIC) is None
 
@@ -147,8 +146,8 @@ async def test_rsvp_tally_edited_in_place_then_check_in_credits_hours(sim, clock
     await sim.tap(GROUP, lst["message_id"], PIC, "▫️ Citra")
     assert "Hadir: 3 dari 3 anggota" in sim.fake.edits(GROUP, lst["message_id"])[-1]
     c = await community(sim)
-    m = (await store(sim.services).meetings.between(c.id, 0, 2**40))[0]
-    assert await store(sim.services).meetings.attendance(m.id) == {ANI: True, BUDI: True, CITRA: True}
+    m = (await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40))[0]
+    assert await sim.services.repos.rhythm.meetings.attendance(m.id) == {ANI: True, BUDI: True, CITRA: True}
     # the window closes: the button goes, the count stays
     at(clock, 11, 26, 18, 31)
     await sim.tick()
@@ -164,7 +163,7 @@ async def test_holiday_and_cuti_bersama_skipped_and_announced(sim, clock):
     await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru")
     await sim.say(GROUP, PIC, "/jadwal Jumat 08:00 60 Aula")
     c = await community(sim)
-    meetings = await store(sim.services).meetings.between(c.id, 0, 2**40)
+    meetings = await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40)
     skipped = {m.orig_date.isoformat(): m for m in meetings if m.status == "skipped"}
     assert skipped["2026-12-24"].reason == "Cuti Bersama Hari Raya Natal"
     assert skipped["2026-12-25"].reason_kind == "holiday" and skipped["2026-12-25"].reason == "Hari Raya Natal"
@@ -247,7 +246,7 @@ async def test_move_and_cancel_with_reasons(sim, clock):
     await sim.say(GROUP, PIC, "/jadwal batal 10/12 seri akhir semester")
     assert "Pertemuan rutin dihentikan mulai Kamis, 10 Desember 2026" in sim.last_text(GROUP)
     c = await community(sim)
-    assert await store(sim.services).meetings.active_series(c.id) == []
+    assert await sim.services.repos.rhythm.meetings.active_series(c.id) == []
     await sim.say(GROUP, ANI, "/jadwal batal 17/12")
     assert "hanya PIC" in sim.last_text(GROUP)
     for bad, expect in (("/jadwal batal 19/12", "Tidak ada pertemuan"), ("/jadwal pindah 17/12", "tanggal"),
@@ -263,7 +262,7 @@ async def test_moving_the_series(sim):
     text = sim.last_text(GROUP)
     assert "Jadwal rutin berubah mulai Kamis, 3 Desember 2026: setiap Jumat, pukul 15.00 WITA" in text
     c = await community(sim)
-    scheduled = [m for m in await store(sim.services).meetings.between(c.id, 0, 2**40) if m.status == "scheduled"]
+    scheduled = [m for m in await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40) if m.status == "scheduled"]
     days = [datetime.fromtimestamp(m.start_ts, WITA).strftime("%a %d/%m %H:%M") for m in scheduled][:3]
     assert days == ["Thu 26/11 14:00", "Fri 04/12 15:00", "Fri 11/12 15:00"]
 
@@ -346,7 +345,7 @@ async def test_zone_labels(sim, label, utc_hour):
     await sim.say(GROUP, ANI, "/jadwal")
     assert f"waktu {label}" in sim.last_text(GROUP) and f"14.00–15.30 {label}" in sim.last_text(GROUP)
     c = await community(sim)
-    first = (await store(sim.services).meetings.between(c.id, 0, 2**40))[0]
+    first = (await sim.services.repos.rhythm.meetings.between(c.id, 0, 2**40))[0]
     assert datetime.fromtimestamp(first.start_ts, UTC).hour == utc_hour
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.delivery import home_thread
-from bot.handlers.cycle_core import store as cycle_store
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, _tz_button, onboard
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -233,9 +232,9 @@ async def test_cycle_keeps_its_own_topic_else_the_home_topic(sim, clock):
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
     assert topic(sim, bot_msgs(sim, "Siklus baru dimulai")[-1]) is None  # the answer, where it was asked
     c = await sim.services.repos.communities.by_chat(GROUP)
-    cyc = await cycle_store(sim.services).cycles.active(c.id)
+    cyc = await sim.services.repos.cycle.cycles.active(c.id)
     assert cyc.thread_id is None
-    stage = next(s for s in await cycle_store(sim.services).cycles.stages(cyc.id) if s.status == "open")
+    stage = next(s for s in await sim.services.repos.cycle.cycles.stages(cyc.id) if s.status == "open")
     prompts = [r[0] for r in await sim.services.db.fetchall(
         "SELECT message_id FROM cycle_prompts WHERE stage_id = ? ORDER BY message_id", (stage.id,))]
     assert prompts and {sim.fake.topic_of(GROUP, mid) for mid in [stage.header_message_id, *prompts]} == {thread}

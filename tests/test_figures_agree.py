@@ -12,7 +12,7 @@ import openpyxl
 import pypdf
 
 from bot.demo import GROUP, PIC, PRINCIPAL, Demo, run_demo
-from bot.handlers.reports import build_summary
+from bot.handlers.reports_summary import build_summary
 from bot.usecases.reports_data import snapshot
 
 HOURS = re.compile(r"Jam belajar: (.+?)(?: \((?:tercapai|target)|\n|$)")

@@ -88,10 +88,9 @@ async def test_a_members_name_is_never_among_the_stage_themes(sim):
 
     await onboard(sim)
     await sim.say(GROUP, PIC, "/siklus mulai literasi kelas 4: 40% → 70% tuntas")
-    from bot.handlers.cycle_core import store as cycle_store
 
     c = await sim.services.repos.communities.by_chat(GROUP)
-    repo = cycle_store(sim.services).cycles
+    repo = sim.services.repos.cycle.cycles
     stage = (await repo.stages((await repo.active(c.id)).id))[0]
     card = stage.header_message_id  # the stage is one card with numbered questions: "N. …" replies answer it
     assert card is not None and len(stage.questions) >= 3

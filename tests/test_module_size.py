@@ -9,13 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "domain", "storage", "fakegram")
 MAX_LINES = 500
 
-# Modules not split yet (other work was changing them when the rest were split). This list must shrink to
-# empty: split a module, then remove it here — the second test fails while a listed module is under the limit.
-NOT_YET_SPLIT = {
-    "bot/handlers/reports.py",
-    "storage/cycle.py",
-    "storage/rhythm.py",
-}
+# Modules not split yet (other work was changing them when the rest were split). Empty since the last three
+# were split (storage/cycle.py, storage/rhythm.py, bot/handlers/reports.py); it may only shrink: a module listed
+# here while under the limit fails the second test, and every module over the limit fails the first.
+NOT_YET_SPLIT: set[str] = set()
 
 
 def line_counts() -> dict[str, int]:

@@ -17,7 +17,7 @@ from telegram.ext import Application
 from domain.programme import KINDS, ProgrammeError, clean_title, first_and_last, parse_details, participation
 from domain.report_period import midnight_ts
 from storage.models import Community, Flow
-from storage.programme import Activity, ActivityRepo
+from storage.programme import Activity
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -31,10 +31,6 @@ FLOW = "activity"
 LIST_WORDS = ("daftar", "list")
 DELETE_WORDS = ("hapus", "delete")
 MAP_WEEKS = 26
-
-
-def repo(services: Services) -> ActivityRepo:
-    return services.repos.activities
 
 
 def today_of(services: Services, community: Community) -> date:
@@ -54,12 +50,12 @@ async def cmd_activity(scope: Scope) -> None:
     if args[0] in LIST_WORDS and len(args) == 1:
         end = today_of(scope.services, c)
         start = end - timedelta(weeks=MAP_WEEKS)
-        acts = await repo(scope.services).between(c.id, midnight_ts(start, ZoneInfo(c.tz)),
-                                                  midnight_ts(end + timedelta(days=1), ZoneInfo(c.tz)))
+        acts = await scope.services.repos.activities.between(c.id, midnight_ts(start, ZoneInfo(c.tz)),
+                                                             midnight_ts(end + timedelta(days=1), ZoneInfo(c.tz)))
         await scope.reply("programme/activity_list", acts=acts, weeks=MAP_WEEKS)
         return
     if args[0] in DELETE_WORDS and len(args) == 2 and args[1].lstrip("#").isdigit():
-        removed = await repo(scope.services).delete(c.id, int(args[1].lstrip("#")))
+        removed = await scope.services.repos.activities.delete(c.id, int(args[1].lstrip("#")))
         await scope.reply("programme/activity_deleted", ok=removed, id=args[1].lstrip("#"))
         return
     await scope.reply("programme/activity_usage")
@@ -117,9 +113,9 @@ async def on_activity_text(scope: Scope, flow: Flow, message: Any) -> None:
         return
     await services.repos.flows.end(flow.chat_id, flow.user_id)
     held_ts = midnight_ts(details.held_on, ZoneInfo(community.tz))
-    aid = await repo(services).add(community.id, data["kind"], data.get("title"), details.held_on, held_ts,
-                                   details.teachers, details.pupils, details.parents, scope.user_id,
-                                   services.now_ts())
+    aid = await services.repos.activities.add(community.id, data["kind"], data.get("title"), details.held_on,
+                                              held_ts, details.teachers, details.pupils, details.parents,
+                                              scope.user_id, services.now_ts())
     await scope.reply("programme/activity_saved", id=aid, kind=data["kind"], title=data.get("title"),
                       d=details)
 
@@ -135,7 +131,7 @@ async def report_rows_programme(services: Services, community_id: int, start_ts:
     c = await services.repos.communities.get(community_id)
     if c is None:
         return {}
-    acts = await repo(services).between(community_id, start_ts, end_ts)
+    acts = await services.repos.activities.between(community_id, start_ts, end_ts)
     if not acts:
         return {}
     tz = ZoneInfo(c.tz)

@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from domain.programme import ProgrammeError, clean_agreement
 from storage.models import Community, Flow
-from storage.programme import Agreement, AgreementRepo
+from storage.programme import Agreement
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -30,17 +30,13 @@ TEAM_WORDS = ("tim", "team")
 DEFAULT_WORDS = ("contoh", "example", "default", "saran")
 
 
-def repo(services: Services) -> AgreementRepo:
-    return services.repos.agreements
-
-
 def accept_markup(scope: Scope, agreement: Agreement) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("agreement.accept"),
                                                        callback_data=cb("ag", "a", agreement.id))]])
 
 
 async def _names(services: Services, community: Community) -> tuple[list[Any], set[int]]:
-    return await services.repos.members.list(community.id), await repo(services).core_team(community.id)
+    return await services.repos.members.list(community.id), await services.repos.agreements.core_team(community.id)
 
 
 @handler(audience="member")
@@ -74,13 +70,13 @@ async def show(scope: Scope) -> None:
     c = scope.community
     assert c is not None
     services = scope.services
-    current = await repo(services).current(c.id)
+    current = await services.repos.agreements.current(c.id)
     members, core = await _names(services, c)
     pic = await scope.is_pic()
     if current is None:
         await scope.reply("programme/agreement_none", pic=pic, core=[m for m in members if m.user_id in core])
         return
-    accepted = await repo(services).accepted(current.id)
+    accepted = await services.repos.agreements.accepted(current.id)
     mine = scope.user_id in accepted
     who = pic and not scope.is_group  # names only in private: the group sees the count
     markup = accept_markup(scope, current) if scope.member and scope.member.active and not mine else None
@@ -106,11 +102,11 @@ async def on_agreement_text(scope: Scope, flow: Flow, message: Any) -> None:
         await ask_text(scope)
         return
     await services.repos.flows.end(flow.chat_id, flow.user_id)
-    previous = await repo(services).current(community.id)
-    aid = await repo(services).write(community.id, body, scope.user_id, services.now_ts())
-    agreement = await repo(services).get(aid)
+    previous = await services.repos.agreements.current(community.id)
+    aid = await services.repos.agreements.write(community.id, body, scope.user_id, services.now_ts())
+    agreement = await services.repos.agreements.get(aid)
     assert agreement is not None
-    await repo(services).accept(aid, scope.user_id, services.now_ts())  # who wrote it agrees with it
+    await services.repos.agreements.accept(aid, scope.user_id, services.now_ts())  # who wrote it agrees with it
     members, core = await _names(services, community)
     card = services.renderer.render(community.locale, "programme/agreement_card", community=community,
                                     agreement=agreement, changed=previous is not None,
@@ -142,7 +138,7 @@ async def team_card(scope: Scope, community: Community, *, edit: bool) -> None:
 
 async def welcome_extra(services: Services, community: Community) -> tuple[str, InlineKeyboardMarkup | None]:
     """For the day's welcome of new members: the agreement's line and its accept button (one tap)."""
-    current = await repo(services).current(community.id)
+    current = await services.repos.agreements.current(community.id)
     if current is None:
         return "", None
     r, loc = services.renderer, community.locale
@@ -158,7 +154,7 @@ async def on_agreement_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     if parts[1] == "a":
-        agreement = await repo(services).get(int(parts[2]))
+        agreement = await services.repos.agreements.get(int(parts[2]))
         community = await services.repos.communities.get(agreement.community_id) if agreement else None
     else:
         agreement, community = None, await services.repos.communities.get(int(parts[2]))
@@ -178,7 +174,7 @@ async def on_agreement_button(update: Update, ctx: KContext) -> None:
         if target is None or not target.active:
             await scope.answer("errors.stale_button", alert=True)
             return
-        added = await repo(services).toggle_core(community.id, uid, services.now_ts())
+        added = await services.repos.agreements.toggle_core(community.id, uid, services.now_ts())
         await scope.answer("agreement.core_added" if added else "agreement.core_removed", name=target.name)
         await team_card(scope, community, edit=True)
         return
@@ -186,11 +182,11 @@ async def on_agreement_button(update: Update, ctx: KContext) -> None:
     if member is None or not member.active:
         await refuse(scope, "errors/not_member")
         return
-    current = await repo(services).current(community.id)
+    current = await services.repos.agreements.current(community.id)
     if current is None or current.id != agreement.id:
         await scope.answer("agreement.outdated", alert=True)
         return
-    first = await repo(services).accept(agreement.id, scope.user_id, services.now_ts())
+    first = await services.repos.agreements.accept(agreement.id, scope.user_id, services.now_ts())
     await scope.answer("agreement.accepted" if first else "agreement.already", alert=not scope.is_group)
 
 

@@ -23,7 +23,7 @@ from domain.cycle import (
 )
 from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
 from domain.star import level_facts
-from storage.cycle import Override as StoredOverride
+from storage.cycle_rows import Override as StoredOverride
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -37,7 +37,6 @@ from .cycle_core import (
     community_bank,
     counts,
     open_stage,
-    store,
     summary_data,
     tick,
 )
@@ -114,7 +113,7 @@ async def start_cycle(scope: Scope) -> None:
         await scope.reply("cycle/bad_target", code=exc.code, raw=raw)
         return
     services, community = scope.services, scope.community
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     active = await repo.active(community.id)
     if active is not None:
         await scope.reply("cycle/already_active", cycle=active)
@@ -163,7 +162,7 @@ def _dated(stages: list[Any], tz: str) -> list[DatedStage]:
 
 async def show(scope: Scope) -> None:
     assert scope.community is not None
-    st = store(scope.services)
+    st = scope.services.repos.cycle
     cycle = await st.cycles.active(scope.community.id)
     if cycle is None:
         await scope.reply("cycle/none")
@@ -189,7 +188,7 @@ async def next_stage(scope: Scope) -> None:
     if not await _pic_only(scope):
         return
     services = scope.services
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     cycle = await repo.active(scope.community.id)
     if cycle is None:
         await scope.reply("cycle/none")
@@ -256,9 +255,9 @@ async def questions(scope: Scope, args: list[str]) -> None:
     except CycleError as exc:
         await scope.reply("cycle/questions_error", code=exc.code, qkey=key)
         return
-    await store(services).cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
-                                              scope.user_id, services.now_ts(),
-                                              (scope.chat_id, scope.message.message_id))
+    await services.repos.cycle.cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
+                                                   scope.user_id, services.now_ts(),
+                                                   (scope.chat_id, scope.message.message_id))
     await scope.reply("cycle/questions_changed", action=action, qkey=key, stage=stage.value, text=text)
 
 
@@ -266,7 +265,7 @@ async def results(scope: Scope, args: list[str]) -> None:
     assert scope.community is not None
     if not await _pic_only(scope):
         return
-    repo = store(scope.services).cycles
+    repo = scope.services.repos.cycle.cycles
     cycle = await repo.active(scope.community.id) or await repo.latest(scope.community.id)
     if cycle is None:
         await scope.reply("cycle/none")
@@ -296,7 +295,7 @@ async def on_cycle_button(update: Update, ctx: KContext) -> None:
     if len(parts) != 3 or parts[1] not in ("adv", "no") or not parts[2].isdigit():
         await scope.answer("errors.stale_button", alert=True)
         return
-    stage = await store(scope.services).cycles.stage(int(parts[2]))
+    stage = await scope.services.repos.cycle.cycles.stage(int(parts[2]))
     if stage is None or scope.community is None or stage.community_id != scope.community.id or not scope.is_group:
         await scope.answer("errors.stale_button", alert=True)
         return

@@ -17,7 +17,7 @@ from ..flows import FlowSpec
 from ..keyboards import cb
 from ..services import Services
 from .common import Scope, join_markup, refuse
-from .cycle_core import CARD, question_text, store
+from .cycle_core import CARD, question_text
 
 FLOW = "cycle_answer"
 
@@ -38,7 +38,7 @@ async def store_answer(scope: Scope, message: Any, stage_id: int, key: str | Non
     happened: not_member | closed | sticker | which (no question given) | empty | first | saved | clipped |
     evidence (the caller words the reply)."""
     services = scope.services
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     state = await repo.stage_state(stage_id)
     if state is None or scope.member is None or not scope.member.active \
             or scope.member.community_id != state[0]:
@@ -82,7 +82,7 @@ async def may_answer(scope: Scope, stage_id: int) -> bool:
 
 
 async def _open_stage_title(scope: Scope, stage_id: int) -> str | None:
-    repo = store(scope.services).cycles
+    repo = scope.services.repos.cycle.cycles
     stage = await repo.stage(stage_id)
     if stage is None:
         return None
@@ -103,7 +103,7 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
     elif outcome == "evidence":
         await scope.reply("cycle/answer_evidence")
     elif outcome == "which":
-        stage = await store(scope.services).cycles.stage(stage_id)
+        stage = await scope.services.repos.cycle.cycles.stage(stage_id)
         await scope.reply("cycle/answer_which", n=len(stage.questions) if stage else 0)
     elif outcome in ("first", "saved") and scope.is_group and not edited:
         await scope.react()  # the receipt: a silent 👍 once the answer is durable (the header explains it)
@@ -112,7 +112,7 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
 async def route_answers(scope: Scope, message: Any) -> bool:
     """Text route: a reply to a stage card or an older stage's question prompt (new or edited), or an edit of an answer given in private."""
     edited = scope.update.edited_message is not None
-    repo = store(scope.services).cycles
+    repo = scope.services.repos.cycle.cycles
     if scope.is_group:
         target = message.reply_to_message
         if target is None or target.from_user is None or target.from_user.id != scope.ctx.bot.id:
@@ -135,7 +135,7 @@ async def route_answers(scope: Scope, message: Any) -> bool:
 async def _card_question(scope: Scope, message: Any, stage_id: int) -> tuple[str | None, str | None]:
     """Which question a reply to a stage card answers, and the answer: "2. …" names it; without a number,
     the stage's only question, or the only one this member has not answered yet. (None, None): ask."""
-    repo = store(scope.services).cycles
+    repo = scope.services.repos.cycle.cycles
     stage = await repo.stage(stage_id)
     if stage is None or not stage.questions:
         return None, None
@@ -155,7 +155,7 @@ async def _private_edit(scope: Scope, message: Any) -> bool:
     text, clipped = clean_answer(message.text)
     if not text:
         return False
-    repo = store(scope.services).cycles
+    repo = scope.services.repos.cycle.cycles
     before = await repo.update_answer_by_message(scope.chat_id, message.message_id, text, scope.services.now_ts())
     if before is None:
         return False
@@ -171,7 +171,7 @@ async def _private_edit(scope: Scope, message: Any) -> bool:
 async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
     """Start (or move within) the private answering of a stage, after checking who and what."""
     services = scope.services
-    stage = await store(services).cycles.stage(stage_id)
+    stage = await services.repos.cycle.cycles.stage(stage_id)
     community = await services.repos.communities.get(stage.community_id) if stage else None
     if stage is None or community is None:
         await scope.reply("cycle/stage_unknown")
@@ -187,7 +187,7 @@ async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
     if not await may_answer(scope, stage.id):
         await refuse(scope, "groups/cycle_other_group")
         return
-    answers = {a.question_key: a for a in await store(services).cycles.answers(stage.id, scope.user_id)}
+    answers = {a.question_key: a for a in await services.repos.cycle.cycles.answers(stage.id, scope.user_id)}
     qs = stage.questions
     if index is None:  # from the deep link: the first question not yet answered
         index = next((i for i, q in enumerate(qs) if q["key"] not in answers), 0)
@@ -215,8 +215,8 @@ async def finish(scope: Scope, stage_id: int) -> None:
     flow = await scope.services.repos.flows.get(scope.chat_id, scope.user_id)
     if flow is not None and flow.name == FLOW:
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-    stage = await store(scope.services).cycles.stage(stage_id)
-    mine = await store(scope.services).cycles.answers(stage_id, scope.user_id)
+    stage = await scope.services.repos.cycle.cycles.stage(stage_id)
+    mine = await scope.services.repos.cycle.cycles.answers(stage_id, scope.user_id)
     await scope.reply("cycle/private_done", answered=len(mine), n=len(stage.questions) if stage else 0)
 
 
@@ -226,7 +226,7 @@ async def on_flow_text(scope: Scope, flow: Flow, message: Any) -> None:
             await scope.reply("cycle/answer_updated_none")
         return
     stage_id, index = int(flow.data["stage"]), int(flow.data["i"])
-    stage = await store(scope.services).cycles.stage(stage_id)
+    stage = await scope.services.repos.cycle.cycles.stage(stage_id)
     if stage is None or index >= len(stage.questions):
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
         await scope.reply("cycle/stage_unknown")

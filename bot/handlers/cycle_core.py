@@ -16,11 +16,12 @@ from domain.cycle_ops import local_date, to_ts
 from domain.figures import quiet_days, rtl_figure, stalled
 from domain.rtl import is_overdue
 from domain.synthesis import AnswerIn, synthesize
-from storage.cycle import CycleStore, History, RtlItem, StageRow
+from storage.cycle_rows import History, StageRow
+from storage.cycle_rtl import RtlItem
 from storage.models import Community, User
 
 from .. import live, quiet
-from ..delivery import in_topic, ledger, send_once
+from ..delivery import in_topic, send_once
 from ..feeds import CycleFeed, CycleGathered, CycleStatus, CycleSummary, Gathering
 from ..keyboards import cb
 from ..render import cut_lines, cycle_texts, local
@@ -36,17 +37,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def store(services: Services) -> CycleStore:
-    return services.repos.cycle
-
-
 def user_locale(services: Services, user: User | None, community: Community) -> str:
     return locale_for(services, user, community, False)
 
 
 # -- questions ------------------------------------------------------------------------------------
 async def community_bank(services: Services, community: Community) -> dict[Stage, list[Question]]:
-    ovs = await store(services).cycles.overrides(community.id)
+    ovs = await services.repos.cycle.cycles.overrides(community.id)
     return apply_overrides(default_bank(cycle_texts(community.locale)),
                            [Override(o.action, o.stage, o.key, o.text) for o in ovs])  # type: ignore[arg-type]
 
@@ -67,7 +64,7 @@ def question_text(key: str, text: str, community_locale: str, locale: str) -> st
 async def counts(services: Services, stage: StageRow) -> tuple[int, int]:
     if stage.status == "closed" and stage.members_at_close is not None:
         return stage.answered_at_close or 0, stage.members_at_close
-    return await store(services).cycles.answered_count(stage.id), await member_count(services, stage)
+    return await services.repos.cycle.cycles.answered_count(stage.id), await member_count(services, stage)
 
 
 async def group_members(services: Services, cycle_id: int) -> list[int] | None:
@@ -93,7 +90,7 @@ def header_markup(services: Services, community: Community, stage: StageRow) -> 
 async def header_text(services: Services, community: Community, stage: StageRow) -> str:
     """The stage card: while open, its questions; once closed, the stage's synthesis in their place (an edit,
     which costs the group no message)."""
-    cycle = await store(services).cycles.get(stage.cycle_id)
+    cycle = await services.repos.cycle.cycles.get(stage.cycle_id)
     answered, members = await counts(services, stage)
     closed = stage.status == "closed"
     text = render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
@@ -107,7 +104,7 @@ async def header_text(services: Services, community: Community, stage: StageRow)
 @live.renders("stage")
 async def stage_card(services: Services, stage_id: int, part: str, now: int) -> live.LiveView | None:
     """The stage card as it should look now (the live mechanism edits it: `live.touch(..., "stage", id)`)."""
-    stage = await store(services).cycles.stage(stage_id)
+    stage = await services.repos.cycle.cycles.stage(stage_id)
     if stage is None or stage.header_message_id is None or stage.header_chat_id is None:
         return None
     community = await services.repos.communities.get(stage.community_id)
@@ -127,8 +124,8 @@ async def open_stage(services: Services, bot: ExtBot, stage: StageRow, now: int,
         return
     bank = await community_bank(services, community)
     questions = [{"key": q.key, "text": q.text} for q in bank[Stage(stage.stage)]]
-    if await store(services).cycles.open_stage(stage.id, now, questions):
-        opened = await store(services).cycles.stage(stage.id)
+    if await services.repos.cycle.cycles.open_stage(stage.id, now, questions):
+        opened = await services.repos.cycle.cycles.stage(stage.id)
         await post_prompts(services, bot, opened, asked=asked)  # type: ignore[arg-type]
 
 
@@ -139,7 +136,7 @@ async def quiet_now(services: Services, community: Community, asked: bool) -> bo
 
 
 async def post_prompts(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     community = await services.repos.communities.get(stage.community_id)
     cycle = await repo.get(stage.cycle_id)
     if community is None or cycle is None or not community.active or await quiet_now(services, community, asked):
@@ -180,7 +177,7 @@ def rtl_list_markup(r: Any, locale: str, items: list[RtlItem]) -> InlineKeyboard
 
 async def post_open_items(services: Services, bot: ExtBot, community: Community, key: str,
                           thread: int | None) -> None:
-    items = await store(services).rtl.list(community.id, status="open")
+    items = await services.repos.cycle.rtl.list(community.id, status="open")
     if not items:
         return
     today = local_date(services.now_ts(), community.tz)
@@ -193,7 +190,7 @@ async def post_open_items(services: Services, bot: ExtBot, community: Community,
 
 # -- closing --------------------------------------------------------------------------------------
 async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int, *, early: bool) -> None:
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     answered, members = await counts(services, stage)
     if not await repo.close_stage(stage.id, now, answered, members):
         return
@@ -208,7 +205,7 @@ async def close_stage(services: Services, bot: ExtBot, stage: StageRow, now: int
 
 
 async def synthesis_text(services: Services, community: Community, stage: StageRow) -> str:
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     members = {m.user_id: m for m in await services.repos.members.list(community.id, active_only=False)}
     answers = [AnswerIn(a.user_id, a.question_key, a.text,
                         allow_quote=bool(members.get(a.user_id) and members[a.user_id].allow_quote))
@@ -224,7 +221,7 @@ async def synthesis_text(services: Services, community: Community, stage: StageR
 async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, asked: bool = False) -> None:
     """The synthesis goes onto the stage's card (an edit: no message); the cycle's summary after the last stage
     (a message: on a day off it waits for the next pass on a school day, unless a PIC asked for it now)."""
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     community = await services.repos.communities.get(stage.community_id)
     cycle = await repo.get(stage.cycle_id)
     if community is None or cycle is None:
@@ -239,7 +236,7 @@ async def post_synthesis(services: Services, bot: ExtBot, stage: StageRow, *, as
 
 
 async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
-    st = store(services)
+    st = services.repos.cycle
     cycle = await st.cycles.get(cycle_id)
     assert cycle is not None
     try:
@@ -270,7 +267,7 @@ async def summary_data(services: Services, cycle_id: int) -> dict[str, Any]:
 async def post_summary(services: Services, bot: ExtBot, community: Community, cycle_id: int,
                        thread: int | None = None) -> None:
     data = await summary_data(services, cycle_id)
-    await store(services).cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
+    await services.repos.cycle.cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
     text = render(services, community, community.locale, "cycle/summary", s=data)
     if community.active:
         await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id, in_topic(
@@ -280,7 +277,7 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, cy
 # -- scheduler ------------------------------------------------------------------------------------
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     now = to_ts(now_dt)
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     for stage in await repo.due_to_close(now):
         await close_stage(services, bot, stage, now, early=False)
     for stage in await repo.due_to_open(now):
@@ -305,13 +302,13 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
             return  # a day off, the night or a meeting: the next pass asks again
         if at != now:  # it could only arrive after the stage closed: stale, dropped
             log.info("stage %s: reminders dropped, no quiet moment before the stage closes", stage.id)
-            await store(services).cycles.mark(stage.id, reminded=1)
+            await services.repos.cycle.cycles.mark(stage.id, reminded=1)
             return
-        answered = await store(services).cycles.answered_users(stage.id)
+        answered = await services.repos.cycle.cycles.answered_users(stage.id)
         group = await group_members(services, stage.cycle_id)
         for m in await services.repos.members.list(community.id):
             if m.user_id in answered:  # an attempt a crash interrupted is moot now: never resent
-                await ledger(services).abandon(f"cy:r:{stage.id}:{m.user_id}", services.now_ts(), "answered")
+                await services.repos.delivery.abandon(f"cy:r:{stage.id}:{m.user_id}", services.now_ts(), "answered")
                 continue
             user = await services.repos.users.get(m.user_id)
             if (group is not None and m.user_id not in group) or user is None or not user.reachable:
@@ -325,7 +322,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
                                    lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
             settled = settled and sent is not None
     if settled:
-        await store(services).cycles.mark(stage.id, reminded=1)
+        await services.repos.cycle.cycles.mark(stage.id, reminded=1)
 
 
 # -- what the weekly summary and reports read (CycleProvider) ------------------------------------------------------
@@ -365,7 +362,7 @@ def _closed_counts(stage: Any) -> tuple[int, int] | None:
 
 async def cycle_status(services: Services, community_id: int, now_dt: Any) -> CycleStatus | None:
     now = to_ts(now_dt)
-    st = store(services)
+    st = services.repos.cycle
     live = now >= services.now_ts() - 60  # asked about the present, or as of a past moment (the trend)
     cycle = await st.cycles.active(community_id) if live else await st.cycles.at(community_id, now)
     community = await services.repos.communities.get(community_id)
@@ -407,7 +404,7 @@ async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since
     the answer rate as of the others, and `cycle_summaries` since `since`."""
     stamps = [to_ts(m) for m in moments]
     now, cid = stamps[-1], g.community.id
-    st = store(services)
+    st = services.repos.cycle
     h = await st.cycles.history(cid, min(stamps), now + 1)
     status = None
     cycle = next((c for c in reversed(h.cycles) if c.status == "active"), None)
@@ -421,7 +418,7 @@ async def cycle_feed(services: Services, g: Gathering, moments: list[Any], since
 
 
 async def cycle_summaries(services: Services, community_id: int, start: Any, end: Any) -> list[CycleSummary]:
-    repo = store(services).cycles
+    repo = services.repos.cycle.cycles
     linked = services.feeds.observe  # lesson observations (/amati) of the cycle
     return [{**s.data, "observations": await repo.observations(s.cycle_id)  # type: ignore[typeddict-item]
              + (await linked.in_cycle(s.cycle_id) if linked else 0)}

@@ -22,9 +22,8 @@ from ..flows import FlowSpec
 from ..render import cycle_texts, local
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
-from .cycle_core import store, user_locale
+from .cycle_core import user_locale
 from .journal_loop import after_share_markup, post_card, refresh_open_card, saved_markup
-from .journal_loop import repo as loop_repo
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -52,7 +51,7 @@ async def cmd_journal(scope: Scope) -> None:
             scope.services.bot_username, f"c{scope.community.id}"))]]) if scope.services.bot_username else None
         await scope.reply("cycle/journal_private_only", markup=markup)
         return
-    repo = store(scope.services).journal
+    repo = scope.services.repos.cycle.journal
     now = scope.services.now_ts()
     if sub in OFF:
         await repo.subscribe(scope.user_id, scope.community.id, None, 0)
@@ -62,7 +61,7 @@ async def cmd_journal(scope: Scope) -> None:
         if last is None:
             await scope.reply("cycle/journal_nothing_to_share")
             return
-        await loop_repo(scope.services).share(last.id, scope.user_id, False, now)
+        await scope.services.repos.journal_loop.share(last.id, scope.user_id, False, now)
         await scope.reply("cycle/journal_shared")
         await refresh_open_card(scope, last.id)
     elif sub in WRITE:
@@ -95,10 +94,10 @@ async def problems(scope: Scope) -> None:
     if scope.is_group:  # the weekly card: proposals and votes in the group (journal_loop)
         await post_card(scope)
         return
-    shared = await store(scope.services).journal.shared_since(scope.community.id, scope.services.now_ts() - WEEK_S)
+    shared = await scope.services.repos.cycle.journal.shared_since(scope.community.id, scope.services.now_ts() - WEEK_S)
     rows = []
     for e in shared:  # anonymous unless the writer shared with their name
-        e = await loop_repo(scope.services).entry(e.id) or e
+        e = await scope.services.repos.journal_loop.entry(e.id) or e
         member = await scope.services.repos.members.get(scope.community.id, e.user_id) if e.share_named else None
         name = member.name if member else None
         rows.append({"entry": e, "name": name, "day": datetime.fromisoformat(e.day)})
@@ -113,7 +112,7 @@ async def save_entry(scope: Scope, community_id: int, message: Any) -> None:
     community = await scope.services.repos.communities.get(community_id)
     now = scope.services.now_ts()
     day = local_date(now, community.tz if community else "Asia/Jakarta").isoformat()
-    entry_id = await store(scope.services).journal.add_entry(scope.user_id, community_id, day, text, now,
+    entry_id = await scope.services.repos.cycle.journal.add_entry(scope.user_id, community_id, day, text, now,
                                                             (scope.chat_id, message.message_id))
     await scope.reply("cycle/journal_saved", clipped=clipped, markup=saved_markup(scope.t, entry_id))
 
@@ -122,7 +121,7 @@ async def route_journal(scope: Scope, message: Any) -> bool:
     """Private text answering today's journal prompt (by reply, or simply the next message)."""
     if scope.is_group or scope.update.edited_message is not None or not message.text:
         return False
-    repo = store(scope.services).journal
+    repo = scope.services.repos.cycle.journal
     target = message.reply_to_message
     if target is not None:
         sub = await repo.by_prompt(scope.user_id, target.message_id)
@@ -145,7 +144,8 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
     if len(parts) != 3 or parts[1] != "s" or not parts[2].isdigit() or scope.is_group:
         await scope.answer("errors.stale_button", alert=True)
         return
-    entry = await loop_repo(scope.services).share(int(parts[2]), scope.user_id, False, scope.services.now_ts())
+    entry = await scope.services.repos.journal_loop.share(int(parts[2]), scope.user_id, False,
+                                                          scope.services.now_ts())
     if entry is None:
         await scope.answer("errors.stale_button", alert=True)
         return
@@ -156,7 +156,7 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
 
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     now = to_ts(now_dt)
-    repo = store(services).journal
+    repo = services.repos.cycle.journal
     for sub in await repo.due(now):
         community = await services.repos.communities.get(sub.community_id)
         user = await services.repos.users.get(sub.user_id)

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from domain.cycle_ops import Person, local_date, match_owner, to_ts
 from domain.rtl import RtlError, due_reminder_at, parse_due, parse_rtl_line
-from storage.cycle import RtlItem
+from storage.cycle_rtl import RtlItem
 from storage.models import Flow
 
 from .. import quiet
@@ -23,7 +23,7 @@ from ..flows import FlowSpec
 from ..render import local
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, handler, refuse, school_calendar
-from .cycle_core import dated_items, rtl_list_markup, store, user_locale
+from .cycle_core import dated_items, rtl_list_markup, user_locale
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -52,7 +52,7 @@ async def cmd_rtl(scope: Scope) -> None:
 
 async def show(scope: Scope) -> None:
     assert scope.community is not None
-    items = await store(scope.services).rtl.list(scope.community.id)
+    items = await scope.services.repos.cycle.rtl.list(scope.community.id)
     today = local_date(scope.services.now_ts(), scope.community.tz)
     open_items = [i for i in items if i.status == "open"]
     closed = [i for i in items if i.status != "open"][-5:]
@@ -100,12 +100,12 @@ async def create(scope: Scope, data: dict[str, Any], owner: int | None) -> None:
     assert scope.community is not None and scope.message is not None
     services, community = scope.services, scope.community
     now = services.now_ts()
-    cycle = await store(services).cycles.active(community.id)
+    cycle = await services.repos.cycle.cycles.active(community.id)
     due = date.fromisoformat(data["due"])
     calendar = await school_calendar(services, community)
     remind_at = to_ts(due_reminder_at(due, community.tz, is_school_day=calendar.is_school_day,
                                       after=services.clock.now()))
-    st = store(services).rtl
+    st = services.repos.cycle.rtl
     item_id = await st.add(community.id, cycle.id if cycle else None, data["what"], data["who"], owner, data["due"],
                            data["measure"], scope.user_id, now, remind_at, (scope.chat_id, scope.message.message_id))
     item = await st.get(item_id)
@@ -163,14 +163,14 @@ async def _may_mark(scope: Scope, item: RtlItem) -> bool:
 async def mark_typed(scope: Scope, status: str, args: list[str]) -> None:
     assert scope.community is not None
     num = args[0].lstrip("#") if args else ""
-    item = await store(scope.services).rtl.get(int(num)) if num.isdigit() else None
+    item = await scope.services.repos.cycle.rtl.get(int(num)) if num.isdigit() else None
     if item is None or item.community_id != scope.community.id:
         await scope.reply("cycle/rtl_unknown_item", num=num)
         return
     if not await _may_mark(scope, item):
         await refuse(scope, "cycle/rtl_not_yours")
         return
-    st = store(scope.services).rtl
+    st = scope.services.repos.cycle.rtl
     await st.set_status(item.id, status, scope.services.now_ts())
     note = " ".join(args[1:])[:NOTE_MAX] or None
     if note:
@@ -184,7 +184,7 @@ async def on_rtl_button(update: Update, ctx: KContext) -> None:
     if len(parts) != 3 or parts[1] not in ("d", "n") or not parts[2].isdigit():
         await scope.answer("errors.stale_button", alert=True)
         return
-    st = store(scope.services).rtl
+    st = scope.services.repos.cycle.rtl
     item = await st.get(int(parts[2]))
     if item is None or (scope.is_group and (scope.community is None or scope.community.id != item.community_id)):
         await scope.answer("errors.stale_button", alert=True)
@@ -212,7 +212,7 @@ async def on_note_text(scope: Scope, flow: Flow, message: Any) -> None:
     text = " ".join((message.text or "").split())
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     if text and text != "-":
-        await store(scope.services).rtl.set_note(int(flow.data["item"]), text[:NOTE_MAX])
+        await scope.services.repos.cycle.rtl.set_note(int(flow.data["item"]), text[:NOTE_MAX])
         await scope.reply("cycle/rtl_note_saved")
         return
     await scope.reply("cycle/rtl_note_skipped")
@@ -220,7 +220,7 @@ async def on_note_text(scope: Scope, flow: Flow, message: Any) -> None:
 
 # -- the scheduler and the evaluation stage ---------------------------------------------------------
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
-    st = store(services).rtl
+    st = services.repos.cycle.rtl
     for item in await st.due_reminders(to_ts(now_dt)):
         community = await services.repos.communities.get(item.community_id)
         user = await services.repos.users.get(item.remind_user_id)

@@ -26,7 +26,7 @@ from domain.star import (
     star_pdf,
     star_text,
 )
-from storage.cycle import GoodPractice
+from storage.cycle_star import GoodPractice
 from storage.models import Community, Flow
 
 from ..buttons import add_buttons
@@ -37,7 +37,6 @@ from ..keyboards import cb
 from ..render import cycle_texts
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, join_markup, refuse
-from .cycle_core import store
 
 log = logging.getLogger(__name__)
 FLOW = "star"
@@ -69,7 +68,7 @@ DRAFT_KEYS = {  # which cycle answers feed which slot of the draft
 async def draft(services: Services, community: Community, user_id: int, locale: str) -> dict[str, str]:
     """A prefilled write-up from the community's running or last cycle (empty without a cycle): its facts
     (community, school, dates, topic, target, measured result, RTL) and its answers, the writer's own first."""
-    st = store(services)
+    st = services.repos.cycle
     cycle = await st.cycles.active(community.id) or await st.cycles.latest(community.id)
     if cycle is None:
         return {}
@@ -162,11 +161,11 @@ async def store_step(scope: Scope, flow: Flow, text: str, clipped: bool, origin_
     if community is None:
         await scope.reply("errors/no_community")
         return
-    cycle = await store(scope.services).cycles.active(community.id)
+    cycle = await scope.services.repos.cycle.cycles.active(community.id)
     data.pop("draft", None)
-    gp_id = await store(scope.services).gp.add(community.id, cycle.id if cycle else None, scope.user_id, data,
-                                               scope.services.now_ts(), (scope.chat_id, origin_id))
-    gp = await store(scope.services).gp.get(gp_id)
+    gp_id = await scope.services.repos.cycle.gp.add(community.id, cycle.id if cycle else None, scope.user_id, data,
+                                                    scope.services.now_ts(), (scope.chat_id, origin_id))
+    gp = await scope.services.repos.cycle.gp.get(gp_id)
     await deliver(scope, community, gp)  # type: ignore[arg-type]
 
 
@@ -182,7 +181,7 @@ async def photos_of(scope: Scope, gp: GoodPractice) -> tuple[bytes, ...]:
     if gp.cycle_id is None:
         return ()
     out = []
-    for file_id in await store(scope.services).cycles.cycle_photos(gp.cycle_id):
+    for file_id in await scope.services.repos.cycle.cycles.cycle_photos(gp.cycle_id):
         try:
             f = await scope.ctx.bot.get_file(file_id)
             out.append(bytes(await f.download_as_bytearray()))
@@ -260,7 +259,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await scope.answer()
         await store_step(scope, flow, text, False, scope.query.message.message_id)  # type: ignore[union-attr]
         return
-    gp = await store(scope.services).gp.get(int(parts[2])) if parts[2].isdigit() else None
+    gp = await scope.services.repos.cycle.gp.get(int(parts[2])) if parts[2].isdigit() else None
     if gp is None or gp.user_id != scope.user_id:
         await scope.answer("errors.stale_button", alert=True)
         return
@@ -274,7 +273,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await _send_file(scope, scope.chat_id, star_docx(st, cycle_texts(scope.locale)), _file_name(scope.locale, gp.id, "docx"),
                          scope.render("cycle/star_docx_caption", title=gp.title))
         return
-    if community is None or not await store(scope.services).gp.mark_shared(gp.id, scope.services.now_ts()):
+    if community is None or not await scope.services.repos.cycle.gp.mark_shared(gp.id, scope.services.now_ts()):
         await scope.answer("cycle.star_already_shared", alert=True)
         return
     await scope.answer("cycle.star_shared_alert")

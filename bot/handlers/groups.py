@@ -11,8 +11,6 @@ from telegram.ext import Application
 
 from domain.groups import GroupWeek, group_week
 from domain.observation import ObservationError, clean_group_name
-from storage.group_targets import GroupTargets
-from storage.observe import Observations, WorkGroups
 from storage.surveys import Survey
 
 from ..buttons import add_buttons
@@ -29,17 +27,13 @@ REMOVE = ("hapus", "remove", "delete")
 NAMES_SHOWN = 8
 
 
-def repos(services: Services) -> tuple[WorkGroups, Observations]:
-    return services.repos.work_groups, services.repos.observations
-
-
 async def member_names(services: Services, community_id: int) -> dict[int, str]:
     return {m.user_id: m.name for m in await services.repos.members.list(community_id)}
 
 
 async def card(scope: Scope) -> tuple[str, InlineKeyboardMarkup | None]:
     assert scope.community is not None
-    groups_repo = repos(scope.services)[0]
+    groups_repo = scope.services.repos.work_groups
     names = await member_names(scope.services, scope.community.id)
     shown = []
     for g in await groups_repo.list(scope.community.id):
@@ -75,7 +69,8 @@ async def add(scope: Scope, raw: str) -> None:
     except ObservationError as exc:
         await scope.reply("groups/bad", code=exc.code, name=raw)
         return
-    made = await repos(scope.services)[0].create(scope.community.id, name, scope.user_id, scope.services.now_ts())
+    made = await scope.services.repos.work_groups.create(scope.community.id, name, scope.user_id,
+                                                         scope.services.now_ts())
     if made is None:
         await scope.reply("groups/bad", code="exists", name=name)
         return
@@ -85,11 +80,11 @@ async def add(scope: Scope, raw: str) -> None:
 async def remove(scope: Scope, raw: str) -> None:
     assert scope.community is not None
     name = " ".join(raw.split())
-    group = await repos(scope.services)[0].by_name(scope.community.id, name) if name else None
+    group = await scope.services.repos.work_groups.by_name(scope.community.id, name) if name else None
     if group is None:
         await scope.reply("groups/bad", code="unknown" if name else "empty", name=name)
         return
-    await repos(scope.services)[0].remove(group.id, scope.services.now_ts())
+    await scope.services.repos.work_groups.remove(group.id, scope.services.now_ts())
     await scope.reply("groups/removed", name=group.name)
 
 
@@ -99,7 +94,7 @@ async def on_button(update: Update, ctx: KContext) -> Any:
     if len(parts) != 3 or parts[1] != "j" or not parts[2].isdigit():
         await scope.answer("errors.stale_button", alert=True)
         return
-    group = await repos(scope.services)[0].get(int(parts[2]))
+    group = await scope.services.repos.work_groups.get(int(parts[2]))
     if group is None:
         await scope.answer("errors.stale_button", alert=True)
         return
@@ -113,7 +108,7 @@ async def on_button(update: Update, ctx: KContext) -> Any:
     if scope.member is None or not scope.member.active:
         await refuse(scope, "errors/not_member")
         return
-    joined = await repos(scope.services)[0].toggle(group.id, scope.user_id, scope.services.now_ts())
+    joined = await scope.services.repos.work_groups.toggle(group.id, scope.user_id, scope.services.now_ts())
     await scope.answer("groups.joined" if joined else "groups.left", name=group.name)
     text, markup = await card(scope)
     await edit_text(scope, text, markup)
@@ -131,52 +126,49 @@ async def edit_text(scope: Scope, text: str, markup: Any) -> None:
 
 
 # -- what working groups give other features (bot.feeds.GroupsFeed) ------------------------------------
-def targets(services: Services) -> GroupTargets:
-    return services.repos.group_targets
-
-
 class GroupsProvider(GroupsFeed):
     def __init__(self, services: Services) -> None:
         self.services = services
 
     async def by_name(self, community_id: int, name: str) -> GroupRef | None:
         """A survey, cycle or series aimed at one group (`/survei pulse kelompok Kelas tinggi`)."""
-        group = await repos(self.services)[0].by_name(community_id, " ".join(name.split()))
+        group = await self.services.repos.work_groups.by_name(community_id, " ".join(name.split()))
         return None if group is None else GroupRef(group.id, group.name)
 
     async def names(self, community_id: int) -> list[str]:
-        return [g.name for g in await repos(self.services)[0].list(community_id)]
+        return [g.name for g in await self.services.repos.work_groups.list(community_id)]
 
     async def target_survey(self, survey_id: int, group_id: int) -> None:
-        await repos(self.services)[0].target_survey(survey_id, group_id)
+        await self.services.repos.work_groups.target_survey(survey_id, group_id)
 
     async def survey_may_answer(self, survey_id: int, user_id: int) -> bool:
         """Anyone of the community may answer a survey for everyone; only its members one aimed at a group."""
-        groups_repo = repos(self.services)[0]
+        groups_repo = self.services.repos.work_groups
         group_id = await groups_repo.survey_group(survey_id)
         return group_id is None or await groups_repo.is_member(group_id, user_id)
 
     async def stage_may_answer(self, stage_id: int, user_id: int) -> bool:
-        return await targets(self.services).may_answer_stage(stage_id, user_id)
+        return await self.services.repos.group_targets.may_answer_stage(stage_id, user_id)
 
     async def cycle_members(self, cycle_id: int) -> list[int] | None:
-        group_id = await targets(self.services).cycle_group(cycle_id)
-        return None if group_id is None else await repos(self.services)[0].member_ids(group_id)
+        group_id = await self.services.repos.group_targets.cycle_group(cycle_id)
+        return None if group_id is None else await self.services.repos.work_groups.member_ids(group_id)
 
     async def meeting_group(self, meeting_id: int) -> GroupRef | None:
         """The working group a meeting is for (`/jadwal … kelompok`): its name and active members, else None."""
-        group_id = await targets(self.services).meeting_group(meeting_id)
+        group_id = await self.services.repos.group_targets.meeting_group(meeting_id)
         if group_id is None:
             return None
-        group = await repos(self.services)[0].get(group_id)  # None once removed: the meeting stays the group's
-        return GroupRef(group_id, group.name if group else "", await repos(self.services)[0].member_ids(group_id))
+        group = await self.services.repos.work_groups.get(group_id)  # None once removed: the meeting stays the group's
+        return GroupRef(group_id, group.name if group else "",
+                        await self.services.repos.work_groups.member_ids(group_id))
 
     async def week(self, g: Gathering, start_ts: int, survey: Survey | None) -> list[GroupWeek]:
         """The weekly summary's line per group (`domain.groups.group_week`), in one statement: the groups'
         figures with their members' answers to `survey` (its agreement within each group, under the
         anonymity floor)."""
-        rows = await targets(self.services).week_figures(g.community.id, start_ts, int(g.now.timestamp()),
-                                                         None if survey is None else survey.id)
+        rows = await self.services.repos.group_targets.week_figures(g.community.id, start_ts, int(g.now.timestamp()),
+                                                                    None if survey is None else survey.id)
         return [group_week(r, None if survey is None else survey.definition,
                            responses(survey, r["answers"]) if survey is not None else ()) for r in rows]
 

@@ -30,7 +30,7 @@ from domain.journal_loop import (
 )
 from domain.report_period import iso_week_key
 from domain.rtl import due_reminder_at
-from storage.journal_loop import Card, JournalLoopRepo
+from storage.journal_loop import Card
 from storage.models import Community, Flow
 
 from .. import live
@@ -42,7 +42,7 @@ from ..keyboards import cb
 from ..render import cycle_texts
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, refuse, school_calendar
-from .cycle_core import store, user_locale
+from .cycle_core import user_locale
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
@@ -51,10 +51,6 @@ FLOW_WHY, FLOW_EFFECT = "journal_why", "journal_effect"
 WEEK_S = 7 * 86400
 LEAD_S = 3 * 3600  # the card goes up by itself up to 3 hours before a meeting, when problems are waiting
 AUTO_EVERY_S = 600  # that check runs at most every 10 minutes
-
-
-def repo(services: Services) -> JournalLoopRepo:
-    return services.repos.journal_loop
 
 
 def share_row(t: Any, entry_id: int) -> list[InlineKeyboardButton]:
@@ -82,7 +78,7 @@ def after_share_markup(t: Any, entry: Any) -> InlineKeyboardMarkup | None:
 
 # -- the weekly card ----------------------------------------------------------------------------------
 async def card_content(services: Services, community: Community, card: Card) -> tuple[str, InlineKeyboardMarkup | None]:
-    problems = await repo(services).problems(card.id)
+    problems = await services.repos.journal_loop.problems(card.id)
     loc = community.locale
     names = {}
     for p in problems:  # a name only where the writer shared with it
@@ -115,7 +111,7 @@ async def refresh_card(services: Services, bot: Any, card_id: int, *, force: boo
 
 @live.renders("problems")
 async def problems_card(services: Services, card_id: int, part: str, now: int) -> live.LiveView | None:
-    card = await repo(services).card(card_id)
+    card = await services.repos.journal_loop.card(card_id)
     community = await services.repos.communities.get(card.community_id) if card else None
     if card is None or community is None or card.message_id is None:
         return None
@@ -129,8 +125,8 @@ async def post_card(scope: Scope) -> None:
     services, community = scope.services, scope.community
     now = services.now_ts()
     week = iso_week_key(local_date(now, community.tz))
-    card, n = await repo(services).open_card(community.id, week, scope.chat_id, scope.thread, scope.user_id, now,
-                                             now - WEEK_S)
+    card, n = await services.repos.journal_loop.open_card(community.id, week, scope.chat_id, scope.thread,
+                                                          scope.user_id, now, now - WEEK_S)
     if n == 0:
         await scope.reply("journal/card_empty")
         return
@@ -141,7 +137,7 @@ async def post_card(scope: Scope) -> None:
     text, markup = await card_content(services, community, card)
     sent = await scope.send_html(text, markup=markup, quote=False)
     if sent is not None:
-        await repo(services).set_card_message(card.id, scope.chat_id, sent.message_id)
+        await services.repos.journal_loop.set_card_message(card.id, scope.chat_id, sent.message_id)
         await services.repos.live.sent("problems", card.id, "", now)  # the post counts as its first edit
 
 
@@ -155,7 +151,8 @@ async def post_card_before_meeting(services: Services, bot: Any, community: Comm
         return
     week = iso_week_key(local_date(now, community.tz))
     thread = home_thread(community)
-    card, n = await repo(services).open_card(community.id, week, community.chat_id, thread, 0, now, now - WEEK_S)
+    card, n = await services.repos.journal_loop.open_card(community.id, week, community.chat_id, thread, 0, now,
+                                                          now - WEEK_S)
     if n == 0 or card.status != "open":
         return
     if card.message_id is not None:
@@ -165,7 +162,7 @@ async def post_card_before_meeting(services: Services, bot: Any, community: Comm
     sent = await send_once(services, bot, f"jl:card:{card.id}", community.chat_id, in_topic(
         services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)))
     if sent:
-        await repo(services).set_card_message(card.id, community.chat_id, sent.message_id)
+        await services.repos.journal_loop.set_card_message(card.id, community.chat_id, sent.message_id)
         await services.repos.live.sent("problems", card.id, "", now)  # the post counts as its first edit
 
 
@@ -179,20 +176,20 @@ async def route_card_reply(scope: Scope, message: Any) -> bool:
     target = message.reply_to_message
     if not scope.is_group or target is None or scope.update.edited_message is not None or scope.community is None:
         return False
-    card = await repo(scope.services).card_by_message(scope.chat_id, target.message_id)
+    card = await scope.services.repos.journal_loop.card_by_message(scope.chat_id, target.message_id)
     if card is None:
         return False
     if not (scope.member and scope.member.active) and not await scope.is_pic():
         await refuse(scope, "errors/not_member")
         return True
-    problems = await repo(scope.services).problems(card.id)
+    problems = await scope.services.repos.journal_loop.problems(card.id)
     try:
         n, text = parse_proposal(message.text or message.caption, len(problems))
     except LoopError as exc:
         await scope.reply("journal/proposal_bad", code=exc.code, count=len(problems))
         return True
-    outcome, n = await repo(scope.services).add_proposal(card.id, n, text, scope.user_id, scope.services.now_ts(),
-                                                         (scope.chat_id, message.message_id), MAX_PROPOSALS)
+    outcome, n = await scope.services.repos.journal_loop.add_proposal(
+        card.id, n, text, scope.user_id, scope.services.now_ts(), (scope.chat_id, message.message_id), MAX_PROPOSALS)
     if outcome in ("added", "again"):
         await scope.react()
         await refresh_card(scope.services, scope.ctx.bot, card.id)
@@ -219,7 +216,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
 
 
 async def _my_entry(scope: Scope, entry_id: int) -> Any:
-    entry = await repo(scope.services).entry(entry_id)
+    entry = await scope.services.repos.journal_loop.entry(entry_id)
     if scope.is_group or entry is None or entry.user_id != scope.user_id:
         await scope.answer("errors.stale_button", alert=True)
         return None
@@ -230,7 +227,7 @@ async def on_differed(scope: Scope, kind: str, ids: list[int]) -> None:
     entry = await _my_entry(scope, ids[0])
     if entry is None:
         return
-    r = repo(scope.services)
+    r = scope.services.repos.journal_loop
     await r.set_differed(entry.id, scope.user_id, kind == "d")
     await scope.answer()
     if kind == "p":
@@ -253,7 +250,7 @@ async def on_why_text(scope: Scope, flow: Flow, message: Any) -> None:
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     entry_id = int(flow.data.get("entry", 0))
-    await repo(scope.services).set_why(entry_id, scope.user_id, text)
+    await scope.services.repos.journal_loop.set_why(entry_id, scope.user_id, text)
     await refresh_open_card(scope, entry_id)
     await scope.reply("journal/why_saved", clipped=clipped, markup=InlineKeyboardMarkup([share_row(scope.t, entry_id)]))
 
@@ -262,7 +259,7 @@ async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
     entry = await _my_entry(scope, ids[0])
     if entry is None:
         return
-    entry = await repo(scope.services).share(entry.id, scope.user_id, True, scope.services.now_ts())
+    entry = await scope.services.repos.journal_loop.share(entry.id, scope.user_id, True, scope.services.now_ts())
     await scope.answer("cycle.journal_shared_alert")
     await scope.edit("journal/shared_named", markup=after_share_markup(scope.t, entry))
     await refresh_open_card(scope, entry.id)
@@ -270,7 +267,7 @@ async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
 
 async def refresh_open_card(scope: Scope, entry_id: int) -> None:
     """An entry was shared or explained: the open cards it is a problem on show it."""
-    for card_id in await repo(scope.services).open_cards_with(entry_id):
+    for card_id in await scope.services.repos.journal_loop.open_cards_with(entry_id):
         await refresh_card(scope.services, scope.ctx.bot, card_id)
 
 
@@ -289,12 +286,13 @@ async def on_vote(scope: Scope, kind: str, ids: list[int]) -> None:
     if not await _member_here(scope):
         return
     assert scope.community is not None
-    outcome = await repo(scope.services).vote(ids[0], scope.user_id, scope.community.id)
+    outcome = await scope.services.repos.journal_loop.vote(ids[0], scope.user_id, scope.community.id)
     if outcome in ("missing", "closed"):
         await scope.answer("journal_loop.vote_" + outcome, alert=True)
         return
     await scope.answer("journal_loop.vote_" + outcome)
-    card = await repo(scope.services).card_by_message(scope.chat_id, scope.query.message.message_id)  # type: ignore[union-attr]
+    card = await scope.services.repos.journal_loop.card_by_message(
+        scope.chat_id, scope.query.message.message_id)  # type: ignore[union-attr]
     if card is not None:
         await refresh_card(scope.services, scope.ctx.bot, card.id)
 
@@ -304,21 +302,21 @@ async def on_decide(scope: Scope, kind: str, ids: list[int]) -> None:
         return
     assert scope.community is not None
     community = scope.community
-    card = await repo(scope.services).card(ids[0])
+    card = await scope.services.repos.journal_loop.card(ids[0])
     if card is None or card.community_id != community.id:
         await scope.answer("errors.stale_button", alert=True)
         return
     if not await scope.is_pic():
         await refuse(scope, "errors/not_pic")
         return
-    r = repo(scope.services)
+    r = scope.services.repos.journal_loop
     if not await r.decide(card.id):
         await scope.answer("journal_loop.vote_closed", alert=True)
         return
     now = scope.services.now_ts()
     calendar = await school_calendar(scope.services, community)
     start, end = trial_window(local_date(now, community.tz), calendar.is_school_day)
-    latest = await store(scope.services).cycles.latest(community.id)
+    latest = await scope.services.repos.cycle.cycles.latest(community.id)
     cycle_id = latest.id if latest is not None and latest.status == "active" else None
     offers = 0
     for p in await r.problems(card.id):
@@ -335,7 +333,7 @@ async def on_decide(scope: Scope, kind: str, ids: list[int]) -> None:
 
 
 async def offer_trial(services: Services, bot: Any, community: Community, trial_id: int) -> None:
-    trial = await repo(services).trial(trial_id)
+    trial = await services.repos.journal_loop.trial(trial_id)
     user = await services.repos.users.get(trial.owner_user_id or 0) if trial else None
     member = await services.repos.members.get(community.id, user.id) if user else None
     if trial is None or user is None or not user.reachable or (member is not None and member.departed):
@@ -352,7 +350,7 @@ async def offer_trial(services: Services, bot: Any, community: Community, trial_
 
 
 async def _my_trial(scope: Scope, trial_id: int) -> Any:
-    trial = await repo(scope.services).trial(trial_id)
+    trial = await scope.services.repos.journal_loop.trial(trial_id)
     if scope.is_group or trial is None or trial.owner_user_id != scope.user_id:
         await scope.answer("errors.stale_button", alert=True)
         return None, None
@@ -368,7 +366,7 @@ async def on_trial_answer(scope: Scope, kind: str, ids: list[int]) -> None:
     trial, community = await _my_trial(scope, ids[0])
     if trial is None:
         return
-    r, services = repo(scope.services), scope.services
+    r, services = scope.services.repos.journal_loop, scope.services
     if kind == "r":
         ok = await r.decline(trial.id, scope.user_id)
         await scope.answer()
@@ -380,11 +378,11 @@ async def on_trial_answer(scope: Scope, kind: str, ids: list[int]) -> None:
         return
     end = date.fromisoformat(trial.end_day)
     calendar = await school_calendar(services, community)
-    journal = await store(services).journal.sub(scope.user_id, community.id)
+    journal = await services.repos.cycle.journal.sub(scope.user_id, community.id)
     h, m = ask_clock(journal.hhmm if journal and journal.enabled else None)
     ask_at = local_ts(end, h, community.tz, m)
     remind = int(due_reminder_at(end, community.tz, is_school_day=calendar.is_school_day).timestamp())
-    rtl_id = await store(services).rtl.add(
+    rtl_id = await services.repos.cycle.rtl.add(
         community.id, trial.cycle_id, scope.t("journal_loop.rtl_what", solution=trial.solution or ""), None,
         scope.user_id, trial.end_day, scope.t("journal_loop.rtl_measure"), scope.user_id, services.now_ts(),
         remind, (scope.chat_id, scope.query.message.message_id))  # type: ignore[union-attr]
@@ -409,9 +407,9 @@ async def on_effect(scope: Scope, kind: str, ids: list[int]) -> None:
         return
     effect = EFFECTS[ids[1]]
     now = scope.services.now_ts()
-    await repo(scope.services).set_effect(trial.id, scope.user_id, effect, now)
+    await scope.services.repos.journal_loop.set_effect(trial.id, scope.user_id, effect, now)
     if trial.rtl_id:
-        await store(scope.services).rtl.set_status(trial.rtl_id, "done", now)
+        await scope.services.repos.cycle.rtl.set_status(trial.rtl_id, "done", now)
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_EFFECT, "text", {"trial": trial.id},
                                            now, community_id=community.id,
                                            prompt_message_id=scope.query.message.message_id)  # type: ignore[union-attr]
@@ -425,14 +423,14 @@ async def on_effect_text(scope: Scope, flow: Flow, message: Any) -> None:
         await scope.reply("journal/effect_note_empty")
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-    await repo(scope.services).set_effect_note(int(flow.data.get("trial", 0)), scope.user_id, text)
+    await scope.services.repos.journal_loop.set_effect_note(int(flow.data.get("trial", 0)), scope.user_id, text)
     await scope.reply("journal/effect_note_saved", clipped=clipped)
 
 
 # -- the scheduler pass ------------------------------------------------------------------------------
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
     now = to_ts(now_dt)
-    r = repo(services)
+    r = services.repos.journal_loop
     if now - services.extra.get("jl_auto_at", 0) >= AUTO_EVERY_S:  # the card before the weekly meeting
         services.extra["jl_auto_at"] = now
         for community_id in await r.communities_with_new_problems(now - WEEK_S):
@@ -470,13 +468,13 @@ async def report_rows_journal(services: Services, community_id: int, start_ts: i
     rows = [[x.problem or "–", x.solution or "–", x.start_day, x.end_day,
              t(c.locale, f"journal_loop.effect.{x.effect}") if x.effect else t(c.locale, "journal_loop.effect.none"),
              x.effect_note or ""]
-            for x in await repo(services).trials_between(community_id, int(start_ts), int(end_ts))]
+            for x in await services.repos.journal_loop.trials_between(community_id, int(start_ts), int(end_ts))]
     return {"trials": rows}
 
 
 async def cycle_trials(services: Services, cycle_id: int) -> list[dict[str, Any]]:
     return [{"problem": x.problem, "solution": x.solution, "effect": x.effect}
-            for x in await repo(services).trials_of_cycle(cycle_id)]
+            for x in await services.repos.journal_loop.trials_of_cycle(cycle_id)]
 
 
 class JournalProvider(JournalFeed):

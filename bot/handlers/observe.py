@@ -22,7 +22,6 @@ from ..commands import Command
 from ..flows import FlowSpec
 from ..services import KContext, Services
 from .common import Scope, build_scope, handler
-from .groups import repos
 from .observe_debrief import on_next, route_debrief, schedule_debrief, tick
 from .observe_form import FLOW_NOTES, on_fill, on_finish, on_notes_text, on_rate
 from .observe_reports import ObserveProvider
@@ -54,7 +53,7 @@ async def cmd_observe(scope: Scope) -> None:
 async def on_button(update: Update, ctx: KContext) -> None:
     scope = await build_scope(update, ctx)
     parts = (scope.query.data or "").split(":")  # type: ignore[union-attr]
-    obs = await repos(scope.services)[1].get(int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
+    obs = await scope.services.repos.observations.get(int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
     if obs is None:
         await scope.answer("errors.stale_button", alert=True)
         return

@@ -10,7 +10,6 @@ from storage.observe import Observation
 
 from ..services import Services
 from .common import Scope
-from .groups import repos
 
 
 def _local(ts: int, tz: str) -> datetime:
@@ -23,5 +22,5 @@ async def member_names_all(services: Services, community_id: int) -> dict[int, s
 
 
 async def _obs_in(scope: Scope, obs_id: int) -> Observation | None:
-    obs = await repos(scope.services)[1].get(obs_id)
+    obs = await scope.services.repos.observations.get(obs_id)
     return obs if obs is not None and scope.community is not None and obs.community_id == scope.community.id else None

@@ -28,9 +28,7 @@ from ..keyboards import cb
 from ..render import tz_label
 from ..services import Services
 from .common import Scope, refuse, school_calendar
-from .cycle_core import store
 from .cycle_rtl import _people
-from .groups import repos
 from .observe_common import _local, _obs_in, member_names_all
 
 if TYPE_CHECKING:
@@ -72,13 +70,13 @@ async def schedule_debrief(scope: Scope, args: list[str]) -> None:
     except ObservationError as exc:
         await scope.reply("observe/bad", code=exc.code, name="", groups=[], debrief=True)
         return
-    await repos(services)[1].update(obs.id, debrief_at=when_ts)
+    await services.repos.observations.update(obs.id, debrief_at=when_ts)
     await scope.reply("observe/debrief_set", obs=obs, when=_local(when_ts, community.tz), tz=tz_label(community.tz))
 
 
 async def debrief_content(services: Services, community: Community, obs: Observation) -> tuple[str, Any]:
     names = await member_names_all(services, community.id)
-    repo = repos(services)[1]
+    repo = services.repos.observations
     observers = await repo.observers(obs.id)
     notes = await repo.notes(obs.id, ("model", "observers", "redesign"))
     spoken = {n["user_id"] for n in notes if n["kind"] == "observers"}
@@ -90,7 +88,7 @@ async def debrief_content(services: Services, community: Community, obs: Observa
     steps = [{"key": k, "state": "done" if i < done_upto else "now" if i == done_upto else "todo",
               "note": counts[k] if i <= done_upto or k != "rtl" else None}
              for i, k in enumerate(STEPS[:-1])]
-    rtl = await store(services).rtl.get(obs.rtl_id) if obs.rtl_id else None
+    rtl = await services.repos.cycle.rtl.get(obs.rtl_id) if obs.rtl_id else None
     means = aspect_means((a, s) for _, a, s in await repo.ratings(obs.id)) if obs.share_ratings else None
     loc = community.locale
     text = services.renderer.render(
@@ -110,7 +108,7 @@ async def debrief_content(services: Services, community: Community, obs: Observa
 
 
 async def _refresh_debrief(services: Services, bot: Any, obs_id: int) -> None:
-    obs = await repos(services)[1].get(obs_id)
+    obs = await services.repos.observations.get(obs_id)
     if obs is None or obs.debrief_chat_id is None or obs.debrief_message_id is None:
         return
     community = await services.repos.communities.get(obs.community_id)
@@ -135,8 +133,9 @@ async def on_next(scope: Scope, obs: Observation) -> None:
         return
     left = 0
     if obs.debrief_step == "model":  # moving on from the model teacher: to the observers, if any
-        left = len(await repos(scope.services)[1].observers(obs.id))
-    await repos(scope.services)[1].update(obs.id, debrief_step=next_step(obs.debrief_step, observers_left=left))
+        left = len(await scope.services.repos.observations.observers(obs.id))
+    await scope.services.repos.observations.update(
+        obs.id, debrief_step=next_step(obs.debrief_step, observers_left=left))
     await scope.answer()
     await _refresh_debrief(scope.services, scope.ctx.bot, obs.id)
 
@@ -146,7 +145,7 @@ async def route_debrief(scope: Scope, message: Any) -> bool:
     target = message.reply_to_message
     if not scope.is_group or target is None or not target.from_user or target.from_user.id != scope.ctx.bot.id:
         return False
-    repo = repos(scope.services)[1]
+    repo = scope.services.repos.observations
     obs = await repo.by_debrief_message(scope.chat_id, target.message_id)
     if obs is None or scope.community is None:
         return False
@@ -188,16 +187,16 @@ async def close_with_rtl(scope: Scope, obs: Observation, line: str, message: Any
     owner = match_owner(spec.who, await _people(scope), obs.model_user_id)
     calendar = await school_calendar(services, community)
     remind_at = to_ts(due_reminder_at(spec.due, community.tz, is_school_day=calendar.is_school_day))
-    rtl_id = await store(services).rtl.add(community.id, obs.cycle_id, spec.what, spec.who, owner,
-                                           spec.due.isoformat(), spec.measure, scope.user_id, now, remind_at,
-                                           (scope.chat_id, message.message_id))
-    await repos(services)[1].update(obs.id, rtl_id=rtl_id, debrief_step="done")
+    rtl_id = await services.repos.cycle.rtl.add(community.id, obs.cycle_id, spec.what, spec.who, owner,
+                                                spec.due.isoformat(), spec.measure, scope.user_id, now, remind_at,
+                                                (scope.chat_id, message.message_id))
+    await services.repos.observations.update(obs.id, rtl_id=rtl_id, debrief_step="done")
     await scope.react()
     await _refresh_debrief(services, scope.ctx.bot, obs.id)
 
 
 async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
-    repo = repos(services)[1]
+    repo = services.repos.observations
     for obs in await repo.due_debriefs(to_ts(now_dt)):
         community = await services.repos.communities.get(obs.community_id)
         if community is None or not community.active:

@@ -20,7 +20,7 @@ from ..keyboards import cb
 from ..services import Services
 from .common import Scope, refuse
 from .cycle_core import user_locale
-from .groups import edit_text, repos
+from .groups import edit_text
 from .observe_common import _local, member_names_all
 
 FLOW_NOTES = "observe_notes"
@@ -40,7 +40,7 @@ async def form_content(services: Services, community: Community, obs: Observatio
         return text, InlineKeyboardMarkup([[InlineKeyboardButton(r.t(loc, "observe.btn_done"),
                                                                  callback_data=cb("ob", "f", obs.id))]])
     aspect = ASPECTS[index]
-    mine = {a: s for _, a, s in await repos(services)[1].ratings(obs.id, user_id)}
+    mine = {a: s for _, a, s in await services.repos.observations.ratings(obs.id, user_id)}
     text = r.render(loc, "observe/form_aspect", obs=obs, model=names.get(obs.model_user_id, "?"), i=index + 1,
                     n=len(ASPECTS), aspect=aspect, current=mine.get(aspect))
     buttons = [InlineKeyboardButton(r.t(loc, f"observe.score.{s}"), callback_data=cb("ob", "r", obs.id, index, s))
@@ -62,7 +62,7 @@ async def send_form(services: Services, bot: Any, community: Community, obs: Obs
 async def _observer_of(scope: Scope, obs: Observation) -> Community | None:
     """The community, if the presser is one of the observation's observers and still in the group."""
     community = await scope.services.repos.communities.get(obs.community_id)
-    if community is None or scope.user_id not in await repos(scope.services)[1].observers(obs.id):
+    if community is None or scope.user_id not in await scope.services.repos.observations.observers(obs.id):
         await scope.answer("observe.not_observer", alert=True)
         return None
     scope.community = community
@@ -82,7 +82,8 @@ async def on_rate(scope: Scope, obs: Observation, parts: list[str]) -> None:
     if community is None:
         return
     index = int(parts[3])
-    await repos(scope.services)[1].rate(obs.id, scope.user_id, ASPECTS[index], int(parts[4]), scope.services.now_ts())
+    await scope.services.repos.observations.rate(obs.id, scope.user_id, ASPECTS[index], int(parts[4]),
+                                                 scope.services.now_ts())
     await scope.answer("observe.rated")
     if index + 1 >= len(ASPECTS):
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_NOTES, "notes", {"obs": obs.id},
@@ -101,7 +102,7 @@ async def on_fill(scope: Scope, obs: Observation) -> None:
 
 
 async def on_notes_text(scope: Scope, flow: Flow, message: Any) -> None:
-    obs = await repos(scope.services)[1].get(int(flow.data["obs"]))
+    obs = await scope.services.repos.observations.get(int(flow.data["obs"]))
     if obs is None:
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
         await scope.reply("observe/unknown", num=flow.data["obs"])
@@ -111,8 +112,9 @@ async def on_notes_text(scope: Scope, flow: Flow, message: Any) -> None:
     if text is None and photo is None:
         await scope.reply("observe/note_empty")
         return
-    await repos(scope.services)[1].add_note(obs.id, scope.user_id, "photo" if photo else "evidence", text, photo,
-                                            scope.services.now_ts(), (scope.chat_id, message.message_id))
+    await scope.services.repos.observations.add_note(obs.id, scope.user_id, "photo" if photo else "evidence", text,
+                                                     photo, scope.services.now_ts(),
+                                                     (scope.chat_id, message.message_id))
     await scope.react()
 
 
@@ -124,8 +126,8 @@ async def on_finish(scope: Scope, obs: Observation) -> None:
     flow = await scope.services.repos.flows.get(scope.chat_id, scope.user_id)
     if flow is not None and flow.name == FLOW_NOTES:
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-    mine = await repos(scope.services)[1].ratings(obs.id, scope.user_id)
-    notes = [n for n in await repos(scope.services)[1].notes(obs.id, ("evidence", "photo"))
+    mine = await scope.services.repos.observations.ratings(obs.id, scope.user_id)
+    notes = [n for n in await scope.services.repos.observations.notes(obs.id, ("evidence", "photo"))
              if n["user_id"] == scope.user_id]
     debrief = _local(obs.debrief_at, community.tz) if obs.debrief_at else None
     await scope.edit("observe/form_done", obs=obs, rated=len(mine), n=len(ASPECTS), evidence=len(notes),

@@ -12,31 +12,29 @@ from domain.recognition import display_names
 
 from ..feeds import CycleObservation, ObserveFeed
 from ..services import Services
-from .cycle_core import store
-from .groups import repos
 from .observe_common import member_names_all
 
 
 # -- what observations give other features (bot.feeds.ObserveFeed): the progress map and the report -----------------------------------------------------------
 async def observations_in_cycle(services: Services, cycle_id: int) -> int:
-    return await repos(services)[1].count_in_cycle(cycle_id)
+    return await services.repos.observations.count_in_cycle(cycle_id)
 
 
 async def observations_of_cycle(services: Services, cycle_id: int) -> list[CycleObservation]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
-    cycle = await store(services).cycles.get(cycle_id)
+    cycle = await services.repos.cycle.cycles.get(cycle_id)
     if cycle is None:
         return []
     names = await member_names_all(services, cycle.community_id)
     return [CycleObservation(o.id, names.get(o.model_user_id, "?"), o.class_label)
-            for o in await repos(services)[1].of_cycle(cycle_id)]
+            for o in await services.repos.observations.of_cycle(cycle_id)]
 
 
 async def report_rows(services: Services, community_id: int, start: int, end: int) -> dict[str, list[list]]:
     community = await services.repos.communities.get(community_id)
     if community is None:
         return {}
-    groups_repo, repo = repos(services)
+    groups_repo, repo = services.repos.work_groups, services.repos.observations
     members = await services.repos.members.list(community_id, active_only=False)
     names = display_names([(m.user_id, m.name, m.allow_named) for m in members],
                           lambda n: services.renderer.t(community.locale, "cycle.member_label", n=n))

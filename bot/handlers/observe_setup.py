@@ -23,8 +23,7 @@ from ..keyboards import cb
 from ..render import tz_label
 from ..services import Services
 from .common import Scope, refuse, school_calendar
-from .cycle_core import store
-from .groups import edit_text, repos
+from .groups import edit_text
 from .observe_common import _local, _obs_in, member_names_all
 from .observe_form import send_form
 
@@ -63,34 +62,34 @@ async def setup(scope: Scope) -> None:
         return
     group_id = None
     if spec.group:
-        group = await repos(services)[0].by_name(community.id, spec.group)
+        group = await services.repos.work_groups.by_name(community.id, spec.group)
         if group is None:
-            names = [g.name for g in await repos(services)[0].list(community.id)]
+            names = [g.name for g in await services.repos.work_groups.list(community.id)]
             await scope.reply("observe/bad", code="unknown_group", name=spec.group, groups=names, debrief=False)
             return
         group_id = group.id
-    cycle = await store(services).cycles.active(community.id)
+    cycle = await services.repos.cycle.cycles.active(community.id)
     stage_id = None
     if cycle is not None:
-        stage_id = next((s.id for s in await store(services).cycles.stages(cycle.id) if s.stage == "implementation"),
-                        None)
-    obs_id = await repos(services)[1].create(
+        stages = await services.repos.cycle.cycles.stages(cycle.id)
+        stage_id = next((s.id for s in stages if s.stage == "implementation"), None)
+    obs_id = await services.repos.observations.create(
         community_id=community.id, cycle_id=cycle.id if cycle else None, stage_id=stage_id, group_id=group_id,
         model=model, class_label=spec.class_label, focus=spec.focus, at_ts=at_ts, user_id=scope.user_id, now=now,
         chat_id=scope.chat_id, thread_id=scope.thread, origin=(scope.chat_id, scope.message.message_id))
-    obs = await repos(services)[1].get(obs_id)
+    obs = await services.repos.observations.get(obs_id)
     assert obs is not None
     text, markup = await card_content(services, community, obs)
     sent = await scope.send_html(text, markup=markup)
     if sent is not None:
-        await repos(services)[1].set_card(obs.id, sent.message_id)
+        await services.repos.observations.set_card(obs.id, sent.message_id)
 
 
 async def card_content(services: Services, community: Community, obs: Observation) -> tuple[str, InlineKeyboardMarkup]:
     names = await member_names_all(services, community.id)
-    observers = [names.get(u, "?") for u in await repos(services)[1].observers(obs.id)]
-    group = await repos(services)[0].get(obs.group_id) if obs.group_id else None
-    cycle = await store(services).cycles.get(obs.cycle_id) if obs.cycle_id else None
+    observers = [names.get(u, "?") for u in await services.repos.observations.observers(obs.id)]
+    group = await services.repos.work_groups.get(obs.group_id) if obs.group_id else None
+    cycle = await services.repos.cycle.cycles.get(obs.cycle_id) if obs.cycle_id else None
     loc = community.locale
     text = services.renderer.render(
         loc, "observe/card", obs=obs, model=names.get(obs.model_user_id, "?"), when=_local(obs.at_ts, community.tz),
@@ -113,14 +112,15 @@ async def on_volunteer(scope: Scope, obs: Observation) -> None:
     if scope.user_id == obs.model_user_id:
         await scope.answer("observe.is_model", alert=True)
         return
-    if obs.group_id is not None and obs.group_id not in await repos(services)[0].groups_of(community.id, scope.user_id):
-        group = await repos(services)[0].get(obs.group_id)
+    if obs.group_id is not None and obs.group_id not in await services.repos.work_groups.groups_of(community.id,
+                                                                                                   scope.user_id):
+        group = await services.repos.work_groups.get(obs.group_id)
         await scope.answer("observe.not_in_group", alert=True, name=group.name if group else "")
         return
     if obs.debrief_step is not None:
         await scope.answer("observe.closed", alert=True)
         return
-    outcome = await repos(services)[1].toggle_observer(obs.id, scope.user_id, services.now_ts(), MAX_OBSERVERS)
+    outcome = await services.repos.observations.toggle_observer(obs.id, scope.user_id, services.now_ts(), MAX_OBSERVERS)
     if outcome == "full":
         await scope.answer("observe.full", alert=True)
         return
@@ -139,10 +139,10 @@ async def detail_content(scope: Scope, obs: Observation) -> tuple[str, InlineKey
     assert scope.community is not None
     services, community = scope.services, scope.community
     names = await member_names_all(services, community.id)
-    observers = await repos(services)[1].observers(obs.id)
+    observers = await services.repos.observations.observers(obs.id)
     see = may_see_ratings(scope.user_id, model=obs.model_user_id, observers=observers, shared=bool(obs.share_ratings))
-    means = aspect_means((a, s) for _, a, s in await repos(services)[1].ratings(obs.id)) if see else None
-    evidence = len(await repos(services)[1].notes(obs.id, ("evidence", "photo")))
+    means = aspect_means((a, s) for _, a, s in await services.repos.observations.ratings(obs.id)) if see else None
+    evidence = len(await services.repos.observations.notes(obs.id, ("evidence", "photo")))
     text = scope.render("observe/detail", obs=obs, model=names.get(obs.model_user_id, "?"),
                         when=_local(obs.at_ts, community.tz), tz=tz_label(community.tz),
                         observers=[names.get(u, "?") for u in observers], evidence=evidence, means=means,
@@ -171,7 +171,7 @@ async def show_list(scope: Scope) -> None:
     tz = scope.community.tz
     items = [{"obs": o, "model": names.get(o.model_user_id, "?"), "when": _local(o.at_ts, tz),
               "debrief": _local(o.debrief_at, tz) if o.debrief_at else None}
-             for o in await repos(scope.services)[1].list(scope.community.id)]
+             for o in await scope.services.repos.observations.list(scope.community.id)]
     await scope.reply("observe/list", items=items)
 
 
@@ -182,10 +182,10 @@ async def on_share(scope: Scope, obs: Observation, parts: list[str]) -> None:
     if scope.user_id != obs.model_user_id:
         await scope.answer("observe.not_model", alert=True)
         return
-    await repos(scope.services)[1].update(obs.id, share_ratings=int(parts[3]))
+    await scope.services.repos.observations.update(obs.id, share_ratings=int(parts[3]))
     await scope.answer("observe.shared_on" if parts[3] == "1" else "observe.shared_off")
     scope.community = await scope.services.repos.communities.get(obs.community_id)
-    updated = await repos(scope.services)[1].get(obs.id)
+    updated = await scope.services.repos.observations.get(obs.id)
     assert updated is not None
     text, markup = await detail_content(scope, updated)
     await edit_text(scope, text, markup)

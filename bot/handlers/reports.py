@@ -5,26 +5,22 @@ Commands: /summary (/ringkasan, PIC, group): show or set the weekly time (`waktu
 private): now, or `waktu Senin 06:30`; /anonymous (/anonim) on|off: whether the summary may thank me by name.
 Callback `rp:<community>:<period>` picks the community of a report in private.
 Ticks: `reports_summaries`, `reports_digests` (paced background runs, see bot/jobs/broadcast.py).
+The summary itself (its slot, content, card and tick) is in `bot/handlers/reports_summary.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application
 
-from domain.calendar import SchoolCalendar
-from domain.charts import summary_chart
 from domain.exports import pdf_bytes, xlsx_bytes
-from domain.groups import SUMMARY_GROUPS_MAX, GroupWeek
 from domain.quiet import send_at as quiet_at
-from domain.quiet import weekly_slot
 from domain.report_period import (
     PeriodError,
     iso_week_key,
@@ -35,238 +31,45 @@ from domain.report_period import (
     week_end,
 )
 from storage.models import Community
-from storage.reports import Reports, SummarySchedule
 
-from .. import chartpool, quiet
+from .. import chartpool
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call, in_topic
-from ..feeds import Gathering
+from ..delivery import SendFailed, call
 from ..jobs import broadcast
 from ..keyboards import cb
-from ..render import cut_lines, fmt_date
 from ..services import KContext, Services
 from ..usecases.reports_data import (
-    Snapshot,
-    contributors,
     cycle_bounds,
     cycle_status,
     cycle_summaries,
-    guarded,
     last_cycle_bounds,
     snapshot,
     stage_title,
 )
 from ..usecases.reports_doc import build_doc, report_data
-from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
+from .common import Scope, build_scope, handler, refuse, school_calendar
+from .reports_summary import (
+    RETRY_S,
+    build_summary,
+    details_markup,
+    due_after,
+    failure_outcome,
+    run_due,
+    send_card,
+    slot_after,
+    slot_of,
+    summary_details,
+    summary_due_after,
+    tick_summaries,
+)
 
 if TYPE_CHECKING:
     from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
-SUMMARY_MAX = 1500
-CAPTION_MAX = 1024  # Telegram's limit for a photo's caption: the weekly summary is one photo with its caption
 DIGEST_PART_MAX = 3800
-RETRY_S = 600
 DIGEST_DEFAULT = (0, 7 * 60)  # Monday 07:00
-
-
-def repo(services: Services) -> Reports:
-    return services.repos.reports
-
-
-def default_slot(work_days: int) -> tuple[int, int]:
-    """End of the school week: Friday 15:00, or Saturday 12:00 for a six-day week."""
-    return (5, 12 * 60) if work_days == 6 else (4, 15 * 60)
-
-
-def slot_of(s: SummarySchedule) -> tuple[int, int]:
-    d = default_slot(s.work_days)
-    return (d[0] if s.weekday is None else s.weekday, d[1] if s.minute is None else s.minute)
-
-
-def due_after(tz: str, work_days: int, weekday: int | None, minute: int | None, after_ts: int) -> int:
-    """storage.reports.DueFn: the first slot after `after_ts` (default slot when weekday/minute are None)."""
-    d = default_slot(work_days)
-    wd = d[0] if weekday is None else weekday
-    mi = d[1] if minute is None else minute
-    return int(next_weekly(datetime.fromtimestamp(after_ts, UTC), ZoneInfo(tz), wd, mi).timestamp())
-
-
-def summary_due_after(tz: str, work_days: int, weekday: int | None, minute: int | None, after_ts: int) -> int:
-    """storage.reports.DueFn for summaries: the first slot after `after_ts`, moved back to the last school day
-    of its week by the national calendar (domain.quiet.weekly_slot); the community's own off-days are seen
-    from the next slot on (`summary_one`), or by the quiet policy when the slot comes."""
-    return _slot_after(SchoolCalendar(work_days if work_days in (5, 6) else 5), tz, work_days, weekday, minute,
-                       datetime.fromtimestamp(after_ts, UTC))
-
-
-def _slot_after(calendar: SchoolCalendar, tz: str, work_days: int, weekday: int | None, minute: int | None,
-                after: datetime) -> int:
-    d = default_slot(work_days)
-    wd, mi = (d[0] if weekday is None else weekday), (d[1] if minute is None else minute)
-    slot = weekly_slot(calendar, ZoneInfo(tz), wd, mi, after)
-    return int((slot or next_weekly(after, ZoneInfo(tz), wd, mi)).timestamp())
-
-
-async def summary_groups(services: Services, snap: Snapshot, start_ts: int) -> list[GroupWeek]:
-    """The line per working group (`/kelompok`, `feeds.groups.week`), when the community has groups: one
-    statement, with the latest survey's answers of each group's members."""
-    groups = services.feeds.groups
-    if groups is None:
-        return []
-    got = await guarded("groups.week", groups.week(Gathering(snap.community, snap.now, snap.members), start_ts,
-                                                    snap.survey_closed))
-    return got or []
-
-
-# -- the weekly group summary -------------------------------------------------------------------
-@dataclass
-class Summary:
-    text: str             # the whole summary (details, in private behind the card's button)
-    chart: bytes | None
-    caption: str          # the card: the summary in at most CAPTION_MAX characters (the photo's caption)
-
-
-async def build_summary(services: Services, community: Community, now: datetime, *,
-                        chart: bool = True) -> Summary | None:
-    """The summary of this week (None when there is nothing at all to say yet)."""
-    snap = await snapshot(services, community, now)
-    tz = ZoneInfo(community.tz)
-    start_ts = int(datetime(snap.start.year, snap.start.month, snap.start.day, tzinfo=tz).timestamp())
-    thanks = await contributors(services, community, start_ts, int(now.timestamp()) + 1, members=snap.members)
-    if not snap.has_data and not thanks:
-        return None
-    r, loc = services.renderer, community.locale
-    groups = await summary_groups(services, snap, start_ts)
-    text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks,
-                    groups=groups[:SUMMARY_GROUPS_MAX], groups_more=max(0, len(groups) - SUMMARY_GROUPS_MAX))
-    if len(text) > SUMMARY_MAX:  # very long names or titles: the compact form drops the optional lines
-        text = r.render(loc, "reports/summary", community=community, snap=snap, thanks=thanks[:1], compact=True)
-    caption = text
-    for short in ({"thanks": thanks[:1]}, {"thanks": thanks[:1], "compact": True}):  # the survey line goes last
-        if len(caption) <= CAPTION_MAX:
-            break
-        caption = r.render(loc, "reports/summary", community=community, snap=snap, **short)
-    if len(caption) > CAPTION_MAX:  # still too long (names, titles): whole lines up to the limit
-        caption = cut_lines(caption, CAPTION_MAX)
-    png = None
-    if chart and snap.has_chart:
-        series = {r.t(loc, "reports.chart.attendance"): [p.attendance for p in snap.trend],
-                  r.t(loc, "reports.chart.hours"): [p.hours for p in snap.trend],
-                  r.t(loc, "reports.chart.answers"): [p.answers for p in snap.trend]}
-        series = {k: v for k, v in series.items() if any(x is not None for x in v)}
-        first = snap.start - timedelta(weeks=len(snap.trend) - 1)
-        last = min(snap.end, now.astimezone(tz).date())  # nothing after now
-        period = f"{fmt_date(first, loc, 'd MMM')} – {fmt_date(last, loc, 'd MMM y')}"
-        png = await chartpool.pool(services).run(
-            summary_chart, [p.label for p in snap.trend], series, r.t(loc, "reports.chart.title", period=period),
-            kind="share", locale=loc, ylabel=r.t(loc, "reports.chart.unit"))
-    return Summary(text[:4096], png, caption)
-
-
-def details_markup(services: Services, community: Community) -> InlineKeyboardMarkup | None:
-    """The card's button: the whole summary in private (deep link `sum_<community>`)."""
-    if not services.bot_username:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(services.renderer.t(community.locale, "reports.btn_details"),
-                                                       url=deep_link(services.bot_username, f"sum_{community.id}"))]])
-
-
-def send_card(bot: Any, summary: Summary, markup: InlineKeyboardMarkup | None) -> Any:
-    """The summary as one message: the chart with the card as its caption (text alone without a chart)."""
-    if summary.chart is not None:
-        png = summary.chart
-        return lambda cid, thread: bot.send_photo(cid, InputFile(png, filename="ringkasan.png"),
-                                                  caption=summary.caption, reply_markup=markup,
-                                                  message_thread_id=thread)
-    return lambda cid, thread: bot.send_message(cid, summary.caption, reply_markup=markup, message_thread_id=thread)
-
-
-async def post_summary(services: Services, bot: ExtBot, community: Community, key: str,
-                       now: datetime) -> str:
-    """Send the summary (one message) under `key`. Returns sent | already | empty | failed | skipped."""
-    done = await services.repos.outbox.get(key)
-    if done is not None and done.status in ("sent", "skipped"):
-        return "already"
-    summary = await build_summary(services, community, now)
-    if summary is None:
-        return "empty"
-    res = await broadcast.paced_send_once(services, bot, key, community.chat_id, in_topic(
-        services, community, send_card(bot, summary, details_markup(services, community))))
-    if res is None:
-        return await _failure(services, key, key)
-    return "sent" if res else "already"
-
-
-async def _failure(services: Services, failed_key: str, key: str) -> str:
-    entry = await services.repos.outbox.get(failed_key)
-    if entry is not None and entry.status == "skipped":  # forbidden / refused: do not retry this week
-        if failed_key != key:
-            await services.repos.outbox.claim(key, entry.chat_id, services.now_ts())
-            await services.repos.outbox.mark(key, "skipped", services.now_ts(), error="part_failed")
-        return "skipped"
-    return "failed"
-
-
-async def summary_details(scope: Scope, rest: str) -> None:
-    """`/start sum_<community>` (the card's button): the whole summary of this week, in private, for a member."""
-    community = await scope.services.repos.communities.get(int(rest)) if rest.isdigit() else None
-    member = await scope.services.repos.members.get(community.id, scope.user_id) if community else None
-    if community is None or member is None or not member.active:
-        await refuse(scope, "errors/not_member")
-        return
-    summary = await build_summary(scope.services, community, scope.services.clock.now(), chart=False)
-    if summary is None:
-        await scope.reply("reports/summary_empty")
-        return
-    await scope.send_html(summary.text, quote=False)
-
-
-async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> None:
-    now = services.clock.now()
-    tz = ZoneInfo(s.tz)
-    due = datetime.fromtimestamp(s.next_due_at, UTC)
-    community = await services.repos.communities.get(s.community_id)
-    if community is None:
-        return
-    ends = week_end(due, tz)  # the next slot: in a later week, on its last school day up to the slot's day
-    nxt = _slot_after(await school_calendar(services, community), s.tz, s.work_days, s.weekday, s.minute,
-                      max(now, ends - timedelta(seconds=1)))
-    week = iso_week_key(due.astimezone(tz).date())
-    r = repo(services)
-    if not (s.enabled and s.active and s.setup_done) or now >= ends or s.last_week == week:
-        await r.advance_summary(s.community_id, nxt, None, services.now_ts())  # off, or missed its week
-        return
-    at = await quiet.send_at(services, community, now, private=False)
-    if at != now:  # a day off: later this week if a school day is left, else the week has no summary
-        later = at is not None and at < ends
-        await r.advance_summary(s.community_id, int(at.timestamp()) if later else nxt,  # type: ignore[union-attr]
-                                None, services.now_ts())
-        return
-    outcome = await post_summary(services, bot, community, f"sum:{community.id}:{week}", now)
-    if outcome == "failed" and now.timestamp() + RETRY_S < week_end(due, tz).timestamp():
-        await r.advance_summary(s.community_id, int(now.timestamp()) + RETRY_S, None, services.now_ts())
-        return
-    await r.advance_summary(s.community_id, nxt, week, services.now_ts())
-
-
-async def run_due(services: Services, fetch: Any, one: Any, ident: Any) -> None:
-    """Drain what is due in batches; an item is handled once per run even if it stays due."""
-    seen: set[int] = set()
-    while True:
-        due = [d for d in await fetch(services.now_ts()) if ident(d) not in seen]
-        if not due:
-            return
-        seen.update(ident(d) for d in due)
-        await broadcast.run_all(due, one)
-
-
-async def tick_summaries(services: Services, bot: ExtBot, now: datetime) -> None:
-    r = repo(services)
-    await r.schedule_new_communities(int(now.timestamp()), summary_due_after)
-    await broadcast.spawn(services, "summaries", lambda: run_due(
-        services, r.due_summaries, lambda s: summary_one(services, bot, s), lambda s: s.community_id))
 
 
 # -- principal digests ---------------------------------------------------------------------------
@@ -306,7 +109,7 @@ async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, n
         res = await broadcast.paced_send_once(services, bot, k, user_id,
                                               lambda cid, t=text: bot.send_message(cid, t))
         if res is None:
-            return await _failure(services, k, key)
+            return await failure_outcome(services, k, key)
     return "sent"
 
 
@@ -316,7 +119,7 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
     due = datetime.fromtimestamp(d.next_due_at, UTC)
     nxt = int(next_weekly(max(now, due), tz, d.weekday, d.minute).timestamp())
     week = iso_week_key(due.astimezone(tz).date())
-    r = repo(services)
+    r = services.repos.reports
     user = await services.repos.users.get(d.user_id)
     if user is None or not user.reachable or now >= week_end(due, tz) or d.last_week == week:
         await r.advance_digest(d.user_id, nxt, None, services.now_ts())  # blocked / never started: skip
@@ -337,7 +140,7 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
 
 
 async def tick_digests(services: Services, bot: ExtBot, now: datetime) -> None:
-    r = repo(services)
+    r = services.repos.reports
     await r.schedule_new_principals(int(now.timestamp()), due_after)
     await broadcast.spawn(services, "digests", lambda: run_due(
         services, r.due_digests, lambda d: digest_one(services, bot, d), lambda d: d.user_id))
@@ -360,7 +163,7 @@ async def _weekly_args(scope: Scope, args: list[str], template: str) -> tuple[in
 async def cmd_summary(scope: Scope) -> None:
     assert scope.community is not None
     services, c = scope.services, scope.community
-    r = repo(services)
+    r = services.repos.reports
     now = services.clock.now()
     await r.schedule_new_communities(services.now_ts(), summary_due_after)
     sched = await r.summary(c.id)
@@ -371,12 +174,12 @@ async def cmd_summary(scope: Scope) -> None:
         slot = await _weekly_args(scope, args, "summary")
         if slot is None:
             return
-        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, *slot, now)
+        nxt = slot_after(await school_calendar(services, c), c.tz, c.work_days, *slot, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=slot[0], minute=slot[1])
         changed = "time"
     elif word in ("off", "mati", "stop", "on", "nyala", "aktif") and sched is not None:
         on = word in ("on", "nyala", "aktif")
-        nxt = _slot_after(await school_calendar(services, c), c.tz, c.work_days, sched.weekday, sched.minute, now)
+        nxt = slot_after(await school_calendar(services, c), c.tz, c.work_days, sched.weekday, sched.minute, now)
         await r.set_summary(c.id, services.now_ts(), nxt, weekday=sched.weekday, minute=sched.minute, enabled=on)
         changed = "on" if on else "off"
     elif word in ("sekarang", "now"):
@@ -533,7 +336,7 @@ async def cmd_digest(scope: Scope) -> None:
     if not communities:
         await scope.reply("reports/not_principal")
         return
-    r = repo(services)
+    r = services.repos.reports
     now = services.clock.now()
     args = _args(scope)
     if args and args[0].lower() in ("waktu", "time", "jam"):

@@ -52,7 +52,6 @@ from ..usecases.rhythm_core import (
     refresh_off_days,
     shift_of,
     skip_notice_at,
-    store,
     ts,
     tz_of,
     utc,
@@ -93,7 +92,7 @@ async def show_schedule(scope: Scope) -> None:
     c = scope.community
     assert c is not None
     now = scope.services.now_ts()
-    rs = store(scope.services)
+    rs = scope.services.repos.rhythm
     for series in await rs.meetings.active_series(c.id):
         await materialize(scope.services, series, c, now)
     meetings = await rs.meetings.between(c.id, now - 3 * 3600, now + LIST_DAYS * 86400)
@@ -145,7 +144,7 @@ async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_
             await scope.reply("rhythm/schedule_error", code="overlap", detail="",
                               clash=meeting_view(clash, c))
             return
-    series, created = await store(services).meetings.create_series(
+    series, created = await services.repos.rhythm.meetings.create_series(
         community_id=c.id, kind=spec.kind, weekdays=spec.weekdays, start_time=spec.start_time,
         duration_min=spec.duration_min, once_date=spec.date, place=spec.place, link=spec.link, agenda=spec.agenda,
         created_by=scope.user_id, chat_id=chat_id, message_id=message_id, now=now, occurrences=rows,
@@ -153,7 +152,7 @@ async def create_series(scope: Scope, spec: ScheduleSpec, chat_id: int, message_
         group_id=group.id if group is not None else None)  # its RSVP and attendance count the group
     if not created:
         return  # the same message delivered again: already confirmed
-    upcoming = [m for m in await store(services).meetings.between(c.id, now, until) if m.series_id == series.id]
+    upcoming = [m for m in await services.repos.rhythm.meetings.between(c.id, now, until) if m.series_id == series.id]
     await scope.reply("rhythm/schedule_created", spec=spec, tz=c.tz,
                       upcoming=[meeting_view(m, c) for m in upcoming[:4]], offsets=offsets_of(c),
                       group=group.name if group else None)
@@ -164,7 +163,7 @@ async def find_clash(services: Services, c: Any, new: list[Occurrence], *,
     """The existing meeting a new occurrence would overlap, if any."""
     lo = min(o.start_utc for o in new) - timedelta(days=1)
     hi = max(o.end_utc for o in new) + timedelta(days=1)
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     meetings = [m for m in await rs.between(c.id, ts(lo), ts(hi))
                 if m.status == "scheduled" and m.id != exclude_meeting and m.series_id != exclude_series]
     existing = [Occurrence(m.id, utc(m.start_ts), utc(m.end_ts), m.orig_date) for m in meetings]
@@ -197,7 +196,7 @@ async def change_meeting(scope: Scope, action: str, text: str) -> None:
     except ParseError as err:
         await scope.reply("rhythm/change_error", action=action, code=err.code, detail=err.detail or "")
         return
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     for series in await rs.active_series(c.id):
         await materialize(services, series, c, now)
     lo, hi = day_bounds(change.date, c)
@@ -218,7 +217,7 @@ async def change_meeting(scope: Scope, action: str, text: str) -> None:
 async def cancel(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
     c = scope.community
     assert c is not None
-    rs = store(scope.services).meetings
+    rs = scope.services.repos.rhythm.meetings
     now = scope.services.now_ts()
     if change.series:
         await rs.end_series(m.series_id, change.reason, m.start_ts)
@@ -238,7 +237,7 @@ async def move(scope: Scope, m: Meeting, change: ChangeSpec) -> None:
     c = scope.community
     assert c is not None
     services = scope.services
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     tz = tz_of(c)
     now = services.now_ts()
     old = meeting_view(m, c)
@@ -330,7 +329,7 @@ async def set_reminders(scope: Scope, text: str) -> None:
     await services.repos.communities.set_setting(c.id, "reminder_offsets", list(offsets), now)
     c = scope.community = await services.repos.communities.get(c.id)
     assert c is not None
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     changes = []
     calendar, tz = await calendar_of(services, c), tz_of(c)
     for m in await rs.between(c.id, now, now + HORIZON_DAYS * 86400):
@@ -350,7 +349,7 @@ async def cmd_offday(scope: Scope) -> None:
     c = scope.community
     assert c is not None and scope.message is not None
     services = scope.services
-    rs = store(services).off_days
+    rs = services.repos.rhythm.off_days
     text = args_text(scope)
     now = services.now_ts()
     today = services.clock.now().astimezone(tz_of(c)).date()
@@ -395,18 +394,18 @@ class RhythmProvider(RhythmFeed):
     services: Services
 
     async def meeting_weekdays(self, community_id: int) -> tuple[int, ...]:
-        series = await store(self.services).meetings.active_series(community_id)
+        series = await self.services.repos.rhythm.meetings.active_series(community_id)
         return tuple(sorted({d for s in series if s.kind == "weekly" for d in s.weekdays}))
 
     async def meetings_between(self, community_id: int, start_ts: int, end_ts: int) -> list[MeetingRow]:
-        rows = await store(self.services).meetings.between_counted(community_id, int(start_ts), int(end_ts))
+        rows = await self.services.repos.rhythm.meetings.between_counted(community_id, int(start_ts), int(end_ts))
         members = await self.services.repos.members.count(community_id) if rows else 0
         now = self.services.now_ts()  # a meeting of one working group: attendance over the group
         return [_row(m, present, members if size is None else size, now) for m, present, size in rows]
 
     async def meeting_windows(self, community_id: int, start_ts: int, end_ts: int) -> list[tuple[int, int]]:
         """(start, end) of the meetings that take place, starting in [start_ts, end_ts): the quiet policy."""
-        meetings = await store(self.services).meetings.between(community_id, int(start_ts), int(end_ts))
+        meetings = await self.services.repos.rhythm.meetings.between(community_id, int(start_ts), int(end_ts))
         return [(m.start_ts, m.end_ts) for m in meetings if m.status == "scheduled"]
 
     async def school_calendar(self, community: Community) -> SchoolCalendar:
@@ -422,7 +421,7 @@ class RhythmProvider(RhythmFeed):
         return await rhythm_reports.report_rows_rhythm(self.services, community_id, start_ts, end_ts)
 
     async def meetings(self, g: Gathering, start_ts: int, end_ts: int) -> list[MeetingRow]:
-        rows = await store(self.services).meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
+        rows = await self.services.repos.rhythm.meetings.between_counted(g.community.id, int(start_ts), int(end_ts))
         now = self.services.now_ts()
         return [_row(m, present, len(g.members) if size is None else size, now) for m, present, size in rows]
 
@@ -431,20 +430,19 @@ class RhythmProvider(RhythmFeed):
                                               members=g.members)
 
     def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[ActivityPart]:
-        return [store(self.services).meetings.attended_part(g.community.id, int(start_ts), int(end_ts))]
+        return [self.services.repos.rhythm.meetings.attended_part(g.community.id, int(start_ts), int(end_ts))]
 
 
 async def tick_extend(services: Services, bot: Any, now: datetime) -> None:
     """Keep stored occurrences a few weeks ahead (each series is topped up about once a week)."""
     now_ts = ts(now)
-    for series in await store(services).meetings.series_to_extend(now_ts + REFILL_DAYS * 86400):
+    for series in await services.repos.rhythm.meetings.series_to_extend(now_ts + REFILL_DAYS * 86400):
         c = await services.repos.communities.get(series.community_id)
         if c is not None:
             await materialize(services, series, c, now_ts)
 
 
 def register(app: Application, services: Services) -> None:
-    store(services)
     services.commands.add(
         Command("schedule", "jadwal", cmd_schedule),
         Command("offday", "libur", cmd_offday, audience="pic"),

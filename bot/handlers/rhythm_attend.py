@@ -30,7 +30,6 @@ from ..usecases.rhythm_core import (
     next_remind_at,
     offsets_of,
     skip_notice_at,
-    store,
     ts,
     tz_of,
     utc,
@@ -50,7 +49,7 @@ async def meeting_group(services: Services, meeting_id: int) -> GroupRef | None:
 # -- rendering the live messages ------------------------------------------------------------------
 async def render_live(services: Services, c: Community, m: Meeting, kind: str, now: int) -> tuple[str, Any]:
     """Text and keyboard of a reminder, skip notice or check-in message, as they should look now."""
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     view = meeting_view(m, c)
     r = services.renderer
     if kind == "checkin":
@@ -83,14 +82,14 @@ async def refresh_tallies(services: Services, bot: ExtBot, meeting_id: int, *, f
                           only: str | None = None) -> None:
     """A meeting's live messages (reminders' RSVP tallies, the check-in; `only` one kind of them) changed: edited
     now or owed (`bot.live`), so a burst of taps costs one edit per message per interval; `force` at once."""
-    for mm in await store(services).meetings.messages(meeting_id):
+    for mm in await services.repos.rhythm.meetings.messages(meeting_id):
         if mm.kind != "skip" and (only is None or mm.kind == only):
             await live.touch(services, bot, "meeting", meeting_id, mm.kind, force=force)
 
 
 @live.renders("meeting")
 async def meeting_message(services: Services, meeting_id: int, kind: str, now: int) -> live.LiveView | None:
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     m = await rs.get(meeting_id)
     mm = await rs.message(meeting_id, kind) if m is not None else None
     c = await services.repos.communities.get(m.community_id) if m is not None else None
@@ -104,7 +103,7 @@ async def meeting_message(services: Services, meeting_id: int, kind: str, now: i
 async def tick_reminders(services: Services, bot: ExtBot, now_dt: datetime) -> None:
     """Reminders and skip notices that are due (or were missed, if the meeting has not started yet)."""
     now = ts(now_dt)
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     for m in await rs.due_reminders(now):
         c = await services.repos.communities.get(m.community_id)
         if c is None or not c.active:
@@ -162,7 +161,7 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
 async def tick_checkins(services: Services, bot: ExtBot, now_dt: datetime) -> None:
     """After a meeting ends: the check-in message, open for CHECKIN_WINDOW_S; then closed."""
     now = ts(now_dt)
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     for m in await rs.due_checkins(now):
         c = await services.repos.communities.get(m.community_id)
         closes = m.end_ts + CHECKIN_WINDOW_S
@@ -185,7 +184,7 @@ async def on_button(update: Update, ctx: KContext) -> None:
     if len(parts) < 3 or not parts[2].isdigit() or scope.community is None:
         await scope.answer("errors.stale_button", alert=True)
         return
-    rs = store(scope.services).meetings
+    rs = scope.services.repos.rhythm.meetings
     m = await rs.get(int(parts[2]))
     if m is None or m.community_id != scope.community.id:
         await scope.answer("errors.stale_button", alert=True)
@@ -228,7 +227,7 @@ async def cmd_attendance(scope: Scope) -> None:
     c = scope.community
     assert c is not None
     services = scope.services
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     now = services.now_ts()
     args = [a.lower() for a in (scope.ctx.args or [])]
     m: Meeting | None = None
@@ -272,7 +271,7 @@ async def attendance_list(scope: Scope, m: Meeting) -> tuple[str, InlineKeyboard
     group = await meeting_group(scope.services, m.id)
     if group is not None:  # a meeting of one working group: its members only
         members = [mb for mb in members if mb.user_id in group.members]
-    marks = await store(scope.services).meetings.attendance(m.id)
+    marks = await scope.services.repos.rhythm.meetings.attendance(m.id)
     people = [(mb.name, marks.get(mb.user_id, False)) for mb in members]
     buttons = [InlineKeyboardButton(("✅ " if marks.get(mb.user_id) else "▫️ ") + mb.name[:40],
                                     callback_data=cb("rv", "a", m.id, mb.user_id))
@@ -292,7 +291,7 @@ async def toggle_attendance(scope: Scope, m: Meeting, user_id: int) -> None:
     if member is None or not member.active or m.start_ts > now or m.status != "scheduled":
         await scope.answer("errors.stale_button", alert=True)
         return
-    rs = store(services).meetings
+    rs = services.repos.rhythm.meetings
     present = not (await rs.attendance(m.id)).get(user_id, False)
     await rs.set_attendance(m.id, user_id, present, "pic", scope.user_id, now)
     await scope.answer("rhythm.attendance_toggled", name=member.name[:60], present=present)

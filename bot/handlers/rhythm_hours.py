@@ -35,7 +35,6 @@ from ..usecases.rhythm_core import (
     current_period,
     next_nudge_time,
     nudge_time,
-    store,
     ts,
     tz_of,
 )
@@ -57,7 +56,7 @@ RECENT = 10
 async def cmd_target(scope: Scope) -> None:
     c = scope.community
     assert c is not None
-    hours = store(scope.services).hours
+    hours = scope.services.repos.rhythm.hours
     text = args_text(scope)
     current = await hours.settings(c.id)
     if not text:
@@ -86,7 +85,7 @@ async def cmd_log(scope: Scope) -> None:
     c = scope.community
     assert c is not None and scope.message is not None
     services = scope.services
-    hours = store(services).hours
+    hours = services.repos.rhythm.hours
     text = args_text(scope)
     first, _, rest = text.partition(" ")
     if first.lower() in LIST_WORDS:
@@ -114,7 +113,7 @@ async def cmd_log(scope: Scope) -> None:
 
 async def show_logs(scope: Scope) -> None:
     assert scope.community is not None
-    entries = await store(scope.services).hours.recent_logs(scope.community.id, scope.user_id, RECENT)
+    entries = await scope.services.repos.rhythm.hours.recent_logs(scope.community.id, scope.user_id, RECENT)
     markup = InlineKeyboardMarkup(rows([
         InlineKeyboardButton(scope.t("rhythm.btn.undo_n", n=i), callback_data=cb("sc", "u", e.id))
         for i, e in enumerate(entries, 1)], 5)) if entries else None
@@ -123,7 +122,7 @@ async def show_logs(scope: Scope) -> None:
 
 async def undo_log(scope: Scope, n: str) -> None:
     assert scope.community is not None and scope.message is not None
-    hours = store(scope.services).hours
+    hours = scope.services.repos.rhythm.hours
     target = scope.message.reply_to_message
     if not n and target is not None:  # "/catat hapus" in reply to the /catat message
         entry = await hours.log_by_message(scope.chat_id, target.message_id)
@@ -147,7 +146,7 @@ async def undo_log(scope: Scope, n: str) -> None:
 
 async def on_undo_button(scope: Scope, parts: list[str]) -> None:
     """`sc:u:<log id>`: only the owner of the entry may undo it."""
-    hours = store(scope.services).hours
+    hours = scope.services.repos.rhythm.hours
     entry = await hours.log(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
     if entry is None or scope.community is None or entry.community_id != scope.community.id:
         await scope.answer("errors.stale_button", alert=True)
@@ -165,7 +164,7 @@ async def on_undo_button(scope: Scope, parts: list[str]) -> None:
 # -- /hours ---------------------------------------------------------------------------------------
 async def _period_and_targets(services: Services, c: Community, now_dt: datetime) -> tuple[str, dict[Any, int], Period]:
     """The community's hours period kind (month unless set), its targets by role, and the current period."""
-    settings = await store(services).hours.settings(c.id)
+    settings = await services.repos.rhythm.hours.settings(c.id)
     kind = settings.period if settings else "month"
     return kind, (settings.targets if settings else {}), current_period(kind, c, now_dt)
 
@@ -174,7 +173,7 @@ async def community_progress(services: Services, c: Community, now_dt: datetime)
     """Everyone's minutes in the current period against their target, and who is behind the pace."""
     kind, targets, period = await _period_and_targets(services, c, now_dt)
     members = await services.repos.members.list(c.id)
-    totals = await store(services).hours.minutes_by_user(c.id, ts(period.start_utc), ts(period.end_utc))
+    totals = await services.repos.rhythm.hours.minutes_by_user(c.id, ts(period.start_utc), ts(period.end_utc))
     elapsed = elapsed_fraction(period, now_dt)
     by_id: dict[int, Member] = {m.user_id: m for m in members}
     plist = progress({uid: totals.get(uid, 0) for uid in by_id},
@@ -195,8 +194,8 @@ async def my_progress(scope: Scope) -> dict[str, Any] | None:
         return None
     now_dt = scope.services.clock.now()
     kind, targets, period = await _period_and_targets(scope.services, c, now_dt)
-    logged, met = await store(scope.services).hours.minutes_of(c.id, member.user_id, ts(period.start_utc),
-                                                               ts(period.end_utc))
+    logged, met = await scope.services.repos.rhythm.hours.minutes_of(c.id, member.user_id, ts(period.start_utc),
+                                                                     ts(period.end_utc))
     target = target_for(member.role, targets)
     me = progress({member.user_id: logged + met}, target, elapsed_fraction=elapsed_fraction(period, now_dt))[0]
     status = hours_status(me.minutes, me.target_minutes, elapsed_fraction(period, now_dt))
@@ -225,7 +224,7 @@ async def cmd_hours(scope: Scope) -> None:
 async def tick_nudges(services: Services, bot: ExtBot, now_dt: datetime) -> None:
     """Mid-period: one private nudge per member behind the pace, if they started the bot. Never in groups."""
     now = ts(now_dt)
-    hours = store(services).hours
+    hours = services.repos.rhythm.hours
     for cid in await hours.due_nudges(now):
         c = await services.repos.communities.get(cid)
         settings = await hours.settings(cid)
@@ -286,7 +285,7 @@ async def hours_trend(services: Services, community_id: int, moments: list[datet
     now = services.now_ts()
     ends = [ts(p.end_utc) if ts(m) >= now - 60 else min(ts(p.end_utc), ts(m) + 1) for p, m in zip(periods, moments,
                                                                                                   strict=True)]
-    events = await store(services).hours.minutes_events(c.id, min(ts(p.start_utc) for p in periods), max(ends))
+    events = await services.repos.rhythm.hours.minutes_events(c.id, min(ts(p.start_utc) for p in periods), max(ends))
     out: list[HoursFigure | None] = []
     for period, moment, end in zip(periods, moments, ends, strict=True):
         start = ts(period.start_utc)

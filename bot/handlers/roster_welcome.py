@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from domain.cycle_ops import local_date
 from storage.live import LiveMessages
 from storage.models import Community, Member
-from storage.welcome import Welcomes
 
 from .. import live
 from ..delivery import post_message, send_once
@@ -21,14 +20,10 @@ if TYPE_CHECKING:
     from ..services import Services
 
 
-def store(services: Services) -> Welcomes:
-    return services.repos.welcomes
-
-
 async def text_of(services: Services, community: Community, day: str) -> tuple[str, Any]:
     """The day's welcome and its buttons: the names, and what a newcomer is asked to do in one tap
     (`feeds.welcome_extra`, e.g. accept the community agreement)."""
-    names = await store(services).names(community.id, day)
+    names = await services.repos.welcomes.names(community.id, day)
     text = services.renderer.render(community.locale, "roster/joined", community=community, names=names)
     extra = services.feeds.welcome_extra
     more, markup = await extra(community) if extra is not None else ("", None)
@@ -41,7 +36,7 @@ async def welcome(scope: Scope, member: Member) -> None:
     assert c is not None
     now = services.now_ts()
     day = local_date(now, c.tz).isoformat()
-    ws = store(services)
+    ws = services.repos.welcomes
     await ws.add_joiner(c.id, day, member.user_id, now)
     existing = await ws.get(c.id, day)
     if existing is not None:
@@ -60,7 +55,7 @@ async def welcome(scope: Scope, member: Member) -> None:
 
 @live.renders("welcome")
 async def welcome_message(services: Services, community_id: int, day: str, now: int) -> live.LiveView | None:
-    w = await store(services).get(community_id, day)
+    w = await services.repos.welcomes.get(community_id, day)
     community = await services.repos.communities.get(community_id) if w is not None else None
     if w is None or community is None:
         return None

@@ -21,7 +21,7 @@ from telegram.ext import Application
 from domain.programme import accepted_share, indicators, next_unanswered, placement, term_of
 from domain.progress_map import LEVELS
 from storage.models import Community
-from storage.programme import Assessment, MapRepo, map_facts
+from storage.programme import Assessment, map_facts
 
 from ..buttons import add_buttons
 from ..commands import Command
@@ -35,10 +35,6 @@ from .common import Scope, build_scope, deep_link, handler, reconcile, refuse
 OPEN_WORDS = ("buka", "open")
 CLOSE_WORDS = ("tutup", "close")
 MAP_WEEKS = 26
-
-
-def repo(services: Services) -> MapRepo:
-    return services.repos.map
 
 
 def term_now(services: Services, community: Community) -> str:
@@ -73,28 +69,28 @@ async def cmd_map(scope: Scope) -> None:
         await refuse(scope, "errors/not_pic")
         return
     term = term_now(services, c)
-    current = await repo(services).of_term(c.id, term)
+    current = await services.repos.map.of_term(c.id, term)
     if args and args[0] in OPEN_WORDS:
         if not scope.is_group:
             await refuse(scope, "errors/group_only")
             return
-        current = await repo(services).open(c.id, term, scope.user_id, services.now_ts())
+        current = await services.repos.map.open(c.id, term, scope.user_id, services.now_ts())
         sent = await scope.send_html(await card_text(services, c, current), markup=card_markup(services, c, current),
                                      quote=False)
         if sent is not None:
-            await repo(services).set_card(current.id, sent.chat_id, sent.message_id)
+            await services.repos.map.set_card(current.id, sent.chat_id, sent.message_id)
         return
     if args:  # close
         if current is None or not current.open:
             await scope.reply("programme/map_not_open", term=term_label(services, scope.locale, term))
             return
-        await repo(services).close(current.id, services.now_ts())
-        current = await repo(services).get(current.id)
+        await services.repos.map.close(current.id, services.now_ts())
+        current = await services.repos.map.get(current.id)
         await refresh_card(scope, c, current)  # type: ignore[arg-type]
         await scope.react()
         return
     snap = await snapshot(services, c, services.clock.now(), weeks=1)
-    respondents = await repo(services).respondents(current.id) if current else 0
+    respondents = await services.repos.map.respondents(current.id) if current else 0
     await scope.reply("programme/map_show", levels=snap.levels, current=current, respondents=respondents,
                       term=term_label(services, scope.locale, term), pic=await scope.is_pic())
 
@@ -108,10 +104,10 @@ def card_markup(services: Services, c: Community, a: Assessment) -> InlineKeyboa
 
 
 async def card_text(services: Services, c: Community, a: Assessment) -> str:
-    own = placement(await repo(services).answers(a.id))
+    own = placement(await services.repos.map.answers(a.id))
     return services.renderer.render(c.locale, "programme/map_card", community=c, a=a, own=own,
                                     term=term_label(services, c.locale, a.term),
-                                    respondents=await repo(services).respondents(a.id),
+                                    respondents=await services.repos.map.respondents(a.id),
                                     members=await services.repos.members.count(c.id))
 
 
@@ -161,11 +157,11 @@ def question_markup(scope: Scope, a: Assessment, index: int) -> InlineKeyboardMa
 
 async def start_form(scope: Scope, rest: str) -> None:
     """`/start pm_<assessment>`: the form in private, from the first indicator not placed yet."""
-    a = await repo(scope.services).get(int(rest)) if rest.isdigit() else None
+    a = await scope.services.repos.map.get(int(rest)) if rest.isdigit() else None
     if await _member_of(scope, a) is None:
         return
     assert a is not None
-    mine = await repo(scope.services).answers_of(a.id, scope.user_id)
+    mine = await scope.services.repos.map.answers_of(a.id, scope.user_id)
     index = next_unanswered(mine)
     if index is None:
         await scope.reply("programme/map_done", own=placement(mine.items()), markup=again_markup(scope, a))
@@ -192,7 +188,7 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
     if not ok or scope.is_group:
         await scope.answer("errors.stale_button", alert=True)
         return
-    a = await repo(services).get(int(parts[2]))
+    a = await services.repos.map.get(int(parts[2]))
     c = await _member_of(scope, a)
     if c is None:
         return
@@ -202,8 +198,8 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
         await scope.edit("programme/map_question", **question_kw(0), markup=question_markup(scope, a, 0))
         return
     index, level = int(parts[3]), int(parts[4])
-    before = await repo(services).answers_of(a.id, scope.user_id)
-    await repo(services).place(a.id, scope.user_id, indicators()[index][1], level, services.now_ts())
+    before = await services.repos.map.answers_of(a.id, scope.user_id)
+    await services.repos.map.place(a.id, scope.user_id, indicators()[index][1], level, services.now_ts())
     await scope.answer()
     if not before:  # a new respondent: the group card's count
         await refresh_card(scope, c, a)
@@ -211,7 +207,7 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
         await scope.edit("programme/map_question", **question_kw(index + 1),
                          markup=question_markup(scope, a, index + 1))
         return
-    mine = await repo(services).answers_of(a.id, scope.user_id)
+    mine = await services.repos.map.answers_of(a.id, scope.user_id)
     await scope.edit("programme/map_done", own=placement(mine.items()), markup=again_markup(scope, a))
 
 

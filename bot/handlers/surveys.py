@@ -42,7 +42,6 @@ from .surveys_post import (
     PULSE_OPEN_HOURS,
     close_survey,
     install_feed,
-    repo,
     results_parts,
     split_lines,
     start_survey,
@@ -120,7 +119,7 @@ async def can_see(scope: Scope) -> bool:
 async def list_open(scope: Scope) -> None:
     assert scope.community is not None
     pic = await scope.is_pic()
-    surveys = await repo(scope.services).open_in(scope.community.id)
+    surveys = await scope.services.repos.surveys.open_in(scope.community.id)
     markup = None
     if surveys and scope.services.bot_username:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
@@ -140,7 +139,7 @@ async def start_cmd(scope: Scope, sub: str, rest: list[str], body: str) -> None:
         if n is None:
             await scope.reply("surveys/post_usage")
             return
-        pair = await repo(scope.services).get(n)
+        pair = await scope.services.repos.surveys.get(n)
         if pair is None or pair.community_id != community.id or pair.phase != "pre":
             await scope.reply("surveys/post_usage", number=n)
             return
@@ -218,15 +217,15 @@ async def parse_close_option(scope: Scope, rest: list[str], default_hours: int |
 async def close_cmd(scope: Scope, rest: list[str]) -> None:
     assert scope.community is not None
     n = number(rest[0] if rest else None)
-    survey = await repo(scope.services).get(n) if n is not None else None
+    survey = await scope.services.repos.surveys.get(n) if n is not None else None
     if survey is None or survey.community_id != scope.community.id:
-        open_now = await repo(scope.services).open_in(scope.community.id)
+        open_now = await scope.services.repos.surveys.open_in(scope.community.id)
         await scope.reply("surveys/close_usage", surveys=open_now, number=rest[0][:12] if rest else None)
         return
     if not await close_survey(scope.services, scope.ctx.bot, survey):
         await scope.reply("surveys/already_closed", survey=survey)
         return
-    closed = await repo(scope.services).get(survey.id)
+    closed = await scope.services.repos.surveys.get(survey.id)
     await scope.reply("surveys/closed", survey=closed, respondents=closed.respondents if closed else 0)
 
 
@@ -235,7 +234,7 @@ async def results_cmd(scope: Scope, rest: list[str]) -> None:
     the weekly summary carries them)."""
     assert scope.community is not None
     n = number(rest[0] if rest else None)
-    survey = await repo(scope.services).get(n) if n is not None else None
+    survey = await scope.services.repos.surveys.get(n) if n is not None else None
     if survey is None or survey.community_id != scope.community.id:
         await scope.reply("surveys/not_found", number=rest[0][:12] if rest else "")
         return
@@ -250,7 +249,7 @@ async def results_cmd(scope: Scope, rest: list[str]) -> None:
 # -- the weekly pulse schedule --------------------------------------------------------------------
 async def schedule_cmd(scope: Scope, rest: list[str]) -> None:
     assert scope.community is not None
-    r = repo(scope.services)
+    r = scope.services.repos.surveys
     community = scope.community
     now = scope.services.clock.now()
     ts = int(now.timestamp())
@@ -286,7 +285,7 @@ async def trend_cmd(scope: Scope, rest: list[str]) -> None:
     assert scope.community is not None
     weeks = max(2, min(number(rest[0] if rest else None) or TREND_WEEKS, TREND_MAX_WEEKS))
     community = scope.community
-    points = await trend(repo(scope.services), community.id, community.tz, weeks, scope.services.now_ts())
+    points = await trend(scope.services.repos.surveys, community.id, community.tz, weeks, scope.services.now_ts())
     if not any(p.overall.n for p in points):
         await scope.reply("surveys/trend_empty", weeks=weeks)
         return
@@ -314,7 +313,7 @@ async def individual_cmd(scope: Scope, rest: list[str]) -> None:
                                                        scope.services.now_ts())
     # only surveys opened from now on: each open survey keeps what its respondents were told
     await scope.reply("surveys/individual_set", enabled=on,
-                      open_surveys=await repo(scope.services).open_in(scope.community.id))
+                      open_surveys=await scope.services.repos.surveys.open_in(scope.community.id))
 
 
 async def show_answers(scope: Scope, rest: list[str]) -> None:
@@ -322,7 +321,7 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
     if scope.is_group:
         await scope.reply("surveys/answers_private_only")
         return
-    r = repo(scope.services)
+    r = scope.services.repos.surveys
     n = number(rest[0] if rest else None)
     survey = await r.get(n) if n is not None else None
     community = await scope.services.repos.communities.get(survey.community_id) if survey else None

@@ -17,7 +17,7 @@ from ..keyboards import role_keyboard
 from ..render import survey_texts
 from ..services import KContext
 from .common import Scope, build_scope, refuse
-from .surveys_post import header_markup, item_markup, repo
+from .surveys_post import header_markup, item_markup
 
 FLOW = "survey_text"
 TEXT_MAX = 1000
@@ -63,7 +63,7 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         await scope.answer("sv.forged_alert", alert=True)
         return
     sid, idx, opt = parsed
-    survey = await repo(scope.services).get(sid)
+    survey = await scope.services.repos.surveys.get(sid)
     if (survey is None or (scope.is_group and survey.chat_id != scope.chat_id) or idx >= len(survey.items)
             or not valid_option(survey, idx, opt, private=not scope.is_group)):
         await scope.answer("sv.forged_alert", alert=True)
@@ -86,8 +86,8 @@ async def on_survey_button(update: Update, ctx: KContext) -> None:
         await scope.answer("sv.skipped_alert")
         await show_next(scope, survey, idx + 1, edit=True)
         return
-    status = await repo(scope.services).answer(sid, scope.user_id, idx, value_int=int(opt), role=member.role,
-                                               now=scope.services.now_ts())
+    status = await scope.services.repos.surveys.answer(sid, scope.user_id, idx, value_int=int(opt), role=member.role,
+                                                       now=scope.services.now_ts())
     if status == "closed":
         await scope.answer("sv.closed_alert", alert=True)
         return
@@ -102,7 +102,7 @@ async def count_changed(scope: Scope, before: Survey, status: str) -> None:
     another item of someone already counted does not."""
     if status != "new":
         return
-    now = await repo(scope.services).get(before.id)
+    now = await scope.services.repos.surveys.get(before.id)
     if now is not None and now.respondents != before.respondents:
         await live.touch(scope.services, scope.ctx.bot, "survey", before.id)
 
@@ -117,7 +117,7 @@ async def outside_group(scope: Scope, survey: Survey) -> bool:
 async def open_in_private(scope: Scope, payload: str) -> None:
     """/start sv_<id>: the survey one item at a time, from the first one not answered yet."""
     ok = payload.isascii() and payload.isdigit() and len(payload) <= 12
-    survey = await repo(scope.services).get(int(payload)) if ok else None
+    survey = await scope.services.repos.surveys.get(int(payload)) if ok else None
     if survey is None:
         await scope.reply("surveys/not_found", number=payload[:12])
         return
@@ -136,7 +136,7 @@ async def open_in_private(scope: Scope, payload: str) -> None:
         return
     await scope.services.repos.users.set_current_community(scope.user_id, survey.community_id,
                                                            scope.services.now_ts())
-    mine = await repo(scope.services).answers_of(survey.id, scope.user_id)
+    mine = await scope.services.repos.surveys.answers_of(survey.id, scope.user_id)
     first = next((i for i in range(len(survey.items)) if i not in mine), 0)
     await show_next(scope, survey, first, edit=False)
 
@@ -145,14 +145,14 @@ async def show_next(scope: Scope, survey: Survey, idx: int, *, edit: bool) -> No
     services = scope.services
     if idx >= len(survey.items):
         await services.repos.flows.end(scope.chat_id, scope.user_id)
-        mine = await repo(services).answers_of(survey.id, scope.user_id)
+        mine = await services.repos.surveys.answers_of(survey.id, scope.user_id)
         if edit:
             await scope.edit("surveys/private_done", survey=survey, answered=len(mine))
         else:
             await scope.reply("surveys/private_done", survey=survey, answered=len(mine))
         return
     item = survey.items[idx]
-    mine = await repo(services).answers_of(survey.id, scope.user_id)
+    mine = await services.repos.surveys.answers_of(survey.id, scope.user_id)
     current = answer_label(survey, idx, mine[idx].value) if idx in mine else None
     kw: dict[str, Any] = {"survey": survey, "item": item, "number": idx + 1, "total": len(survey.items),
                           "private": True, "current": current}
@@ -168,7 +168,7 @@ async def show_next(scope: Scope, survey: Survey, idx: int, *, edit: bool) -> No
 
 async def on_flow_text(scope: Scope, flow: Flow, message: Any) -> None:
     """A typed answer to an open question, in private."""
-    survey = await repo(scope.services).get(int(flow.data.get("sid", 0)))
+    survey = await scope.services.repos.surveys.get(int(flow.data.get("sid", 0)))
     idx = int(flow.data.get("idx", -1))
     if survey is None or not 0 <= idx < len(survey.items):
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
@@ -195,8 +195,8 @@ async def save_text(scope: Scope, survey: Survey, idx: int, message: Any) -> boo
     if await outside_group(scope, survey):
         await scope.reply("groups/survey_other_group")
         return False
-    status = await repo(scope.services).answer(survey.id, scope.user_id, idx, value_text=text, role=member.role,
-                                               now=scope.services.now_ts())
+    status = await scope.services.repos.surveys.answer(survey.id, scope.user_id, idx, value_text=text,
+                                                       role=member.role, now=scope.services.now_ts())
     if status == "closed":
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
         await scope.reply("surveys/private_closed", survey=survey)
@@ -211,10 +211,10 @@ async def route_group_reply(scope: Scope, message: Any) -> bool:
     target = message.reply_to_message
     if not scope.is_group or target is None or not target.from_user or target.from_user.id != scope.ctx.bot.id:
         return False
-    found = await repo(scope.services).item_by_message(scope.chat_id, target.message_id)
+    found = await scope.services.repos.surveys.item_by_message(scope.chat_id, target.message_id)
     if found is None:
         return await card_reply(scope, target.message_id)
-    survey = await repo(scope.services).get(found[0])
+    survey = await scope.services.repos.surveys.get(found[0])
     if survey is None:
         return False
     if not survey.is_open:
@@ -230,7 +230,7 @@ async def route_group_reply(scope: Scope, message: Any) -> bool:
 async def card_reply(scope: Scope, message_id: int) -> bool:
     """A reply to the card of a survey with several items: they are answered one tap each in private, so the
     answer points there (the card's deep-link button), briefly."""
-    survey = await repo(scope.services).by_header(scope.chat_id, message_id)
+    survey = await scope.services.repos.surveys.by_header(scope.chat_id, message_id)
     if survey is None:
         return False
     if not survey.is_open:

@@ -19,7 +19,7 @@ from domain.survey_time import next_slot
 from domain.surveys import builtin_survey, likert_labels, trend_series
 from storage.activity import ActivityPart
 from storage.models import Community
-from storage.surveys import PulseSchedule, Survey, Surveys
+from storage.surveys import PulseSchedule, Survey
 
 from .. import live, quiet
 from ..delivery import in_topic, send_once
@@ -33,10 +33,6 @@ from .common import deep_link
 log = logging.getLogger(__name__)
 PULSE_OPEN_HOURS = 48
 MEETING_RECHECK_S = 86400
-
-
-def repo(services: Services) -> Surveys:
-    return services.repos.surveys
 
 
 # -- keyboards ------------------------------------------------------------------------------------
@@ -115,7 +111,7 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey,
     community = await services.repos.communities.get(survey.community_id)
     if community is None:
         return False
-    r = repo(services)
+    r = services.repos.surveys
     loc = community.locale
 
     def send(cid: int, thread: int | None) -> Any:
@@ -141,7 +137,7 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey,
 async def survey_card(services: Services, survey_id: int, part: str, now: int) -> live.LiveView | None:
     """The card as it should look now: the number of respondents, its buttons while open (`live.touch(...,
     "survey", id)` after a new respondent; forced when it closes)."""
-    survey = await repo(services).get(survey_id)
+    survey = await services.repos.surveys.get(survey_id)
     if survey is None or survey.header_message_id is None:
         return None
     community = await services.repos.communities.get(survey.community_id)
@@ -156,14 +152,14 @@ async def survey_card(services: Services, survey_id: int, part: str, now: int) -
 async def close_survey(services: Services, bot: ExtBot, survey: Survey) -> bool:
     """Stop answers and settle the results (no post: they go into the weekly summary). False if it was
     already closed."""
-    if not await repo(services).close(survey.id, services.now_ts()):
+    if not await services.repos.surveys.close(survey.id, services.now_ts()):
         return False
     await post_results(services, bot, survey.id)
     return True
 
 
 async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
-    r = repo(services)
+    r = services.repos.surveys
     survey = await r.get(survey_id)
     community = await services.repos.communities.get(survey.community_id) if survey else None
     if survey is None or community is None:
@@ -202,7 +198,7 @@ async def start_survey(services: Services, bot: ExtBot, community: Community, *,
                        answering: tuple[int, int | None] | None = None) -> tuple[Survey, bool]:
     """`group_id`: aimed at one working group (only its members answer), recorded before it is posted.
     `answering`: the command in the group that started it (post_survey)."""
-    survey, created = await repo(services).create(
+    survey, created = await services.repos.surveys.create(
         community_id=community.id, chat_id=community.chat_id, definition=definition, locale=community.locale,
         created_by=created_by, now=services.now_ts(), closes_at=closes_at, source_key=source_key, phase=phase,
         pair_id=pair_id, individual=bool(community.settings.get("survey_individual")))
@@ -221,7 +217,7 @@ async def held(services: Services, community_id: int, now: datetime) -> bool:
 
 
 async def tick(services: Services, bot: ExtBot, now: datetime) -> None:
-    r = repo(services)
+    r = services.repos.surveys
     ts = int(now.timestamp())
     for survey in await r.due_to_close(ts):
         if await held(services, survey.community_id, now):  # answers stop now; the results wait (quiet policy)
@@ -239,7 +235,7 @@ async def tick(services: Services, bot: ExtBot, now: datetime) -> None:
 
 
 async def run_schedule(services: Services, bot: ExtBot, sched: PulseSchedule, now: datetime) -> None:
-    r = repo(services)
+    r = services.repos.surveys
     ts = int(now.timestamp())
     community = await services.repos.communities.get(sched.community_id)
     if community is None or not community.active:
@@ -288,19 +284,20 @@ class SurveysProvider(SurveysFeed):
         self.services = services
 
     async def latest(self, community_id: int, start_ts: int, end_ts: int) -> list[SurveyHeadline]:
-        r = repo(self.services)
+        r = self.services.repos.surveys
         return [(await published(r, s))["headline"] for s in await r.closed_between(community_id, start_ts, end_ts)]
 
     async def pulse_trend(self, community_id: int, weeks: int) -> list[PulsePoint]:
         community = await self.services.repos.communities.get(community_id)
         if community is None or weeks <= 0:
             return []
-        return _points(await trend(repo(self.services), community_id, community.tz, weeks, self.services.now_ts()))
+        return _points(await trend(self.services.repos.surveys, community_id, community.tz, weeks,
+                                   self.services.now_ts()))
 
     async def gather(self, g: Gathering, since_ts: int, weeks: int) -> SurveysGathered:
         """`latest` since `since_ts` and `pulse_trend` of `weeks` weeks from one read of the surveys (with the
         definitions of the latest, for the line per working group)."""
-        r, c, now = repo(self.services), g.community, self.services.now_ts()
+        r, c, now = self.services.repos.surveys, g.community, self.services.now_ts()
         start = min(int(since_ts), trend_start(c.tz, weeks, now)) if weeks > 0 else int(since_ts)
         closed = await r.closed_between(c.id, start, now + 1)
         recent = [s for s in closed if (s.closed_at or 0) >= since_ts]
@@ -309,11 +306,11 @@ class SurveysProvider(SurveysFeed):
         return SurveysGathered(latest, pulse, {s.id: s for s in recent})
 
     async def activity(self, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict[str, int]]:
-        by_user = await repo(self.services).responses_by_user(community_id, int(start_ts), int(end_ts))
+        by_user = await self.services.repos.surveys.responses_by_user(community_id, int(start_ts), int(end_ts))
         return {uid: {"responses": n} for uid, n in by_user.items()}
 
     def activity_parts(self, g: Gathering, start_ts: int, end_ts: int) -> list[ActivityPart]:
-        return [repo(self.services).responses_part(g.community.id, int(start_ts), int(end_ts))]
+        return [self.services.repos.surveys.responses_part(g.community.id, int(start_ts), int(end_ts))]
 
 
 def install_feed(services: Services) -> None:

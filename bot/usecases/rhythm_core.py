@@ -15,7 +15,7 @@ from domain.hours import Period, nudge_at, period_bounds
 from domain.quiet import reminder_instant
 from domain.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
 from storage.models import Community
-from storage.rhythm import Meeting, RhythmStore, Series
+from storage.rhythm import Meeting, Series
 
 from ..render import tz_label
 from ..services import Services
@@ -35,10 +35,6 @@ def args_text(scope: Any) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-def store(services: Services) -> RhythmStore:
-    return services.repos.rhythm
-
-
 def tz_of(community: Community) -> ZoneInfo:
     return ZoneInfo(community.tz)
 
@@ -49,7 +45,7 @@ def offsets_of(community: Community) -> tuple[int, ...]:
 
 
 async def calendar_of(services: Services, community: Community) -> SchoolCalendar:
-    rows = await store(services).off_days.list(community.id)
+    rows = await services.repos.rhythm.off_days.list(community.id)
     return SchoolCalendar(
         community.work_days, [CommunityOffDay(r.start, r.end, r.label) for r in rows], language=community.locale,
         include_cuti_bersama=bool(community.settings.get("skip_cuti_bersama", True)))
@@ -137,13 +133,13 @@ async def materialize(services: Services, series: Series, community: Community, 
         return
     calendar = await calendar_of(services, community)
     rows = plan_rows(series, community, calendar, max(series.materialized_until, now), until, now)
-    await store(services).meetings.extend_series(series.id, community.id, rows, until)
+    await services.repos.rhythm.meetings.extend_series(series.id, community.id, rows, until)
 
 
 async def refresh_off_days(services: Services, community: Community, now: int) -> tuple[int, int]:
     """After an off-day is added or removed: skip the scheduled occurrences now falling on an off-day,
     restore the ones skipped for a community off-day that no longer is. Returns (skipped, restored)."""
-    rs = store(services)
+    rs = services.repos.rhythm
     calendar = await calendar_of(services, community)
     offsets = offsets_of(community)
     tz = tz_of(community)

@@ -12,14 +12,12 @@ from zoneinfo import ZoneInfo
 from domain.hours import target_for, target_for_window
 from domain.recognition import display_names
 
-from .rhythm_core import store
-
 if TYPE_CHECKING:
     from ..services import Services
 
 
 async def activity_rhythm(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[int, dict]:
-    attended = await store(services).meetings.attended_by_user(community_id, int(start_ts), int(end_ts))
+    attended = await services.repos.rhythm.meetings.attended_by_user(community_id, int(start_ts), int(end_ts))
     return {uid: {"attended": n} for uid, n in attended.items()}
 
 
@@ -29,7 +27,7 @@ async def report_rows_rhythm(services: Services, community_id: int, start_ts: in
     if c is None:
         return {}
     start_ts, end_ts = int(start_ts), int(end_ts)
-    rs = store(services)
+    rs = services.repos.rhythm
     people = await services.repos.members.list(community_id, active_only=False)
     names = display_names([(m.user_id, m.name, m.allow_named) for m in people],
                           lambda n: services.renderer.t(c.locale, "rhythm.member_label", n=n))
