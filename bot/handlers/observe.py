@@ -568,12 +568,12 @@ async def observations_in_cycle(services: Services, cycle_id: int) -> int:
 
 async def observations_of_cycle(services: Services, cycle_id: int) -> list[dict[str, Any]]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
-    found = await repos(services)[1].of_cycle(cycle_id)
-    cycle = await store(services).cycles.get(cycle_id) if found else None
-    if cycle is None:  # (most views of a cycle: no observation yet, so no names to read)
+    cycle = await store(services).cycles.get(cycle_id)
+    if cycle is None:
         return []
     names = await member_names_all(services, cycle.community_id)
-    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label} for o in found]
+    return [{"id": o.id, "model": names.get(o.model_user_id, "?"), "class_label": o.class_label}
+            for o in await repos(services)[1].of_cycle(cycle_id)]
 
 
 async def report_rows(services: Services, community_id: int, start: int, end: int) -> dict[str, list[list]]:
