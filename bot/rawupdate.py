@@ -14,7 +14,8 @@ keyboard. So, before parsing:
   equal trimmed JSON can be the same `Message` object. The last CACHE_SIZE are kept.
 
 The message a person sent is built without PTB's per-attribute frozen check (`build_message`); a plain
-text message — a command, an answer: only PLAIN_FIELDS — with `Message`'s constructor, not `de_json`.
+text message — a command, an answer: only PLAIN_FIELDS — with `Message`'s constructor, not `de_json`, its
+sender and chat shared (`SENDERS`).
 
 `tests/test_rawupdate.py` runs every kind of update the bot handles through both paths (`Update.de_json`
 of the whole update, and this) and checks the bot makes the same calls and leaves the same database.
@@ -92,12 +93,45 @@ ENCLOSED = EnclosedMessages()
 SENT = ("message", "edited_message")  # where the message a person sent sits in an update
 
 
+class Senders:
+    """Parsed users and chats by their (flat) JSON, shared like enclosed messages: the same people write
+    in the same groups all day, and a `User` costs PTB ~30 attribute sets. The oldest entry goes first when
+    full; JSON with a nested value (not hashable) is built each time."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._parsed: dict[tuple[type, tuple], Any] = {}
+
+    def get(self, cls: type[Chat] | type[User], data: JSON, bot: Any) -> Any:
+        key = (cls, tuple(data.items()))
+        try:
+            found = self._parsed.get(key)
+        except TypeError:  # a nested value
+            return cls.de_json(data, bot)
+        if found is not None and found.get_bot() is bot:
+            return found
+        found = self._parsed[key] = cls.de_json(data, bot)
+        if len(self._parsed) > self.size:
+            del self._parsed[next(iter(self._parsed))]
+        return found
+
+
+SENDERS = Senders()
+
+
 class _Building(Message):
     """A Message while PTB builds it. PTB's objects refuse changes once built: `TelegramObject.__setattr__`
     checks `_frozen` on every attribute set — a Python call per attribute, ~170 for a Message, a third of
     its `de_json`. An object being built is not frozen yet, so for it the check always passes: this class
     (the same attributes, no fields of its own) sets them directly, and `build_message` then makes the
     object a plain `Message` — frozen by PTB at the end of its construction, checked from then on."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+class _BuildingUpdate(Update):
+    """An Update while it is built, for the same reason (see `_Building`)."""
 
     __slots__ = ()
     __setattr__ = object.__setattr__
@@ -129,7 +163,7 @@ def _plain_message(data: JSON, bot: Any) -> _Building:
     sender, entities = data.get("from"), data.get("entities")
     message = _Building(
         message_id=data["message_id"], date=from_timestamp(data["date"], tzinfo=tz),
-        chat=Chat.de_json(data["chat"], bot), from_user=User.de_json(sender, bot) if sender is not None else None,
+        chat=SENDERS.get(Chat, data["chat"], bot), from_user=SENDERS.get(User, sender, bot) if sender is not None else None,
         text=data.get("text"), entities=MessageEntity.de_list(entities, bot) if entities is not None else None,
         message_thread_id=data.get("message_thread_id"), is_topic_message=data.get("is_topic_message"),
         edit_date=from_timestamp(data.get("edit_date"), tzinfo=tz), api_kwargs={})
@@ -165,7 +199,8 @@ def _parse_sent(update: JSON, outer: str, bot: Any) -> Update:
         with message._unfrozen():  # PTB's own way to set an attribute after construction
             message.reply_to_message = ENCLOSED.get(trim_message(inner), bot)
     if len(update) == 2:  # only the update's id beside the message: no other field to look for
-        parsed = Update(update_id=update["update_id"], **{outer: message})
+        parsed = _BuildingUpdate(update_id=update["update_id"], **{outer: message})
+        parsed.__class__ = Update
         parsed.set_bot(bot)
         return parsed
     parsed = Update.de_json({k: v for k, v in update.items() if k != outer}, bot)

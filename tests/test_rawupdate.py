@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Bot, Message, Update
+from telegram import Bot, Chat, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import Defaults
 
@@ -26,7 +26,15 @@ import bot.rawupdate as rawupdate
 from bot.app import allowed_updates
 from bot.clock import ManualClock
 from bot.polling import DurablePoller
-from bot.rawupdate import ENCLOSED_FIELDS, EnclosedMessages, build_message, enclosed, parse_update, trim
+from bot.rawupdate import (
+    ENCLOSED_FIELDS,
+    EnclosedMessages,
+    Senders,
+    build_message,
+    enclosed,
+    parse_update,
+    trim,
+)
 from bot.sim import SIM_TOKEN, Sim
 from bot.tgbot import KombelBot
 from fakegram import FakeTelegram
@@ -210,6 +218,20 @@ def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after()
         for obj in (built, parsed.message):
             with pytest.raises(AttributeError):  # frozen once built, like any PTB object
                 obj.text = "changed"
+        assert type(parsed) is Update
+        with pytest.raises(AttributeError):
+            parsed.update_id = 1
+
+
+def test_senders_are_shared_per_bot_and_bounded():
+    cache = Senders(size=2)
+    user = {"id": 7, "is_bot": False, "first_name": "Ani", "language_code": "id"}
+    a, b = Bot("1:a"), Bot("2:b")
+    first = cache.get(User, user, a)
+    assert cache.get(User, dict(user), a) is first and cache.get(User, user, b) is not first
+    assert cache.get(User, {**user, "first_name": "Ani R"}, a).first_name == "Ani R"  # a changed name: new
+    nested = {"id": -1, "type": "supergroup", "photo": {"small_file_id": "x"}}  # not hashable: built each time
+    assert cache.get(Chat, nested, a) == Chat.de_json(nested, a) and len(cache._parsed) == 2
 
 
 def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
