@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from telegram import Chat, Message, MessageEntity, Update, User
+from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
 from telegram._utils.datetime import extract_tzinfo_from_defaults, from_timestamp
 
 JSON = dict[str, Any]
@@ -176,6 +176,9 @@ def parse_update(update: JSON, bot: Any) -> Update:
     sent = next((f for f in SENT if update.get(f) is not None), None)
     if sent is not None:
         return _parse_sent(update, sent, bot)
+    query = update.get("callback_query")
+    if query is not None and len(update) == 2 and query.keys() <= TAP_FIELDS:
+        return _parse_tap(update["update_id"], query, bot)
     where = enclosed(update)
     if where is None:
         return Update.de_json(update, bot)
@@ -185,6 +188,24 @@ def parse_update(update: JSON, bot: Any) -> Update:
     target = getattr(parsed, outer)
     with target._unfrozen():  # PTB's own way to set an attribute after construction
         setattr(target, field, ENCLOSED.get(trim_message(holder[field]), bot))
+    return parsed
+
+
+# What a tap on a button of a message carries (a game or an inline message's button has more: de_json).
+TAP_FIELDS = frozenset({"id", "from", "chat_instance", "data", "message"})
+
+
+def _parse_tap(update_id: int, query: JSON, bot: Any) -> Update:
+    """What `Update.de_json` makes of a button press with only TAP_FIELDS, its presser shared (`SENDERS`) and
+    its message trimmed and shared (`ENCLOSED`)."""
+    message = query.get("message")
+    tap = CallbackQuery(id=query["id"], from_user=SENDERS.get(User, query["from"], bot),
+                        chat_instance=query["chat_instance"], data=query.get("data"), api_kwargs={},
+                        message=ENCLOSED.get(trim_message(message), bot) if message is not None else None)
+    tap.set_bot(bot)
+    parsed = _BuildingUpdate(update_id=update_id, callback_query=tap)
+    parsed.__class__ = Update
+    parsed.set_bot(bot)
     return parsed
 
 

@@ -199,6 +199,8 @@ def test_every_kind_of_update_gives_the_same_calls_and_database():
     sent = [u.get("message") or u.get("edited_message") for u in parse.updates]
     plain = [m for m in sent if m is not None and m.keys() - {"reply_to_message"} <= rawupdate.PLAIN_FIELDS]
     assert len(plain) >= 20 and len(plain) < len([m for m in sent if m is not None])  # both ways of building
+    taps = [u["callback_query"] for u in parse.updates if "callback_query" in u]
+    assert len([q for q in taps if q.keys() <= rawupdate.TAP_FIELDS]) >= 10
 
 
 def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after():
