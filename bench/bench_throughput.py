@@ -100,8 +100,11 @@ async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str
     await sim.tick()  # the day-before reminders go out now (Wednesday 14:00 local)
     for w in world:
         chat = w["chat"]
-        prompts = await db.fetchall("SELECT message_id FROM cycle_prompts WHERE chat_id = ?", (chat,))
-        w["prompts"] = [r[0] for r in prompts]
+        # a stage card lists its questions: a member answers one of them with "N. …" (issue 14's cards)
+        prompts = await db.fetchall(
+            "SELECT p.message_id, json_array_length(s.questions_json) FROM cycle_prompts p"
+            " JOIN cycle_stages s ON s.id = p.stage_id WHERE p.chat_id = ?", (chat,))
+        w["prompts"] = [(r[0], r[1]) for r in prompts]
         items = await db.fetchall("SELECT message_id FROM survey_messages WHERE chat_id = ?", (chat,))
         reminders = await db.fetchall("SELECT message_id FROM meeting_messages WHERE chat_id = ?", (chat,))
         w["buttons"] = [(mid, data) for (mid,) in [*map(tuple, items), *map(tuple, reminders)]
@@ -112,8 +115,9 @@ async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str
 
 
 def _answer(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
-    return fake.send_text(w["chat"], u, f"Siswa kelompok {i % 7} sudah bisa menjelaskan ide pokok",
-                          reply_to=rng.choice(w["prompts"]))
+    prompt, questions = rng.choice(w["prompts"])
+    return fake.send_text(w["chat"], u, f"{rng.randint(1, questions)}. Siswa kelompok {i % 7} sudah bisa"
+                          " menjelaskan ide pokok", reply_to=prompt)
 
 
 def _tap(fake: FakeTelegram, w: dict[str, Any], u: int, i: int, rng: random.Random) -> dict:
@@ -272,7 +276,7 @@ async def noop_world(fake: FakeTelegram, world: list[dict[str, Any]]) -> list[di
             _, body = await fake.call("sendMessage", params)
             return body["result"]["message_id"]
 
-        prompts = [await send() for _ in w["prompts"]]
+        prompts = [(await send(), questions) for _, questions in w["prompts"]]
         by_msg: dict[int, list[str]] = {}
         for mid, data in w["buttons"]:
             by_msg.setdefault(mid, []).append(data)

@@ -13,7 +13,9 @@ keyboard. So, before parsing:
   question and tap the same survey item, and a parsed Telegram object never changes (PTB freezes it), so
   equal trimmed JSON can be the same `Message` object. The last CACHE_SIZE are kept.
 
-The message a person sent is built without PTB's per-attribute frozen check (`build_message`).
+The message a person sent is built without PTB's per-attribute frozen check (`build_message`); a plain
+text message — a command, an answer: only PLAIN_FIELDS — with `Message`'s constructor, not `de_json`, its
+sender and chat shared (`SENDERS`).
 
 `tests/test_rawupdate.py` runs every kind of update the bot handles through both paths (`Update.de_json`
 of the whole update, and this) and checks the bot makes the same calls and leaves the same database.
@@ -24,7 +26,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from telegram._utils.datetime import extract_tzinfo_from_defaults, from_timestamp
 
 JSON = dict[str, Any]
 
@@ -90,6 +93,32 @@ ENCLOSED = EnclosedMessages()
 SENT = ("message", "edited_message")  # where the message a person sent sits in an update
 
 
+class Senders:
+    """Parsed users and chats by their (flat) JSON, shared like enclosed messages: the same people write
+    in the same groups all day, and a `User` costs PTB ~30 attribute sets. The oldest entry goes first when
+    full; JSON with a nested value (not hashable) is built each time."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._parsed: dict[tuple[type, tuple], Any] = {}
+
+    def get(self, cls: type[Chat] | type[User], data: JSON, bot: Any) -> Any:
+        key = (cls, tuple(data.items()))
+        try:
+            found = self._parsed.get(key)
+        except TypeError:  # a nested value
+            return cls.de_json(data, bot)
+        if found is not None and found.get_bot() is bot:
+            return found
+        found = self._parsed[key] = cls.de_json(data, bot)
+        if len(self._parsed) > self.size:
+            del self._parsed[next(iter(self._parsed))]
+        return found
+
+
+SENDERS = Senders()
+
+
 class _Building(Message):
     """A Message while PTB builds it. PTB's objects refuse changes once built: `TelegramObject.__setattr__`
     checks `_frozen` on every attribute set — a Python call per attribute, ~170 for a Message, a third of
@@ -101,10 +130,44 @@ class _Building(Message):
     __setattr__ = object.__setattr__
 
 
+class _BuildingUpdate(Update):
+    """An Update while it is built, for the same reason (see `_Building`)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+
+
+# What a plain text message carries — what people type: commands, answers, the replies of a set-up. Such a
+# message is built with `Message`'s constructor from these fields: `Message.de_json` looks for each of the
+# ~110 kinds of content a message may have (~100 calls, most finding nothing), a third of its cost. A
+# message with any other field (a photo, a caption, a service message, a forward) is built by `de_json`.
+PLAIN_FIELDS = frozenset({
+    "message_id", "date", "chat", "from", "text", "entities", "message_thread_id", "is_topic_message", "edit_date",
+})
+
+
 def build_message(data: JSON, bot: Any) -> Message:
-    """`Message.de_json(data, bot)`, without the frozen check while it is built (see `_Building`)."""
-    message = _Building.de_json(data, bot)
+    """`Message.de_json(data, bot)`, without the frozen check while it is built (see `_Building`), and for a
+    plain text message without looking for every other kind of content (PLAIN_FIELDS)."""
+    if data.keys() <= PLAIN_FIELDS and data["date"]:  # (date 0 would be an InaccessibleMessage)
+        message = _plain_message(data, bot)
+    else:
+        message = _Building.de_json(data, bot)
     message.__class__ = Message
+    return message
+
+
+def _plain_message(data: JSON, bot: Any) -> _Building:
+    """What `Message.de_json` makes of a message with only PLAIN_FIELDS (as its `de_json` converts them)."""
+    tz = extract_tzinfo_from_defaults(bot)
+    sender, entities = data.get("from"), data.get("entities")
+    message = _Building(
+        message_id=data["message_id"], date=from_timestamp(data["date"], tzinfo=tz),
+        chat=SENDERS.get(Chat, data["chat"], bot), from_user=SENDERS.get(User, sender, bot) if sender is not None else None,
+        text=data.get("text"), entities=MessageEntity.de_list(entities, bot) if entities is not None else None,
+        message_thread_id=data.get("message_thread_id"), is_topic_message=data.get("is_topic_message"),
+        edit_date=from_timestamp(data.get("edit_date"), tzinfo=tz), api_kwargs={})
+    message.set_bot(bot)
     return message
 
 
@@ -113,6 +176,9 @@ def parse_update(update: JSON, bot: Any) -> Update:
     sent = next((f for f in SENT if update.get(f) is not None), None)
     if sent is not None:
         return _parse_sent(update, sent, bot)
+    query = update.get("callback_query")
+    if query is not None and len(update) == 2 and query.keys() <= TAP_FIELDS:
+        return _parse_tap(update["update_id"], query, bot)
     where = enclosed(update)
     if where is None:
         return Update.de_json(update, bot)
@@ -122,6 +188,24 @@ def parse_update(update: JSON, bot: Any) -> Update:
     target = getattr(parsed, outer)
     with target._unfrozen():  # PTB's own way to set an attribute after construction
         setattr(target, field, ENCLOSED.get(trim_message(holder[field]), bot))
+    return parsed
+
+
+# What a tap on a button of a message carries (a game or an inline message's button has more: de_json).
+TAP_FIELDS = frozenset({"id", "from", "chat_instance", "data", "message"})
+
+
+def _parse_tap(update_id: int, query: JSON, bot: Any) -> Update:
+    """What `Update.de_json` makes of a button press with only TAP_FIELDS, its presser shared (`SENDERS`) and
+    its message trimmed and shared (`ENCLOSED`)."""
+    message = query.get("message")
+    tap = CallbackQuery(id=query["id"], from_user=SENDERS.get(User, query["from"], bot),
+                        chat_instance=query["chat_instance"], data=query.get("data"), api_kwargs={},
+                        message=ENCLOSED.get(trim_message(message), bot) if message is not None else None)
+    tap.set_bot(bot)
+    parsed = _BuildingUpdate(update_id=update_id, callback_query=tap)
+    parsed.__class__ = Update
+    parsed.set_bot(bot)
     return parsed
 
 
@@ -135,6 +219,11 @@ def _parse_sent(update: JSON, outer: str, bot: Any) -> Update:
     if inner is not None:
         with message._unfrozen():  # PTB's own way to set an attribute after construction
             message.reply_to_message = ENCLOSED.get(trim_message(inner), bot)
+    if len(update) == 2:  # only the update's id beside the message: no other field to look for
+        parsed = _BuildingUpdate(update_id=update["update_id"], **{outer: message})
+        parsed.__class__ = Update
+        parsed.set_bot(bot)
+        return parsed
     parsed = Update.de_json({k: v for k, v in update.items() if k != outer}, bot)
     with parsed._unfrozen():
         setattr(parsed, outer, message)

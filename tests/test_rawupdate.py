@@ -18,14 +18,25 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Bot, Message, Update
+from telegram import Bot, Chat, Message, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import Defaults
 
 import bot.rawupdate as rawupdate
 from bot.app import allowed_updates
 from bot.clock import ManualClock
 from bot.polling import DurablePoller
-from bot.rawupdate import ENCLOSED_FIELDS, EnclosedMessages, build_message, enclosed, parse_update, trim
+from bot.rawupdate import (
+    ENCLOSED_FIELDS,
+    EnclosedMessages,
+    Senders,
+    build_message,
+    enclosed,
+    parse_update,
+    trim,
+)
 from bot.sim import SIM_TOKEN, Sim
+from bot.tgbot import KombelBot
 from fakegram import FakeTelegram
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 from tests.test_fuzz import ACTION
@@ -149,13 +160,47 @@ def drive(parse: Any, script: Any, *args: Any) -> tuple[list[tuple[str, dict]], 
     return asyncio.run(go())
 
 
+class Recorded:
+    """`parse_update`, keeping every update it was given."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict] = []
+
+    def __call__(self, update: dict, bot: Any) -> Update:
+        self.updates.append(update)
+        return parse_update(update, bot)
+
+
+def assert_parsed_alike(updates: list[dict]) -> None:
+    """Each update parses to what PTB's `Update.de_json` makes of it once trimmed: the same fields and
+    values (dates with their time zone), the same classes."""
+    bot = KombelBot(SIM_TOKEN, defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))  # as the app's
+    for update in updates:
+        ours, ptb = parse_update(update, bot), Update.de_json(trim(update), bot)
+        assert ours.to_dict() == ptb.to_dict(), update
+        for a, b in ((ours.effective_message, ptb.effective_message), (ours.effective_user, ptb.effective_user),
+                     (ours.effective_chat, ptb.effective_chat)):
+            assert type(a) is type(b), update
+        if ours.effective_message is not None:
+            assert ours.effective_message.date == ptb.effective_message.date, update
+            assert ours.effective_message.date.tzinfo == ptb.effective_message.date.tzinfo, update
+            assert ours.effective_message.get_bot() is bot, update
+
+
 def test_every_kind_of_update_gives_the_same_calls_and_database():
     whole = drive(Update.de_json, every_kind)
     assert sum(1 for name, _ in whole[0] if name == "answerCallbackQuery") >= 10  # the world was exercised
     assert whole[1]["cycle_answers"] and whole[1]["learning_logs"] and whole[1]["survey_answers"]
     hits = rawupdate.ENCLOSED.hits
-    assert drive(parse_update, every_kind) == whole
+    parse = Recorded()
+    assert drive(parse, every_kind) == whole
     assert rawupdate.ENCLOSED.hits > hits  # enclosed messages were shared, not only trimmed
+    assert_parsed_alike(parse.updates)
+    sent = [u.get("message") or u.get("edited_message") for u in parse.updates]
+    plain = [m for m in sent if m is not None and m.keys() - {"reply_to_message"} <= rawupdate.PLAIN_FIELDS]
+    assert len(plain) >= 20 and len(plain) < len([m for m in sent if m is not None])  # both ways of building
+    taps = [u["callback_query"] for u in parse.updates if "callback_query" in u]
+    assert len([q for q in taps if q.keys() <= rawupdate.TAP_FIELDS]) >= 10
 
 
 def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after():
@@ -175,6 +220,20 @@ def test_a_message_built_without_the_frozen_check_is_the_same_and_frozen_after()
         for obj in (built, parsed.message):
             with pytest.raises(AttributeError):  # frozen once built, like any PTB object
                 obj.text = "changed"
+        assert type(parsed) is Update
+        with pytest.raises(AttributeError):
+            parsed.update_id = 1
+
+
+def test_senders_are_shared_per_bot_and_bounded():
+    cache = Senders(size=2)
+    user = {"id": 7, "is_bot": False, "first_name": "Ani", "language_code": "id"}
+    a, b = Bot("1:a"), Bot("2:b")
+    first = cache.get(User, user, a)
+    assert cache.get(User, dict(user), a) is first and cache.get(User, user, b) is not first
+    assert cache.get(User, {**user, "first_name": "Ani R"}, a).first_name == "Ani R"  # a changed name: new
+    nested = {"id": -1, "type": "supergroup", "photo": {"small_file_id": "x"}}  # not hashable: built each time
+    assert cache.get(Chat, nested, a) == Chat.de_json(nested, a) and len(cache._parsed) == 2
 
 
 def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
@@ -192,7 +251,9 @@ def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ACTION, min_size=3, max_size=15))
 def test_fuzz_commands_and_taps_give_the_same_calls_and_database(actions):
-    trimmed, whole = drive(parse_update, fuzz_actions, actions), drive(Update.de_json, fuzz_actions, actions)
+    parse = Recorded()
+    trimmed, whole = drive(parse, fuzz_actions, actions), drive(Update.de_json, fuzz_actions, actions)
+    assert_parsed_alike(parse.updates)
     assert trimmed[0] == whole[0]
     differing = {t: (rows, whole[1].get(t)) for t, rows in trimmed[1].items() if rows != whole[1].get(t)}
     assert not differing, differing  # which table, and its rows both ways
