@@ -199,7 +199,7 @@ async def next_stage(scope: Scope) -> None:
     if current is None:  # between stages: open the next one now
         nxt = next(s for s in stages if s.status == "planned")
         await repo.pull_forward(nxt.id, now)
-        await scope.reply("cycle/advanced", closed=None, opened=nxt.stage)
+        await scope.reply("cycle/stage/advanced", closed=None, opened=nxt.stage)
         await open_stage(services, scope.ctx.bot, (await repo.stage(nxt.id)), now,  # type: ignore[arg-type]
                          asked=True)
         return
@@ -209,14 +209,14 @@ async def next_stage(scope: Scope) -> None:
             InlineKeyboardButton(scope.t("cycle.btn_close_anyway"), callback_data=cb("cy", "adv", current.id)),
             InlineKeyboardButton(scope.t("cycle.btn_cancel"), callback_data=cb("cy", "no", current.id)),
         ]])
-        await scope.reply("cycle/confirm_empty", stage=current, markup=markup)
+        await scope.reply("cycle/stage/confirm_empty", stage=current, markup=markup)
         return
     await _advance(scope, current)
 
 
 async def _advance(scope: Scope, current: Any) -> None:
     nxt = Stage(current.stage).next()
-    await scope.reply("cycle/advanced", closed=current.stage, opened=nxt.value if nxt else None,
+    await scope.reply("cycle/stage/advanced", closed=current.stage, opened=nxt.value if nxt else None,
                       quote=scope.query is None)
     await close_stage(scope.services, scope.ctx.bot, current, scope.services.now_ts(), early=True)
 
@@ -226,39 +226,39 @@ async def questions(scope: Scope, args: list[str]) -> None:
     services, community = scope.services, scope.community
     bank = await community_bank(services, community)
     if not args:
-        await scope.reply("cycle/questions", bank=[(s, bank[s]) for s in STAGES])
+        await scope.reply("cycle/stage/questions", bank=[(s, bank[s]) for s in STAGES])
         return
     if not await _pic_only(scope):
         return
     action = {"tambah": "add", "add": "add", "hapus": "drop", "drop": "drop", "ubah": "reword",
               "reword": "reword"}.get(args[0])
     if action is None:
-        await scope.reply("cycle/questions_usage")
+        await scope.reply("cycle/stage/questions_usage")
         return
     word = args[1] if len(args) > 1 else ""
     text = _rest(scope, 3) or None
     if action == "add":
         stage = stage_from_word(word)
         if stage is None:
-            await scope.reply("cycle/questions_error", code="unknown_stage", qkey=word)
+            await scope.reply("cycle/stage/questions_error", code="unknown_stage", qkey=word)
             return
         key = new_question_key(stage, [q.key for qs in bank.values() for q in qs])
     else:
         key = word
         stage = next((s for s, qs in bank.items() if any(q.key == key for q in qs)), None)
         if stage is None:
-            await scope.reply("cycle/questions_error", code="unknown_key", qkey=key)
+            await scope.reply("cycle/stage/questions_error", code="unknown_key", qkey=key)
             return
     ov = Override(action, stage.value, key, text)  # type: ignore[arg-type]
     try:
         apply_overrides(bank, [ov])
     except CycleError as exc:
-        await scope.reply("cycle/questions_error", code=exc.code, qkey=key)
+        await scope.reply("cycle/stage/questions_error", code=exc.code, qkey=key)
         return
     await services.repos.cycle.cycles.add_override(community.id, StoredOverride(action, stage.value, key, text),
                                                    scope.user_id, services.now_ts(),
                                                    (scope.chat_id, scope.message.message_id))
-    await scope.reply("cycle/questions_changed", action=action, qkey=key, stage=stage.value, text=text)
+    await scope.reply("cycle/stage/questions_changed", action=action, qkey=key, stage=stage.value, text=text)
 
 
 async def results(scope: Scope, args: list[str]) -> None:
@@ -307,9 +307,9 @@ async def on_cycle_button(update: Update, ctx: KContext) -> None:
         return
     await scope.answer()
     if parts[1] == "no":
-        await scope.edit("cycle/advance_cancelled", stage=stage)
+        await scope.edit("cycle/stage/advance_cancelled", stage=stage)
         return
-    await scope.edit("cycle/advance_confirmed", stage=stage)
+    await scope.edit("cycle/stage/advance_confirmed", stage=stage)
     await _advance(scope, stage)
 
 

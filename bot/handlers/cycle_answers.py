@@ -97,14 +97,14 @@ async def tell(scope: Scope, outcome: str, stage_id: int, *, edited: bool = Fals
     elif outcome == "other_group":
         await refuse(scope, "groups/cycle_other_group")
     elif outcome == "closed":
-        await scope.reply("cycle/stage_closed", open_stage=await _open_stage_title(scope, stage_id))
+        await scope.reply("cycle/stage/closed", open_stage=await _open_stage_title(scope, stage_id))
     elif outcome in ("sticker", "empty", "clipped"):
-        await scope.reply(f"cycle/answer_{outcome}")
+        await scope.reply(f"cycle/answer/{outcome}")
     elif outcome == "evidence":
-        await scope.reply("cycle/answer_evidence")
+        await scope.reply("cycle/answer/evidence")
     elif outcome == "which":
         stage = await scope.services.repos.cycle.cycles.stage(stage_id)
-        await scope.reply("cycle/answer_which", n=len(stage.questions) if stage else 0)
+        await scope.reply("cycle/answer/which", n=len(stage.questions) if stage else 0)
     elif outcome in ("first", "saved") and scope.is_group and not edited:
         await scope.react()  # the receipt: a silent 👍 once the answer is durable (the header explains it)
 
@@ -161,9 +161,9 @@ async def _private_edit(scope: Scope, message: Any) -> bool:
         return False
     stage = await repo.stage(before.stage_id)
     if stage is not None and stage.status != "open":
-        await scope.reply("cycle/stage_closed", open_stage=await _open_stage_title(scope, stage.id))
+        await scope.reply("cycle/stage/closed", open_stage=await _open_stage_title(scope, stage.id))
         return True
-    await scope.reply("cycle/answer_clipped" if clipped else "cycle/answer_updated")
+    await scope.reply("cycle/answer/clipped" if clipped else "cycle/answer/updated")
     return True
 
 
@@ -174,7 +174,7 @@ async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
     stage = await services.repos.cycle.cycles.stage(stage_id)
     community = await services.repos.communities.get(stage.community_id) if stage else None
     if stage is None or community is None:
-        await scope.reply("cycle/stage_unknown")
+        await scope.reply("cycle/stage/unknown")
         return
     scope.community = community
     scope.member = await services.repos.members.get(community.id, scope.user_id)
@@ -182,7 +182,7 @@ async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
         await refuse(scope, "errors/not_member", markup=join_markup(scope))
         return
     if stage.status != "open":
-        await scope.reply("cycle/stage_closed", open_stage=await _open_stage_title(scope, stage.id))
+        await scope.reply("cycle/stage/closed", open_stage=await _open_stage_title(scope, stage.id))
         return
     if not await may_answer(scope, stage.id):
         await refuse(scope, "groups/cycle_other_group")
@@ -206,7 +206,7 @@ async def begin_private(scope: Scope, stage_id: int, index: int | None) -> None:
                                                                                          index - 1)))
     buttons.append(InlineKeyboardButton(scope.t("cycle.btn_skip"), callback_data=cb("cy", "g", stage.id, index + 1)))
     buttons.append(InlineKeyboardButton(scope.t("cycle.btn_done"), callback_data=cb("cy", "x", stage.id)))
-    await scope.reply("cycle/private_question", stage=stage, i=index + 1, n=len(qs),
+    await scope.reply("cycle/answer/private_question", stage=stage, i=index + 1, n=len(qs),
                       text=question_text(q["key"], q["text"], community.locale, scope.locale),
                       current=current.text if current else None, markup=InlineKeyboardMarkup([buttons]))
 
@@ -217,19 +217,19 @@ async def finish(scope: Scope, stage_id: int) -> None:
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     stage = await scope.services.repos.cycle.cycles.stage(stage_id)
     mine = await scope.services.repos.cycle.cycles.answers(stage_id, scope.user_id)
-    await scope.reply("cycle/private_done", answered=len(mine), n=len(stage.questions) if stage else 0)
+    await scope.reply("cycle/answer/private_done", answered=len(mine), n=len(stage.questions) if stage else 0)
 
 
 async def on_flow_text(scope: Scope, flow: Flow, message: Any) -> None:
     if scope.update.edited_message is not None:
         if not (message.text and await _private_edit(scope, message)):
-            await scope.reply("cycle/answer_updated_none")
+            await scope.reply("cycle/answer/updated_none")
         return
     stage_id, index = int(flow.data["stage"]), int(flow.data["i"])
     stage = await scope.services.repos.cycle.cycles.stage(stage_id)
     if stage is None or index >= len(stage.questions):
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-        await scope.reply("cycle/stage_unknown")
+        await scope.reply("cycle/stage/unknown")
         return
     scope.member = await scope.services.repos.members.get(stage.community_id, scope.user_id)
     outcome = await store_answer(scope, message, stage_id, stage.questions[index]["key"], "private")
@@ -251,14 +251,14 @@ async def on_nav_button(scope: Scope, parts: list[str]) -> None:
         await finish(scope, stage_id)
         return
     if len(parts) != 4 or not parts[3].isdigit():
-        await scope.reply("cycle/stage_unknown")
+        await scope.reply("cycle/stage/unknown")
         return
     await begin_private(scope, stage_id, int(parts[3]))
 
 
 async def start_route(scope: Scope, rest: str) -> None:
     if not rest.isdigit():
-        await scope.reply("cycle/stage_unknown")
+        await scope.reply("cycle/stage/unknown")
         return
     await begin_private(scope, int(rest), None)
 

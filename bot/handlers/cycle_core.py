@@ -93,7 +93,7 @@ async def header_text(services: Services, community: Community, stage: StageRow)
     cycle = await services.repos.cycle.cycles.get(stage.cycle_id)
     answered, members = await counts(services, stage)
     closed = stage.status == "closed"
-    text = render(services, community, community.locale, "cycle/stage_header", stage=stage, cycle=cycle,
+    text = render(services, community, community.locale, "cycle/stage/header", stage=stage, cycle=cycle,
                   answered=answered, members=members, closes=local(stage.closes_at, community.tz),
                   questions=[] if closed else [q["text"] for q in stage.questions])
     if closed:
@@ -181,7 +181,7 @@ async def post_open_items(services: Services, bot: ExtBot, community: Community,
     if not items:
         return
     today = local_date(services.now_ts(), community.tz)
-    text = render(services, community, community.locale, "cycle/rtl_open_items", items=dated_items(items, today))
+    text = render(services, community, community.locale, "cycle/rtl/open_items", items=dated_items(items, today))
     markup = rtl_list_markup(services.renderer, community.locale, items)
     await send_once(services, bot, key, community.chat_id, in_topic(services, community, lambda cid, t: (
         bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)), thread))
@@ -214,7 +214,7 @@ async def synthesis_text(services: Services, community: Community, stage: StageR
     syn = synthesize(answers, stage.members_at_close or 0, locale=community.locale,
                      question_keys=[q["key"] for q in qs], names=[m.name for m in members.values()])
     texts = {q["key"]: q["text"] for q in qs}
-    return render(services, community, community.locale, "cycle/synthesis", stage=stage, syn=syn, texts=texts,
+    return render(services, community, community.locale, "cycle/stage/synthesis", stage=stage, syn=syn, texts=texts,
                   evidence=len(await repo.evidence(stage.id)))
 
 
@@ -314,7 +314,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
             if (group is not None and m.user_id not in group) or user is None or not user.reachable:
                 continue
             loc = user_locale(services, user, community)
-            text = render(services, community, loc, "cycle/reminder", stage=stage,
+            text = render(services, community, loc, "cycle/stage/reminder", stage=stage,
                           closes=local(stage.closes_at, community.tz), user=user)
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 services.renderer.t(loc, "cycle.btn_answer_now"), callback_data=cb("cy", "g", stage.id, 0))]])

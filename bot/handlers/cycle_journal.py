@@ -49,40 +49,40 @@ async def cmd_journal(scope: Scope) -> None:
     if scope.is_group:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("btn.open_private"), url=deep_link(
             scope.services.bot_username, f"c{scope.community.id}"))]]) if scope.services.bot_username else None
-        await scope.reply("cycle/journal_private_only", markup=markup)
+        await scope.reply("cycle/journal/private_only", markup=markup)
         return
     repo = scope.services.repos.cycle.journal
     now = scope.services.now_ts()
     if sub in OFF:
         await repo.subscribe(scope.user_id, scope.community.id, None, 0)
-        await scope.reply("cycle/journal_off")
+        await scope.reply("cycle/journal/off")
     elif sub in SHARE:
         last = (await repo.entries(scope.user_id, scope.community.id, 1) or [None])[0]
         if last is None:
-            await scope.reply("cycle/journal_nothing_to_share")
+            await scope.reply("cycle/journal/nothing_to_share")
             return
         await scope.services.repos.journal_loop.share(last.id, scope.user_id, False, now)
-        await scope.reply("cycle/journal_shared")
+        await scope.reply("cycle/journal/shared")
         await refresh_open_card(scope, last.id)
     elif sub in WRITE:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "text", {}, now,
                                                community_id=scope.community.id)
-        await scope.reply("cycle/journal_prompt", prompt=journal_prompt(cycle_texts(scope.locale)))
+        await scope.reply("cycle/journal/prompt", prompt=journal_prompt(cycle_texts(scope.locale)))
     elif sub:
         try:
             h, m = parse_clock(sub)
         except CycleError:
-            await scope.reply("cycle/journal_bad_time", raw=sub)
+            await scope.reply("cycle/journal/bad_time", raw=sub)
             return
         hhmm = f"{h:02d}:{m:02d}"
         calendar = await school_calendar(scope.services, scope.community)
         next_at = next_journal_at(hhmm, scope.community.tz, now, calendar.is_school_day)
         await repo.subscribe(scope.user_id, scope.community.id, hhmm, next_at)
-        await scope.reply("cycle/journal_on", hhmm=hhmm, next=local(next_at, scope.community.tz))
+        await scope.reply("cycle/journal/on", hhmm=hhmm, next=local(next_at, scope.community.tz))
     else:
         sub_row = await repo.sub(scope.user_id, scope.community.id)
         entries = await repo.entries(scope.user_id, scope.community.id, 3)
-        await scope.reply("cycle/journal_status", sub=sub_row if sub_row and sub_row.enabled else None,
+        await scope.reply("cycle/journal/status", sub=sub_row if sub_row and sub_row.enabled else None,
                           next=local(sub_row.next_at, scope.community.tz) if sub_row else None, entries=entries)
 
 
@@ -101,20 +101,20 @@ async def problems(scope: Scope) -> None:
         member = await scope.services.repos.members.get(scope.community.id, e.user_id) if e.share_named else None
         name = member.name if member else None
         rows.append({"entry": e, "name": name, "day": datetime.fromisoformat(e.day)})
-    await scope.reply("cycle/journal_problems", rows=rows)
+    await scope.reply("cycle/journal/problems", rows=rows)
 
 
 async def save_entry(scope: Scope, community_id: int, message: Any) -> None:
     text, clipped = clean_answer(message.text)
     if not text:
-        await scope.reply("cycle/answer_empty")
+        await scope.reply("cycle/answer/empty")
         return
     community = await scope.services.repos.communities.get(community_id)
     now = scope.services.now_ts()
     day = local_date(now, community.tz if community else "Asia/Jakarta").isoformat()
     entry_id = await scope.services.repos.cycle.journal.add_entry(scope.user_id, community_id, day, text, now,
                                                             (scope.chat_id, message.message_id))
-    await scope.reply("cycle/journal_saved", clipped=clipped, markup=saved_markup(scope.t, entry_id))
+    await scope.reply("cycle/journal/saved", clipped=clipped, markup=saved_markup(scope.t, entry_id))
 
 
 async def route_journal(scope: Scope, message: Any) -> bool:
@@ -150,7 +150,7 @@ async def on_journal_button(update: Update, ctx: KContext) -> None:
         await scope.answer("errors.stale_button", alert=True)
         return
     await scope.answer("cycle.journal_shared_alert")
-    await scope.edit("cycle/journal_shared", markup=after_share_markup(scope.t, entry))
+    await scope.edit("cycle/journal/shared", markup=after_share_markup(scope.t, entry))
     await refresh_open_card(scope, entry.id)
 
 
@@ -180,7 +180,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         msg = None
         if user is not None and user.reachable:
             loc = user_locale(services, user, community)
-            text = render(services, community, loc, "cycle/journal_prompt", prompt=journal_prompt(cycle_texts(loc)))
+            text = render(services, community, loc, "cycle/journal/prompt", prompt=journal_prompt(cycle_texts(loc)))
             day = local_date(due_at, community.tz).isoformat()
             msg = await send_once(services, bot, f"jr:{sub.user_id}:{sub.community_id}:{day}", user.id,
                                   lambda cid, text=text: bot.send_message(cid, text))

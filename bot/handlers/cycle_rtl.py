@@ -45,7 +45,7 @@ async def cmd_rtl(scope: Scope) -> None:
     elif sub in DONE or sub in NOT_DONE:
         await mark_typed(scope, "done" if sub in DONE else "not_done", args[1:])
     elif sub:
-        await scope.reply("cycle/rtl_usage")
+        await scope.reply("cycle/rtl/usage")
     else:
         await show(scope)
 
@@ -56,7 +56,7 @@ async def show(scope: Scope) -> None:
     today = local_date(scope.services.now_ts(), scope.community.tz)
     open_items = [i for i in items if i.status == "open"]
     closed = [i for i in items if i.status != "open"][-5:]
-    await scope.reply("cycle/rtl_list", open_items=dated_items(open_items, today), closed=dated_items(closed, today))
+    await scope.reply("cycle/rtl/list", open_items=dated_items(open_items, today), closed=dated_items(closed, today))
 
 
 async def _people(scope: Scope) -> list[Person]:
@@ -74,13 +74,13 @@ async def add(scope: Scope, line: str) -> None:
     if not line.strip() and not scope.is_group:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_ADD, "what", {},
                                                scope.services.now_ts(), community_id=scope.community.id)
-        await scope.reply("cycle/rtl_ask_what")
+        await scope.reply("cycle/rtl/ask_what")
         return
     today = local_date(scope.services.now_ts(), scope.community.tz)
     try:
         spec = parse_rtl_line(line, today=today, locale=scope.locale)
     except RtlError as exc:
-        await scope.reply("cycle/rtl_bad", code=exc.code)
+        await scope.reply("cycle/rtl/bad", code=exc.code)
         return
     owner = None
     who = spec.who
@@ -110,7 +110,7 @@ async def create(scope: Scope, data: dict[str, Any], owner: int | None) -> None:
                            data["measure"], scope.user_id, now, remind_at, (scope.chat_id, scope.message.message_id))
     item = await st.get(item_id)
     reminded = await services.repos.users.get(owner or scope.user_id)
-    await scope.reply("cycle/rtl_added", item=item, due=due, owner=reminded, remind=local(remind_at, community.tz))
+    await scope.reply("cycle/rtl/added", item=item, due=due, owner=reminded, remind=local(remind_at, community.tz))
 
 
 async def on_add_text(scope: Scope, flow: Flow, message: Any) -> None:
@@ -119,27 +119,27 @@ async def on_add_text(scope: Scope, flow: Flow, message: Any) -> None:
     step = flow.step
     community = await scope.services.repos.communities.get(flow.community_id) if flow.community_id else None
     if community is None or not text:
-        await scope.reply("cycle/rtl_ask_" + step)
+        await scope.reply("cycle/rtl/ask_" + step)
         return
     scope.community = community
     if step == "due":
         try:
             parse_due(text, today=local_date(scope.services.now_ts(), community.tz), locale=scope.locale)
         except RtlError as exc:
-            await scope.reply("cycle/rtl_bad", code=exc.code)
-            await scope.reply("cycle/rtl_ask_due")
+            await scope.reply("cycle/rtl/bad", code=exc.code)
+            await scope.reply("cycle/rtl/ask_due")
             return
     limit = 300 if step == "what" else 200
     if len(text) > limit:
-        await scope.reply("cycle/rtl_bad", code="too_long")
-        await scope.reply("cycle/rtl_ask_" + step)
+        await scope.reply("cycle/rtl/bad", code="too_long")
+        await scope.reply("cycle/rtl/ask_" + step)
         return
     data[step] = None if text == "-" and step in ("who", "measure") else text
     nxt = ADD_STEPS.index(step) + 1
     if nxt < len(ADD_STEPS):
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_ADD, ADD_STEPS[nxt], data,
                                                scope.services.now_ts(), community_id=community.id)
-        await scope.reply("cycle/rtl_ask_" + ADD_STEPS[nxt])
+        await scope.reply("cycle/rtl/ask_" + ADD_STEPS[nxt])
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     due = parse_due(data["due"], today=local_date(scope.services.now_ts(), community.tz))
@@ -165,17 +165,17 @@ async def mark_typed(scope: Scope, status: str, args: list[str]) -> None:
     num = args[0].lstrip("#") if args else ""
     item = await scope.services.repos.cycle.rtl.get(int(num)) if num.isdigit() else None
     if item is None or item.community_id != scope.community.id:
-        await scope.reply("cycle/rtl_unknown_item", num=num)
+        await scope.reply("cycle/rtl/unknown_item", num=num)
         return
     if not await _may_mark(scope, item):
-        await refuse(scope, "cycle/rtl_not_yours")
+        await refuse(scope, "cycle/rtl/not_yours")
         return
     st = scope.services.repos.cycle.rtl
     await st.set_status(item.id, status, scope.services.now_ts())
     note = " ".join(args[1:])[:NOTE_MAX] or None
     if note:
         await st.set_note(item.id, note)
-    await scope.reply("cycle/rtl_marked", item=await st.get(item.id))
+    await scope.reply("cycle/rtl/marked", item=await st.get(item.id))
 
 
 async def on_rtl_button(update: Update, ctx: KContext) -> None:
@@ -199,13 +199,13 @@ async def on_rtl_button(update: Update, ctx: KContext) -> None:
         community = await scope.services.repos.communities.get(item.community_id)
         items = await st.list(item.community_id, status="open")
         today = local_date(scope.services.now_ts(), community.tz)  # type: ignore[union-attr]
-        await scope.edit("cycle/rtl_open_items", items=dated_items(items, today),
+        await scope.edit("cycle/rtl/open_items", items=dated_items(items, today),
                          markup=rtl_list_markup(scope.services.renderer, scope.locale, items))
         return
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_NOTE, "note", {"item": item.id},
                                            scope.services.now_ts(), community_id=item.community_id)
-    await scope.edit("cycle/rtl_marked", item=await st.get(item.id))
-    await scope.reply("cycle/rtl_ask_note")
+    await scope.edit("cycle/rtl/marked", item=await st.get(item.id))
+    await scope.reply("cycle/rtl/ask_note")
 
 
 async def on_note_text(scope: Scope, flow: Flow, message: Any) -> None:
@@ -213,9 +213,9 @@ async def on_note_text(scope: Scope, flow: Flow, message: Any) -> None:
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     if text and text != "-":
         await scope.services.repos.cycle.rtl.set_note(int(flow.data["item"]), text[:NOTE_MAX])
-        await scope.reply("cycle/rtl_note_saved")
+        await scope.reply("cycle/rtl/note_saved")
         return
-    await scope.reply("cycle/rtl_note_skipped")
+    await scope.reply("cycle/rtl/note_skipped")
 
 
 # -- the scheduler and the evaluation stage ---------------------------------------------------------
@@ -233,7 +233,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
                 await st.mark_reminded(item.id)
                 continue
             loc = user_locale(services, user, community)
-            text = render(services, community, loc, "cycle/rtl_reminder", item=item, due=date.fromisoformat(item.due))
+            text = render(services, community, loc, "cycle/rtl/reminder", item=item, due=date.fromisoformat(item.due))
             markup = rtl_list_markup(services.renderer, loc, [item])
             sent = await send_once(services, bot, f"rt:r:{item.id}", user.id,
                                    lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))

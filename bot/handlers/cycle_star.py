@@ -52,7 +52,7 @@ async def cmd_goodpractice(scope: Scope) -> None:
     if scope.is_group:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_write_private"), url=deep_link(
             scope.services.bot_username, f"gp_{scope.community.id}"))]]) if scope.services.bot_username else None
-        await scope.reply("cycle/star_go_private", markup=markup)
+        await scope.reply("cycle/star/go_private", markup=markup)
         return
     await begin(scope)
 
@@ -86,7 +86,7 @@ async def draft(services: Services, community: Community, user_id: int, locale: 
              "met": target_met(target, cycle.result_after) if target and cycle.result_after is not None else None,
              "started": datetime.fromtimestamp(cycle.started_at, tz),
              "ended": datetime.fromtimestamp(cycle.ended_at, tz) if cycle.ended_at else None}
-    heads = {slot: " ".join(render(services, community, locale, "cycle/star_draft", slot=slot, **facts).split())
+    heads = {slot: " ".join(render(services, community, locale, "cycle/star/draft", slot=slot, **facts).split())
              for slot in SLOTS}
     return {"title": cycle.topic[:TITLE_MAX], **fit_draft(heads, by_slot)}
 
@@ -98,7 +98,7 @@ async def begin(scope: Scope) -> None:
                                            scope.services.now_ts(), community_id=scope.community.id)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(star_labels(r, cycle_texts(scope.locale)).reading_name,
                                                          callback_data=cb("gp", "r", r))] for r in READINGS])
-    await scope.reply("cycle/star_intro", markup=markup)
+    await scope.reply("cycle/star/intro", markup=markup)
 
 
 async def start_route(scope: Scope, rest: str) -> None:
@@ -122,20 +122,20 @@ async def ask(scope: Scope, reading: str, step: str, prefill: dict[str, str] | N
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t("cycle.btn_use_draft"),
                                                          callback_data=cb("gp", "d", step))]]) if text else None
     if step == "title":
-        await scope.reply("cycle/star_ask_title", draft=text, markup=markup)
+        await scope.reply("cycle/star/ask_title", draft=text, markup=markup)
         return
-    await scope.reply("cycle/star_ask_slot", n=STEPS.index(step), label=labels.slots[step],
+    await scope.reply("cycle/star/ask_slot", n=STEPS.index(step), label=labels.slots[step],
                       prompt=labels.prompts[step], draft=text, markup=markup)
 
 
 async def on_text(scope: Scope, flow: Flow, message: Any) -> None:
     data = dict(flow.data)
     if flow.step == "reading" or "reading" not in data:
-        await scope.reply("cycle/star_use_buttons")
+        await scope.reply("cycle/star/use_buttons")
         return
     text, clipped = clean_answer(message.text)
     if not text or message.sticker:
-        await scope.reply("cycle/answer_empty")
+        await scope.reply("cycle/answer/empty")
         await ask(scope, data["reading"], flow.step, data.get("draft"))
         return
     await store_step(scope, flow, text, clipped, message.message_id)
@@ -149,7 +149,7 @@ async def store_step(scope: Scope, flow: Flow, text: str, clipped: bool, origin_
         text, clipped = text[:limit].rstrip(), True
     data[flow.step] = text
     if clipped:
-        await scope.reply("cycle/star_clipped", limit=limit)
+        await scope.reply("cycle/star/clipped", limit=limit)
     nxt = STEPS.index(flow.step) + 1
     if nxt < len(STEPS):
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, STEPS[nxt], data,
@@ -212,7 +212,7 @@ async def _send_file(scope: Scope, chat_id: int, data: bytes, name: str, caption
 
 async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
     st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
-    await _send_pdf(scope, scope.chat_id, st, scope.render("cycle/star_pdf_caption", title=gp.title),
+    await _send_pdf(scope, scope.chat_id, st, scope.render("cycle/star/pdf_caption", title=gp.title),
                     scope.locale, gp.id)
     text = star_text(st, cycle_texts(scope.locale))
     chunks, cur = [], ""
@@ -228,7 +228,7 @@ async def deliver(scope: Scope, community: Community, gp: GoodPractice) -> None:
             [InlineKeyboardButton(scope.t("cycle.btn_docx"), callback_data=cb("gp", "w", gp.id))],
             [InlineKeyboardButton(scope.t("cycle.btn_share_group"), callback_data=cb("gp", "s", gp.id))],
         ]) if last else None
-        await scope.reply("cycle/star_text", body=chunk.strip(), last=last, markup=markup)
+        await scope.reply("cycle/star/text", body=chunk.strip(), last=last, markup=markup)
 
 
 async def on_gp_button(update: Update, ctx: KContext) -> None:
@@ -247,7 +247,7 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "title",
                                                {"reading": parts[2], "draft": prefill}, scope.services.now_ts(),
                                                community_id=flow.community_id)
-        await scope.edit("cycle/star_reading_chosen", name=star_labels(parts[2], cycle_texts(scope.locale)).reading_name)
+        await scope.edit("cycle/star/reading_chosen", name=star_labels(parts[2], cycle_texts(scope.locale)).reading_name)
         await ask(scope, parts[2], "title", prefill)
         return
     if parts[1] == "d":  # the draft of this part, accepted as it is
@@ -271,14 +271,14 @@ async def on_gp_button(update: Update, ctx: KContext) -> None:
         await scope.answer()
         st = story(gp, scope.user.full_name if scope.user else "", community, await photos_of(scope, gp))
         await _send_file(scope, scope.chat_id, star_docx(st, cycle_texts(scope.locale)), _file_name(scope.locale, gp.id, "docx"),
-                         scope.render("cycle/star_docx_caption", title=gp.title))
+                         scope.render("cycle/star/docx_caption", title=gp.title))
         return
     if community is None or not await scope.services.repos.cycle.gp.mark_shared(gp.id, scope.services.now_ts()):
         await scope.answer("cycle.star_already_shared", alert=True)
         return
     await scope.answer("cycle.star_shared_alert")
     name = scope.user.full_name if scope.user else ""
-    caption = render(scope.services, community, community.locale, "cycle/star_shared_group", name=name,
+    caption = render(scope.services, community, community.locale, "cycle/star/shared_group", name=name,
                      title=gp.title)
     await _send_pdf(scope, community.chat_id, story(gp, name, community, await photos_of(scope, gp)), caption,
                     community.locale, gp.id, community)
