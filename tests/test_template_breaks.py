@@ -45,7 +45,7 @@ def test_the_check_finds_the_fault():
 def test_rendered_survey_item_keeps_its_lines():
     r = Renderer(ROOT)
     for loc in ("id", "en"):
-        text = r.render(loc, "surveys/item", number=1, total=3, survey={"title": "Cek", "individual": False},
+        text = r.render(loc, "surveys/answer/item", number=1, total=3, survey={"title": "Cek", "individual": False},
                         current="Ya",
                         item={"text": "Apakah?", "kind": "choice", "optional": False}, private=True)
         assert len(text.splitlines()) == 5 and not GLUED.search(text) and "</b>\n🔒" in text, text

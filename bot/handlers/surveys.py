@@ -240,7 +240,7 @@ async def results_cmd(scope: Scope, rest: list[str]) -> None:
         return
     parts = results_parts(survey)
     if survey.is_open or not parts:
-        await scope.reply("surveys/results_not_yet", survey=survey)
+        await scope.reply("surveys/results/not_yet", survey=survey)
         return
     for part in parts:
         await scope.send_html(part)
@@ -255,11 +255,11 @@ async def schedule_cmd(scope: Scope, rest: list[str]) -> None:
     ts = int(now.timestamp())
     has_hook = scope.services.feeds.rhythm is not None
     if not rest:
-        await scope.reply("surveys/schedule_show", sched=await r.schedule(community.id), has_hook=has_hook)
+        await scope.reply("surveys/schedule/show", sched=await r.schedule(community.id), has_hook=has_hook)
         return
     if rest[0].lower() in OFF_WORDS:
         removed = await r.delete_schedule(community.id)
-        await scope.reply("surveys/schedule_off", removed=removed)
+        await scope.reply("surveys/schedule/off", removed=removed)
         return
     words = rest[1:] if rest[0].lower() == "pulse" else rest
     zone = ZoneInfo(community.tz)
@@ -274,10 +274,10 @@ async def schedule_cmd(scope: Scope, rest: list[str]) -> None:
     elif has_hook:
         sched = PulseSchedule(community.id, "meeting", None, None, PULSE_OPEN_HOURS, ts, ts, scope.user_id)
     else:
-        await scope.reply("surveys/schedule_need_time")
+        await scope.reply("surveys/schedule/need_time")
         return
     await r.set_schedule(sched, ts)
-    await scope.reply("surveys/schedule_set", sched=sched, first=local(sched.next_due_at, community.tz))
+    await scope.reply("surveys/schedule/set", sched=sched, first=local(sched.next_due_at, community.tz))
 
 
 # -- trend ----------------------------------------------------------------------------------------
@@ -287,9 +287,9 @@ async def trend_cmd(scope: Scope, rest: list[str]) -> None:
     community = scope.community
     points = await trend(scope.services.repos.surveys, community.id, community.tz, weeks, scope.services.now_ts())
     if not any(p.overall.n for p in points):
-        await scope.reply("surveys/trend_empty", weeks=weeks)
+        await scope.reply("surveys/results/trend_empty", weeks=weeks)
         return
-    await scope.reply("surveys/trend", points=points, weeks=weeks)
+    await scope.reply("surveys/results/trend", points=points, weeks=weeks)
     pulse = builtin_survey("pulse", survey_texts(community.locale))
     png = await trend_chart_png(scope.services, community, points, list(pulse.likert_items))
     caption = scope.t("sv.caption_trend", weeks=weeks)
@@ -305,21 +305,21 @@ async def individual_cmd(scope: Scope, rest: list[str]) -> None:
     assert scope.community is not None
     word = rest[0].lower() if rest else ""
     if word not in ON_WORDS + OFF_WORDS:
-        await scope.reply("surveys/individual_usage",
+        await scope.reply("surveys/individual/usage",
                           enabled=bool(scope.community.settings.get("survey_individual")))
         return
     on = word in ON_WORDS
     await scope.services.repos.communities.set_setting(scope.community.id, "survey_individual", on,
                                                        scope.services.now_ts())
     # only surveys opened from now on: each open survey keeps what its respondents were told
-    await scope.reply("surveys/individual_set", enabled=on,
+    await scope.reply("surveys/individual/set", enabled=on,
                       open_surveys=await scope.services.repos.surveys.open_in(scope.community.id))
 
 
 async def show_answers(scope: Scope, rest: list[str]) -> None:
     """Individual answers: only in private, only to a PIC or principal, only if the community allows it."""
     if scope.is_group:
-        await scope.reply("surveys/answers_private_only")
+        await scope.reply("surveys/results/answers_private_only")
         return
     r = scope.services.repos.surveys
     n = number(rest[0] if rest else None)
@@ -336,7 +336,7 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
         return
     scope.community = community
     if not survey.individual:  # fixed when the survey opened, as its respondents were told
-        await scope.reply("surveys/individual_off", survey=survey)
+        await scope.reply("surveys/individual/off", survey=survey)
         return
     names = {m.user_id: m for m in await scope.services.repos.members.list(community.id, active_only=False)}
     people: dict[int, dict[int, Any]] = {}
@@ -345,7 +345,7 @@ async def show_answers(scope: Scope, rest: list[str]) -> None:
     rows = [(names[uid].name if uid in names else str(uid), ans[next(iter(ans))].role,
              [(i + 1, answer_label(survey, i, ans[i].value)) for i in sorted(ans)])
             for uid, ans in people.items()]
-    await send_long(scope, "surveys/answers", survey=survey, rows=rows)
+    await send_long(scope, "surveys/results/answers", survey=survey, rows=rows)
 
 
 async def send_long(scope: Scope, key: str, **kw: Any) -> None:

@@ -125,11 +125,11 @@ async def open_in_private(scope: Scope, payload: str) -> None:
     scope.community = community
     member = await scope.services.repos.members.get(survey.community_id, scope.user_id)
     if member is None or not member.active:
-        await scope.reply("surveys/private_not_member", markup=role_keyboard(
+        await scope.reply("surveys/answer/private_not_member", markup=role_keyboard(
             scope.services.renderer, scope.locale, survey.community_id))
         return
     if not survey.is_open:
-        await scope.reply("surveys/private_closed", survey=survey)
+        await scope.reply("surveys/answer/private_closed", survey=survey)
         return
     if await outside_group(scope, survey):
         await scope.reply("groups/survey_other_group")
@@ -147,9 +147,9 @@ async def show_next(scope: Scope, survey: Survey, idx: int, *, edit: bool) -> No
         await services.repos.flows.end(scope.chat_id, scope.user_id)
         mine = await services.repos.surveys.answers_of(survey.id, scope.user_id)
         if edit:
-            await scope.edit("surveys/private_done", survey=survey, answered=len(mine))
+            await scope.edit("surveys/answer/private_done", survey=survey, answered=len(mine))
         else:
-            await scope.reply("surveys/private_done", survey=survey, answered=len(mine))
+            await scope.reply("surveys/answer/private_done", survey=survey, answered=len(mine))
         return
     item = survey.items[idx]
     mine = await services.repos.surveys.answers_of(survey.id, scope.user_id)
@@ -158,9 +158,9 @@ async def show_next(scope: Scope, survey: Survey, idx: int, *, edit: bool) -> No
                           "private": True, "current": current}
     markup = item_markup(services, survey, idx, scope.locale, private=True)
     if edit:
-        await scope.edit("surveys/item", markup=markup, **kw)
+        await scope.edit("surveys/answer/item", markup=markup, **kw)
     else:
-        await scope.reply("surveys/item", markup=markup, **kw)
+        await scope.reply("surveys/answer/item", markup=markup, **kw)
     if item.kind == "text":
         await services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, "text", {"sid": survey.id, "idx": idx},
                                          services.now_ts(), community_id=survey.community_id)
@@ -182,10 +182,10 @@ async def on_flow_text(scope: Scope, flow: Flow, message: Any) -> None:
 async def save_text(scope: Scope, survey: Survey, idx: int, message: Any) -> bool:
     text = (message.text or "").strip()
     if not text:
-        await scope.reply("surveys/text_needed")
+        await scope.reply("surveys/answer/text_needed")
         return False
     if len(text) > TEXT_MAX:
-        await scope.reply("surveys/text_too_long", max=TEXT_MAX, length=len(text))
+        await scope.reply("surveys/answer/text_too_long", max=TEXT_MAX, length=len(text))
         return False
     member = await scope.services.repos.members.get(survey.community_id, scope.user_id)
     if member is None or not member.active:
@@ -199,9 +199,9 @@ async def save_text(scope: Scope, survey: Survey, idx: int, message: Any) -> boo
                                                        role=member.role, now=scope.services.now_ts())
     if status == "closed":
         await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
-        await scope.reply("surveys/private_closed", survey=survey)
+        await scope.reply("surveys/answer/private_closed", survey=survey)
         return False
-    await scope.reply("surveys/text_saved", changed=status == "changed")
+    await scope.reply("surveys/answer/text_saved", changed=status == "changed")
     await count_changed(scope, survey, status)
     return True
 
@@ -218,10 +218,10 @@ async def route_group_reply(scope: Scope, message: Any) -> bool:
     if survey is None:
         return False
     if not survey.is_open:
-        await scope.reply("surveys/private_closed", survey=survey)
+        await scope.reply("surveys/answer/private_closed", survey=survey)
         return True
     if survey.items[found[1]].kind != "text":
-        await scope.reply("surveys/use_buttons")
+        await scope.reply("surveys/answer/use_buttons")
         return True
     await save_text(scope, survey, found[1], message)
     return True
@@ -234,7 +234,7 @@ async def card_reply(scope: Scope, message_id: int) -> bool:
     if survey is None:
         return False
     if not survey.is_open:
-        await scope.reply("surveys/private_closed", survey=survey)
+        await scope.reply("surveys/answer/private_closed", survey=survey)
         return True
-    await scope.reply("surveys/card_reply", survey=survey, markup=header_markup(scope.services, survey, scope.locale))
+    await scope.reply("surveys/answer/card_reply", survey=survey, markup=header_markup(scope.services, survey, scope.locale))
     return True

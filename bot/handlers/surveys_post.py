@@ -165,7 +165,7 @@ async def post_results(services: Services, bot: ExtBot, survey_id: int) -> None:
     if survey is None or community is None:
         return
     results = await compute(r, survey)
-    key = "surveys/results_test" if results.is_test else "surveys/results"
+    key = "surveys/results/test" if results.is_test else "surveys/results/show"
     # What every later summary, report, trend and `/survei hasil N` shows, kept once: the text too, so answers
     # erased later cannot reappear as the difference between two versions of it.
     text = render(services, community, community.locale, key, r=results)
