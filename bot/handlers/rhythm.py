@@ -355,32 +355,32 @@ async def cmd_offday(scope: Scope) -> None:
     today = services.clock.now().astimezone(tz_of(c)).date()
     first, _, rest = text.partition(" ")
     if not text or first.lower() in LIST_WORDS:
-        await scope.reply("rhythm/offday_list", days=await rs.list(c.id, today))
+        await scope.reply("rhythm/offday/list", days=await rs.list(c.id, today))
         return
     if first.lower() in REMOVE_WORDS:
         days = await rs.list(c.id, today)
         n = rest.strip()
         if not n.isdigit() or not 1 <= int(n) <= len(days):
-            await scope.reply("rhythm/offday_error", code="bad_number", detail=n, count=len(days))
+            await scope.reply("rhythm/offday/error", code="bad_number", detail=n, count=len(days))
             return
         removed = await rs.remove(c.id, days[int(n) - 1].id)
         _, restored = await refresh_off_days(services, c, now)
-        await scope.reply("rhythm/offday_removed", day=removed, restored=restored)
+        await scope.reply("rhythm/offday/removed", day=removed, restored=restored)
         return
     try:
         spec = parse_off_day(text, today=today)
     except ParseError as err:
-        await scope.reply("rhythm/offday_error", code=err.code, detail=err.detail or "", count=0)
+        await scope.reply("rhythm/offday/error", code=err.code, detail=err.detail or "", count=0)
         return
     if spec.end < today:
-        await scope.reply("rhythm/offday_error", code="past", detail="", count=0)
+        await scope.reply("rhythm/offday/error", code="past", detail="", count=0)
         return
     row, created = await rs.add(c.id, spec.start, spec.end, spec.label, scope.user_id, scope.chat_id,
                                 scope.message.message_id, now)
     if not created:
         return
     skipped, _ = await refresh_off_days(services, c, now)
-    await scope.reply("rhythm/offday_added", day=row, skipped=skipped)
+    await scope.reply("rhythm/offday/added", day=row, skipped=skipped)
 
 
 # -- what the rhythm gives other features (bot.feeds.RhythmFeed) ------------------------------------------

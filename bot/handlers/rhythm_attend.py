@@ -56,13 +56,13 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
         closes = m.end_ts + CHECKIN_WINDOW_S
         count = (await rs.present_counts([m.id])).get(m.id, 0)
         is_open = now < closes and m.status == "scheduled"
-        text = r.render(c.locale, "rhythm/checkin", community=c, m=view, count=count, open=is_open,
+        text = r.render(c.locale, "rhythm/attend/checkin", community=c, m=view, count=count, open=is_open,
                         closes=utc(closes).astimezone(tz_of(c)))
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(r.t(c.locale, "rhythm.btn.checkin"),
                                                              callback_data=cb("rv", "c", m.id))]]) if is_open else None
         return text, markup
     if kind == "skip":
-        return r.render(c.locale, "rhythm/skip_notice", community=c, m=view), None
+        return r.render(c.locale, "rhythm/attend/skip_notice", community=c, m=view), None
     tz = tz_of(c)
     today = utc(now).astimezone(tz).date()
     days = (view.start.date() - today).days
@@ -70,7 +70,7 @@ async def render_live(services: Services, c: Community, m: Meeting, kind: str, n
     group = await meeting_group(services, m.id)
     is_open = m.status == "scheduled" and now < m.start_ts
     left = max(0, (m.start_ts - now + 30) // 60)  # to the nearest minute: a pass 30 s late still says "1 hour"
-    text = r.render(c.locale, "rhythm/reminder", community=c, m=view, tally=tally, open=is_open, days=days,
+    text = r.render(c.locale, "rhythm/attend/reminder", community=c, m=view, tally=tally, open=is_open, days=days,
                     left=left, group=group)
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(r.t(c.locale, f"rhythm.btn.{code}"), callback_data=cb("rv", "r", m.id, code))
@@ -239,7 +239,7 @@ async def cmd_attendance(scope: Scope) -> None:
         except ValueError:
             day = None
         if day is None:
-            await scope.reply("rhythm/attendance_error", code="bad_date", detail=day_arg)
+            await scope.reply("rhythm/attend/error", code="bad_date", detail=day_arg)
             return
         lo, hi = day_bounds(day, c)
         found = [x for x in await rs.on_day(c.id, day, lo, hi) if x.status == "scheduled" and x.start_ts <= now]
@@ -247,18 +247,18 @@ async def cmd_attendance(scope: Scope) -> None:
     else:
         m = await rs.last_started(c.id, now, now - 30 * 86400)
     if m is None:
-        await scope.reply("rhythm/attendance_error", code="no_meeting", detail=day_arg or "")
+        await scope.reply("rhythm/attend/error", code="no_meeting", detail=day_arg or "")
         return
     target = scope.message.reply_to_message if scope.message else None
     if target is not None and target.from_user is not None and not target.from_user.is_bot:
         present = not (set(args) & ABSENT_WORDS)
         member = await services.repos.members.get(c.id, target.from_user.id)
         if member is None or not member.active:
-            await scope.reply("rhythm/attendance_error", code="not_member", detail=target.from_user.full_name)
+            await scope.reply("rhythm/attend/error", code="not_member", detail=target.from_user.full_name)
             return
         await rs.set_attendance(m.id, member.user_id, present, "pic", scope.user_id, now)
         await refresh_tallies(services, scope.ctx.bot, m.id, only="checkin")
-        await scope.reply("rhythm/attendance_marked", m=meeting_view(m, c), name=member.name, present=present)
+        await scope.reply("rhythm/attend/marked", m=meeting_view(m, c), name=member.name, present=present)
         return
     text, markup = await attendance_list(scope, m)
     await scope.send_html(text, markup=markup)
@@ -276,7 +276,7 @@ async def attendance_list(scope: Scope, m: Meeting) -> tuple[str, InlineKeyboard
     buttons = [InlineKeyboardButton(("✅ " if marks.get(mb.user_id) else "▫️ ") + mb.name[:40],
                                     callback_data=cb("rv", "a", m.id, mb.user_id))
                for mb in members[:MAX_ATTENDANCE_BUTTONS]]
-    text = scope.render("rhythm/attendance_list", m=meeting_view(m, c), people=people,
+    text = scope.render("rhythm/attend/list", m=meeting_view(m, c), people=people,
                         present=sum(1 for _, p in people if p), more=len(members) > MAX_ATTENDANCE_BUTTONS)
     return text, InlineKeyboardMarkup(rows(buttons, 2)) if buttons else None
 

@@ -60,12 +60,12 @@ async def cmd_target(scope: Scope) -> None:
     text = args_text(scope)
     current = await hours.settings(c.id)
     if not text:
-        await scope.reply("rhythm/target_show", settings=current)
+        await scope.reply("rhythm/hours/target_show", settings=current)
         return
     try:
         spec = parse_target(text, ROLE_ALIASES)
     except ParseError as err:
-        await scope.reply("rhythm/target_error", code=err.code, detail=err.detail or "")
+        await scope.reply("rhythm/hours/target_error", code=err.code, detail=err.detail or "")
         return
     kind = spec.period or (current.period if current else "month")
     now_dt = scope.services.clock.now()
@@ -75,7 +75,7 @@ async def cmd_target(scope: Scope) -> None:
     if nudge is None or nudge <= ts(now_dt):  # past this period's nudge (or none in it): the next one
         nudge = next_nudge_time(kind, period, c, calendar)
     await hours.set_target(c.id, spec.role, spec.minutes, kind, nudge, scope.services.now_ts())
-    await scope.reply("rhythm/target_set", spec=spec, period=kind,
+    await scope.reply("rhythm/hours/target_set", spec=spec, period=kind,
                       role=scope.t(f"role.{spec.role}") if spec.role else None)
 
 
@@ -98,7 +98,7 @@ async def cmd_log(scope: Scope) -> None:
     try:
         spec = parse_log(text, now=services.clock.now(), tz=tz)
     except ParseError as err:
-        await scope.reply("rhythm/log_error", code=err.code, detail=err.detail or "")
+        await scope.reply("rhythm/hours/log_error", code=err.code, detail=err.detail or "")
         return
     noon = datetime(spec.on_date.year, spec.on_date.month, spec.on_date.day, 12, tzinfo=tz)
     entry, created = await hours.add_log(
@@ -108,7 +108,7 @@ async def cmd_log(scope: Scope) -> None:
         return
     mine = await my_progress(scope)
     markup = inline_json([[(scope.t("rhythm.btn.undo"), cb("sc", "u", entry.id))]])
-    await scope.reply("rhythm/log_added", entry=entry, me=mine, markup=markup)
+    await scope.reply("rhythm/hours/log_added", entry=entry, me=mine, markup=markup)
 
 
 async def show_logs(scope: Scope) -> None:
@@ -117,7 +117,7 @@ async def show_logs(scope: Scope) -> None:
     markup = InlineKeyboardMarkup(rows([
         InlineKeyboardButton(scope.t("rhythm.btn.undo_n", n=i), callback_data=cb("sc", "u", e.id))
         for i, e in enumerate(entries, 1)], 5)) if entries else None
-    await scope.reply("rhythm/log_list", entries=entries, markup=markup)
+    await scope.reply("rhythm/hours/log_list", entries=entries, markup=markup)
 
 
 async def undo_log(scope: Scope, n: str) -> None:
@@ -127,21 +127,21 @@ async def undo_log(scope: Scope, n: str) -> None:
     if not n and target is not None:  # "/catat hapus" in reply to the /catat message
         entry = await hours.log_by_message(scope.chat_id, target.message_id)
         if entry is None:
-            await scope.reply("rhythm/log_error", code="not_a_log", detail="")
+            await scope.reply("rhythm/hours/log_error", code="not_a_log", detail="")
             return
         if entry.user_id != scope.user_id:
-            await scope.reply("rhythm/log_error", code="not_yours", detail="")
+            await scope.reply("rhythm/hours/log_error", code="not_yours", detail="")
             return
     else:
         entries = await hours.recent_logs(scope.community.id, scope.user_id, RECENT)
         if not n.isdigit() or not 1 <= int(n) <= len(entries):
-            await scope.reply("rhythm/log_error", code="bad_number", detail=n, count=len(entries))
+            await scope.reply("rhythm/hours/log_error", code="bad_number", detail=n, count=len(entries))
             return
         entry = entries[int(n) - 1]
     if not await hours.delete_log(entry.id, scope.user_id, scope.services.now_ts()):
-        await scope.reply("rhythm/log_error", code="already_undone", detail="")
+        await scope.reply("rhythm/hours/log_error", code="already_undone", detail="")
         return
-    await scope.reply("rhythm/log_removed", entry=entry)
+    await scope.reply("rhythm/hours/log_removed", entry=entry)
 
 
 async def on_undo_button(scope: Scope, parts: list[str]) -> None:
@@ -158,7 +158,7 @@ async def on_undo_button(scope: Scope, parts: list[str]) -> None:
         await scope.answer("rhythm.already_undone", alert=True)
         return
     await scope.answer("rhythm.undone")
-    await scope.edit("rhythm/log_removed", entry=entry)
+    await scope.edit("rhythm/hours/log_removed", entry=entry)
 
 
 # -- /hours ---------------------------------------------------------------------------------------
@@ -209,14 +209,14 @@ async def cmd_hours(scope: Scope) -> None:
     assert c is not None
     mine = await my_progress(scope) if scope.member and scope.member.active else None
     if not await scope.is_pic():
-        await scope.reply("rhythm/hours_me", me=mine)
+        await scope.reply("rhythm/hours/me", me=mine)
         return
     data = await community_progress(scope.services, c, scope.services.clock.now())
     fig: HoursFigure = data["figure"]
     people = [] if scope.is_group else [
         {"name": data["members"][p.member_id].name, "p": p,
          "status": hours_status(p.minutes, p.target_minutes, data["elapsed"])} for p in data["progress"]]
-    await scope.reply("rhythm/hours_pic", me=mine, fig=fig, people=people, kind=data["kind"],
+    await scope.reply("rhythm/hours/pic", me=mine, fig=fig, people=people, kind=data["kind"],
                       period=data["period"], has_target=data["has_target"])
 
 
@@ -254,7 +254,7 @@ async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Memb
     if user is None or not user.reachable:
         return
     locale = user.locale or c.locale
-    text = services.renderer.render(locale, "rhythm/nudge", community=c, p=p, kind=data["kind"], period=period,
+    text = services.renderer.render(locale, "rhythm/hours/nudge", community=c, p=p, kind=data["kind"], period=period,
                                     user=user)
     key = f"nudge:{c.id}:{member.user_id}:{period.start_date.isoformat()}"
     await send_once(services, bot, key, member.user_id, lambda cid: bot.send_message(cid, text))
