@@ -185,8 +185,8 @@ def sample_renderer() -> Renderer:
 # Names whose sample the generic rule gets wrong in one template: "agreement" is the community agreement (an
 # object) there, not a survey's agreement share; "lim" is a tuple of lengths.
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "programme/agreement_card": {"agreement": Sample("agreement")},
-    "programme/agreement_show": {"agreement": Sample("agreement")},
+    "programme/agreement/card": {"agreement": Sample("agreement")},
+    "programme/agreement/show": {"agreement": Sample("agreement")},
     "journal/card": {"lim": (200, 120, 80)},
 }
 

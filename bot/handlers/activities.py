@@ -45,20 +45,20 @@ async def cmd_activity(scope: Scope) -> None:
     if not args:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(scope.t(f"activity.kind.{k}"),
                                                              callback_data=cb("ak", "k", c.id, k))] for k in KINDS])
-        await scope.reply("programme/activity_pick", markup=markup)
+        await scope.reply("programme/activity/pick", markup=markup)
         return
     if args[0] in LIST_WORDS and len(args) == 1:
         end = today_of(scope.services, c)
         start = end - timedelta(weeks=MAP_WEEKS)
         acts = await scope.services.repos.activities.between(c.id, midnight_ts(start, ZoneInfo(c.tz)),
                                                              midnight_ts(end + timedelta(days=1), ZoneInfo(c.tz)))
-        await scope.reply("programme/activity_list", acts=acts, weeks=MAP_WEEKS)
+        await scope.reply("programme/activity/list", acts=acts, weeks=MAP_WEEKS)
         return
     if args[0] in DELETE_WORDS and len(args) == 2 and args[1].lstrip("#").isdigit():
         removed = await scope.services.repos.activities.delete(c.id, int(args[1].lstrip("#")))
-        await scope.reply("programme/activity_deleted", ok=removed, id=args[1].lstrip("#"))
+        await scope.reply("programme/activity/deleted", ok=removed, id=args[1].lstrip("#"))
         return
-    await scope.reply("programme/activity_usage")
+    await scope.reply("programme/activity/usage")
 
 
 async def on_activity_button(update: Update, ctx: KContext) -> None:
@@ -82,12 +82,12 @@ async def on_activity_button(update: Update, ctx: KContext) -> None:
     await services.repos.flows.start(scope.chat_id, scope.user_id, FLOW, step, {"kind": kind}, services.now_ts(),
                                      community_id=community.id)
     await scope.answer()
-    await scope.edit("programme/activity_kind", kind=kind)
+    await scope.edit("programme/activity/kind", kind=kind)
     await ask(scope, step)
 
 
 async def ask(scope: Scope, step: str, **kw: Any) -> None:
-    prompt = await scope.ask(f"programme/activity_ask_{step}", **kw)
+    prompt = await scope.ask(f"programme/activity/ask_{step}", **kw)
     if prompt is not None:
         await scope.services.repos.flows.set_prompt(scope.chat_id, scope.user_id, prompt.message_id)
 
@@ -108,7 +108,7 @@ async def on_activity_text(scope: Scope, flow: Flow, message: Any) -> None:
             return
         details = parse_details(text, today=today_of(services, community))
     except ProgrammeError as exc:
-        await scope.reply("programme/activity_bad", code=exc.code, text=text[:60], **exc.detail)
+        await scope.reply("programme/activity/bad", code=exc.code, text=text[:60], **exc.detail)
         await ask(scope, flow.step)
         return
     await services.repos.flows.end(flow.chat_id, flow.user_id)
@@ -116,7 +116,7 @@ async def on_activity_text(scope: Scope, flow: Flow, message: Any) -> None:
     aid = await services.repos.activities.add(community.id, data["kind"], data.get("title"), details.held_on,
                                               held_ts, details.teachers, details.pupils, details.parents,
                                               scope.user_id, services.now_ts())
-    await scope.reply("programme/activity_saved", id=aid, kind=data["kind"], title=data.get("title"),
+    await scope.reply("programme/activity/saved", id=aid, kind=data["kind"], title=data.get("title"),
                       d=details)
 
 

@@ -46,7 +46,7 @@ async def cmd_agreement(scope: Scope) -> None:
         await show(scope)
         return
     if args[0] not in WRITE_WORDS + TEAM_WORDS:
-        await scope.reply("programme/agreement_usage", pic=await scope.is_pic())
+        await scope.reply("programme/agreement/usage", pic=await scope.is_pic())
         return
     if not await scope.is_pic():
         await refuse(scope, "errors/not_pic")
@@ -61,7 +61,7 @@ async def cmd_agreement(scope: Scope) -> None:
 
 
 async def ask_text(scope: Scope) -> None:
-    prompt = await scope.ask("programme/agreement_ask", example=scope.render("programme/agreement_default"))
+    prompt = await scope.ask("programme/agreement/ask", example=scope.render("programme/agreement/default"))
     if prompt is not None:
         await scope.services.repos.flows.set_prompt(scope.chat_id, scope.user_id, prompt.message_id)
 
@@ -74,13 +74,13 @@ async def show(scope: Scope) -> None:
     members, core = await _names(services, c)
     pic = await scope.is_pic()
     if current is None:
-        await scope.reply("programme/agreement_none", pic=pic, core=[m for m in members if m.user_id in core])
+        await scope.reply("programme/agreement/none", pic=pic, core=[m for m in members if m.user_id in core])
         return
     accepted = await services.repos.agreements.accepted(current.id)
     mine = scope.user_id in accepted
     who = pic and not scope.is_group  # names only in private: the group sees the count
     markup = accept_markup(scope, current) if scope.member and scope.member.active and not mine else None
-    await scope.reply("programme/agreement_show", agreement=current, core=[m for m in members if m.user_id in core],
+    await scope.reply("programme/agreement/show", agreement=current, core=[m for m in members if m.user_id in core],
                       done=[m for m in members if m.user_id in accepted],
                       pending=[m for m in members if m.user_id not in accepted], members=len(members),
                       count=sum(1 for m in members if m.user_id in accepted), mine=mine, pic=pic, names=who,
@@ -94,11 +94,11 @@ async def on_agreement_text(scope: Scope, flow: Flow, message: Any) -> None:
         return
     text = (message.text or "").strip()
     if text.lower() in DEFAULT_WORDS:
-        text = scope.render("programme/agreement_default")
+        text = scope.render("programme/agreement/default")
     try:
         body = clean_agreement(text)
     except ProgrammeError as exc:
-        await scope.reply("programme/agreement_bad", code=exc.code, **exc.detail)
+        await scope.reply("programme/agreement/bad", code=exc.code, **exc.detail)
         await ask_text(scope)
         return
     await services.repos.flows.end(flow.chat_id, flow.user_id)
@@ -108,7 +108,7 @@ async def on_agreement_text(scope: Scope, flow: Flow, message: Any) -> None:
     assert agreement is not None
     await services.repos.agreements.accept(aid, scope.user_id, services.now_ts())  # who wrote it agrees with it
     members, core = await _names(services, community)
-    card = services.renderer.render(community.locale, "programme/agreement_card", community=community,
+    card = services.renderer.render(community.locale, "programme/agreement/card", community=community,
                                     agreement=agreement, changed=previous is not None,
                                     core=[m for m in members if m.user_id in core])
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(services.renderer.t(community.locale, "agreement.accept"),
@@ -121,7 +121,7 @@ async def on_agreement_text(scope: Scope, flow: Flow, message: Any) -> None:
             scope.ctx.bot, cid, card, reply_markup=markup, message_thread_id=th)))
     except SendFailed:
         pass
-    await scope.reply("programme/agreement_saved", changed=previous is not None)
+    await scope.reply("programme/agreement/saved", changed=previous is not None)
 
 
 async def team_card(scope: Scope, community: Community, *, edit: bool) -> None:
@@ -131,9 +131,9 @@ async def team_card(scope: Scope, community: Community, *, edit: bool) -> None:
     markup = InlineKeyboardMarkup(rows(buttons)) if buttons else None
     core_members = [m for m in members if m.user_id in core]
     if edit:
-        await scope.edit("programme/agreement_team", core=core_members, markup=markup)
+        await scope.edit("programme/agreement/team", core=core_members, markup=markup)
     else:
-        await scope.reply("programme/agreement_team", core=core_members, markup=markup)
+        await scope.reply("programme/agreement/team", core=core_members, markup=markup)
 
 
 async def welcome_extra(services: Services, community: Community) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -142,7 +142,7 @@ async def welcome_extra(services: Services, community: Community) -> tuple[str, 
     if current is None:
         return "", None
     r, loc = services.renderer, community.locale
-    return r.render(loc, "programme/agreement_on_join"), InlineKeyboardMarkup([[InlineKeyboardButton(
+    return r.render(loc, "programme/agreement/on_join"), InlineKeyboardMarkup([[InlineKeyboardButton(
         r.t(loc, "agreement.accept"), callback_data=cb("ag", "a", current.id))]])
 
 

@@ -63,7 +63,7 @@ async def cmd_map(scope: Scope) -> None:
     assert c is not None
     services = scope.services
     if args and args[0] not in OPEN_WORDS + CLOSE_WORDS or len(args) > 1:
-        await scope.reply("programme/map_usage")
+        await scope.reply("programme/map/usage")
         return
     if args and not await scope.is_pic():
         await refuse(scope, "errors/not_pic")
@@ -82,7 +82,7 @@ async def cmd_map(scope: Scope) -> None:
         return
     if args:  # close
         if current is None or not current.open:
-            await scope.reply("programme/map_not_open", term=term_label(services, scope.locale, term))
+            await scope.reply("programme/map/not_open", term=term_label(services, scope.locale, term))
             return
         await services.repos.map.close(current.id, services.now_ts())
         current = await services.repos.map.get(current.id)
@@ -91,7 +91,7 @@ async def cmd_map(scope: Scope) -> None:
         return
     snap = await snapshot(services, c, services.clock.now(), weeks=1)
     respondents = await services.repos.map.respondents(current.id) if current else 0
-    await scope.reply("programme/map_show", levels=snap.levels, current=current, respondents=respondents,
+    await scope.reply("programme/map/show", levels=snap.levels, current=current, respondents=respondents,
                       term=term_label(services, scope.locale, term), pic=await scope.is_pic())
 
 
@@ -105,7 +105,7 @@ def card_markup(services: Services, c: Community, a: Assessment) -> InlineKeyboa
 
 async def card_text(services: Services, c: Community, a: Assessment) -> str:
     own = placement(await services.repos.map.answers(a.id))
-    return services.renderer.render(c.locale, "programme/map_card", community=c, a=a, own=own,
+    return services.renderer.render(c.locale, "programme/map/card", community=c, a=a, own=own,
                                     term=term_label(services, c.locale, a.term),
                                     respondents=await services.repos.map.respondents(a.id),
                                     members=await services.repos.members.count(c.id))
@@ -144,7 +144,7 @@ async def _member_of(scope: Scope, a: Assessment | None) -> Community | None:
         if scope.query is not None:
             await scope.answer("map.closed", alert=True)
         else:
-            await scope.reply("programme/map_closed")
+            await scope.reply("programme/map/closed")
         return None
     return c
 
@@ -164,9 +164,9 @@ async def start_form(scope: Scope, rest: str) -> None:
     mine = await scope.services.repos.map.answers_of(a.id, scope.user_id)
     index = next_unanswered(mine)
     if index is None:
-        await scope.reply("programme/map_done", own=placement(mine.items()), markup=again_markup(scope, a))
+        await scope.reply("programme/map/done", own=placement(mine.items()), markup=again_markup(scope, a))
         return
-    await scope.reply("programme/map_question", **question_kw(index), markup=question_markup(scope, a, index))
+    await scope.reply("programme/map/question", **question_kw(index), markup=question_markup(scope, a, index))
 
 
 def again_markup(scope: Scope, a: Assessment) -> InlineKeyboardMarkup:
@@ -195,7 +195,7 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
     assert a is not None
     if parts[1] == "r":
         await scope.answer()
-        await scope.edit("programme/map_question", **question_kw(0), markup=question_markup(scope, a, 0))
+        await scope.edit("programme/map/question", **question_kw(0), markup=question_markup(scope, a, 0))
         return
     index, level = int(parts[3]), int(parts[4])
     before = await services.repos.map.answers_of(a.id, scope.user_id)
@@ -204,11 +204,11 @@ async def on_map_button(update: Update, ctx: KContext) -> None:
     if not before:  # a new respondent: the group card's count
         await refresh_card(scope, c, a)
     if index + 1 < len(indicators()):
-        await scope.edit("programme/map_question", **question_kw(index + 1),
+        await scope.edit("programme/map/question", **question_kw(index + 1),
                          markup=question_markup(scope, a, index + 1))
         return
     mine = await services.repos.map.answers_of(a.id, scope.user_id)
-    await scope.edit("programme/map_done", own=placement(mine.items()), markup=again_markup(scope, a))
+    await scope.edit("programme/map/done", own=placement(mine.items()), markup=again_markup(scope, a))
 
 
 class MapProvider(MapFeed):
