@@ -25,7 +25,7 @@ from storage.activity import ActivityPart
 from storage.models import Community, Member
 
 if TYPE_CHECKING:
-    from domain.calendar import SchoolCalendar
+    from domain.rhythm.calendar import SchoolCalendar
     from storage.surveys import Survey
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain import quiet
-from domain.calendar import SchoolCalendar
+from domain.rhythm.calendar import SchoolCalendar
 
 if TYPE_CHECKING:
     from storage.models import Community

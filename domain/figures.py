@@ -6,7 +6,7 @@ Every output reads these dataclasses; none recomputes a figure on its own. Pure 
   (members counted when the meeting ended). Meetings not held yet, cancelled or skipped are not counted.
 - **Hours on target** (:func:`hours_status`, :func:`hours_figure`): per member with a target, one of
   ``met`` (minutes ≥ target), ``on_pace`` (not met, but not behind the pro-rata pace of
-  :func:`domain.hours.is_behind`), ``behind``, or ``not_judged`` ("belum dinilai": less than
+  :func:`domain.rhythm.hours.is_behind`), ``behind``, or ``not_judged`` ("belum dinilai": less than
   ``MIN_ELAPSED_TO_JUDGE`` of the period has passed and the target is not met yet — such a member is never
   counted on target). Once the window is over (elapsed ≥ 1) a member is on target only if the target is met.
   *On target* = met + on pace; the rate is on target / judged members.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from domain.hours import BEHIND_TOLERANCE, MIN_ELAPSED_TO_JUDGE
+from domain.rhythm.hours import BEHIND_TOLERANCE, MIN_ELAPSED_TO_JUDGE
 
 STALL_DAYS = 3
 STALL_S = STALL_DAYS * 86400

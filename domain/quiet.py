@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from domain.calendar import SchoolCalendar
+from domain.rhythm.calendar import SchoolCalendar
 
 __all__ = ["BEFORE_MEETING", "DAY_CLOSES", "DAY_OPENS", "reminder_instant", "send_at", "weekly_slot"]
 

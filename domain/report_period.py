@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from domain.durations import ParseError
-from domain.schedule_words import _take_one_time, parse_date_token, weekday_from_name
+from domain.rhythm.durations import ParseError
+from domain.rhythm.schedule_words import _take_one_time, parse_date_token, weekday_from_name
 
 MAX_DAYS = 366
 _JOINERS = {"-", "–", "—", "s/d", "sd", "sampai", "hingga", "to", "until", "..", "sampai-dengan"}

@@ -8,7 +8,7 @@ Closing option, after ``tutup`` / ``close``::
 
 Weekly slot (``/survei jadwal pulse Kamis 16:00``): one day name and a time.
 
-Errors are :class:`~domain.durations.ParseError` with codes ``bad_close`` (unreadable), ``close_past``
+Errors are :class:`~domain.rhythm.durations.ParseError` with codes ``bad_close`` (unreadable), ``close_past``
 (not in the future), ``close_range`` (less than 5 minutes or more than 30 days ahead) and ``bad_slot``.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from domain.durations import ParseError, parse_duration
-from domain.schedule import next_occurrences, occurrence_once, parse_schedule
+from domain.rhythm.durations import ParseError, parse_duration
+from domain.rhythm.schedule import next_occurrences, occurrence_once, parse_schedule
 
 MIN_OPEN_S = 5 * 60
 MAX_OPEN_S = 30 * 86400

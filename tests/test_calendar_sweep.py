@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from domain.calendar import SchoolCalendar, national_off_days
+from domain.rhythm.calendar import SchoolCalendar, national_off_days
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 from tests.test_e2e_reports import link_principal
 

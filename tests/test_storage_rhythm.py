@@ -190,7 +190,7 @@ async def test_report_queries_attendance_sheet_and_activity(db):
 
 
 def test_targets_prorated_to_a_report_window():
-    from domain.hours import target_for_window
+    from domain.rhythm.hours import target_for_window
     assert target_for_window(120, "week", date(2026, 11, 23), 7) == 120
     assert target_for_window(120, "week", date(2026, 11, 1), 30) == 514
     assert target_for_window(480, "month", date(2026, 11, 1), 30) == 480

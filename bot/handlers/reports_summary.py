@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
-from domain.calendar import SchoolCalendar
 from domain.charts import summary_chart
 from domain.groups import SUMMARY_GROUPS_MAX, GroupWeek
 from domain.quiet import weekly_slot
@@ -22,6 +21,7 @@ from domain.report_period import (
     next_weekly,
     week_end,
 )
+from domain.rhythm.calendar import SchoolCalendar
 from storage.models import Community
 from storage.reports import SummarySchedule
 

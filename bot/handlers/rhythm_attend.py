@@ -10,7 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ExtBot
 
-from domain.schedule import due_reminder, parse_date_token, reminders_to_send
+from domain.rhythm.schedule import due_reminder, parse_date_token, reminders_to_send
 from storage.models import Community
 from storage.rhythm import Meeting, Meetings
 

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.schedule import ScheduleSpec, _split_rest
+from domain.rhythm.schedule import ScheduleSpec, _split_rest
 from storage.models import Flow
 
 from ..buttons import add_buttons

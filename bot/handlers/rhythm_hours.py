@@ -10,9 +10,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ExtBot
 
-from domain.durations import ParseError
 from domain.figures import HoursFigure, hours_figure, hours_status
-from domain.hours import (
+from domain.rhythm.durations import ParseError
+from domain.rhythm.hours import (
     Period,
     behind,
     elapsed_fraction,

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain.durations import ParseError
 from domain.groups import split_group_suffix
+from domain.rhythm.durations import ParseError
 from domain.survey_text import SurveyTextError, parse_survey_text
 from domain.survey_time import next_slot, parse_close, parse_weekly_slot
 from domain.surveys import builtin_survey

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.calendar import CommunityOffDay, OffDay, SchoolCalendar, plan_weekly
-from domain.hours import Period, nudge_at, period_bounds
 from domain.quiet import reminder_instant
-from domain.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
+from domain.rhythm.calendar import CommunityOffDay, OffDay, SchoolCalendar, plan_weekly
+from domain.rhythm.hours import Period, nudge_at, period_bounds
+from domain.rhythm.schedule import DEFAULT_REMINDER_OFFSETS, Occurrence, occurrence_once
 from storage.models import Community
 from storage.rhythm import Meeting, Series
 

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.calendar import (
+from domain.rhythm.calendar import (
     CommunityOffDay,
     OffDay,
     SchoolCalendar,
     national_off_days,
     parse_off_day,
 )
-from domain.durations import ParseError
+from domain.rhythm.durations import ParseError
 
 EXAMS = CommunityOffDay(date(2026, 12, 1), date(2026, 12, 12), "Ujian semester")
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.durations import ParseError, format_duration, parse_duration
+from domain.rhythm.durations import ParseError, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.durations import ParseError
-from domain.hours import (
+from domain.rhythm.durations import ParseError
+from domain.rhythm.hours import (
     LogSpec,
     Period,
     Progress,

@@ -3,8 +3,8 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.calendar import CommunityOffDay, SchoolCalendar
 from domain.quiet import reminder_instant, send_at, weekly_slot
+from domain.rhythm.calendar import CommunityOffDay, SchoolCalendar
 
 WITA = ZoneInfo("Asia/Makassar")
 CAL = SchoolCalendar(5)

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.calendar import CommunityOffDay, SchoolCalendar, plan_weekly
-from domain.durations import ParseError
-from domain.hours import TargetSpec, parse_target
-from domain.schedule import ChangeSpec, parse_change, parse_offsets
+from domain.rhythm.calendar import CommunityOffDay, SchoolCalendar, plan_weekly
+from domain.rhythm.durations import ParseError
+from domain.rhythm.hours import TargetSpec, parse_target
+from domain.rhythm.schedule import ChangeSpec, parse_change, parse_offsets
 
 MKS = ZoneInfo("Asia/Makassar")
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 09:00 WITA

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.durations import ParseError
-from domain.schedule import (
+from domain.rhythm.durations import ParseError
+from domain.rhythm.schedule import (
     Occurrence,
     ScheduleSpec,
     due_reminder,

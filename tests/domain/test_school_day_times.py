@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.calendar import CommunityOffDay, SchoolCalendar
 from domain.cycle_ops import local_ts, reminder_time
-from domain.hours import nudge_at, period_bounds
+from domain.rhythm.calendar import CommunityOffDay, SchoolCalendar
+from domain.rhythm.hours import nudge_at, period_bounds
 from domain.rtl import due_reminder_at
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.calendar import parse_off_day
-from domain.hours import LOG_NOTE_MAX, parse_log
-from domain.schedule import TEXT_MAX, parse_change
+from domain.rhythm.calendar import parse_off_day
+from domain.rhythm.hours import LOG_NOTE_MAX, parse_log
+from domain.rhythm.schedule import TEXT_MAX, parse_change
 from domain.text import clip, utf16_len
 from fakegram import utf16_len as fake_utf16_len
 

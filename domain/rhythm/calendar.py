@@ -41,9 +41,9 @@ from typing import Literal
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-from domain.durations import ParseError
-from domain.occurrences import Occurrence, expand_weekly
-from domain.schedule_words import _MONTHS, _resolve_year, _take_date, _tokens
+from domain.rhythm.durations import ParseError
+from domain.rhythm.occurrences import Occurrence, expand_weekly
+from domain.rhythm.schedule_words import _MONTHS, _resolve_year, _take_date, _tokens
 from domain.text import clip
 
 __all__ = [

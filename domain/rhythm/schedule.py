@@ -41,11 +41,11 @@ Error codes (``ParseError.code``):
 - ``day_mismatch``    a day name and a date that disagree ("Kamis 27/11/2026" when 27/11 is a Friday).
 - ``tz_mismatch``     a zone name (WIB/WITA/WIT) other than the community's zone.
 
-The words of dates and times live in :mod:`domain.schedule_words`; ``find_overlap``, ``expand_weekly``,
-``next_occurrences`` (:mod:`domain.occurrences`) work on concrete UTC intervals (:class:`Occurrence`);
-``reminder_times`` / ``due_reminder`` / ``reminders_to_send`` (:mod:`domain.reminders`) plan reminders,
+The words of dates and times live in :mod:`domain.rhythm.schedule_words`; ``find_overlap``, ``expand_weekly``,
+``next_occurrences`` (:mod:`domain.rhythm.occurrences`) work on concrete UTC intervals (:class:`Occurrence`);
+``reminder_times`` / ``due_reminder`` / ``reminders_to_send`` (:mod:`domain.rhythm.reminders`) plan reminders,
 including those missed while the bot was down: late ones are sent only before the meeting starts;
-``parse_change`` (:mod:`domain.schedule_changes`) reads a cancelled or moved meeting. Their public names
+``parse_change`` (:mod:`domain.rhythm.schedule_changes`) reads a cancelled or moved meeting. Their public names
 are importable from here too.
 """
 
@@ -57,17 +57,23 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from domain.durations import ParseError
-from domain.occurrences import Occurrence, expand_weekly, find_overlap, next_occurrences, occurrence_once
-from domain.reminders import (
+from domain.rhythm.durations import ParseError
+from domain.rhythm.occurrences import (
+    Occurrence,
+    expand_weekly,
+    find_overlap,
+    next_occurrences,
+    occurrence_once,
+)
+from domain.rhythm.reminders import (
     DEFAULT_REMINDER_OFFSETS,
     due_reminder,
     parse_offsets,
     reminder_times,
     reminders_to_send,
 )
-from domain.schedule_changes import ChangeSpec, parse_change
-from domain.schedule_words import (
+from domain.rhythm.schedule_changes import ChangeSpec, parse_change
+from domain.rhythm.schedule_words import (
     _SEPARATORS,
     _URL_RE,
     MAX_DAYS_AHEAD,

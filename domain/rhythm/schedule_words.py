@@ -2,7 +2,7 @@
 calendar, hours, report periods): day and month names, dates, clock times, durations, working days.
 
 Pure code: no Telegram, no database, no clock. The forms accepted are described in
-:mod:`domain.schedule`."""
+:mod:`domain.rhythm.schedule`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from datetime import date, time, timedelta
 from typing import Literal
 
-from domain.durations import ParseError, parse_duration
+from domain.rhythm.durations import ParseError, parse_duration
 
 MAX_DAYS_AHEAD = 365
 TEXT_MAX = 200  # what is stored of a place, an agenda, a reason (UTF-16 code units)

@@ -10,8 +10,8 @@ from datetime import date, datetime, time, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from domain.durations import ParseError
-from domain.schedule_words import (
+from domain.rhythm.durations import ParseError
+from domain.rhythm.schedule_words import (
     _TIME_FILLERS,
     MAX_DAYS_AHEAD,
     TEXT_MAX,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
-from domain.durations import ParseError, parse_duration
+from domain.rhythm.durations import ParseError, parse_duration
 
 # A reminder fired within this long after its due time counts as on time.
 ON_TIME_GRACE = timedelta(minutes=5)

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, NamedTuple
 
-from domain.durations import ParseError, parse_duration
-from domain.schedule_words import _take_date, _tokens
+from domain.rhythm.durations import ParseError, parse_duration
+from domain.rhythm.schedule_words import _take_date, _tokens
 from domain.text import clip
 
 __all__ = [
