@@ -54,7 +54,7 @@ class CycleStatus(TypedDict):
     cycle_id: int
     topic: str
     target: str | None
-    stage: str  # a `domain.cycle.Stage` value
+    stage: str  # a `domain.cycle.core.Stage` value
     stage_status: str
     opened_ts: int | None
     closes_ts: int | None

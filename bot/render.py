@@ -156,7 +156,7 @@ def texts(locale: str | None, name: str) -> Mapping[str, Any]:
 
 
 def cycle_texts(locale: str | None) -> Mapping[str, Any]:
-    """What `domain.cycle` and `domain.star` are handed: `cycle.toml` (stages, questions, journal, STAR)."""
+    """What `domain.cycle.core` and `domain.cycle.star` are handed: `cycle.toml` (stages, questions, journal, STAR)."""
     return texts(locale, "cycle")
 
 

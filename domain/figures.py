@@ -118,7 +118,7 @@ def hours_figure(pairs: Iterable[tuple[int, int]], elapsed: float, *, members: i
 # -- the inquiry cycle -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CycleFigure:
-    stage: str  # a domain.cycle.Stage value
+    stage: str  # a domain.cycle.core.Stage value
     stage_open: bool
     answered: int
     members: int

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
-from .rtl import RtlError, parse_due
+from domain.cycle.rtl import RtlError, parse_due
 
 # 001, Tabel 1: the six aspects observed
 ASPECTS = ("preparation", "management", "interaction", "methods", "mastery", "assessment")

@@ -8,7 +8,7 @@ Then the scheduler pass runs every hour (on the hour, 30 s past) for eleven days
 members see and when (local time of the community):
 
 - the cycle's first stage (header and questions) appears at once on a school day, otherwise on the next school
-  day at 07:00 (`domain.cycle.default_plan` + `domain.cycle_ops.stage_times`);
+  day at 07:00 (`domain.cycle.core.default_plan` + `domain.cycle.ops.stage_times`);
 - the meeting reminders arrive at 14:00 the day before and 13:00 on the day (the default offsets); a meeting
   on a holiday or cuti bersama is announced as skipped instead, never reminded;
 - the hours nudge comes at 15:00 on the first school day from the middle of the week (Thursday) — a week with

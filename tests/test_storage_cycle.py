@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.cycle import CycleError, default_plan
-from domain.cycle_ops import Person, match_owner, next_journal_at, parse_clock, parse_results, stage_times
+from domain.cycle.core import CycleError, default_plan
+from domain.cycle.ops import Person, match_owner, next_journal_at, parse_clock, parse_results, stage_times
 from storage.backends import make_database
 from storage.cycle import CycleStore
 

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.cycle import (
+from domain.cycle.core import (
     STAGES,
     CycleError,
     Override,
@@ -21,8 +21,8 @@ from domain.cycle import (
     split_start,
     target_met,
 )
-from domain.cycle_ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
-from domain.star import level_facts
+from domain.cycle.ops import local_date, new_question_key, parse_results, stage_from_word, stage_times
+from domain.cycle.star import level_facts
 from storage.cycle_rows import Override as StoredOverride
 
 from ..buttons import add_buttons

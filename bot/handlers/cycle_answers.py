@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain.cycle_ops import clean_answer, split_numbered
+from domain.cycle.ops import clean_answer, split_numbered
 from storage.models import Flow
 
 from .. import live

@@ -10,12 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.cycle import CycleError, Override, Question, Stage, apply_overrides, build_summary, parse_target
-from domain.cycle import question_bank as default_bank
-from domain.cycle_ops import local_date, to_ts
+from domain.cycle.core import (
+    CycleError,
+    Override,
+    Question,
+    Stage,
+    apply_overrides,
+    build_summary,
+    parse_target,
+)
+from domain.cycle.core import question_bank as default_bank
+from domain.cycle.ops import local_date, to_ts
+from domain.cycle.rtl import is_overdue
+from domain.cycle.synthesis import AnswerIn, synthesize
 from domain.figures import quiet_days, rtl_figure, stalled
-from domain.rtl import is_overdue
-from domain.synthesis import AnswerIn, synthesize
 from storage.cycle_rows import History, StageRow
 from storage.cycle_rtl import RtlItem
 from storage.models import Community, User

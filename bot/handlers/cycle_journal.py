@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.cycle import CycleError, journal_prompt
-from domain.cycle_ops import clean_answer, local_date, next_journal_at, parse_clock, to_ts
+from domain.cycle.core import CycleError, journal_prompt
+from domain.cycle.ops import clean_answer, local_date, next_journal_at, parse_clock, to_ts
 from storage.models import Flow
 
 from .. import quiet

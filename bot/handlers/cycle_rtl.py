@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application
 
-from domain.cycle_ops import Person, local_date, match_owner, to_ts
-from domain.rtl import RtlError, due_reminder_at, parse_due, parse_rtl_line
+from domain.cycle.ops import Person, local_date, match_owner, to_ts
+from domain.cycle.rtl import RtlError, due_reminder_at, parse_due, parse_rtl_line
 from storage.cycle_rtl import RtlItem
 from storage.models import Flow
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.cycle import CycleError, parse_target, target_met
-from domain.cycle_ops import clean_answer
-from domain.star import (
+from domain.cycle.core import CycleError, parse_target, target_met
+from domain.cycle.ops import clean_answer
+from domain.cycle.star import (
     READINGS,
     SLOTS,
     StarStory,

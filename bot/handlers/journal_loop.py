@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.cycle_ops import clean_answer, local_date, local_ts, to_ts
+from domain.cycle.ops import clean_answer, local_date, local_ts, to_ts
+from domain.cycle.rtl import due_reminder_at
 from domain.journal_loop import (
     CARD_LIMITS,
     EFFECTS,
@@ -29,7 +30,6 @@ from domain.journal_loop import (
     winner,
 )
 from domain.report_period import iso_week_key
-from domain.rtl import due_reminder_at
 from storage.journal_loop import Card
 from storage.models import Community, Flow
 

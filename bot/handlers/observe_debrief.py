@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.cycle_ops import local_date, match_owner, to_ts
+from domain.cycle.ops import local_date, match_owner, to_ts
+from domain.cycle.rtl import RtlError, due_reminder_at, parse_rtl_line
 from domain.observation import (
     MAX_NOTE,
     STEPS,
@@ -19,7 +20,6 @@ from domain.observation import (
     next_step,
     parse_when,
 )
-from domain.rtl import RtlError, due_reminder_at, parse_rtl_line
 from storage.models import Community
 from storage.observe import Observation
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.cycle_ops import local_date
+from domain.cycle.ops import local_date
 from domain.observation import (
     MAX_OBSERVERS,
     ObservationError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from domain.cycle_ops import local_date
+from domain.cycle.ops import local_date
 from storage.live import LiveMessages
 from storage.models import Community, Member
 

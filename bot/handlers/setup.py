@@ -7,7 +7,7 @@ the topic where set-up was completed, or the one where a PIC types `/setup topic
 `/setup topic general` (`/atur topik umum`) puts them back in General.
 
 Optional, for the STAR write-up: `/setup level` (`/atur jenjang`) sets the school level and phase in one tap
-(`domain.star.LEVELS`), `/setup subject <name>` (`/atur mapel Bahasa Indonesia`) the subject; both are kept in
+(`domain.cycle.star.LEVELS`), `/setup subject <name>` (`/atur mapel Bahasa Indonesia`) the subject; both are kept in
 the community's settings (`level`, `subject`)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.star import LEVELS, SUBJECT_MAX, level_facts
+from domain.cycle.star import LEVELS, SUBJECT_MAX, level_facts
 from storage.models import KINDS, Flow
 
 from ..buttons import add_buttons

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.cycle import Stage, stage_info
+from domain.cycle.core import Stage, stage_info
 from domain.figures import Attendance, HoursFigure, attendance, survey_respondents
 from domain.figures import survey_agreement as agreement
 from domain.progress_map import (

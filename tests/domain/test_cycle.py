@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.render import cycle_texts
-from domain.cycle import (
+from domain.cycle.core import (
     MAX_QUESTION_LEN,
     STAGES,
     CycleError,
@@ -301,6 +301,6 @@ def test_parse_target_fuzz_structured(text):
     (None, 5, (None, "")),
 ])
 def test_split_numbered_reply_to_a_stage_card(text, n, expected):
-    from domain.cycle_ops import split_numbered
+    from domain.cycle.ops import split_numbered
 
     assert split_numbered(text, n) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cycle import parse_target, split_start
+from domain.cycle.core import parse_target, split_start
 from domain.groups import split_group_suffix
 
 

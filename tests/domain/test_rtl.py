@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.rtl import RtlError, RtlSpec, due_reminder_at, is_overdue, parse_due, parse_rtl_line
+from domain.cycle.rtl import RtlError, RtlSpec, due_reminder_at, is_overdue, parse_due, parse_rtl_line
 
 TODAY = date(2026, 11, 20)  # a Friday
 

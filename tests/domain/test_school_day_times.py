@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.cycle_ops import local_ts, reminder_time
+from domain.cycle.ops import local_ts, reminder_time
+from domain.cycle.rtl import due_reminder_at
 from domain.rhythm.calendar import CommunityOffDay, SchoolCalendar
 from domain.rhythm.hours import nudge_at, period_bounds
-from domain.rtl import due_reminder_at
 
 WITA = ZoneInfo("Asia/Makassar")
 FIVE = SchoolCalendar(5)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from bot.render import cycle_texts
-from domain.star import StarError, StarStory, star_docx, star_labels, star_pdf, star_text
+from domain.cycle.star import StarError, StarStory, star_docx, star_labels, star_pdf, star_text
 
 STORY = StarStory(
     title="Exit ticket untuk literasi kelas 4 di Désa Sukamaju",
@@ -119,7 +119,7 @@ def test_docx_any_user_text(text, reading, locale):
 
 
 def test_draft_fits_150_to_300_words_with_the_writers_answers_first():
-    from domain.star import SLOTS, fit_draft, words
+    from domain.cycle.star import SLOTS, fit_draft, words
 
     heads = {s: f"Fakta {s} " + "kata " * 10 for s in SLOTS}
     own, others = "jawaban saya " * 20, "jawaban rekan " * 20

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.synthesis import STOPWORDS, AnswerIn, excerpt, synthesize
+from domain.cycle.synthesis import STOPWORDS, AnswerIn, excerpt, synthesize
 
 ANSWERS = [
     AnswerIn(

@@ -1,7 +1,7 @@
-"""Small pure decisions of the inquiry-cycle feature that the bot layer needs beside domain.cycle:
+"""Small pure decisions of the inquiry-cycle feature that the bot layer needs beside domain.cycle.core:
 stage clock times, journal times, answer checks, before/after results, owner matching (stalls: `domain.figures.stalled`).
 
-Errors are :class:`domain.cycle.CycleError` with a stable ``code``.
+Errors are :class:`domain.cycle.core.CycleError` with a stable ``code``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.cycle import CycleError, Stage, StagePlan, weekday_school
+from domain.cycle.core import CycleError, Stage, StagePlan, weekday_school
 
 OPEN_HOUR = 7  # a stage opens at 07:00 local on its first day
 CLOSE_HOUR = 7  # and closes at 07:00 local on its last day (the meeting day): the synthesis is ready for it

@@ -7,7 +7,7 @@ Two readings are in circulation and both use the same four slots:
 - ``"stta"``: Situasi – Tantangan – Aksi – Refleksi (hasil dan dampak).
 
 Labels come from the ``[star]`` section of ``messages/<locale>/cycle.toml``, handed in as the cycle's texts
-(``domain.cycle.CycleTexts``, loaded by ``bot.render.cycle_texts``).
+(``domain.cycle.core.CycleTexts``, loaded by ``bot.render.cycle_texts``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Literal
 import matplotlib
 from fpdf import FPDF
 
-from domain.cycle import CycleTexts
+from domain.cycle.core import CycleTexts
 
 READINGS = ("star", "stta")
 SLOTS = ("situation", "task", "action", "result")
