@@ -161,7 +161,7 @@ def cycle_texts(locale: str | None) -> Mapping[str, Any]:
 
 
 def survey_texts(locale: str | None) -> Mapping[str, Any]:
-    """What `domain.surveys` is handed: `surveys.toml` (Likert labels, the built-in surveys)."""
+    """What `domain.surveys.core` is handed: `surveys.toml` (Likert labels, the built-in surveys)."""
     return texts(locale, "surveys")
 
 

@@ -3,7 +3,7 @@
 Only matplotlib's object API is used (``Figure`` + ``FigureCanvasAgg``), never pyplot, so nothing global
 is shared between threads. Every function is top-level and takes plain data, so it can be sent to a
 ``ProcessPoolExecutor``. All labels arrive already localized from the caller; numbers drawn on the
-bars are formatted with :func:`domain.surveys.fmt_percent` / :func:`~domain.surveys.fmt_number` for
+bars are formatted with :func:`domain.surveys.core.fmt_percent` / :func:`~domain.surveys.core.fmt_number` for
 ``locale``.
 
 ``kind`` (role and trend charts) says what the values are: ``"share"`` = 0..1 drawn as 0–100 %,
@@ -32,7 +32,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from domain.surveys import fmt_number, fmt_percent  # noqa: E402
+from domain.surveys.core import fmt_number, fmt_percent  # noqa: E402
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
 TREND_HEIGHT_IN = 6.0  # room for a two-line title and a legend of one series per line

@@ -17,7 +17,7 @@ Every output reads these dataclasses; none recomputes a figure on its own. Pure 
   fewer than half the members have answered. Anything else is on schedule: a stage where most members
   answered early and the rest of the window is quiet, or a stage that has just opened.
 - **Survey agreement** (:func:`survey_agreement`): share of answers 4–5 on a 1–5 scale among the answers a
-  survey *published* (hidden roles left out, `domain.surveys.disclosure`), read from its headline.
+  survey *published* (hidden roles left out, `domain.surveys.core.disclosure`), read from its headline.
 - **Pre/post** (:func:`prepost_of`, :class:`PrePost`): the class means of a paired test in % of its maximum
   score and the normalised gain ``(post − pre) / (100 − pre)``.
 - **RTL** (:func:`rtl_figure`, :class:`RtlFigure`): done / not done / open counts of the follow-up items, and

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.surveys import DEFAULT_FLOOR, Response, SurveyDef, disclosure, survey_summary
+from domain.surveys.core import DEFAULT_FLOOR, Response, SurveyDef, disclosure, survey_summary
 
 GROUP_WORDS = ("kelompok", "group")
 _WORD_RE = re.compile(r"(?<!\S)(?:kelompok|group)(?!\S)", re.IGNORECASE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from domain.surveys import SurveyDef, SurveyItem
+from domain.surveys.core import SurveyDef, SurveyItem
 from storage.activity import ActivityPart, activity
 from storage.chats import register_chat_column
 from storage.db import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.render import survey_texts
-from domain.surveys import builtin_survey
+from domain.surveys.core import builtin_survey
 from storage.backends import make_database
 from storage.repos import CHAT_ID_COLUMNS, Repos
 from storage.surveys import PulseSchedule, Surveys

@@ -16,9 +16,9 @@ from telegram.ext import Application
 
 from domain.groups import split_group_suffix
 from domain.rhythm.durations import ParseError
-from domain.survey_text import SurveyTextError, parse_survey_text
-from domain.survey_time import next_slot, parse_close, parse_weekly_slot
-from domain.surveys import builtin_survey
+from domain.surveys.core import builtin_survey
+from domain.surveys.text import SurveyTextError, parse_survey_text
+from domain.surveys.timing import next_slot, parse_close, parse_weekly_slot
 from storage.surveys import PulseSchedule
 
 from ..buttons import add_buttons

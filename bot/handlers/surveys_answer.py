@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from domain.surveys import likert_labels
+from domain.surveys.core import likert_labels
 from storage.models import Flow
 from storage.surveys import Survey
 

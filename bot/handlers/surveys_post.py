@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.ext import ExtBot
 
 from domain.charts import trend_chart
-from domain.survey_time import next_slot
-from domain.surveys import builtin_survey, likert_labels, trend_series
+from domain.surveys.core import builtin_survey, likert_labels, trend_series
+from domain.surveys.timing import next_slot
 from storage.activity import ActivityPart
 from storage.models import Community
 from storage.surveys import PulseSchedule, Survey

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.survey_time import week_start
-from domain.surveys import (
+from domain.surveys.core import (
     PrePost,
     Response,
     SurveySummary,
@@ -23,6 +22,7 @@ from domain.surveys import (
     score,
     survey_summary,
 )
+from domain.surveys.timing import week_start
 from storage.surveys import Answer, Survey, Surveys
 
 
@@ -88,7 +88,7 @@ def scores(survey: Survey, answers: list[Answer]) -> dict[str, int]:
 
 async def compute(repo: Surveys, survey: Survey) -> Results:
     """The published figures of one survey: hidden roles and withheld items are left out of everything
-    (domain.surveys.disclosure), so every consumer — results, charts, summaries, reports — shows the same."""
+    (domain.surveys.core.disclosure), so every consumer — results, charts, summaries, reports — shows the same."""
     answers = await repo.answers(survey.id)
     people = responses(survey, answers)
     summary = survey_summary(survey.definition, people)

@@ -38,7 +38,7 @@ def _row(**kw):
 def test_group_week_figures_and_the_floor_within_the_group():
     from bot.render import survey_texts
     from domain.groups import group_week
-    from domain.surveys import Response, builtin_survey
+    from domain.surveys.core import Response, builtin_survey
 
     pulse = builtin_survey("pulse", survey_texts("id"))
     keys = [it.key for it in pulse.likert_items]

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.surveys import (
+from domain.surveys.core import (
     Response,
     SurveyDef,
     SurveyItem,

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.survey_text import LineError, SurveyTextError, parse_survey_text
+from domain.surveys.text import LineError, SurveyTextError, parse_survey_text
 
 EXAMPLE = """Judul: Refleksi lokakarya asesmen
 L: Saya memahami tujuan asesmen formatif

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.rhythm.durations import ParseError
-from domain.survey_time import next_slot, parse_close, parse_weekly_slot, week_start
+from domain.surveys.timing import next_slot, parse_close, parse_weekly_slot, week_start
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 09.00 WITA
 TZ = ZoneInfo("Asia/Makassar")

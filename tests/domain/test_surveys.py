@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from bot.render import survey_texts
-from domain.surveys import (
+from domain.surveys.core import (
     Response,
     SurveyDef,
     SurveyItem,

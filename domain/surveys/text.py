@@ -67,7 +67,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from domain.surveys import SurveyDef, SurveyItem
+from domain.surveys.core import SurveyDef, SurveyItem
 
 MAX_ITEMS = 20
 MAX_TEXT = 250

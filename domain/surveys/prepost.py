@@ -1,6 +1,6 @@
 """Pre/post tests: scores, the normalised gain, and the comparison that may be published.
 
-Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys`."""
+Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys.core`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from domain.survey_defs import DEFAULT_FLOOR, SurveyItem
-from domain.survey_disclosure import SurveySummary
-from domain.survey_stats import _f
+from domain.surveys.defs import DEFAULT_FLOOR, SurveyItem
+from domain.surveys.disclosure import SurveySummary
+from domain.surveys.stats import _f
 
 # --------------------------------------------------------------------------------------------------
 # Pre/post tests

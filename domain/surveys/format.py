@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
-from domain.survey_defs import DEFAULT_LOCALE, _normalize_locale
+from domain.surveys.defs import DEFAULT_LOCALE, _normalize_locale
 
 # --------------------------------------------------------------------------------------------------
 # Formatting (Babel)

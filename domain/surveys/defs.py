@@ -1,7 +1,7 @@
 """Survey definitions: item and survey kinds, the Likert scale's bounds, the privacy floor, a survey's
 items and its Likert labels.
 
-Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys`."""
+Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys.core`."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Mini-surveys: definitions and exact statistics (pure code: no Telegram, no database).
 
 This module loads the built-in surveys and Likert labels and gathers the public names of
-:mod:`domain.survey_defs` (definitions), :mod:`domain.survey_stats` (statistics and trends),
-:mod:`domain.survey_disclosure` (hidden roles, the published summary), :mod:`domain.survey_prepost`
-(pre/post tests) and :mod:`domain.survey_format` (numbers for people).
+:mod:`domain.surveys.defs` (definitions), :mod:`domain.surveys.stats` (statistics and trends),
+:mod:`domain.surveys.disclosure` (hidden roles, the published summary), :mod:`domain.surveys.prepost`
+(pre/post tests) and :mod:`domain.surveys.format` (numbers for people).
 
 Conventions
 -----------
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.survey_defs import (
+from domain.surveys.defs import (
     AGREE_MIN,
     BUILTIN_KINDS,
     DEFAULT_FLOOR,
@@ -41,7 +41,7 @@ from domain.survey_defs import (
     SurveyItem,
     SurveyKind,
 )
-from domain.survey_disclosure import (
+from domain.surveys.disclosure import (
     Disclosure,
     ItemSummary,
     Response,
@@ -50,9 +50,9 @@ from domain.survey_disclosure import (
     focus_roles,
     survey_summary,
 )
-from domain.survey_format import NA, fmt_number, fmt_percent
-from domain.survey_prepost import PrePost, mean_score_shown, prepost, prepost_published, score
-from domain.survey_stats import (
+from domain.surveys.format import NA, fmt_number, fmt_percent
+from domain.surveys.prepost import PrePost, mean_score_shown, prepost, prepost_published, score
+from domain.surveys.stats import (
     ChoiceStats,
     LikertStats,
     RoleBreakdown,

@@ -1,7 +1,7 @@
 """Exact survey statistics: Likert means, agreement shares and the 0–100 index, role breakdowns with
 small groups hidden, choice counts, the weekly pulse trend.
 
-Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys`."""
+Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys.core`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from domain.survey_defs import AGREE_MIN, DEFAULT_FLOOR, _check_likert
+from domain.surveys.defs import AGREE_MIN, DEFAULT_FLOOR, _check_likert
 
 # --------------------------------------------------------------------------------------------------
 # Likert statistics

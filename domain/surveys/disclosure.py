@@ -1,7 +1,7 @@
 """What of a survey may be published: the roles hidden under the floor, and the whole-survey summary
 computed without them so nothing published can be subtracted back to a hidden group.
 
-Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys`."""
+Pure code: no Telegram, no database. Conventions: see :mod:`domain.surveys.core`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.survey_defs import DEFAULT_FLOOR, SurveyDef, SurveyItem
-from domain.survey_stats import (
+from domain.surveys.defs import DEFAULT_FLOOR, SurveyDef, SurveyItem
+from domain.surveys.stats import (
     ChoiceStats,
     LikertStats,
     RoleBreakdown,
