@@ -41,7 +41,7 @@ from bot.handlers import reports
 from bot.handlers.reports_summary import build_summary
 from bot.jobs.broadcast import DEFAULT_CONCURRENCY, Pacer
 from bot.sim import SIM_TOKEN, Sim
-from domain.charts import summary_chart, trend_chart
+from domain.reports.charts import summary_chart, trend_chart
 from fakegram import FakeRequest, FakeTelegram
 from fakegram.limits import Audit, FloodLimits, audit
 

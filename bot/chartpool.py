@@ -4,10 +4,10 @@ A `ProcessPoolExecutor` sized to the cores, started on first use and shut down b
 `services.extra["cleanups"]` (run by `bot.app.on_shutdown`). Workers come from a *forkserver* that has
 already imported matplotlib, openpyxl and fpdf (``PRELOAD``), so a new worker costs a fork, not ~1 s of
 imports, and no worker is forked from the bot's own threaded process. Each worker then runs
-`domain.charts.warm_up` once (``INITIALIZER``), which builds the weekly-summary chart's figure that the
-worker keeps and reuses (`domain.charts.summary_chart`), so a pool start pays matplotlib's first draw and
+`domain.reports.charts.warm_up` once (``INITIALIZER``), which builds the weekly-summary chart's figure that the
+worker keeps and reuses (`domain.reports.charts.summary_chart`), so a pool start pays matplotlib's first draw and
 the first summary chart does not. Functions sent here must be top-level and take plain data (see
-`domain/charts.py`, `domain/exports.py`).
+`domain/reports/charts.py`, `domain/reports/exports.py`).
 
 `workers=0` runs the work in a thread instead (for a machine with one core, or a debugging session).
 """
@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PRELOAD = ["domain.charts", "domain.exports"]
+PRELOAD = ["domain.reports.charts", "domain.reports.exports"]
 KEY = "chartpool"
 
 
 def _init_worker() -> None:
-    from domain.charts import warm_up  # matplotlib loads in the worker process only, not in the bot's
+    from domain.reports.charts import warm_up  # matplotlib loads in the worker process only, not in the bot's
 
     warm_up()
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
-from domain.figures import HoursFigure
 from domain.groups import GroupWeek
+from domain.reports.figures import HoursFigure
 from storage.activity import ActivityPart
 from storage.models import Community, Member
 
@@ -110,7 +110,7 @@ class PulsePoint(TypedDict):
     items: dict[str, float | None]
 
 
-Activity = dict[int, dict[str, int]]  # user id -> counts by kind (weights in domain/recognition.py)
+Activity = dict[int, dict[str, int]]  # user id -> counts by kind (weights in domain/reports/recognition.py)
 Sheets = dict[str, list[list[Any]]]  # sheet key -> rows of `/report` (see docs/architecture.md)
 
 

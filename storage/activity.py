@@ -16,7 +16,7 @@ from storage.db import Database
 
 @dataclass(frozen=True, slots=True)
 class ActivityPart:
-    kind: str  # the count's name in `domain.recognition` ("attended", "answers", ...)
+    kind: str  # the count's name in `domain.reports.recognition` ("attended", "answers", ...)
     sql: str  # SELECT user_id, n ... (one row per person)
     params: tuple[Any, ...]
 

@@ -13,7 +13,7 @@ from telegram import Bot
 from bot.clock import ManualClock
 from bot.jobs.broadcast import Pacer, RunStats, run_all
 from bot.sim import Sim
-from domain.figures import HoursFigure
+from domain.reports.figures import HoursFigure
 from fakegram import FakeRequest, FakeTelegram
 from fakegram.limits import audit
 from tests.test_e2e_reports import Hooks, meeting, ts

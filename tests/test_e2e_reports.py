@@ -17,7 +17,7 @@ import pypdf
 import pytest
 
 from bot.feeds import CycleFeed, Feeds, RhythmFeed, SurveysFeed
-from domain.figures import HoursFigure
+from domain.reports.figures import HoursFigure
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
 
 GROUP2 = -1009876543210

@@ -121,6 +121,6 @@ async def test_real_activity_feeds_the_weekly_summary_and_the_report(sim, clock)
 
 
 def test_opted_out_members_get_neutral_labels_numbered_among_themselves():
-    from domain.recognition import display_names
+    from domain.reports.recognition import display_names
     people = [(30, "Citra", False), (10, "Ani  Rahma", True), (20, "Budi", False)]
     assert display_names(people, lambda n: f"Anggota {n}") == {10: "Ani Rahma", 20: "Anggota 1", 30: "Anggota 2"}

@@ -22,7 +22,7 @@ PACKAGES = ("bot", "domain", "storage", "fakegram", "messages")
 LAZY_ALLOWED: dict[tuple[str, str], str] = {
     ("storage.backends", "storage.pg"): "psycopg is an optional dependency (extra `postgres`): loaded only for a"
     " postgresql:// URL",
-    ("bot.chartpool", "domain.charts"): "matplotlib is loaded in the chart worker process, not in the bot's",
+    ("bot.chartpool", "domain.reports.charts"): "matplotlib is loaded in the chart worker process, not in the bot's",
     **{("bot.cli", target): "a subcommand loads only what it runs (`kombel-bot backup` needs no PTB)"
        for target in ("bot.app", "bot.polling", "bot.demo", "bot.web", "storage.db", "storage.backends",
                       "storage.backup")},

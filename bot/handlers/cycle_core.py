@@ -23,7 +23,7 @@ from domain.cycle.core import question_bank as default_bank
 from domain.cycle.ops import local_date, to_ts
 from domain.cycle.rtl import is_overdue
 from domain.cycle.synthesis import AnswerIn, synthesize
-from domain.figures import quiet_days, rtl_figure, stalled
+from domain.reports.figures import quiet_days, rtl_figure, stalled
 from storage.cycle_rows import History, StageRow
 from storage.cycle_rtl import RtlItem
 from storage.models import Community, User

@@ -29,7 +29,7 @@ from domain.journal_loop import (
     trial_window,
     winner,
 )
-from domain.report_period import iso_week_key
+from domain.reports.period import iso_week_key
 from storage.journal_loop import Card
 from storage.models import Community, Flow
 

@@ -8,7 +8,7 @@ from domain.observation import (
     aspect_means,
     group_visible,
 )
-from domain.recognition import display_names
+from domain.reports.recognition import display_names
 
 from ..feeds import CycleObservation, ObserveFeed
 from ..services import Services

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application
 
-from domain.exports import pdf_bytes, xlsx_bytes
 from domain.quiet import send_at as quiet_at
-from domain.report_period import (
+from domain.reports.exports import pdf_bytes, xlsx_bytes
+from domain.reports.period import (
     PeriodError,
     iso_week_key,
     next_weekly,

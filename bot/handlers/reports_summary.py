@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
-from domain.charts import summary_chart
 from domain.groups import SUMMARY_GROUPS_MAX, GroupWeek
 from domain.quiet import weekly_slot
-from domain.report_period import (
+from domain.reports.charts import summary_chart
+from domain.reports.period import (
     iso_week_key,
     next_weekly,
     week_end,

@@ -12,8 +12,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain.figures import HoursFigure
 from domain.groups import split_group_suffix
+from domain.reports.figures import HoursFigure
 from domain.rhythm.calendar import SchoolCalendar, parse_off_day
 from domain.rhythm.durations import ParseError
 from domain.rhythm.schedule import (

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ExtBot
 
-from domain.figures import HoursFigure, hours_figure, hours_status
+from domain.reports.figures import HoursFigure, hours_figure, hours_status
 from domain.rhythm.durations import ParseError
 from domain.rhythm.hours import (
     Period,
@@ -261,7 +261,7 @@ async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Memb
 
 
 async def hours_summary(services: Services, community_id: int, now: Any) -> HoursFigure | None:
-    """The hours figure of the current period as of `now` (`domain.figures`), as `/jam` shows it."""
+    """The hours figure of the current period as of `now` (`domain.reports.figures`), as `/jam` shows it."""
     now_dt = now if isinstance(now, datetime) else datetime.fromtimestamp(int(now), UTC)
     c = await services.repos.communities.get(community_id)
     if c is None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.ext import ExtBot
 
-from domain.charts import trend_chart
+from domain.reports.charts import trend_chart
 from domain.surveys.core import builtin_survey, likert_labels, trend_series
 from domain.surveys.timing import next_slot
 from storage.activity import ActivityPart

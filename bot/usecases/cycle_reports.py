@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.recognition import display_names
-from domain.report_period import midnight_ts
+from domain.reports.period import midnight_ts
+from domain.reports.recognition import display_names
 
 if TYPE_CHECKING:
     from ..services import Services

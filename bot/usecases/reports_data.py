@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.cycle.core import Stage, stage_info
-from domain.figures import Attendance, HoursFigure, attendance, survey_respondents
-from domain.figures import survey_agreement as agreement
 from domain.progress_map import (
     FocusLevel,
     attention,
@@ -26,8 +24,10 @@ from domain.progress_map import (
     suggestion,
     with_placement,
 )
-from domain.recognition import Contributor, merge_activity, top_contributors
-from domain.report_period import iso_week_key, midnight_ts, week_of
+from domain.reports.figures import Attendance, HoursFigure, attendance, survey_respondents
+from domain.reports.figures import survey_agreement as agreement
+from domain.reports.period import iso_week_key, midnight_ts, week_of
+from domain.reports.recognition import Contributor, merge_activity, top_contributors
 from storage.activity import activity
 from storage.models import Community, Member
 
@@ -127,7 +127,7 @@ class Snapshot:
     survey: SurveyHeadline | None = None
     survey_closed: Any = None  # the latest survey itself (`storage.surveys.Survey`), for the line per group
     survey_agreement: float | None = None
-    survey_n: int | None = None  # the respondents the agreement is computed on (`domain.figures.survey_respondents`)
+    survey_n: int | None = None  # the respondents the agreement is computed on (`domain.reports.figures.survey_respondents`)
     pulse: list[PulsePoint] | None = None
     trend: list[WeekPoint] = field(default_factory=list)
     levels: list[FocusLevel] = field(default_factory=list)
@@ -171,7 +171,7 @@ class Snapshot:
 
 
 def attendance_of(meetings: list[dict[str, Any]]) -> Attendance:
-    """The attendance figure (`domain.figures.attendance`) of `meetings_between` rows."""
+    """The attendance figure (`domain.reports.figures.attendance`) of `meetings_between` rows."""
     return attendance((bool(m.get("held")), int(m.get("attended") or 0), int(m.get("members") or 0))
                       for m in meetings)
 

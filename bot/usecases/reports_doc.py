@@ -1,5 +1,5 @@
 """The content of `/report`: figures of a period from the features' feeds (`bot.feeds`), laid out as localized tables
-for the XLSX and the PDF (`domain/exports.py`). Headers and labels come from `ui_reports.toml`."""
+for the XLSX and the PDF (`domain/reports/exports.py`). Headers and labels come from `ui_reports.toml`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.exports import ReportDoc, Table
-from domain.figures import HoursFigure, PrePost, hours_figure, hours_status, prepost_of, survey_respondents
 from domain.progress_map import FocusLevel, indicators_from
-from domain.report_period import ReportPeriod
+from domain.reports.exports import ReportDoc, Table
+from domain.reports.figures import (
+    HoursFigure,
+    PrePost,
+    hours_figure,
+    hours_status,
+    prepost_of,
+    survey_respondents,
+)
+from domain.reports.period import ReportPeriod
 from storage.models import Community
 
 from ..feeds import CycleStatus, CycleSummary, Gathering, MeetingRow, SurveyHeadline
@@ -207,7 +214,7 @@ def last_cycle(data: ReportData) -> dict[str, Any] | None:
 
 
 def last_prepost(data: ReportData) -> PrePost | None:
-    """The class means of the period's last paired pre/post test (`domain.figures.prepost_of`)."""
+    """The class means of the period's last paired pre/post test (`domain.reports.figures.prepost_of`)."""
     tests = [s for s in data.surveys or [] if prepost_of(s) is not None]
     return prepost_of(max(tests, key=lambda x: int(x.get("closed_at") or 0))) if tests else None
 

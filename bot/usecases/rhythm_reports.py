@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.recognition import display_names
+from domain.reports.recognition import display_names
 from domain.rhythm.hours import target_for, target_for_window
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any, Literal
 
-from domain.figures import rtl_figure
 from domain.groups import split_group_suffix
+from domain.reports.figures import rtl_figure
 from domain.text import clip
 
 MAX_QUESTION_LEN = 200

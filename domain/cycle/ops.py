@@ -1,5 +1,5 @@
 """Small pure decisions of the inquiry-cycle feature that the bot layer needs beside domain.cycle.core:
-stage clock times, journal times, answer checks, before/after results, owner matching (stalls: `domain.figures.stalled`).
+stage clock times, journal times, answer checks, before/after results, owner matching (stalls: `domain.reports.figures.stalled`).
 
 Errors are :class:`domain.cycle.core.CycleError` with a stable ``code``.
 """

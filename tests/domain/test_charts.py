@@ -4,7 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from domain import charts
+from domain.reports import charts
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -131,7 +131,7 @@ def test_summary_chart_in_pool_worker_with_warm_up():
 
 
 def test_prepost_axis_has_integer_ticks_for_small_scores():
-    from domain import charts
+    from domain.reports import charts
 
     fig, ax = charts._prepost_figure(1.4, 2.3, 3, "Tes", ("Awal", "Akhir"), None, "id")
     fig.canvas.draw()
@@ -140,7 +140,7 @@ def test_prepost_axis_has_integer_ticks_for_small_scores():
 
 
 def test_trend_chart_title_keeps_its_period_line_and_unit():
-    from domain import charts
+    from domain.reports import charts
 
     fig, ax, _lines, _f = charts._trend_figure(["6/7", "13/7"], {"Kehadiran": [None, 0.5]}, "Judul\n6 Jul – 17 Jul 2026",
                                                "share", "id", "% anggota")

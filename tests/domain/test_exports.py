@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pypdf
 
-from domain.exports import ReportDoc, Table, number_text, pdf_bytes, sheet_name, xlsx_bytes
+from domain.reports.exports import ReportDoc, Table, number_text, pdf_bytes, sheet_name, xlsx_bytes
 
 
 def doc(rows=None):

@@ -1,8 +1,8 @@
-"""`domain.figures`: the n that goes with a survey's agreement."""
+"""`domain.reports.figures`: the n that goes with a survey's agreement."""
 
 from __future__ import annotations
 
-from domain.figures import survey_agreement, survey_respondents
+from domain.reports.figures import survey_agreement, survey_respondents
 
 
 def test_the_agreement_goes_with_the_respondents_it_is_computed_on():

@@ -13,7 +13,7 @@ from domain.progress_map import (
     points,
     progress_map,
 )
-from domain.recognition import merge_activity, short_name, top_contributors
+from domain.reports.recognition import merge_activity, short_name, top_contributors
 
 
 def levels(**ind):

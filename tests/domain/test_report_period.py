@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.report_period import (
+from domain.reports.period import (
     PeriodError,
     iso_week_key,
     next_weekly,
