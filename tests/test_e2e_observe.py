@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.handlers.observe_reports import report_rows
-from domain.progress_map import indicators_from
+from domain.programme.progress_map import indicators_from
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, STRANGER, onboard
 
 WITA = timedelta(hours=8)

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.programme import KINDS, ProgrammeError, clean_title, first_and_last, parse_details, participation
+from domain.programme.core import (
+    KINDS,
+    ProgrammeError,
+    clean_title,
+    first_and_last,
+    parse_details,
+    participation,
+)
 from domain.reports.period import midnight_ts
 from storage.models import Community, Flow
 from storage.programme import Activity

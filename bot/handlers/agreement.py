@@ -12,7 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.programme import ProgrammeError, clean_agreement
+from domain.programme.core import ProgrammeError, clean_agreement
 from storage.models import Community, Flow
 from storage.programme import Agreement
 

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
-from domain.programme import accepted_share, indicators, next_unanswered, placement, term_of
-from domain.progress_map import LEVELS
+from domain.programme.core import accepted_share, indicators, next_unanswered, placement, term_of
+from domain.programme.progress_map import LEVELS
 from storage.models import Community
 from storage.programme import Assessment, map_facts
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.cycle.core import Stage, stage_info
-from domain.progress_map import (
+from domain.programme.progress_map import (
     FocusLevel,
     attention,
     indicators_from,
@@ -133,7 +133,7 @@ class Snapshot:
     levels: list[FocusLevel] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
     last_cycle: CycleSummary | None = None  # the last completed cycle, when none is running
-    suggestion: str | None = None  # one thing the principal can do (`domain.progress_map.suggestion`)
+    suggestion: str | None = None  # one thing the principal can do (`domain.programme.progress_map.suggestion`)
     members: list[Member] = field(default_factory=list)  # active members, read once
 
     @property

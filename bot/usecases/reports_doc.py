@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.progress_map import FocusLevel, indicators_from
+from domain.programme.progress_map import FocusLevel, indicators_from
 from domain.reports.exports import ReportDoc, Table
 from domain.reports.figures import (
     HoursFigure,

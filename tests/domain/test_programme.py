@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.programme import (
+from domain.programme.core import (
     ProgrammeError,
     accepted_share,
     clean_agreement,
@@ -21,7 +21,7 @@ from domain.programme import (
     placement,
     term_of,
 )
-from domain.progress_map import INDICATORS, progress_map, with_placement
+from domain.programme.progress_map import INDICATORS, progress_map, with_placement
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.progress_map import (
+from domain.programme.progress_map import (
     FOCUSES,
     THRESHOLDS,
     attention,
