@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from domain.groups import GroupWeek, group_week
-from domain.observation import ObservationError, clean_group_name
+from domain.observe import ObservationError, clean_group_name
 from storage.surveys import Survey
 
 from ..buttons import add_buttons

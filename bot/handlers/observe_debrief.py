@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.cycle.ops import local_date, match_owner, to_ts
 from domain.cycle.rtl import RtlError, due_reminder_at, parse_rtl_line
-from domain.observation import (
+from domain.observe import (
     MAX_NOTE,
     STEPS,
     ObservationError,

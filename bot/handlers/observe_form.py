@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from domain.observation import (
+from domain.observe import (
     ASPECTS,
     MAX_NOTE,
     SCORES,

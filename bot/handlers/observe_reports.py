@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.observation import (
+from domain.observe import (
     aspect_means,
     group_visible,
 )

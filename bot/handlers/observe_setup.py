@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.cycle.ops import local_date
-from domain.observation import (
+from domain.observe import (
     MAX_OBSERVERS,
     ObservationError,
     aspect_means,

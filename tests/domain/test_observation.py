@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from domain.observation import (
+from domain.observe import (
     ASPECTS,
     ObservationError,
     aspect_means,
