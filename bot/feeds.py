@@ -300,14 +300,14 @@ class JournalFeed:
 
 
 class ProgrammeFeed:
-    """The programme's activities of issue 15 (`bot/handlers/activities.py`): the report's sheets."""
+    """The programme's activities of issue 15 (`bot/handlers/programme_activities.py`): the report's sheets."""
 
     async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> Sheets:
         return {}
 
 
 class MapFeed:
-    """The progress map's indicators of issue 15 and the community's own placement (`bot/handlers/selfmap.py`)."""
+    """The progress map's indicators of issue 15 and the community's own placement (`bot/handlers/programme_map.py`)."""
 
     async def gather(self, g: Gathering, start_ts: int, end_ts: int) -> ProgrammeGathered:
         """Activities in [start_ts, end_ts), the agreement, the own placement as of `g.now`: one statement."""
@@ -328,7 +328,7 @@ class Feeds:
     journal: JournalFeed | None = None
     programme: ProgrammeFeed | None = None
     map: MapFeed | None = None
-    # the agreement's line and accept button for the day's welcome of new members (`bot/handlers/agreement.py`)
+    # the agreement's line and accept button for the day's welcome of new members (`bot/handlers/programme_agreement.py`)
     welcome_extra: WelcomeExtra | None = None
 
     def sheet_sources(self) -> list[tuple[str, Callable[[int, int, int], Awaitable[Sheets]]]]:

@@ -10,8 +10,6 @@ from .. import live
 from ..flows import route_to_flow
 from ..services import Services
 from . import (
-    activities,
-    agreement,
     cycle,
     groups,
     guards,
@@ -21,11 +19,13 @@ from . import (
     onboarding,
     principals,
     privacy,
+    programme_activities,
+    programme_agreement,
+    programme_map,
     reports,
     rhythm,
     rhythm_flow,
     roster,
-    selfmap,
     setup,
     surveys,
 )
@@ -57,9 +57,9 @@ def register_all(app: Application, services: Services) -> None:
     observe.register(app, services)
     reports.register(app, services)
     privacy.register(app, services)
-    agreement.register(app, services)  # issue 15: agreement, programme activities, the map placed by members
-    activities.register(app, services)
-    selfmap.register(app, services)
+    programme_agreement.register(app, services)  # issue 15: agreement, programme activities, the map placed by members
+    programme_activities.register(app, services)
+    programme_map.register(app, services)
     live.register(services)  # the catch-up of owed live-message edits, after every feature's tick
     services.ticks.append(("prune_updates", prune_updates))
     services.text_routes.insert(0, ("flows", route_to_flow))
