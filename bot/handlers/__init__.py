@@ -14,7 +14,6 @@ from . import (
     groups,
     guards,
     journal_loop,
-    membership,
     observe,
     onboarding,
     principals,
@@ -26,6 +25,7 @@ from . import (
     rhythm,
     rhythm_flow,
     roster,
+    roster_membership,
     setup,
     surveys,
 )
@@ -44,7 +44,7 @@ async def prune_updates(services: Services, bot: object, now: object) -> None:
 def register_all(app: Application, services: Services) -> None:
     registry = services.commands
     onboarding.register(app, registry)
-    membership.register(app)
+    roster_membership.register(app)
     roster.register(app, registry)
     principals.register(app, registry)
     setup.register(app, registry, services.flows)
