@@ -96,7 +96,7 @@ async def cmd_start(scope: Scope) -> None:
     now = scope.services.now_ts()
     if scope.is_group:
         if payload.startswith("p"):
-            await scope.reply("principal/link_in_group")
+            await scope.reply("principals/link_in_group")
         else:
             await scope.reply("onboarding/start_group")
         return

@@ -30,7 +30,7 @@ async def cmd_principal(scope: Scope) -> None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(
             scope.t("btn.unlink", name=p.full_name)[:60], callback_data=cb("pr", "rm", scope.community.id, p.id))]
             for p in principals]) if principals else None
-        await scope.reply("principal/list", principals=principals, markup=markup)
+        await scope.reply("principals/list", principals=principals, markup=markup)
         return
     now = scope.services.now_ts()
     token = secrets.token_urlsafe(16)  # 128 random bits, 22 URL-safe characters
@@ -38,14 +38,14 @@ async def cmd_principal(scope: Scope) -> None:
     expires = now + hours * 3600
     await repos.principals.create_link(scope.community.id, scope.user_id, token, now, expires)
     link = deep_link(scope.services.bot_username, f"p{token}")
-    text = scope.render("principal/link", link=link, hours=hours)
+    text = scope.render("principals/link", link=link, hours=hours)
     if scope.is_group:
         if not scope.user.reachable:
-            await scope.reply("principal/start_me_first", markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+            await scope.reply("principals/start_me_first", markup=InlineKeyboardMarkup([[InlineKeyboardButton(
                 scope.t("btn.open_private"), url=deep_link(scope.services.bot_username, f"c{scope.community.id}"))]]))
             return
         sent = await send_text(scope.services, scope.ctx.bot, scope.user_id, text)
-        await scope.reply("principal/link_sent_private" if sent else "principal/start_me_first")
+        await scope.reply("principals/link_sent_private" if sent else "principals/start_me_first")
         return
     await scope.send_html(text)
 
@@ -55,13 +55,13 @@ async def redeem_principal_link(scope: Scope, token: str) -> None:
     now = scope.services.now_ts()
     result = await repos.principals.redeem(token, scope.user_id, now)
     if result.status in ("unknown", "used", "expired"):
-        await scope.reply(f"principal/link_{result.status}")
+        await scope.reply(f"principals/link_{result.status}")
         return
     community = await repos.communities.get(result.community_id)  # type: ignore[arg-type]
     scope.community = community
     await repos.users.set_current_community(scope.user_id, community.id, now)  # type: ignore[union-attr]
     oversees = await repos.principals.communities_of(scope.user_id)
-    await scope.reply("principal/linked" if result.status == "ok" else "principal/already", oversees=oversees)
+    await scope.reply("principals/linked" if result.status == "ok" else "principals/already", oversees=oversees)
 
 
 async def on_principal_button(update: Update, ctx: KContext) -> None:
@@ -80,9 +80,9 @@ async def on_principal_button(update: Update, ctx: KContext) -> None:
         await refuse(scope, "errors/not_pic")
         return
     removed = await scope.services.repos.principals.unlink(community.id, int(parts[3]))
-    await scope.answer("principal.unlinked_alert" if removed else "errors.stale_button")
+    await scope.answer("principals.unlinked_alert" if removed else "errors.stale_button")
     principals = await scope.services.repos.principals.of_community(community.id)
-    await scope.edit("principal/list", principals=principals)
+    await scope.edit("principals/list", principals=principals)
 
 
 def register(app: Application, registry: CommandRegistry) -> None:
