@@ -187,7 +187,7 @@ def sample_renderer() -> Renderer:
 OVERRIDES: dict[str, dict[str, Any]] = {
     "programme/agreement/card": {"agreement": Sample("agreement")},
     "programme/agreement/show": {"agreement": Sample("agreement")},
-    "journal/card": {"lim": (200, 120, 80)},
+    "journal_loop/card": {"lim": (200, 120, 80)},
 }
 
 

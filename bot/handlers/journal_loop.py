@@ -86,7 +86,7 @@ async def card_content(services: Services, community: Community, card: Card) -> 
         if member is not None:
             names[p.id] = member.name
     for lim in CARD_LIMITS:  # tighter when a full card would not fit one message
-        text = render(services, community, loc, "journal/card", card=card, problems=problems, label=label,
+        text = render(services, community, loc, "journal_loop/card", card=card, problems=problems, label=label,
                       max_proposals=MAX_PROPOSALS, names=names, lim=lim)
         if len(text) <= TEXT_MAX:
             break
@@ -128,11 +128,11 @@ async def post_card(scope: Scope) -> None:
     card, n = await services.repos.journal_loop.open_card(community.id, week, scope.chat_id, scope.thread,
                                                           scope.user_id, now, now - WEEK_S)
     if n == 0:
-        await scope.reply("journal/card_empty")
+        await scope.reply("journal_loop/card_empty")
         return
     if card.message_id is not None:  # already posted this week: bring it up to date, point at it
         await refresh_card(services, scope.ctx.bot, card.id, force=True)
-        await scope.reply("journal/card_here", link=_message_link(scope.chat_id, card.message_id))
+        await scope.reply("journal_loop/card_here", link=_message_link(scope.chat_id, card.message_id))
         return
     text, markup = await card_content(services, community, card)
     sent = await scope.send_html(text, markup=markup, quote=False)
@@ -186,7 +186,7 @@ async def route_card_reply(scope: Scope, message: Any) -> bool:
     try:
         n, text = parse_proposal(message.text or message.caption, len(problems))
     except LoopError as exc:
-        await scope.reply("journal/proposal_bad", code=exc.code, count=len(problems))
+        await scope.reply("journal_loop/proposal_bad", code=exc.code, count=len(problems))
         return True
     outcome, n = await scope.services.repos.journal_loop.add_proposal(
         card.id, n, text, scope.user_id, scope.services.now_ts(), (scope.chat_id, message.message_id), MAX_PROPOSALS)
@@ -194,7 +194,7 @@ async def route_card_reply(scope: Scope, message: Any) -> bool:
         await scope.react()
         await refresh_card(scope.services, scope.ctx.bot, card.id)
     else:
-        await scope.reply("journal/proposal_refused", code=outcome, n=n, max=MAX_PROPOSALS)
+        await scope.reply("journal_loop/proposal_refused", code=outcome, n=n, max=MAX_PROPOSALS)
     return True
 
 
@@ -231,12 +231,12 @@ async def on_differed(scope: Scope, kind: str, ids: list[int]) -> None:
     await r.set_differed(entry.id, scope.user_id, kind == "d")
     await scope.answer()
     if kind == "p":
-        await scope.edit("journal/as_planned", markup=InlineKeyboardMarkup([share_row(scope.t, entry.id)]))
+        await scope.edit("journal_loop/as_planned", markup=InlineKeyboardMarkup([share_row(scope.t, entry.id)]))
         return
     await scope.services.repos.flows.start(scope.chat_id, scope.user_id, FLOW_WHY, "text", {"entry": entry.id},
                                            scope.services.now_ts(), community_id=entry.community_id,
                                            prompt_message_id=scope.query.message.message_id)  # type: ignore[union-attr]
-    await scope.edit("journal/why", why=_why_prompt(scope.locale))
+    await scope.edit("journal_loop/why", why=_why_prompt(scope.locale))
 
 
 def _why_prompt(locale: str) -> str:
@@ -246,13 +246,13 @@ def _why_prompt(locale: str) -> str:
 async def on_why_text(scope: Scope, flow: Flow, message: Any) -> None:
     text, clipped = clean_answer(message.text)
     if not text:
-        await scope.reply("journal/why_empty", why=_why_prompt(scope.locale))
+        await scope.reply("journal_loop/why_empty", why=_why_prompt(scope.locale))
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     entry_id = int(flow.data.get("entry", 0))
     await scope.services.repos.journal_loop.set_why(entry_id, scope.user_id, text)
     await refresh_open_card(scope, entry_id)
-    await scope.reply("journal/why_saved", clipped=clipped, markup=InlineKeyboardMarkup([share_row(scope.t, entry_id)]))
+    await scope.reply("journal_loop/why_saved", clipped=clipped, markup=InlineKeyboardMarkup([share_row(scope.t, entry_id)]))
 
 
 async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
@@ -261,7 +261,7 @@ async def on_share_named(scope: Scope, kind: str, ids: list[int]) -> None:
         return
     entry = await scope.services.repos.journal_loop.share(entry.id, scope.user_id, True, scope.services.now_ts())
     await scope.answer("cycle.journal_shared_alert")
-    await scope.edit("journal/shared_named", markup=after_share_markup(scope.t, entry))
+    await scope.edit("journal_loop/shared_named", markup=after_share_markup(scope.t, entry))
     await refresh_open_card(scope, entry.id)
 
 
@@ -339,7 +339,7 @@ async def offer_trial(services: Services, bot: Any, community: Community, trial_
     if trial is None or user is None or not user.reachable or (member is not None and member.departed):
         return  # someone who left the group is not asked
     loc = user_locale(services, user, community)
-    text = render(services, community, loc, "journal/trial_offer", trial=trial, start=date.fromisoformat(
+    text = render(services, community, loc, "journal_loop/trial_offer", trial=trial, start=date.fromisoformat(
         trial.start_day), end=date.fromisoformat(trial.end_day))
     t = services.renderer.t
     markup = InlineKeyboardMarkup([[
@@ -371,7 +371,7 @@ async def on_trial_answer(scope: Scope, kind: str, ids: list[int]) -> None:
         ok = await r.decline(trial.id, scope.user_id)
         await scope.answer()
         if ok:
-            await scope.edit("journal/trial_declined")
+            await scope.edit("journal_loop/trial_declined")
         return
     if trial.status != "offered":
         await scope.answer("journal_loop.already", alert=True)
@@ -388,7 +388,7 @@ async def on_trial_answer(scope: Scope, kind: str, ids: list[int]) -> None:
         remind, (scope.chat_id, scope.query.message.message_id))  # type: ignore[union-attr]
     await r.accept(trial.id, scope.user_id, rtl_id, ask_at)
     await scope.answer()
-    await scope.edit("journal/trial_accepted", trial=trial, rtl_id=rtl_id, start=date.fromisoformat(trial.start_day),
+    await scope.edit("journal_loop/trial_accepted", trial=trial, rtl_id=rtl_id, start=date.fromisoformat(trial.start_day),
                      end=end, ask=datetime.fromtimestamp(ask_at, ZoneInfo(community.tz)))
 
 
@@ -414,17 +414,17 @@ async def on_effect(scope: Scope, kind: str, ids: list[int]) -> None:
                                            now, community_id=community.id,
                                            prompt_message_id=scope.query.message.message_id)  # type: ignore[union-attr]
     await scope.answer()
-    await scope.edit("journal/effect_saved", trial=trial, effect=effect)
+    await scope.edit("journal_loop/effect_saved", trial=trial, effect=effect)
 
 
 async def on_effect_text(scope: Scope, flow: Flow, message: Any) -> None:
     text, clipped = clean_answer(message.text)
     if not text:
-        await scope.reply("journal/effect_note_empty")
+        await scope.reply("journal_loop/effect_note_empty")
         return
     await scope.services.repos.flows.end(scope.chat_id, scope.user_id)
     await scope.services.repos.journal_loop.set_effect_note(int(flow.data.get("trial", 0)), scope.user_id, text)
-    await scope.reply("journal/effect_note_saved", clipped=clipped)
+    await scope.reply("journal_loop/effect_note_saved", clipped=clipped)
 
 
 # -- the scheduler pass ------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             await r.postpone(trial.id, local_ts(nxt, when.hour, community.tz, when.minute))
             continue
         loc = user_locale(services, user, community)
-        text = render(services, community, loc, "journal/effect_ask", trial=trial)
+        text = render(services, community, loc, "journal_loop/effect_ask", trial=trial)
         markup = effect_markup(lambda k, loc=loc, **kw: services.renderer.t(loc, k, **kw), trial.id)
         msg = await send_once(services, bot, f"jl:e:{trial.id}", user.id,
                               lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
