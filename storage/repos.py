@@ -25,8 +25,8 @@ from storage.principals import Principals
 from storage.programme import ActivityRepo, AgreementRepo, MapRepo
 from storage.reports import Reports
 from storage.rhythm import RhythmStore
+from storage.roster_welcome import Welcomes
 from storage.surveys import Surveys
-from storage.welcome import Welcomes
 
 
 class Communities:
