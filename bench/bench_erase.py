@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from storage.db import Database
-from storage.personal_data import erase_user, export_user
+from storage.privacy import erase_user, export_user
 
 LABELS = {"id": "(dihapus)", "en": "(deleted)"}
 

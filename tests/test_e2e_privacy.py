@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.personal_data import export_user
+from storage.privacy import export_user
 from tests.conftest import ANI, BUDI, GROUP, PIC, onboard
 from tests.test_personal_data import canon, changed_rows, raw_traces, snapshot, traces
 

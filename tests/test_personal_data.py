@@ -1,4 +1,4 @@
-"""/hapusdataku leaves no trace of the person, driven by the schema (`storage.personal_data`'s rule).
+"""/hapusdataku leaves no trace of the person, driven by the schema (`storage.privacy`'s rule).
 
 The seed reads every table and column from sqlite_master, so a table a later migration adds is seeded too:
 one person is put into every column the rule says can hold a person (their id, their private chat id, a
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from storage.db import Database
-from storage.personal_data import CHAT, KEY, NAME, OWNER, REF, erase_user, export_user, person_kind
+from storage.privacy import CHAT, KEY, NAME, OWNER, REF, erase_user, export_user, person_kind
 from storage.repos import Repos
 
 LABELS = {"id": "(dihapus)", "en": "(deleted)"}

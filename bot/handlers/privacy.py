@@ -8,7 +8,7 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application
 
-from storage.personal_data import erase_community, erase_user, export_user
+from storage.privacy import erase_community, erase_user, export_user
 
 from ..buttons import add_buttons
 from ..commands import Command
