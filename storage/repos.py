@@ -15,7 +15,7 @@ from storage.chats import CHAT_ID_COLUMNS, register_chat_column, still_in_group 
 from storage.cycle import CycleStore
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
 from storage.delivery import DeliveryLedger
-from storage.group_targets import GroupTargets
+from storage.groups import GroupTargets
 from storage.health import Health
 from storage.journal_loop import JournalLoopRepo
 from storage.live import LiveMessages
