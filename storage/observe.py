@@ -1,4 +1,5 @@
-"""Repositories of working groups and peer observations (migration 0010). SQL lives here only."""
+"""The repository of peer observations (migration 0010; working groups are in storage/groups.py). SQL lives
+here only."""
 
 from __future__ import annotations
 
@@ -11,14 +12,6 @@ from storage.db import Database
 for _table, _column in (("observations", "card_chat_id"), ("observations", "debrief_chat_id"),
                         ("observations", "origin_chat_id"), ("observation_notes", "chat_id")):
     register_chat_column(_table, _column)
-
-
-@dataclass(frozen=True)
-class WorkGroup:
-    id: int
-    community_id: int
-    name: str
-    members: int
 
 
 @dataclass(frozen=True)
@@ -46,82 +39,6 @@ class Observation:
 
 def _obs(row: Any) -> Observation:
     return Observation(**{f: row[f] for f in Observation.__dataclass_fields__})
-
-
-class WorkGroups:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    _SELECT = ("SELECT g.id, g.community_id, g.title AS name, (SELECT COUNT(*) FROM work_group_members wm"
-               " JOIN members m ON m.community_id = g.community_id AND m.user_id = wm.user_id AND m.active = 1"
-               " WHERE wm.group_id = g.id) AS members FROM work_groups g")
-
-    async def list(self, community_id: int) -> list[WorkGroup]:
-        rows = await self.db.fetchall(f"{self._SELECT} WHERE g.community_id = ? AND g.removed_at IS NULL"
-                                      " ORDER BY g.id", (community_id,))
-        return [WorkGroup(r["id"], r["community_id"], r["name"], r["members"]) for r in rows]
-
-    async def get(self, group_id: int) -> WorkGroup | None:
-        row = await self.db.fetchone(f"{self._SELECT} WHERE g.id = ? AND g.removed_at IS NULL", (group_id,))
-        return WorkGroup(row["id"], row["community_id"], row["name"], row["members"]) if row else None
-
-    async def by_name(self, community_id: int, name: str) -> WorkGroup | None:
-        row = await self.db.fetchone(f"{self._SELECT} WHERE g.community_id = ? AND g.removed_at IS NULL"
-                                     " AND g.title = ? COLLATE NOCASE", (community_id, name))
-        return WorkGroup(row["id"], row["community_id"], row["name"], row["members"]) if row else None
-
-    async def create(self, community_id: int, name: str, user_id: int, now: int) -> int | None:
-        """The new group's id, or None if the community already has one of that name."""
-        async with self.db.tx() as tx:
-            if await tx.fetchone("SELECT id FROM work_groups WHERE community_id = ? AND removed_at IS NULL"
-                                 " AND title = ? COLLATE NOCASE", (community_id, name)):
-                return None
-            return await tx.insert("INSERT INTO work_groups (community_id, title, created_by, created_at)"
-                                   " VALUES (?, ?, ?, ?)", (community_id, name, user_id, now))
-
-    async def remove(self, group_id: int, now: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE work_groups SET removed_at = ? WHERE id = ?", (now, group_id))
-
-    async def toggle(self, group_id: int, user_id: int, now: int) -> bool:
-        """Join the group, or leave it if already in: True = now a member."""
-        async with self.db.tx() as tx:
-            if await tx.fetchone("SELECT 1 FROM work_group_members WHERE group_id = ? AND user_id = ?",
-                                 (group_id, user_id)):
-                await tx.execute("DELETE FROM work_group_members WHERE group_id = ? AND user_id = ?",
-                                 (group_id, user_id))
-                return False
-            await tx.execute("INSERT INTO work_group_members (group_id, user_id, joined_at) VALUES (?, ?, ?)",
-                             (group_id, user_id, now))
-            return True
-
-    async def member_ids(self, group_id: int) -> list[int]:
-        """Active members of the community in the group, by join time."""
-        rows = await self.db.fetchall(
-            "SELECT wm.user_id FROM work_group_members wm JOIN work_groups g ON g.id = wm.group_id"
-            " JOIN members m ON m.community_id = g.community_id AND m.user_id = wm.user_id AND m.active = 1"
-            " WHERE wm.group_id = ? ORDER BY wm.joined_at, wm.user_id", (group_id,))
-        return [int(r["user_id"]) for r in rows]
-
-    async def groups_of(self, community_id: int, user_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT g.id FROM work_groups g JOIN work_group_members wm ON wm.group_id = g.id"
-            " WHERE g.community_id = ? AND g.removed_at IS NULL AND wm.user_id = ?", (community_id, user_id))
-        return [int(r["id"]) for r in rows]
-
-
-    # -- surveys aimed at a group ---------------------------------------------------------------------
-    async def target_survey(self, survey_id: int, group_id: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("INSERT INTO survey_groups (survey_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                             (survey_id, group_id))
-
-    async def survey_group(self, survey_id: int) -> int | None:
-        return await self.db.scalar("SELECT group_id FROM survey_groups WHERE survey_id = ?", (survey_id,))
-
-    async def is_member(self, group_id: int, user_id: int) -> bool:
-        return await self.db.scalar("SELECT 1 FROM work_group_members WHERE group_id = ? AND user_id = ?",
-                                    (group_id, user_id)) is not None
 
 
 class Observations:

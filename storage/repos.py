@@ -15,12 +15,12 @@ from storage.chats import CHAT_ID_COLUMNS, register_chat_column, still_in_group 
 from storage.cycle import CycleStore
 from storage.db import Database, Tx  # noqa: F401  (Tx re-exported for feature repositories)
 from storage.delivery import DeliveryLedger
-from storage.groups import GroupTargets
+from storage.groups import GroupTargets, WorkGroups
 from storage.health import Health
 from storage.journal_loop import JournalLoopRepo
 from storage.live import LiveMessages
 from storage.models import Community, Flow, Member, User
-from storage.observe import Observations, WorkGroups
+from storage.observe import Observations
 from storage.principals import Principals
 from storage.programme import ActivityRepo, AgreementRepo, MapRepo
 from storage.reports import Reports
