@@ -22,12 +22,12 @@ async def observations_in_cycle(services: Services, cycle_id: int) -> int:
 
 async def observations_of_cycle(services: Services, cycle_id: int) -> list[CycleObservation]:
     """The observations set up during a cycle (its implementation stage), for the cycle's view."""
-    cycle = await services.repos.cycle.cycles.get(cycle_id)
-    if cycle is None:
+    found = await services.repos.observations.of_cycle(cycle_id)
+    cycle = await services.repos.cycle.cycles.get(cycle_id) if found else None
+    if cycle is None:  # most cycle views: no observation, so no names to read
         return []
     names = await member_names_all(services, cycle.community_id)
-    return [CycleObservation(o.id, names.get(o.model_user_id, "?"), o.class_label)
-            for o in await services.repos.observations.of_cycle(cycle_id)]
+    return [CycleObservation(o.id, names.get(o.model_user_id, "?"), o.class_label) for o in found]
 
 
 async def report_rows(services: Services, community_id: int, start: int, end: int) -> dict[str, list[list]]:
