@@ -62,7 +62,7 @@ def schedule(app: Application) -> None:
             job.schedule_removal()
     every = float(getattr(app.bot_data["services"].settings, "pass_interval_s", PASS_INTERVAL_S))
     jq.run_repeating(_job, interval=every, first=1, name="scheduler-pass",
-                     job_kwargs={"misfire_grace_time": every, "coalesce": True, "max_instances": 1})
+                     job_kwargs={"misfire_grace_time": max(1, round(every)), "coalesce": True, "max_instances": 1})
     jq.run_repeating(_live_job, interval=LIVE_CATCH_UP_S, first=LIVE_CATCH_UP_S, name="live-catch-up",
                      job_kwargs={"misfire_grace_time": LIVE_CATCH_UP_S, "coalesce": True, "max_instances": 1})
     sender.schedule(app)

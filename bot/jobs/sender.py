@@ -62,4 +62,4 @@ def schedule(app: Application) -> None:
     for job in jq.get_jobs_by_name("sender-lease"):
         job.schedule_removal()
     jq.run_repeating(_poll, interval=LEASE_POLL_S, first=0.2, name="sender-lease",
-                     job_kwargs={"misfire_grace_time": LEASE_POLL_S, "coalesce": True, "max_instances": 1})
+                     job_kwargs={"misfire_grace_time": round(LEASE_POLL_S), "coalesce": True, "max_instances": 1})
