@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class SenderLease:
     def __init__(self, url: str, key: int = SENDER_LOCK_KEY) -> None:
         self.url = url
         self.key = key
+        self.name = f"kombel-sender-{os.getpid()}"  # pg_stat_activity shows which process holds the lease
         self._conn: Any = None
         self._held = False
         self._lock = asyncio.Lock()
@@ -45,7 +47,7 @@ class SenderLease:
 
         try:
             if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(self.url, autocommit=True, **_KEEPALIVE)
+                self._conn = psycopg.connect(self.url, autocommit=True, application_name=self.name, **_KEEPALIVE)
                 self._held = False
             if self._held:
                 self._conn.execute("SELECT 1")  # still our session, so still our lock
