@@ -38,6 +38,9 @@ class Settings:
     # KOMBEL_TEST_ANSWER_FIRST=1: webhook mode answers 200 *before* handling — wrong on purpose, only for the
     # negative control of tests/test_pg_multiworker.py (a crash then loses the update)
     answer_first: bool = False
+    # KOMBEL_BENCH_NO_RATE_LIMIT=1: no PTB rate limiter in front of the Bot API — only for benchmarks against
+    # the fake (bench/bench_workers.py measures the workers, not Telegram's 20 messages a minute per group)
+    rate_limiter: bool = True
 
     def require_webhook(self) -> tuple[str, str]:
         """(WEBHOOK_URL, WEBHOOK_SECRET) for webhook mode, or a one-line explanation of what is missing."""
@@ -147,6 +150,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     return Settings(
         pass_interval_s=pass_interval,
         answer_first=(env.get("KOMBEL_TEST_ANSWER_FIRST") or "").strip() == "1",
+        rate_limiter=(env.get("KOMBEL_BENCH_NO_RATE_LIMIT") or "").strip() != "1",
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         log_format=log_format,

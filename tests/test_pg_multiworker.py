@@ -17,21 +17,15 @@ import asyncio
 import os
 import random
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 
-from bot.app import allowed_updates
+from bench.workers import Workers
 from bot.clock import ManualClock
-from bot.sim import SIM_TOKEN, Sim
+from bot.sim import Sim
 from fakegram import serve, server_port
 from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, onboard
 from tests.webhook_harness import eventually
@@ -45,8 +39,6 @@ PER_CHAT = 2  # updates per chat in a trial; each chat every other trial, so its
 EXTRA = [7101, 7102, 7103, 7104, 7105]  # more teachers: more chats in a burst
 GROUPS = {-1002000000000 - i: 7200 + i for i in range(1, 8)}  # more communities (group -> its PIC, and one
 #   teacher 7300 + i): each one's roster welcome of the day is due — more outbox keys
-SECRET = "multi-worker-secret"
-BIN = Path(sys.executable).parent / "kombel-bot"
 
 
 async def _world(url: str) -> Sim:
@@ -72,30 +64,6 @@ async def _world(url: str) -> Sim:
     return sim
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    """uvicorn's worker processes (not multiprocessing's resource tracker, nor one that died unreaped)."""
-    try:
-        kids = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-    alive = []
-    for kid in kids:
-        try:
-            cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
-            state = Path(f"/proc/{kid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if b"resource_tracker" not in cmd and state != "Z":
-            alive.append(kid)
-    return alive
-
-
 def _sender(url: str) -> int | None:
     """The worker process holding the sender lease (from its connection's application_name)."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -103,42 +71,6 @@ def _sender(url: str) -> int | None:
                            " WHERE l.locktype = 'advisory' AND l.granted"
                            " AND a.application_name LIKE 'kombel-sender-%'").fetchone()
     return None if row is None else int(row[0].rsplit("-", 1)[1])
-
-
-class Workers:
-    def __init__(self, url: str, api: str, *, answer_first: bool = False) -> None:
-        self.port = _free_port()
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": SIM_TOKEN, "TELEGRAM_API_BASE_URL": api, "DATABASE_URL": url,
-               "WEBHOOK_URL": "https://bot.example.org/telegram/hook", "WEBHOOK_SECRET": SECRET,
-               "CLOCK_START": START.isoformat(), "PASS_INTERVAL_S": "1", "DB_POOL_SIZE": "4",
-               "LOG_LEVEL": "WARNING", "KOMBEL_TEST_ANSWER_FIRST": "1" if answer_first else ""}
-        self.log = tempfile.TemporaryFile()  # the workers' log, shown when a check fails
-        self.proc = subprocess.Popen([str(BIN), "serve", "--port", str(self.port), "--workers", "3"], env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def tail(self, n: int = 4000) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-n:]
-
-    def alive(self) -> list[int]:
-        return _children(self.proc.pid)
-
-    async def ready(self, n: int = 3, limit_s: float = 60) -> None:
-        async with asyncio.timeout(limit_s), httpx.AsyncClient() as client:
-            while True:
-                assert self.proc.poll() is None, "kombel-bot serve exited"
-                try:
-                    ok = (await client.get(f"http://127.0.0.1:{self.port}/readyz")).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok and len(self.alive()) >= n:
-                    return
-                await asyncio.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # the whole test deployment; nothing else is in its group
-        self.proc.wait(10)
 
 
 @pytest.fixture
@@ -154,13 +86,10 @@ async def deployment(db_target):
     started: list[Workers] = []
 
     async def launch(**kw) -> Workers:
-        w = Workers(db_target, api, **kw)
+        w = Workers(db_target, api, START, env={"PASS_INTERVAL_S": "1", "DB_POOL_SIZE": "4"}, **kw)
         started.append(w)
         await w.ready()
-        status, body = await fake.call("setWebhook", {
-            "url": f"http://127.0.0.1:{w.port}/telegram/hook", "secret_token": SECRET, "max_connections": 40,
-            "allowed_updates": allowed_updates()})
-        assert status == 200, body
+        await w.hook(fake)
         return w
 
     try:
