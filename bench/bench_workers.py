@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -46,6 +47,28 @@ def _pg_database(admin_url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes `pids` have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pg_backends(url: str) -> list[int]:
+    """The PostgreSQL server's processes (the postmaster's children: one per connection, and its helpers)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return [int(c) for c in Path(f"/proc/{ppid}/task/{ppid}/children").read_text().split()]
+
+
 def _pg_drop(admin_url: str, name: str) -> None:
     import psycopg
 
@@ -53,7 +76,8 @@ def _pg_drop(admin_url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-async def one(kind: str, workers: int, args: argparse.Namespace, seed: int) -> float:
+async def one(kind: str, workers: int, args: argparse.Namespace, seed: int) -> tuple[float, float, float, float]:
+    """(updates/s, CPU ms per update in the workers, in PostgreSQL, in this process: the fake and its webhook)"""
     with tempfile.TemporaryDirectory() as tmp:
         name = f"kombel_bench_w{workers}_{seed}"
         target = _pg_database(args.database, name) if kind == "pg" else str(Path(tmp) / "bench.sqlite3")
@@ -78,15 +102,20 @@ async def one(kind: str, workers: int, args: argparse.Namespace, seed: int) -> f
             async with asyncio.timeout(600):
                 await fake.webhook.idle()
             before = sum(1 for _, s in fake.webhook.attempts if s == 200)
+            mine = sorted({dep.proc.pid, *dep.alive()})
+            server_pids = _pg_backends(target) if kind == "pg" else []
+            cpu0 = (_cpu(mine), _cpu(server_pids), time.process_time())
             began = time.perf_counter()
             make(fake, world, args.updates, rng)
             async with asyncio.timeout(1800):
                 await fake.webhook.idle()
             took = time.perf_counter() - began
+            cpu1 = (_cpu(mine), _cpu(server_pids), time.process_time())
             done = sum(1 for _, s in fake.webhook.attempts if s == 200) - before
             if done != args.updates:
                 raise RuntimeError(f"{done} of {args.updates} answered 200:\n{dep.tail()}")
-            return args.updates / took
+            per = [1000 * (b - a) / args.updates for a, b in zip(cpu0, cpu1, strict=True)]
+            return args.updates / took, per[0], per[1], per[2]
         finally:
             await fake.webhook.close()
             dep.stop()
@@ -99,17 +128,19 @@ async def main_async(args: argparse.Namespace) -> None:
     configs = [(k, int(n)) for k, n in (c.split(":") for c in args.configs.split(","))]
     if any(k == "pg" for k, _ in configs) and not args.database:
         raise SystemExit("--database postgresql://… (a server where this user may create databases) is needed")
-    rates: dict[tuple[str, int], list[float]] = {c: [] for c in configs}
+    rates: dict[tuple[str, int], list[tuple[float, float, float, float]]] = {c: [] for c in configs}
     for r in range(args.rounds):  # the configurations take turns: a shared machine's speed drifts
         for c in (configs if r % 2 == 0 else configs[::-1]):
             rates[c].append(await one(*c, args, seed=7 + r))
-            print(f"  round {r}: {c[0]} x{c[1]}: {rates[c][-1]:.0f} updates/s", flush=True)
+            print(f"  round {r}: {c[0]} x{c[1]}: {rates[c][-1][0]:.0f} updates/s", flush=True)
     print(f"{args.updates} updates (realistic mix), {args.communities} communities x {args.members} members,"
           f" max_connections {args.max_connections}, DB_POOL_SIZE {args.pool}")
-    print(f"{'backend':>8} {'workers':>7} {'updates/s':>9}  (each round)")
+    print("CPU ms per update: in the bot's processes, in PostgreSQL's, in this one (the fake Telegram)")
+    print(f"{'backend':>8} {'workers':>7} {'updates/s':>9} {'bot ms':>6} {'pg ms':>6} {'fake ms':>7}  (updates/s each round)")
     for (kind, n), rs in rates.items():
-        best = sorted(rs)[len(rs) // 2]
-        print(f"{'SQLite' if kind == 'sqlite' else 'Postgres':>8} {n:>7} {best:>9.0f}  {' '.join(f'{x:.0f}' for x in rs)}")
+        mid = sorted(rs)[len(rs) // 2]
+        print(f"{'SQLite' if kind == 'sqlite' else 'Postgres':>8} {n:>7} {mid[0]:>9.0f} {mid[1]:>6.2f} {mid[2]:>6.2f}"
+              f" {mid[3]:>7.2f}  {' '.join(f'{x[0]:.0f}' for x in rs)}")
 
 
 def main() -> None:
