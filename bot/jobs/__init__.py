@@ -53,6 +53,11 @@ async def _live_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.exception("live catch-up failed")
 
 
+async def _lease_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await sender.became_sender(context.application.bot_data["services"]):  # drain what is owed now
+        await run_pass(context.application)
+
+
 def schedule(app: Application) -> None:
     jq = app.job_queue
     if jq is None:
@@ -65,4 +70,4 @@ def schedule(app: Application) -> None:
                      job_kwargs={"misfire_grace_time": max(1, round(every)), "coalesce": True, "max_instances": 1})
     jq.run_repeating(_live_job, interval=LIVE_CATCH_UP_S, first=LIVE_CATCH_UP_S, name="live-catch-up",
                      job_kwargs={"misfire_grace_time": LIVE_CATCH_UP_S, "coalesce": True, "max_instances": 1})
-    sender.schedule(app)
+    sender.schedule(app, _lease_job)

@@ -13,6 +13,7 @@ On SQLite (one process) nothing is installed and every pass runs."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from storage.sender_lease import SenderLease
@@ -43,23 +44,21 @@ async def may_send(services: Services) -> bool:
     return True if lease is None else await lease.refresh()
 
 
-async def _poll(context: ContextTypes.DEFAULT_TYPE) -> None:
-    from . import run_pass
-
-    services: Services = context.application.bot_data["services"]
+async def became_sender(services: Services) -> bool:
+    """Refresh the lease; True when this process has just become the sender (it should run a pass now)."""
     lease: SenderLease | None = services.extra.get(KEY)
     if lease is None:
-        return
+        return False
     was = lease.held
-    if await lease.refresh() and not was:  # just became the sender: drain what is owed now
-        await run_pass(context.application)
+    return await lease.refresh() and not was
 
 
-def schedule(app: Application) -> None:
+def schedule(app: Application, poll: Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]) -> None:
+    """Run `poll` (bot.jobs: `became_sender`, then a pass) every LEASE_POLL_S when a lease is installed."""
     jq = app.job_queue
     if jq is None or app.bot_data["services"].extra.get(KEY) is None:
         return
     for job in jq.get_jobs_by_name("sender-lease"):
         job.schedule_removal()
-    jq.run_repeating(_poll, interval=LEASE_POLL_S, first=0.2, name="sender-lease",
+    jq.run_repeating(poll, interval=LEASE_POLL_S, first=0.2, name="sender-lease",
                      job_kwargs={"misfire_grace_time": round(LEASE_POLL_S), "coalesce": True, "max_instances": 1})
