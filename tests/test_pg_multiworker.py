@@ -1,14 +1,16 @@
 """Three worker processes on one PostgreSQL database (issue 16's "Done when"): `kombel-bot serve --workers 3`
 (uvicorn's supervisor, which restarts a worker that dies), the fake Bot API served over HTTP and delivering by
 webhook as Telegram does (per-chat FIFO, the next update only after a 2xx, retries), enforcing Telegram's flood
-limits. A fixed clock (CLOCK_START: Friday 27 November 2026, 15:00:30 WITA — the weekly summary is due).
+limits. A fixed clock start (CLOCK_START: Friday 27 November 2026, 15:00:30 WITA).
 
-- A burst of updates in several chats while a worker is killed with SIGKILL, `TRIALS` times: every update's
-  write exists once (nothing lost, nothing repeated) and each chat's writes are in the order they were sent.
-- The negative control: workers that answer 200 *before* handling (KOMBEL_TEST_ANSWER_FIRST=1) fail the same
-  check — so the check can see a loss or a reordering.
-- Every worker runs the scheduler pass (PASS_INTERVAL_S=1); each outbox key reaches its chat once; the sender
-  lease moves to another worker within seconds when its holder is killed; the fake answered no 429.
+- A burst of /catat in 8 private chats, `TRIALS` (20) times, a random worker SIGKILLed during each as soon as
+  the burst is being answered (every worker in the last trial: a power loss): every update's write exists
+  once (nothing lost, nothing repeated) and each chat's writes are in the order they were sent.
+- The negative control: workers that answer 200 *before* handling (KOMBEL_TEST_ANSWER_FIRST=1), the same
+  procedure (2 trials, the second a power loss), fail the same check — so the check can see a loss.
+- All three workers run the scheduler job every second (PASS_INTERVAL_S=1) while 8 communities' roster
+  welcomes are due; only the sender-lease holder's pass sends: each outbox key reaches its chat once, none
+  ambiguous; the lease moves to another worker within seconds when its holder is killed; no 429 from the fake.
 """
 
 from __future__ import annotations
