@@ -62,7 +62,7 @@ def build_application(
         # the pool sizes ApplicationBuilder would choose: many parallel sends, one long poll
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(connection_pool_size=1),
-        rate_limiter=CountingRateLimiter(max_retries=3) if rate_limit else None,
+        rate_limiter=CountingRateLimiter(max_retries=3) if rate_limit and settings.rate_limiter else None,
     )
     app = (
         ApplicationBuilder()

@@ -34,6 +34,13 @@ class Settings:
     webhook_url: str | None = None  # WEBHOOK_URL: the public URL registered with Telegram (kombel-bot serve)
     webhook_secret: str | None = None  # WEBHOOK_SECRET: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
     log_format: str = "text"  # LOG_FORMAT: text or json (one JSON object a line)
+    pass_interval_s: float = 30.0  # PASS_INTERVAL_S: seconds between scheduler passes (rehearsals, tests)
+    # KOMBEL_TEST_ANSWER_FIRST=1: webhook mode answers 200 *before* handling — wrong on purpose, only for the
+    # negative control of tests/test_pg_multiworker.py (a crash then loses the update)
+    answer_first: bool = False
+    # KOMBEL_BENCH_NO_RATE_LIMIT=1: no PTB rate limiter in front of the Bot API — only for benchmarks against
+    # the fake (bench/bench_workers.py measures the workers, not Telegram's 20 messages a minute per group)
+    rate_limiter: bool = True
 
     def require_webhook(self) -> tuple[str, str]:
         """(WEBHOOK_URL, WEBHOOK_SECRET) for webhook mode, or a one-line explanation of what is missing."""
@@ -133,7 +140,17 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: Path | None = Pa
     pool = env.get("DB_POOL_SIZE", "10").strip() or "10"
     if not pool.isdigit() or not 1 <= int(pool) <= 500:
         raise SettingsError("DB_POOL_SIZE must be a whole number between 1 and 500.")
+    every = (env.get("PASS_INTERVAL_S") or "30").strip() or "30"
+    try:
+        pass_interval = float(every)
+    except ValueError:
+        pass_interval = -1.0
+    if not 0.5 <= pass_interval <= 3600:
+        raise SettingsError("PASS_INTERVAL_S must be a number of seconds between 0.5 and 3600.")
     return Settings(
+        pass_interval_s=pass_interval,
+        answer_first=(env.get("KOMBEL_TEST_ANSWER_FIRST") or "").strip() == "1",
+        rate_limiter=(env.get("KOMBEL_BENCH_NO_RATE_LIMIT") or "").strip() != "1",
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         log_format=log_format,

@@ -40,7 +40,7 @@ class LiveMessages:
         """The message was (re)sent at `now`: that counts as its last edit (a feature that wants its first change
         held back for the interval records this, in the commit that records the send)."""
         await tx.execute("INSERT INTO live_messages (kind, ref, part, edited_at) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT DO UPDATE SET edited_at = excluded.edited_at, owed = 0, gone = 0",
+                         " ON CONFLICT (kind, ref, part) DO UPDATE SET edited_at = excluded.edited_at, owed = 0, gone = 0",
                          (kind, ref, part, now))
 
     async def get(self, kind: str, ref: int, part: str = "") -> LiveState | None:
@@ -65,8 +65,8 @@ class LiveMessages:
         """Record an edit at `now` whatever the last one was (a forced edit); False if the message is gone."""
         async with self.db.tx(mark=False) as tx:
             cur = await tx.execute("INSERT INTO live_messages (kind, ref, part, edited_at) VALUES (?, ?, ?, ?)"
-                                   " ON CONFLICT DO UPDATE SET edited_at = excluded.edited_at, owed = 0"
-                                   " WHERE gone = 0", (kind, ref, part, now))
+                                   " ON CONFLICT (kind, ref, part) DO UPDATE SET edited_at = excluded.edited_at, owed = 0"
+                                   " WHERE live_messages.gone = 0", (kind, ref, part, now))
             return bool(cur.rowcount)
 
     async def owe(self, kind: str, ref: int, part: str = "") -> None:

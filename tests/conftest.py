@@ -134,21 +134,23 @@ async def sim(db_target, clock):
     await s.stop()
 
 
-async def onboard(sim: Sim, *, members=(ANI, BUDI, CITRA), role="classroom", tz_label="WITA", work_days=5):
-    """Add the bot, run /setup as the PIC, and let members join: the common start of feature tests."""
+async def onboard(sim: Sim, *, members=(ANI, BUDI, CITRA), role="classroom", tz_label="WITA", work_days=5,
+                  group=GROUP, pic=PIC):
+    """Add the bot, run /setup as the PIC, and let members join: the common start of feature tests (in `group`,
+    GROUP unless told, with `pic` as its PIC)."""
     f = sim.fake
-    await sim.deliver(f.add_bot(GROUP, PIC))
-    welcome = sim.last(GROUP)
-    await sim.say(GROUP, PIC, "/setup")
-    await sim.say(GROUP, PIC, "Kombel SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
-    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "KKG")
-    await sim.say(GROUP, PIC, "SDN 3 Mataram", reply_to=sim.last(GROUP)["message_id"])
-    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, _tz_button(tz_label))
-    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, sim.services.renderer.t("id", f"week.{work_days}"))
-    await sim.tap(GROUP, sim.last(GROUP)["message_id"], PIC, "Bahasa Indonesia")
+    await sim.deliver(f.add_bot(group, pic))
+    welcome = sim.last(group)
+    await sim.say(group, pic, "/setup")
+    await sim.say(group, pic, "Kombel SDN 3 Mataram", reply_to=sim.last(group)["message_id"])
+    await sim.tap(group, sim.last(group)["message_id"], pic, "KKG")
+    await sim.say(group, pic, "SDN 3 Mataram", reply_to=sim.last(group)["message_id"])
+    await sim.tap(group, sim.last(group)["message_id"], pic, _tz_button(tz_label))
+    await sim.tap(group, sim.last(group)["message_id"], pic, sim.services.renderer.t("id", f"week.{work_days}"))
+    await sim.tap(group, sim.last(group)["message_id"], pic, "Bahasa Indonesia")
     role_label = sim.services.renderer.t("id", f"role.{role}")
     for uid in members:
-        await sim.tap(GROUP, welcome["message_id"], uid, role_label)
+        await sim.tap(group, welcome["message_id"], uid, role_label)
     return welcome
 
 

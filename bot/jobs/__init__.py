@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes
 
 from .. import live, metrics
 from ..services import Services
+from . import sender
 
 log = logging.getLogger(__name__)
 PASS_INTERVAL_S = 30
@@ -22,6 +23,8 @@ LIVE_CATCH_UP_S = 1
 async def run_pass(app: Application) -> dict[str, float]:
     """Run every feature's tick once; one failing feature never stops the others. Returns timings."""
     services: Services = app.bot_data["services"]
+    if not await sender.may_send(services):  # several workers on PostgreSQL: another one is the sender
+        return {}
     now = services.clock.now()
     timings = {}
     begun = time.perf_counter()
@@ -42,10 +45,17 @@ async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _live_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data["services"]
+    if not await sender.may_send(services):
+        return
     try:
         await live.tick(services, context.application.bot, services.clock.now())
     except Exception:  # logged; the next run tries again
         log.exception("live catch-up failed")
+
+
+async def _lease_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await sender.became_sender(context.application.bot_data["services"]):  # drain what is owed now
+        await run_pass(context.application)
 
 
 def schedule(app: Application) -> None:
@@ -55,7 +65,9 @@ def schedule(app: Application) -> None:
     for name in ("scheduler-pass", "live-catch-up"):
         for job in jq.get_jobs_by_name(name):
             job.schedule_removal()
-    jq.run_repeating(_job, interval=PASS_INTERVAL_S, first=1, name="scheduler-pass",
-                     job_kwargs={"misfire_grace_time": PASS_INTERVAL_S, "coalesce": True, "max_instances": 1})
+    every = float(getattr(app.bot_data["services"].settings, "pass_interval_s", PASS_INTERVAL_S))
+    jq.run_repeating(_job, interval=every, first=1, name="scheduler-pass",
+                     job_kwargs={"misfire_grace_time": max(1, round(every)), "coalesce": True, "max_instances": 1})
     jq.run_repeating(_live_job, interval=LIVE_CATCH_UP_S, first=LIVE_CATCH_UP_S, name="live-catch-up",
                      job_kwargs={"misfire_grace_time": LIVE_CATCH_UP_S, "coalesce": True, "max_instances": 1})
+    sender.schedule(app, _lease_job)
