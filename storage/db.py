@@ -71,6 +71,23 @@ def _rollback_unit(conn: sqlite3.Connection) -> None:
     conn.execute("RELEASE unit")
 
 
+def read_migrations(*folder: str) -> list[tuple[int, str, str]]:
+    """(number, name, SQL) of the numbered migrations in `storage/<folder...>`, in order; two with one number fail."""
+    found = []
+    where = resources.files("storage")
+    for part in folder:
+        where = where / part
+    for entry in where.iterdir():
+        m = MIGRATION_RE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"two migrations share a number: {versions}")
+    return found
+
+
 class Database:
     dialect = "sqlite"
     # Appended to a SELECT that claims rows inside a unit: nothing here (one writer: a unit is alone);
@@ -138,17 +155,7 @@ class Database:
     # -- migrations -------------------------------------------------------------------------------
     @staticmethod
     def migration_files() -> list[tuple[int, str, str]]:
-        folder = resources.files("storage") / "migrations"
-        found = []
-        for entry in folder.iterdir():
-            m = MIGRATION_RE.match(entry.name)
-            if m:
-                found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
-        found.sort()
-        versions = [v for v, _, _ in found]
-        if len(versions) != len(set(versions)):
-            raise RuntimeError(f"two migrations share a number: {versions}")
-        return found
+        return read_migrations("migrations")
 
     async def migrate(self) -> list[int]:
         conn = self.conn

@@ -26,14 +26,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
-from storage.db import CURRENT_UPDATE, MARK_SQL, MIGRATION_RE, UpdateAlreadyHandled
+from storage.db import CURRENT_UPDATE, MARK_SQL, UpdateAlreadyHandled, read_migrations
 from storage.dialect import to_postgres
 
 log = logging.getLogger(__name__)
@@ -204,17 +203,7 @@ class PgDatabase:
     # -- migrations -------------------------------------------------------------------------------
     @staticmethod
     def migration_files() -> list[tuple[int, str, str]]:
-        folder = resources.files("storage") / "migrations" / "postgres"
-        found = []
-        for entry in folder.iterdir():
-            m = MIGRATION_RE.match(entry.name)
-            if m:
-                found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
-        found.sort()
-        versions = [v for v, _, _ in found]
-        if len(versions) != len(set(versions)):
-            raise RuntimeError(f"two migrations share a number: {versions}")
-        return found
+        return read_migrations("migrations", "postgres")
 
     def _migrate(self) -> list[int]:
         applied = []

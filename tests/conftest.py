@@ -117,10 +117,8 @@ def db_target(tmp_path, pg_database):
     return pg_database
 
 
-@pytest.fixture
-async def sim(db_target, clock):
-    s = Sim(db_target, clock=clock)
-    f = s.fake
+def cast(f) -> None:
+    """The people and the group every feature test starts from, in the fake Bot API `f`."""
     f.user(PIC, "Sari", last_name="Wulandari", username="bu_sari")
     f.user(ANI, "Ani", last_name="Rahma")
     f.user(BUDI, "Budi", last_name="Santoso")
@@ -129,6 +127,12 @@ async def sim(db_target, clock):
     f.user(STRANGER, "Orang", last_name="Lain")
     f.group(GROUP, "Kombel SDN 3 Mataram", supergroup=True, admins=[PIC], members=[ANI, BUDI, CITRA, KEPSEK],
             bot_member=False)
+
+
+@pytest.fixture
+async def sim(db_target, clock):
+    s = Sim(db_target, clock=clock)
+    cast(s.fake)
     await s.start()
     yield s
     await s.stop()

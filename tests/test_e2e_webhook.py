@@ -12,22 +12,14 @@ import pytest
 
 from bot.cli import main as cli_main
 from fakegram import serve, server_port
-from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
+from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, cast, onboard
 from tests.webhook_harness import PATH, SECRET, HookSim, eventually
 
 
 @pytest.fixture
 async def hook(tmp_path, clock):
     s = HookSim(tmp_path / "kombel.sqlite3", clock=clock)
-    f = s.fake
-    f.user(PIC, "Sari", last_name="Wulandari", username="bu_sari")
-    f.user(ANI, "Ani", last_name="Rahma")
-    f.user(BUDI, "Budi", last_name="Santoso")
-    f.user(CITRA, "Citra", language_code="en")
-    f.user(KEPSEK, "Hendra", last_name="Kusuma")
-    f.user(STRANGER, "Orang", last_name="Lain")
-    f.group(GROUP, "Kombel SDN 3 Mataram", supergroup=True, admins=[PIC], members=[ANI, BUDI, CITRA, KEPSEK],
-            bot_member=False)
+    cast(s.fake)
     await s.start()
     yield s
     await s.stop()
