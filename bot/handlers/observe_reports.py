@@ -8,10 +8,10 @@ from domain.observe import (
     aspect_means,
     group_visible,
 )
-from domain.reports.recognition import display_names
 
 from ..feeds import CycleObservation, ObserveFeed
 from ..services import Services
+from ..usecases.names import report_names
 from .observe_common import member_names_all
 
 
@@ -35,9 +35,7 @@ async def report_rows(services: Services, community_id: int, start: int, end: in
     if community is None:
         return {}
     groups_repo, repo = services.repos.work_groups, services.repos.observations
-    members = await services.repos.members.list(community_id, active_only=False)
-    names = display_names([(m.user_id, m.name, m.allow_named) for m in members],
-                          lambda n: services.renderer.t(community.locale, "cycle.member_label", n=n))
+    names = await report_names(services, community, "cycle.member_label")
     groups = {g.id: g for g in await groups_repo.list(community_id)}
     rows, per_group = [], {}
     for obs in await repo.between(community_id, start, end):

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from domain.reports.period import midnight_ts
-from domain.reports.recognition import display_names
+
+from .names import report_names
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -27,9 +28,7 @@ async def report_rows_cycle(services: Services, community_id: int, start_ts: int
         return {}
     start_ts, end_ts = int(start_ts), int(end_ts)
     st = services.repos.cycle
-    people = await services.repos.members.list(community_id, active_only=False)
-    names = display_names([(m.user_id, m.name, m.allow_named) for m in people],
-                          lambda n: services.renderer.t(c.locale, "cycle.member_label", n=n))
+    names = await report_names(services, c, "cycle.member_label")
     members_now = await services.repos.members.count(community_id)
     answers = [[p["topic"], p["stage"], int(p["answered"] or 0),
                 members_now if p["members"] is None else int(p["members"])]

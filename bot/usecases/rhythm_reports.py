@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from domain.reports.recognition import display_names
 from domain.rhythm.hours import target_for, target_for_window
+
+from .names import report_names
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -28,9 +29,7 @@ async def report_rows_rhythm(services: Services, community_id: int, start_ts: in
         return {}
     start_ts, end_ts = int(start_ts), int(end_ts)
     rs = services.repos.rhythm
-    people = await services.repos.members.list(community_id, active_only=False)
-    names = display_names([(m.user_id, m.name, m.allow_named) for m in people],
-                          lambda n: services.renderer.t(c.locale, "rhythm.member_label", n=n))
+    names = await report_names(services, c, "rhythm.member_label")
 
     def status(present: bool | None, rsvp: str | None) -> str:
         kind = "present" if present else "absent" if present is False or rsvp != "excused" else "excused"
