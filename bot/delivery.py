@@ -8,7 +8,8 @@
 - TimedOut / NetworkError: the message may or may not have arrived; the caller decides (the outbox
   leaves the entry pending so the next pass retries).
 
-Once-only sends (`send_once`) and what a crash can do — the guarantee the crash and storm tests assert:
+Once-only sends (`bot.outbox`: queued as data, sent by one sender) and what a crash can do — the guarantee
+the crash and storm tests assert:
 - The outbox entry is marked 'sending' durably (committed) *before* the call to Telegram, and 'sent'
   (with the message id) after it. A key marked 'sent' or 'skipped' is never sent again.
 - Telegram has no idempotency key, so two cases are ambiguous: the process died while the entry was
@@ -17,7 +18,7 @@ Once-only sends (`send_once`) and what a crash can do — the guarantee the cras
   than a repeated one — and the attempt is counted in `outbox.ambiguous` and logged at WARNING.
 - Hence: every key eventually goes out (unless refused: Forbidden/BadRequest -> 'skipped'); it reaches
   its chat more than once only if its `ambiguous` count is > 0, and at most 1 + ambiguous times.
-- Within one process, concurrent `send_once` calls for the same key are serialised (the second sees
+- Within one process, concurrent sends of the same key are serialised (the second sees
   'sent' and does nothing), so 'sending' seen under the key's lock always means an earlier attempt that
   never settled.
 - Direct replies (`send_text`, `Scope.reply`) are not in the outbox: a 429 is waited out and retried, a
@@ -120,7 +121,7 @@ def home_thread(community: Community | None) -> int | None:
 
 def in_topic(services: Services, community: Community | None, send: Callable[[int, int | None], Awaitable[T]],
              thread: int | None = None) -> Callable[[int], Awaitable[T]]:
-    """`send(chat_id, message_thread_id)` as a one-argument call for `call`/`send_once`, aimed at `thread`
+    """`send(chat_id, message_thread_id)` as a one-argument call for `call`, aimed at `thread`
     or else the community's home topic, and made once more in General if Telegram says that topic is gone
     or closed (module docstring). A gone topic is remembered by this process and, if it is the home topic,
     removed from the community's settings."""
@@ -177,51 +178,3 @@ async def send_text(services: Services, bot: ExtBot, chat_id: int, text: str, **
         return await call(services, chat_id, lambda cid: bot.send_message(cid, text, **kwargs))
     except SendFailed:
         return None
-
-
-async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
-                    send: Callable[[int], Awaitable[Message | None]],
-                    record: Callable[[Any, Message], Awaitable[None]] | None = None) -> Message | None | bool:
-    """Send what `key` names once (see the module docstring for the crash guarantee). Returns the Message,
-    None if it failed now (retried by a later call unless refused), or False if it was already sent or
-    given up on before. `record(tx, message)` stores what the sent message is (a prompt, a header) in the
-    same commit that marks the key sent: after a crash both or neither are recorded."""
-    inflight: dict[str, list[Any]] = services.extra.setdefault("outbox_inflight", {})
-    slot = inflight.setdefault(key, [asyncio.Lock(), 0])
-    slot[1] += 1
-    try:
-        async with slot[0]:
-            return await _send_once(services, key, chat_id, send, record)
-    finally:
-        slot[1] -= 1
-        if slot[1] == 0:
-            inflight.pop(key, None)
-
-
-async def _send_once(services: Services, key: str, chat_id: int,
-                     send: Callable[[int], Awaitable[Message | None]],
-                     record: Callable[[Any, Message], Awaitable[None]] | None) -> Message | None | bool:
-    led = services.repos.delivery
-    attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
-    if attempt.status in ("sent", "skipped", "busy"):  # busy: another worker is claiming it (PostgreSQL)
-        return False
-    if attempt.was_sending:
-        metrics.AMBIGUOUS.labels("repeat").inc()
-        log.warning("outbox %s: an earlier attempt stopped during its call and may have been delivered;"
-                    " sending again (possible duplicate #%d)", key, attempt.ambiguous)
-    try:
-        msg = await call(services, attempt.chat_id, send)
-    except SendFailed as exc:
-        final = exc.kind in ("forbidden", "bad_request")
-        unknown = exc.kind in ("timeout", "network")
-        metrics.SENDS.labels("refused" if final else "failed").inc()
-        if unknown:
-            metrics.AMBIGUOUS.labels("timeout").inc()
-            log.warning("outbox %s: %s; Telegram may have delivered it; retried on a later pass", key, exc)
-        await led.settle(key, "skipped" if final else "pending", services.now_ts(), error=exc.kind,
-                         ambiguous=unknown)
-        return None
-    also = (lambda tx: record(tx, msg)) if record is not None and msg else None  # type: ignore[arg-type]
-    await led.settle(key, "sent", services.now_ts(), message_id=getattr(msg, "message_id", None), also=also)
-    metrics.SENDS.labels("sent").inc()
-    return msg

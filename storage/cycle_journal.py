@@ -4,6 +4,7 @@ only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from storage.chats import still_in_group
 from storage.db import Database
@@ -64,6 +65,12 @@ class JournalRepo:
                 "UPDATE journal_subs SET next_at = ?, last_prompt_at = COALESCE(?, last_prompt_at),"
                 " last_prompt_message_id = COALESCE(?, last_prompt_message_id) WHERE user_id = ? AND community_id = ?",
                 (next_at, at, message_id, user_id, community_id))
+
+    @staticmethod
+    async def prompt_sent_in(tx: Any, user_id: int, community_id: int, message_id: int) -> None:
+        """Inside the unit that marks the prompt's outbox key sent: a reply to that message is a journal entry."""
+        await tx.execute("UPDATE journal_subs SET last_prompt_message_id = ? WHERE user_id = ? AND community_id = ?",
+                         (message_id, user_id, community_id))
 
     async def pending_prompt(self, user_id: int, since: int) -> JournalSub | None:
         """The latest prompt sent after `since` that has no entry yet."""

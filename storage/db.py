@@ -93,6 +93,7 @@ class Database:
     # Appended to a SELECT that claims rows inside a unit: nothing here (one writer: a unit is alone);
     # " FOR UPDATE SKIP LOCKED" on PostgreSQL (storage.pg), where workers claim side by side.
     LOCK_ROWS = ""
+    LOCK_ROWS_OF = ""  # the same, locking only the rows of the table aliased `s` (a SELECT with joins)
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

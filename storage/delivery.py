@@ -2,7 +2,14 @@
 call to Telegram, then settle. Reads of the ledger for reports on ambiguity (tests, operators).
 
 Status: pending -> sending -> sent | pending (retry later) | skipped (never). `ambiguous` counts attempts
-whose outcome is unknown (a process died while the entry was 'sending', or the call timed out)."""
+whose outcome is unknown (a process died while the entry was 'sending', or the call timed out).
+
+Queueing (several workers): `queue` writes a row with what to send (`payload`, a photo's `body`) — the
+unique key is the claim: of two workers queueing the same key, one inserts and the other finds it there —
+and `also(tx)` in the same transaction: the due row it advances. `also` must be idempotent (it sets, never adds):
+it runs in both workers' transactions, the second after the first has committed (PostgreSQL makes the second
+insert of a key wait for the first), so the row is never queued without its advance, nor advanced twice.
+`owed` lists what the sender still has to send, oldest first."""
 
 from __future__ import annotations
 
@@ -11,6 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Owed:
+    key: str
+    chat_id: int
+    payload: str
+    body: bytes | None
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,38 @@ class Attempt:
 class DeliveryLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    async def queue(self, key: str, chat_id: int, now: int, payload: str, body: bytes | None = None, *,
+                    by: str | None = None, also: Callable[[Any], Awaitable[None]] | None = None) -> bool:
+        """Queue what `key` names, unless a row for it exists; True when this call queued it (and ran `also`).
+        A row without a payload (an older attempt of the same key, before rows carried one) gets this one."""
+        async with self.db.tx() as tx:
+            rows = await tx.fetchall(
+                "INSERT INTO outbox (key, chat_id, created_at, payload, body, seq, queued_in)"
+                " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), ?)"
+                " ON CONFLICT (key) DO NOTHING RETURNING key", (key, chat_id, now, payload, body, by))
+            if not rows:
+                await tx.execute("UPDATE outbox SET payload = ?, body = ? WHERE key = ? AND payload IS NULL"
+                                 " AND status IN ('pending', 'sending')", (payload, body, key))
+            if also is not None:
+                await also(tx)
+        return bool(rows)
+
+    async def owed(self, now: int, retry_after: int, limit: int = 500) -> list[Owed]:
+        """What is queued and not yet settled, in order: never tried, left 'sending' by a sender that died,
+        or failed for now (timeout, network) at least `retry_after` seconds ago."""
+        rows = await self.db.fetchall(
+            "SELECT key, chat_id, payload, body FROM outbox WHERE status IN ('pending', 'sending')"
+            " AND payload IS NOT NULL AND (status = 'sending' OR attempts = 0 OR sending_at IS NULL"
+            " OR sending_at <= ?) ORDER BY seq, key LIMIT ?", (now - retry_after, limit))
+        return [Owed(r["key"], r["chat_id"], r["payload"], None if r["body"] is None else bytes(r["body"]))
+                for r in rows]
+
+    async def queued(self, key: str) -> Owed | None:
+        row = await self.db.fetchone("SELECT key, chat_id, payload, body FROM outbox WHERE key = ?"
+                                     " AND payload IS NOT NULL", (key,))
+        return None if row is None else Owed(row["key"], row["chat_id"], row["payload"],
+                                             None if row["body"] is None else bytes(row["body"]))
 
     async def begin(self, key: str, chat_id: int, now: int) -> Attempt:
         """Create the entry if new; unless already settled (sent/skipped), mark it 'sending' — durable when
@@ -56,8 +103,10 @@ class DeliveryLedger:
             await tx.execute(
                 "UPDATE outbox SET status = ?, message_id = COALESCE(?, message_id), attempts = attempts + 1,"
                 " last_error = ?, ambiguous = ambiguous + ?,"
-                " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE key = ?",
-                (status, message_id, error, int(ambiguous), status, now, key))
+                " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
+                # what to send (its text, a photo's bytes) is kept until settled: a sent row keeps no message text
+                " payload = CASE WHEN ? = 'pending' THEN payload END, body = CASE WHEN ? = 'pending' THEN body END"
+                " WHERE key = ?", (status, message_id, error, int(ambiguous), status, now, status, status, key))
             if also is not None:
                 await also(tx)
 
@@ -65,7 +114,8 @@ class DeliveryLedger:
         """A key not yet sent that is no longer wanted (a reminder to someone who has answered since): 'skipped',
         so no pass sends it; a key already sent or settled is left as it is."""
         async with self.db.tx() as tx:
-            await tx.execute("UPDATE outbox SET status = 'skipped', last_error = ?, sent_at = ? WHERE key = ?"
+            await tx.execute("UPDATE outbox SET status = 'skipped', last_error = ?, sent_at = ?, payload = NULL,"
+                             " body = NULL WHERE key = ?"
                              " AND status IN ('pending', 'sending')", (reason, now, key))
 
     async def ambiguous(self) -> dict[str, int]:

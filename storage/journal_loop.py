@@ -176,8 +176,11 @@ class JournalLoopRepo:
 
     async def set_card_message(self, card_id: int, chat_id: int, message_id: int) -> None:
         async with self.db.tx() as tx:
-            await tx.execute("UPDATE jl_cards SET chat_id = ?, message_id = ? WHERE id = ?",
-                             (chat_id, message_id, card_id))
+            await self.set_card_message_in(tx, card_id, chat_id, message_id)
+
+    @staticmethod
+    async def set_card_message_in(tx: Any, card_id: int, chat_id: int, message_id: int) -> None:
+        await tx.execute("UPDATE jl_cards SET chat_id = ?, message_id = ? WHERE id = ?", (chat_id, message_id, card_id))
 
     async def problems(self, card_id: int) -> list[CardProblem]:
         rows = await self.db.fetchall(
@@ -291,6 +294,15 @@ class JournalLoopRepo:
     async def mark_asked(self, trial_id: int, message_id: int | None) -> None:
         async with self.db.tx() as tx:
             await tx.execute("UPDATE jl_trials SET asked = 1, ask_message_id = ? WHERE id = ?", (message_id, trial_id))
+
+    @staticmethod
+    async def asked_in(tx: Any, trial_id: int) -> None:
+        """The effect question is queued (in the unit that queues it); `ask_sent_in` records its message."""
+        await tx.execute("UPDATE jl_trials SET asked = 1 WHERE id = ?", (trial_id,))
+
+    @staticmethod
+    async def ask_sent_in(tx: Any, trial_id: int, message_id: int) -> None:
+        await tx.execute("UPDATE jl_trials SET ask_message_id = ? WHERE id = ?", (message_id, trial_id))
 
     async def set_effect(self, trial_id: int, owner: int, effect: str, now: int) -> bool:
         async with self.db.tx() as tx:

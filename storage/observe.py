@@ -88,11 +88,16 @@ class Observations:
             await tx.execute("UPDATE observations SET card_message_id = ? WHERE id = ?", (message_id, obs_id))
 
     async def update(self, obs_id: int, **cols: Any) -> None:
+        async with self.db.tx() as tx:
+            await self.update_in(tx, obs_id, **cols)
+
+    @staticmethod
+    async def update_in(tx: Any, obs_id: int, **cols: Any) -> None:
+        """`update` inside a unit of the caller's (the outbox's: queueing the debrief, recording it sent)."""
         allowed = {"share_ratings", "debrief_at", "debrief_step", "rtl_id", "debrief_chat_id", "debrief_message_id"}
         assert set(cols) <= allowed, cols
         sets = ", ".join(f"{c} = ?" for c in cols)
-        async with self.db.tx() as tx:
-            await tx.execute(f"UPDATE observations SET {sets} WHERE id = ?", (*cols.values(), obs_id))
+        await tx.execute(f"UPDATE observations SET {sets} WHERE id = ?", (*cols.values(), obs_id))
 
     # -- observers ----------------------------------------------------------------------------------
     async def observers(self, obs_id: int) -> list[int]:

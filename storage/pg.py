@@ -154,6 +154,7 @@ class PgDatabase:
 
     dialect = "postgres"
     LOCK_ROWS = " FOR UPDATE SKIP LOCKED"  # storage.db.Database.LOCK_ROWS
+    LOCK_ROWS_OF = " FOR UPDATE OF s SKIP LOCKED"
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url

@@ -12,6 +12,7 @@ from storage.db import Database, Tx
 # (tz, work_days, weekday|None, minute|None, after_ts) -> the first due time after `after_ts`, UTC seconds
 DueFn = Callable[[str, int, "int | None", "int | None", int], int]
 BATCH = 500
+CLAIM_S = 600  # a claimed summary or digest is not due again for this long (its run advances it first)
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,21 @@ class Reports:
         return _summary(row) if row else None
 
     async def due_summaries(self, now: int, limit: int = BATCH) -> list[SummarySchedule]:
-        rows = await self.db.fetchall(f"{_SUMMARY_SELECT} WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?",
-                                      (now, limit))
+        """Claim up to `limit` due summaries (as they were: their `next_due_at` is when they came due). Claimed
+        rows are not due again for CLAIM_S — the run advances each one when done; a worker that dies leaves its
+        claims to come due again. Workers claiming side by side (PostgreSQL) skip each other's locked rows."""
+        async with self.db.tx() as tx:
+            rows = await tx.fetchall(f"{_SUMMARY_SELECT} WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?"
+                                     + self.db.LOCK_ROWS_OF, (now, limit))
+            await self._claim(tx, "report_schedules", "community_id", [r["community_id"] for r in rows], now)
         return [_summary(r) for r in rows]
+
+    @staticmethod
+    async def _claim(tx: Tx, table: str, column: str, ids: list[int], now: int) -> None:
+        for i in range(0, len(ids), 100):
+            chunk = ids[i:i + 100]
+            await tx.execute(f"UPDATE {table} SET next_due_at = ? WHERE {column} IN ({', '.join('?' * len(chunk))})",
+                             (now + CLAIM_S, *chunk))
 
     async def set_summary(self, community_id: int, now: int, next_due_at: int, *, weekday: int | None = None,
                           minute: int | None = None, enabled: bool = True) -> None:
@@ -134,9 +147,12 @@ class Reports:
         return DigestSchedule(**dict(row)) if row else None
 
     async def due_digests(self, now: int, limit: int = BATCH) -> list[DigestSchedule]:
-        rows = await self.db.fetchall(
-            "SELECT user_id, weekday, minute, tz, next_due_at, last_week FROM digest_schedules"
-            " WHERE next_due_at <= ? ORDER BY next_due_at LIMIT ?", (now, limit))
+        """Claim due digests, as `due_summaries` does."""
+        async with self.db.tx() as tx:
+            rows = await tx.fetchall(
+                "SELECT user_id, weekday, minute, tz, next_due_at, last_week FROM digest_schedules s"
+                " WHERE next_due_at <= ? ORDER BY next_due_at LIMIT ?" + self.db.LOCK_ROWS_OF, (now, limit))
+            await self._claim(tx, "digest_schedules", "user_id", [r["user_id"] for r in rows], now)
         return [DigestSchedule(**dict(r)) for r in rows]
 
     async def set_digest(self, user_id: int, now: int, *, weekday: int, minute: int, tz: str,

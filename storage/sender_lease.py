@@ -1,5 +1,5 @@
-"""Which worker sends (PostgreSQL, several worker processes): a session-level advisory lock held on a
-connection of its own (not one of the pool's, which come and go).
+"""Which worker sends, and which runs each tick (PostgreSQL, several worker processes): session-level advisory
+locks, each held on a connection of its own (not one of the pool's, which come and go).
 
 `pg_try_advisory_lock` never waits: the worker that gets it is the sender until its session ends. When the
 holder dies (kill -9, a crashed machine), PostgreSQL ends its session — at once when the socket closes,
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import zlib
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -71,3 +72,55 @@ class SenderLease:
     async def release(self) -> None:
         async with self._lock:
             await asyncio.to_thread(self._drop)
+
+
+TICK_LOCK_SPACE = SENDER_LOCK_KEY + 1  # the first key of the two-key advisory locks of the scheduler's ticks
+
+
+def tick_key(name: str) -> int:
+    """A stable 31-bit number for a tick's name (the second key of its advisory lock)."""
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+class TickLocks:
+    """Each feature's tick runs in one worker at a time, whichever worker's pass reaches it first: a session
+    advisory lock per tick name, tried (never waited for) on a connection of this process's own and released
+    when the tick ends; a worker that dies mid-tick loses its locks with its session. Every worker runs the
+    pass; two passes side by side split the features between them instead of doing one twice."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: Any = None
+        self._lock = asyncio.Lock()
+
+    def _do(self, sql: str, key: int) -> bool:
+        import psycopg
+
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.url, autocommit=True, application_name=f"kombel-ticks-{os.getpid()}",
+                                             **_KEEPALIVE)
+            return bool(self._conn.execute(sql, (TICK_LOCK_SPACE, key)).fetchone()[0])
+        except psycopg.Error as exc:  # no lock can be held on a broken session: it ended with it
+            log.warning("tick locks: connection lost (%s)", type(exc).__name__)
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # already broken
+                    pass
+            return False
+
+    async def try_take(self, name: str) -> bool:
+        async with self._lock:
+            return await asyncio.to_thread(self._do, "SELECT pg_try_advisory_lock(%s, %s)", tick_key(name))
+
+    async def give_back(self, name: str) -> None:
+        async with self._lock:
+            await asyncio.to_thread(self._do, "SELECT pg_advisory_unlock(%s, %s)", tick_key(name))
+
+    async def close(self) -> None:
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await asyncio.to_thread(conn.close)

@@ -166,18 +166,20 @@ class Surveys:
         return {u: k["responses"] for u, k in
                 (await activity(self.db, [self.responses_part(community_id, start, end)])).items()}
 
-    async def set_posted(self, survey_id: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE surveys SET posted = 1 WHERE id = ?", (survey_id,))
+    @staticmethod
+    async def set_posted_in(tx: Any, survey_id: int) -> None:
+        """The card is queued (in the unit that queues it): the survey is posted as far as the pass goes."""
+        await tx.execute("UPDATE surveys SET posted = 1 WHERE id = ?", (survey_id,))
 
-    async def set_header(self, survey_id: int, message_id: int) -> None:
-        async with self.db.tx() as tx:
-            await tx.execute("UPDATE surveys SET header_message_id = ? WHERE id = ?", (message_id, survey_id))
-
-    async def add_item_message(self, survey_id: int, item_idx: int, chat_id: int, message_id: int) -> None:
-        async with self.db.tx() as tx:
+    @staticmethod
+    async def card_sent_in(tx: Any, survey_id: int, chat_id: int, message_id: int, one_item: bool) -> None:
+        """In the commit that marks the card sent: the message it is, and (a one-item check) that a reply to it
+        answers the item."""
+        await tx.execute("UPDATE surveys SET header_message_id = COALESCE(header_message_id, ?) WHERE id = ?",
+                         (message_id, survey_id))
+        if one_item:
             await tx.execute("INSERT INTO survey_messages (chat_id, message_id, survey_id, item_idx)"
-                             " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (chat_id, message_id, survey_id, item_idx))
+                             " VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING", (chat_id, message_id, survey_id))
 
     async def item_by_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
         """(survey id, item index) of a group message that carries an item."""

@@ -12,7 +12,8 @@ import pytest
 from storage.db import Database
 from storage.pg import PgDatabase
 
-TYPE_CLASS = {"integer": "int", "bigint": "int", "text": "text", "real": "float", "double precision": "float"}
+TYPE_CLASS = {"integer": "int", "bigint": "int", "text": "text", "real": "float", "double precision": "float",
+              "blob": "bytes", "bytea": "bytes"}
 
 
 def test_every_migration_has_its_postgres_version():

@@ -77,14 +77,16 @@ async def test_item_messages_and_header_updates(db):
     c = await _community(db)
     repo = Surveys(db)
     s, _ = await _survey(repo, c)
-    await repo.set_header(s.id, 10)
-    await repo.add_item_message(s.id, 0, c.chat_id, 11)
-    await repo.add_item_message(s.id, 0, c.chat_id, 11)  # twice: no error
-    assert await repo.item_by_message(c.chat_id, 11) == (s.id, 0)
-    assert await repo.item_by_message(c.chat_id, 12) is None
     assert [x.id for x in await repo.unposted()] == [s.id]  # not fully posted
-    await repo.set_posted(s.id)
+    async with db.tx() as tx:  # the card is queued (bot.outbox: in the unit that queues it)
+        await repo.set_posted_in(tx, s.id)
     assert await repo.unposted() == []
+    for _ in range(2):  # the card's send is recorded (a one-item check: a reply to it answers); twice: no error
+        async with db.tx() as tx:
+            await repo.card_sent_in(tx, s.id, c.chat_id, 10, True)
+    assert await repo.item_by_message(c.chat_id, 10) == (s.id, 0)
+    assert await repo.item_by_message(c.chat_id, 12) is None
+    assert (await repo.get(s.id)).header_message_id == 10
     # the card is found by its message (a reply to it); its live count's edits are bot.live's (test_storage_live)
     assert (await repo.by_header(c.chat_id, 10)).id == s.id and await repo.by_header(c.chat_id, 11) is None
 

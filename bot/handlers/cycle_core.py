@@ -29,9 +29,10 @@ from storage.cycle_rtl import RtlItem
 from storage.models import Community, User
 
 from .. import live, quiet
-from ..delivery import in_topic, send_once
+from ..delivery import Sent
 from ..feeds import CycleFeed, CycleGathered, CycleStatus, CycleSummary, Gathering
 from ..keyboards import cb
+from ..outbox import Outgoing, records, send_once
 from ..render import cut_lines, cycle_texts, local
 from ..services import render
 from ..usecases.cycle_reports import activity_cycle, report_rows_cycle
@@ -156,18 +157,20 @@ async def post_prompts(services: Services, bot: ExtBot, stage: StageRow, *, aske
     # answer in private. It is recorded — live-count target and prompt (a reply to it is an answer) — in the
     # commit that marks it sent. Stages opened before cards have one prompt per question (`cy:q:`), still answerable.
 
-    async def record(tx: Any, m: Any) -> None:
-        await repo.set_header_in(tx, stage.id, m.chat_id, m.message_id)
-        await repo.add_prompt_in(tx, m.chat_id, m.message_id, stage.id, CARD)
-
-    msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, in_topic(
-        services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t),
-        thread), record=record)
+    msg = await send_once(services, bot, f"cy:h:{stage.id}", community.chat_id, Outgoing(
+        text, markup, community_id=community.id, thread=thread, record=("cycle.card", {"stage": stage.id})))
     failed = msg is None
     if stage.stage == Stage.EVALUATION.value:
         await post_open_items(services, bot, community, f"cy:rtl:{stage.id}", thread)
     if not failed:  # a send that may be retried (timeout, network) leaves the stage for the next pass
         await repo.mark(stage.id, posted=1)
+
+
+@records("cycle.card")
+async def record_card(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    repo = services.repos.cycle.cycles
+    await repo.set_header_in(tx, args["stage"], m.chat_id, m.message_id)
+    await repo.add_prompt_in(tx, m.chat_id, m.message_id, args["stage"], CARD)
 
 
 # -- the evaluation stage opens with the open RTL items (`/rtl` lists them the same way) --------
@@ -191,8 +194,8 @@ async def post_open_items(services: Services, bot: ExtBot, community: Community,
     today = local_date(services.now_ts(), community.tz)
     text = render(services, community, community.locale, "cycle/rtl/open_items", items=dated_items(items, today))
     markup = rtl_list_markup(services.renderer, community.locale, items)
-    await send_once(services, bot, key, community.chat_id, in_topic(services, community, lambda cid, t: (
-        bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)), thread))
+    await send_once(services, bot, key, community.chat_id, Outgoing(text, markup, community_id=community.id,
+                                                                    thread=thread))
 
 
 
@@ -278,8 +281,8 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, cy
     await services.repos.cycle.cycles.save_summary(cycle_id, community.id, data["ended_at"] or services.now_ts(), data)
     text = render(services, community, community.locale, "cycle/summary", s=data)
     if community.active:
-        await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id, in_topic(
-            services, community, lambda cid, t: bot.send_message(cid, text, message_thread_id=t), thread))
+        await send_once(services, bot, f"cy:sum:{cycle_id}", community.chat_id,
+                        Outgoing(text, community_id=community.id, thread=thread))
 
 
 # -- scheduler ------------------------------------------------------------------------------------
@@ -326,8 +329,7 @@ async def send_reminders(services: Services, bot: ExtBot, stage: StageRow) -> No
                           closes=local(stage.closes_at, community.tz), user=user)
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(
                 services.renderer.t(loc, "cycle.btn_answer_now"), callback_data=cb("cy", "g", stage.id, 0))]])
-            sent = await send_once(services, bot, f"cy:r:{stage.id}:{m.user_id}", m.user_id,
-                                   lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
+            sent = await send_once(services, bot, f"cy:r:{stage.id}:{m.user_id}", m.user_id, Outgoing(text, markup))
             settled = settled and sent is not None
     if settled:
         await services.repos.cycle.cycles.mark(stage.id, reminded=1)

@@ -17,8 +17,9 @@ from storage.models import Flow
 from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import send_once
+from ..delivery import Sent
 from ..flows import FlowSpec
+from ..outbox import Outgoing, records, send_once
 from ..render import cycle_texts, local
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, deep_link, handler, refuse, school_calendar
@@ -182,10 +183,15 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/journal/prompt", prompt=journal_prompt(cycle_texts(loc)))
             day = local_date(due_at, community.tz).isoformat()
-            msg = await send_once(services, bot, f"jr:{sub.user_id}:{sub.community_id}:{day}", user.id,
-                                  lambda cid, text=text: bot.send_message(cid, text))
+            msg = await send_once(services, bot, f"jr:{sub.user_id}:{sub.community_id}:{day}", user.id, Outgoing(
+                text, record=("journal.prompt", {"user": sub.user_id, "community": sub.community_id})))
         await repo.prompted(sub.user_id, sub.community_id, now if msg else None,
                             msg.message_id if msg else None, next_at)
+
+
+@records("journal.prompt")
+async def record_prompt(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    await services.repos.cycle.journal.prompt_sent_in(tx, args["user"], args["community"], m.message_id)
 
 
 def register(app: Application, services: Services) -> None:

@@ -18,8 +18,8 @@ from storage.models import Flow
 from .. import quiet
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import send_once
 from ..flows import FlowSpec
+from ..outbox import Outgoing, send_once
 from ..render import local
 from ..services import KContext, Services, render
 from .common import Scope, build_scope, handler, refuse, school_calendar
@@ -235,8 +235,7 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             loc = user_locale(services, user, community)
             text = render(services, community, loc, "cycle/rtl/reminder", item=item, due=date.fromisoformat(item.due))
             markup = rtl_list_markup(services.renderer, loc, [item])
-            sent = await send_once(services, bot, f"rt:r:{item.id}", user.id,
-                                   lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
+            sent = await send_once(services, bot, f"rt:r:{item.id}", user.id, Outgoing(text, markup))
         if sent is not None:  # failed for now (timeout, network): the next pass tries again
             await st.mark_reminded(item.id)
 

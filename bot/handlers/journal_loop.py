@@ -31,16 +31,18 @@ from domain.journal_loop import (
 )
 from domain.reports.period import iso_week_key
 from storage.journal_loop import Card
+from storage.live import LiveMessages
 from storage.models import Community, Flow
 
 from .. import live
 from ..buttons import add_buttons
-from ..delivery import home_thread, in_topic, send_once
-from ..feeds import JournalFeed
+from ..delivery import Sent, home_thread
 from ..flows import FlowSpec
 from ..keyboards import cb
+from ..outbox import Outgoing, records, send_once
 from ..render import cycle_texts
 from ..services import KContext, Services, render
+from ..usecases.journal_reports import JournalProvider
 from .common import Scope, build_scope, refuse, school_calendar
 from .cycle_core import user_locale
 
@@ -159,11 +161,15 @@ async def post_card_before_meeting(services: Services, bot: Any, community: Comm
         await refresh_card(services, bot, card.id)
         return
     text, markup = await card_content(services, community, card)
-    sent = await send_once(services, bot, f"jl:card:{card.id}", community.chat_id, in_topic(
-        services, community, lambda cid, t: bot.send_message(cid, text, reply_markup=markup, message_thread_id=t)))
-    if sent:
-        await services.repos.journal_loop.set_card_message(card.id, community.chat_id, sent.message_id)
-        await services.repos.live.sent("problems", card.id, "", now)  # the post counts as its first edit
+    await send_once(services, bot, f"jl:card:{card.id}", community.chat_id, Outgoing(
+        text, markup, community_id=community.id, record=("journal_loop.card", {"card": card.id})))
+
+
+@records("journal_loop.card")
+async def record_card(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    """The week's problems card; its post counts as its first edit (bot.live)."""
+    await services.repos.journal_loop.set_card_message_in(tx, args["card"], m.chat_id, m.message_id)
+    await LiveMessages.sent_in(tx, "problems", args["card"], "", services.now_ts())
 
 
 def _message_link(chat_id: int, message_id: int) -> str | None:
@@ -345,8 +351,7 @@ async def offer_trial(services: Services, bot: Any, community: Community, trial_
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(t(loc, "journal_loop.btn_try"), callback_data=cb("jl", "a", trial.id)),
         InlineKeyboardButton(t(loc, "journal_loop.btn_not_now"), callback_data=cb("jl", "r", trial.id))]])
-    await send_once(services, bot, f"jl:o:{trial.id}", user.id,
-                    lambda cid: bot.send_message(cid, text, reply_markup=markup))
+    await send_once(services, bot, f"jl:o:{trial.id}", user.id, Outgoing(text, markup))
 
 
 async def _my_trial(scope: Scope, trial_id: int) -> Any:
@@ -453,39 +458,14 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
         loc = user_locale(services, user, community)
         text = render(services, community, loc, "journal_loop/effect_ask", trial=trial)
         markup = effect_markup(lambda k, loc=loc, **kw: services.renderer.t(loc, k, **kw), trial.id)
-        msg = await send_once(services, bot, f"jl:e:{trial.id}", user.id,
-                              lambda cid, text=text, markup=markup: bot.send_message(cid, text, reply_markup=markup))
-        if msg is not None:
-            await r.mark_asked(trial.id, getattr(msg, "message_id", None))
+        await send_once(services, bot, f"jl:e:{trial.id}", user.id, Outgoing(
+            text, markup, record=("journal_loop.ask", {"trial": trial.id})),
+            also=lambda tx, trial_id=trial.id: r.asked_in(tx, trial_id))
 
 
-# -- what the loop gives other features (bot.feeds.JournalFeed): the report's sheet, the cycle summary --------------------------------------------------
-async def report_rows_journal(services: Services, community_id: int, start_ts: int, end_ts: int) -> dict[str, list]:
-    c = await services.repos.communities.get(community_id)
-    if c is None:
-        return {}
-    t = services.renderer.t
-    rows = [[x.problem or "–", x.solution or "–", x.start_day, x.end_day,
-             t(c.locale, f"journal_loop.effect.{x.effect}") if x.effect else t(c.locale, "journal_loop.effect.none"),
-             x.effect_note or ""]
-            for x in await services.repos.journal_loop.trials_between(community_id, int(start_ts), int(end_ts))]
-    return {"trials": rows}
-
-
-async def cycle_trials(services: Services, cycle_id: int) -> list[dict[str, Any]]:
-    return [{"problem": x.problem, "solution": x.solution, "effect": x.effect}
-            for x in await services.repos.journal_loop.trials_of_cycle(cycle_id)]
-
-
-class JournalProvider(JournalFeed):
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    async def cycle_trials(self, cycle_id: int) -> list[dict[str, Any]]:
-        return await cycle_trials(self.services, cycle_id)
-
-    async def report_rows(self, community_id: int, start_ts: int, end_ts: int) -> dict[str, list[list[Any]]]:
-        return await report_rows_journal(self.services, community_id, start_ts, end_ts)
+@records("journal_loop.ask")
+async def record_ask(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    await services.repos.journal_loop.ask_sent_in(tx, args["trial"], m.message_id)
 
 
 def register(app: Application, services: Services) -> None:

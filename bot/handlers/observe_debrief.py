@@ -23,8 +23,9 @@ from domain.observe import (
 from storage.models import Community
 from storage.observe import Observation
 
-from ..delivery import SendFailed, call, edit_html, in_topic, send_once
+from ..delivery import SendFailed, Sent, call, edit_html
 from ..keyboards import cb
+from ..outbox import Outgoing, records, send_once
 from ..render import tz_label
 from ..services import Services
 from .common import Scope, refuse, school_calendar
@@ -203,11 +204,13 @@ async def tick(services: Services, bot: ExtBot, now_dt: Any) -> None:
             await repo.update(obs.id, debrief_step="done")
             continue
         text, markup = await debrief_content(services, community, obs)
-        msg = await send_once(services, bot, f"ob:d:{obs.id}", community.chat_id, in_topic(
-            services, community, lambda cid, t, text=text, markup=markup: bot.send_message(
-                cid, text, reply_markup=markup, message_thread_id=t), obs.thread_id))
-        if msg is None:
-            continue  # failed for now: the next pass tries again
-        await repo.update(obs.id, debrief_step="model",
-                          debrief_chat_id=msg.chat_id if msg else community.chat_id,
-                          debrief_message_id=msg.message_id if msg else None)
+        # queued with the step's advance; the message it becomes is recorded in the commit that marks it sent
+        await send_once(services, bot, f"ob:d:{obs.id}", community.chat_id, Outgoing(
+            text, markup, community_id=community.id, thread=obs.thread_id, record=("observe.debrief", {"obs": obs.id})),
+            also=lambda tx, obs_id=obs.id: repo.update_in(tx, obs_id, debrief_step="model"))
+
+
+@records("observe.debrief")
+async def record_debrief(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    await services.repos.observations.update_in(tx, args["obs"], debrief_chat_id=m.chat_id,
+                                                debrief_message_id=m.message_id)

@@ -38,6 +38,7 @@ from ..commands import Command
 from ..delivery import SendFailed, call
 from ..jobs import broadcast
 from ..keyboards import cb
+from ..outbox import Outgoing, send_once
 from ..services import KContext, Services
 from ..usecases.reports_data import (
     cycle_bounds,
@@ -106,8 +107,7 @@ async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, n
     parts = await digest_parts(services, user_id, locale, communities, now)
     for i, text in enumerate(parts):
         k = key if i == 0 else f"{key}:{i}"
-        res = await broadcast.paced_send_once(services, bot, k, user_id,
-                                              lambda cid, t=text: bot.send_message(cid, t))
+        res = await send_once(services, bot, k, user_id, Outgoing(text, paced=True))
         if res is None:
             return await failure_outcome(services, k, key)
     return "sent"

@@ -26,9 +26,9 @@ from storage.models import Community
 from storage.reports import SummarySchedule
 
 from .. import chartpool, quiet
-from ..delivery import in_topic
 from ..feeds import Gathering
 from ..jobs import broadcast
+from ..outbox import Outgoing, send_once
 from ..render import cut_lines, fmt_date
 from ..services import Services
 from ..usecases.reports_data import (
@@ -164,8 +164,9 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, ke
     summary = await build_summary(services, community, now)
     if summary is None:
         return "empty"
-    res = await broadcast.paced_send_once(services, bot, key, community.chat_id, in_topic(
-        services, community, send_card(bot, summary, details_markup(services, community))))
+    res = await send_once(services, bot, key, community.chat_id, Outgoing(
+        summary.caption, details_markup(services, community), photo=summary.chart, filename="ringkasan.png",
+        community_id=community.id, paced=True))
     if res is None:
         return await failure_outcome(services, key, key)
     return "sent" if res else "already"

@@ -17,9 +17,10 @@ from storage.rhythm import Meeting, Meetings
 from .. import live, quiet
 from ..buttons import add_buttons
 from ..commands import Command
-from ..delivery import SendFailed, call, edit_html, in_topic, send_once
+from ..delivery import SendFailed, Sent, call, edit_html
 from ..feeds import GroupRef
 from ..keyboards import cb, rows
+from ..outbox import Outgoing, records, send_once
 from ..services import KContext, Services
 from ..usecases.rhythm_core import (
     ANSWERS,
@@ -149,13 +150,18 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     """Send one live message through the outbox; True once it is settled (sent now, before, or given up)."""
     now = services.now_ts()
     text, markup = await render_live(services, c, m, kind, now)
-    msg = await send_once(services, bot, key, c.chat_id, in_topic(services, c, lambda cid, thread: bot.send_message(
-        cid, text, reply_markup=markup, message_thread_id=thread)),
-        record=lambda tx, sent: Meetings.add_message_in(tx, m.id, kind, c.chat_id, sent.message_id, offset, late))
+    msg = await send_once(services, bot, key, c.chat_id, Outgoing(text, markup, community_id=c.id, record=(
+        "meeting.message", {"meeting": m.id, "kind": kind, "offset": offset, "late": late})))
     if msg is None:
         entry = await services.repos.outbox.get(key)
         return entry is not None and entry.status in ("sent", "skipped")
     return True
+
+
+@records("meeting.message")
+async def record_message(services: Services, tx: Any, args: dict[str, Any], sent: Sent) -> None:
+    await Meetings.add_message_in(tx, args["meeting"], args["kind"], sent.chat_id, sent.message_id, args["offset"],
+                                  args["late"])
 
 
 async def tick_checkins(services: Services, bot: ExtBot, now_dt: datetime) -> None:

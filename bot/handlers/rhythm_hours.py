@@ -25,8 +25,8 @@ from storage.models import Community, Member
 
 from .. import quiet
 from ..commands import Command
-from ..delivery import send_once
 from ..keyboards import cb, inline_json, rows
+from ..outbox import Outgoing, send_once
 from ..services import Services
 from ..usecases.rhythm_core import (
     LIST_WORDS,
@@ -257,7 +257,7 @@ async def send_nudge(services: Services, bot: ExtBot, c: Community, member: Memb
     text = services.renderer.render(locale, "rhythm/hours/nudge", community=c, p=p, kind=data["kind"], period=period,
                                     user=user)
     key = f"nudge:{c.id}:{member.user_id}:{period.start_date.isoformat()}"
-    await send_once(services, bot, key, member.user_id, lambda cid: bot.send_message(cid, text))
+    await send_once(services, bot, key, member.user_id, Outgoing(text))
 
 
 async def hours_summary(services: Services, community_id: int, now: Any) -> HoursFigure | None:

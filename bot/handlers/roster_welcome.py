@@ -13,7 +13,8 @@ from storage.live import LiveMessages
 from storage.models import Community, Member
 
 from .. import live
-from ..delivery import post_message, send_once
+from ..delivery import Sent
+from ..outbox import Outgoing, records, send_once
 from .common import Scope, topic_of
 
 if TYPE_CHECKING:
@@ -44,13 +45,15 @@ async def welcome(scope: Scope, member: Member) -> None:
         return
     text, markup = await text_of(services, c, day)
     thread = topic_of(scope.message)
+    await send_once(services, bot, f"wl:{c.id}:{day}", c.chat_id, Outgoing(
+        text, markup, thread=thread, silent=True, record=("welcome.message", {"community": c.id, "day": day})))
 
-    async def record(tx: Any, m: Any) -> None:  # the send counts as the message's first edit (bot.live)
-        await ws.set_message_in(tx, c.id, day, m.chat_id, m.message_id)
-        await LiveMessages.sent_in(tx, "welcome", c.id, day, now)
 
-    await send_once(services, bot, f"wl:{c.id}:{day}", c.chat_id, lambda cid: post_message(
-        bot, cid, text, message_thread_id=thread, disable_notification=True, reply_markup=markup), record=record)  # type: ignore[arg-type]
+@records("welcome.message")
+async def record_welcome(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    """The day's welcome message; its send counts as its first edit (bot.live)."""
+    await services.repos.welcomes.set_message_in(tx, args["community"], args["day"], m.chat_id, m.message_id)
+    await LiveMessages.sent_in(tx, "welcome", args["community"], args["day"], services.now_ts())
 
 
 @live.renders("welcome")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 from domain.reports.charts import trend_chart
@@ -22,9 +22,10 @@ from storage.models import Community
 from storage.surveys import PulseSchedule, Survey
 
 from .. import live, quiet
-from ..delivery import in_topic, send_once
+from ..delivery import Sent
 from ..feeds import Gathering, PulsePoint, SurveyHeadline, SurveysFeed, SurveysGathered
 from ..keyboards import cb
+from ..outbox import Outgoing, records, send_once
 from ..render import local, survey_texts
 from ..services import Services, render
 from ..usecases.surveys_results import compute, frozen, published, trend, trend_start
@@ -90,18 +91,6 @@ def split_lines(text: str, limit: int = 3800) -> list[str]:
 
 
 # -- posting --------------------------------------------------------------------------------------
-async def _once(services: Services, bot: ExtBot, key: str, chat_id: int, send: Any) -> int | None | bool:
-    """Message id of what `key` names (sent now or before); None = try later; False = never (gone)."""
-    msg = await send_once(services, bot, key, chat_id, send)
-    if msg is None:
-        entry = await services.repos.outbox.get(key)
-        return False if entry is not None and entry.status == "skipped" else None
-    if msg is False:
-        entry = await services.repos.outbox.get(key)
-        return entry.message_id if entry is not None and entry.message_id else False
-    return msg.message_id
-
-
 async def post_survey(services: Services, bot: ExtBot, survey: Survey,
                       answering: tuple[int, int | None] | None = None) -> bool:
     """Put the survey's card in the group (at most once, resumable). Surveys posted before cards kept one
@@ -112,25 +101,18 @@ async def post_survey(services: Services, bot: ExtBot, survey: Survey,
     if community is None:
         return False
     r = services.repos.surveys
-    loc = community.locale
-
-    def send(cid: int, thread: int | None) -> Any:
-        reply = None
-        if answering is not None and answering[1] == thread:
-            reply = ReplyParameters(message_id=answering[0], allow_sending_without_reply=True)
-        return bot.send_message(cid, header_text(services, community, survey, survey.respondents),
-                                reply_markup=header_markup(services, survey, loc), message_thread_id=thread,
-                                reply_parameters=reply)
-
-    mid = await _once(services, bot, f"sv:{survey.id}:h", survey.chat_id, in_topic(services, community, send))
-    if mid is None:
-        return False
-    if mid is not False and survey.header_message_id is None:
-        await r.set_header(survey.id, int(mid))
-    if mid is not False and len(survey.items) == 1:  # a one-item check: a reply to the card answers it
-        await r.add_item_message(survey.id, 0, survey.chat_id, int(mid))
-    await r.set_posted(survey.id)
+    text = header_text(services, community, survey, survey.respondents)
+    markup = header_markup(services, survey, community.locale)
+    await send_once(services, bot, f"sv:{survey.id}:h", survey.chat_id, Outgoing(
+        text, markup, community_id=community.id, reply_to=answering,
+        record=("survey.card", {"survey": survey.id, "one_item": len(survey.items) == 1})),
+        also=lambda tx: r.set_posted_in(tx, survey.id))
     return True
+
+
+@records("survey.card")
+async def record_card(services: Services, tx: Any, args: dict[str, Any], m: Sent) -> None:
+    await services.repos.surveys.card_sent_in(tx, args["survey"], m.chat_id, m.message_id, args["one_item"])
 
 
 @live.renders("survey")

@@ -5,7 +5,7 @@
   A 429 pauses *every* sender for the `retry_after` Telegram asked for, then `bot.delivery.call` retries
   the send. PTB's AIORateLimiter (bot/app.py) stays behind it for everything else; at this pace it never
   has to wait. Measured against the fake with Telegram's limits: docs/performance.md, "Broadcast".
-- Resumable and idempotent: each send goes through `send_once` (outbox key = what and which period), so
+- Resumable and idempotent: each send goes through `bot.outbox.send_once` (outbox key = what and which period), so
   a run cut short by a restart resumes on the next pass and never posts a key twice; a key already sent
   costs no pacing slot.
 - Failures: `Forbidden` is marked by `delivery` (community inactive / person blocked) and the key is
@@ -26,13 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from telegram import Message
-from telegram.error import RetryAfter
-
-from ..delivery import send_once
-
 if TYPE_CHECKING:
-    from telegram.ext import ExtBot
 
     from ..services import Services
 
@@ -141,26 +135,6 @@ def pacer(services: Services) -> Pacer:
         p = services.extra["pacer"] = Pacer(services.extra.get("pacer_per_second", 30.0),
                                             services.extra.get("pacer_per_group_minute", 20))
     return p
-
-
-async def paced_send_once(services: Services, bot: ExtBot, key: str, chat_id: int,
-                          send: Callable[[int], Awaitable[Message | None]]) -> Message | None | bool:
-    """`send_once` behind the pacer. False if the key was already sent or skipped (no slot used)."""
-    entry = await services.repos.outbox.get(key)
-    if entry is not None and entry.status in ("sent", "skipped"):
-        return False
-    p = pacer(services)
-
-    async def paced(cid: int) -> Message | None:
-        await p.acquire(cid)
-        try:
-            return await send(cid)
-        except RetryAfter as exc:
-            delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
-            p.pause(float(delay))
-            raise
-
-    return await send_once(services, bot, key, chat_id, paced)
 
 
 @dataclass
