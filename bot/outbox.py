@@ -48,7 +48,11 @@ RECORDERS: dict[str, Recorder] = {}
 DRAIN_BATCH = 500
 DRAIN_CONCURRENCY = 8
 RETRY_S = 5  # a send that failed for now (timeout, network) is tried again by the drain after this
-WORKER = f"pid-{os.getpid()}"
+
+
+def worker() -> str:
+    """This worker process, as `outbox.queued_in` names it (asked each time: workers may be forked)."""
+    return f"pid-{os.getpid()}"
 
 
 def records(name: str) -> Callable[[Recorder], Recorder]:
@@ -104,7 +108,7 @@ QUEUED = Queued(0)
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int, out: Outgoing, *,
                     also: Callable[[Any], Awaitable[None]] | None = None) -> Sent | Queued | None | bool:
     """Queue `out` under `key` (with `also(tx)` if this call queued it) and, in the sender, send it now."""
-    await services.repos.delivery.queue(key, chat_id, services.now_ts(), out.payload(), out.photo, by=WORKER,
+    await services.repos.delivery.queue(key, chat_id, services.now_ts(), out.payload(), out.photo, by=worker(),
                                         also=also)
     if not await sender.may_send(services):
         return QUEUED

@@ -9,9 +9,11 @@ limits. A fixed clock start (CLOCK_START: Friday 27 November 2026, 15:00:30 WITA
 - The negative control: workers that answer 200 *before* handling (KOMBEL_TEST_ANSWER_FIRST=1), the same
   procedure with a power loss each trial (until the loss shows, at most CONTROL_TRIALS), fail the same check —
   so the check can see a loss.
-- All three workers run the scheduler job every second (PASS_INTERVAL_S=1) while 8 communities' roster
-  welcomes are due; only the sender-lease holder's pass sends: each outbox key reaches its chat once, none
-  ambiguous; the lease moves to another worker within seconds when its holder is killed; no 429 from the fake.
+- All three workers run the scheduler pass every second (PASS_INTERVAL_S=1), each tick in one of them at a
+  time: each of the 8 communities' PICs schedules a meeting within the hour, whose reminder is then due; every
+  live worker has run ticks; the reminders are sent by the sender-lease holder alone, each reaching its group
+  once, none ambiguous; the lease moves to another worker within seconds when its holder is killed; no
+  429 from the fake.
 """
 
 from __future__ import annotations
@@ -169,6 +171,30 @@ async def test_three_workers_lose_repeat_and_reorder_nothing_through_kills(deplo
         texts = [m.get("text") or m.get("caption") for m in fake.bot_messages(chat)]
         mine = next(m.get("text") or m.get("caption") for m in fake.bot_messages(chat) if m["message_id"] == mid)
         assert texts.count(mine) == 1, key
+    # every worker runs the scheduler pass: each community's PIC schedules a meeting starting within the hour, so its
+    # one-hour reminder is due at once; whichever worker's pass comes first queues it, the sender sends it — once
+    await workers.ready(3)
+    for n, (gid, pic) in enumerate([(GROUP, PIC), *GROUPS.items()]):
+        fake.send_text(gid, pic, f"/jadwal Jumat 15:50 60 Ruang guru - Rapat {n}")
+        await eventually(lambda gid=gid: any("Pengingat pertemuan" in (m.get("text") or "")
+                                             for m in fake.bot_messages(gid)), 15, 0.05)
+        await asyncio.sleep(0.4)  # the passes come round in another order
+    with psycopg.connect(db_target, autocommit=True) as conn:
+        reminders = conn.execute("SELECT key, chat_id, message_id, status, ambiguous, queued_in FROM outbox"
+                                 " WHERE key LIKE 'rm:%' ORDER BY key").fetchall()
+        ticking = {r[0] for r in conn.execute("SELECT application_name FROM pg_stat_activity"
+                                              " WHERE application_name LIKE 'kombel-ticks-%'")}
+    assert len(reminders) == 1 + len(GROUPS)
+    for key, chat, mid, status, ambiguous, _ in reminders:
+        assert (status, ambiguous) == ("sent", 0), key
+        assert [m["message_id"] for m in fake.bot_messages(chat)].count(mid) == 1, key
+        texts = [m.get("text") for m in fake.bot_messages(chat)]
+        assert texts.count(next(m.get("text") for m in fake.bot_messages(chat) if m["message_id"] == mid)) == 1, key
+    queued_in = {r[5] for r in reminders}
+    # every live worker has run ticks (its tick-lock session); which one queues a given reminder is a race of their
+    # passes (tests/test_pg_outbox.py shows a queued row from a worker that is not the sender going out)
+    assert {f"kombel-ticks-{pid}" for pid in workers.alive()} <= ticking, (ticking, workers.alive())
+    print(f"\n{len(reminders)} reminders queued by {len(queued_in)} worker(s), each sent once by the sender")
     # the sender moves when its holder dies
     await workers.ready(3)
     await eventually(lambda: _sender(db_target) is not None, 15, 0.1)  # a kill above may have taken it

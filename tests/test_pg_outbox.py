@@ -42,7 +42,7 @@ async def test_the_worker_that_is_not_the_sender_queues_and_the_sender_sends(two
     sid = await a.services.db.scalar("SELECT MAX(id) FROM surveys")
     key = f"sv:{sid}:h"
     assert await outbox.status(b.services, key) == "pending"
-    assert await b.services.db.scalar("SELECT queued_in FROM outbox WHERE key = ?", (key,)) == outbox.WORKER
+    assert await b.services.db.scalar("SELECT queued_in FROM outbox WHERE key = ?", (key,)) == outbox.worker()
     assert await outbox.drain(b.services, b.app.bot) == 0  # b does not send, even when asked to drain
 
     assert await outbox.drain(a.services, a.app.bot) == 1  # the sender's drain (its live job, every second)
