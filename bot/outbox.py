@@ -47,7 +47,7 @@ Recorder = Callable[["Services", Any, dict[str, Any], Sent], Awaitable[None]]
 RECORDERS: dict[str, Recorder] = {}
 DRAIN_BATCH = 500
 DRAIN_CONCURRENCY = 8
-RETRY_S = 5  # a send that failed for now (timeout, network) is tried again by the drain after this
+RETRY_S = 6  # a send that failed for now (timeout, network): the drain tries again after RETRY_S x attempts²
 
 
 def worker() -> str:

@@ -59,12 +59,14 @@ class DeliveryLedger:
         return bool(rows)
 
     async def owed(self, now: int, retry_after: int, limit: int = 500) -> list[Owed]:
-        """What is queued and not yet settled, in order: never tried, left 'sending' by a sender that died,
-        or failed for now (timeout, network) at least `retry_after` seconds ago."""
+        """What is queued and not yet settled, in order: never tried, left 'sending' by a sender that died, or
+        failed for now (timeout, network) at least `retry_after` × attempts² seconds ago (at most 10 minutes:
+        Telegram down for an hour is not asked 10,000 times a second)."""
         rows = await self.db.fetchall(
             "SELECT key, chat_id, payload, body FROM outbox WHERE status IN ('pending', 'sending')"
             " AND payload IS NOT NULL AND (status = 'sending' OR attempts = 0 OR sending_at IS NULL"
-            " OR sending_at <= ?) ORDER BY seq, key LIMIT ?", (now - retry_after, limit))
+            " OR sending_at <= ? - CASE WHEN attempts >= 10 THEN 600 ELSE ? * attempts * attempts END)"
+            " ORDER BY seq, key LIMIT ?", (now, retry_after, limit))
         return [Owed(r["key"], r["chat_id"], r["payload"], None if r["body"] is None else bytes(r["body"]))
                 for r in rows]
 

@@ -37,6 +37,10 @@ async def test_a_key_is_queued_once_with_its_advance_in_the_same_transaction(db_
         await led.settle("k1", "pending", 20, error="timeout", ambiguous=True)
         assert [o.key for o in await led.owed(now=24, retry_after=5)] == ["k2", "k3"]
         assert [o.key for o in await led.owed(now=26, retry_after=5)] == ["k1", "k2", "k3"]
+        await led.begin("k1", -5, 26)  # failed a second time: the pause grows (5 x 2² = 20 s)
+        await led.settle("k1", "pending", 26, error="network")
+        assert [o.key for o in await led.owed(now=45, retry_after=5)] == ["k2", "k3"]
+        assert [o.key for o in await led.owed(now=46, retry_after=5)] == ["k1", "k2", "k3"]
         assert (await led.queued("k1")).body == b"png"  # kept for the retry
         await led.begin("k1", -5, 27)
         await led.settle("k1", "sent", 28, message_id=9)
