@@ -25,7 +25,8 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -107,23 +108,32 @@ QUEUED = Queued(0)
 
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int, out: Outgoing, *,
                     also: Callable[[Any], Awaitable[None]] | None = None) -> Sent | Queued | None | bool:
-    """Queue `out` under `key` (with `also(tx)` if this call queued it) and, in the sender, send it now."""
-    await services.repos.delivery.queue(key, chat_id, services.now_ts(), out.payload(), out.photo, by=worker(),
-                                        also=also)
-    if not await sender.may_send(services):
-        return QUEUED
-    return await deliver(services, bot, key)
+    """Queue `out` under `key` (and run `also(tx)` in that transaction) and, in the sender, send it now. The key
+    is this call's from before it is queued, so the sender's drain leaves it to this call."""
+    async with _key(services, key):
+        await services.repos.delivery.queue(key, chat_id, services.now_ts(), out.payload(), out.photo, by=worker(),
+                                            also=also)
+        if not await sender.may_send(services):
+            return QUEUED
+        return await _deliver(services, bot, key)
 
 
 async def deliver(services: Services, bot: ExtBot, key: str) -> Sent | None | bool:
-    """Send the queued `key` once (bot/delivery.py's guarantee). Concurrent calls for one key in this process
-    are serialised: the second finds it sent."""
+    """Send the queued `key` once (bot/delivery.py's guarantee)."""
+    async with _key(services, key):
+        return await _deliver(services, bot, key)
+
+
+@asynccontextmanager
+async def _key(services: Services, key: str) -> AsyncIterator[None]:
+    """One call at a time per key in this process: the second finds it sent. A key held here is skipped by
+    `drain` (it is being queued or sent right now)."""
     inflight: dict[str, list[Any]] = services.extra.setdefault("outbox_inflight", {})
     slot = inflight.setdefault(key, [asyncio.Lock(), 0])
     slot[1] += 1
     try:
         async with slot[0]:
-            return await _deliver(services, bot, key)
+            yield
     finally:
         slot[1] -= 1
         if slot[1] == 0:
