@@ -158,7 +158,12 @@ class WebhookApp:
         token = _HANDLING.set(handling)
         try:
             app = self.application
-            await app.update_processor.process_update(update, app.process_update(update))
+            # Telegram's per-chat queue orders a chat's updates across workers; one without a chat (a poll answer)
+            # has no such queue: one user's are handled one at a time across workers (an advisory transaction lock)
+            user = update.effective_user if update.effective_chat is None else None
+            async with (self.services.db.one_at_a_time("user", user.id) if user is not None
+                        else contextlib.nullcontext()):
+                await app.update_processor.process_update(update, app.process_update(update))
         except Exception:
             handling.failed = True
             log.exception("update %s could not be processed", update.update_id)

@@ -213,6 +213,12 @@ class Database:
 
     # -- writes -----------------------------------------------------------------------------------
     @asynccontextmanager
+    async def one_at_a_time(self, space: str, key: int) -> AsyncIterator[None]:
+        """PostgreSQL's is a lock across worker processes (storage.pg); one SQLite process needs none: its update
+        processor already runs one chat's — or, without a chat, one user's — updates one after another."""
+        yield
+
+    @asynccontextmanager
     async def tx(self, *, mark: bool = True) -> AsyncIterator[Tx]:
         """A write unit: atomic (savepoint), serialised, and durable when the block exits.
         mark=False for incidental writes (who someone is, which group they used last) that may be

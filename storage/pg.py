@@ -23,6 +23,7 @@ import asyncio
 import functools
 import logging
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -234,6 +235,44 @@ class PgDatabase:
         rows = await self.fetchall("SELECT version FROM schema_migrations")
         done = {r[0] for r in rows}
         return [v for v, _, _ in self.migration_files() if v not in done]
+
+    # -- one at a time across workers ----------------------------------------------------------------
+    @asynccontextmanager
+    async def one_at_a_time(self, space: str, key: int) -> AsyncIterator[None]:
+        """Hold a PostgreSQL advisory *transaction* lock on (`space`, `key`) for the block: a second worker
+        asking for the same pair waits until this block ends (its transaction commits and the lock goes).
+        Webhook mode serialises updates without a chat (a poll answer) per user with it (bot/web.py)."""
+        assert self._executor is not None, "database is not open"
+        executor = self._executor
+        waiting = asyncio.get_running_loop().run_in_executor(
+            executor, self._lock_xact, zlib.crc32(space.encode()) & 0x7FFFFFFF, int(key))
+        try:
+            conn = await asyncio.shield(waiting)
+        except asyncio.CancelledError:  # given up (shutdown): the lock, once had, is let go at once
+            waiting.add_done_callback(
+                lambda f: f.cancelled() or f.exception() is not None or executor.submit(self._end_xact, f.result()))
+            raise
+        try:
+            yield
+        finally:
+            await self._call(self._end_xact, conn)
+
+    def _lock_xact(self, space: int, key: int) -> psycopg.Connection[Any]:
+        conn = self.pool.getconn()
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (space, key % 2**31))
+        except BaseException:
+            conn.rollback()
+            self.pool.putconn(conn)
+            raise
+        return conn
+
+    def _end_xact(self, conn: psycopg.Connection[Any]) -> None:
+        try:
+            conn.execute("COMMIT")
+        finally:
+            self.pool.putconn(conn)
 
     # -- reads ------------------------------------------------------------------------------------
     def _read(self, fn: Callable[[Conn], T]) -> T:

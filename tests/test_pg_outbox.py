@@ -5,6 +5,9 @@ each tick in one worker at a time; a worker that is not the sender queues, and t
 
 from __future__ import annotations
 
+import asyncio
+import zlib
+
 import psycopg
 import pytest
 
@@ -69,3 +72,37 @@ async def test_each_tick_runs_in_one_worker_at_a_time(two, db_target):
         held = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s",
                             (TICK_LOCK_SPACE,)).fetchone()[0]
     assert held == 0
+
+
+async def test_updates_without_a_chat_are_one_users_at_a_time_across_workers(db_target):
+    """bot/web.py holds `one_at_a_time("user", id)` while it handles an update without a chat (a poll answer):
+    a second worker's update of the same user waits for the first's to end; another user's does not."""
+    from storage.pg import PgDatabase
+
+    first, second = PgDatabase(db_target, pool_size=2), PgDatabase(db_target, pool_size=2)
+    await first.open()
+    await second.open()
+    try:
+        async with first.one_at_a_time("user", 7001):
+            with pytest.raises(TimeoutError):  # the same user in another worker: waits
+                async with asyncio.timeout(0.5):
+                    async with second.one_at_a_time("user", 7001):
+                        pass
+            async with asyncio.timeout(5):  # another user: at once
+                async with second.one_at_a_time("user", 7002):
+                    pass
+        async with asyncio.timeout(5):  # the first has ended: its lock went with its transaction
+            async with second.one_at_a_time("user", 7001):
+                pass
+        space = zlib.crc32(b"user") & 0x7FFFFFFF
+        for _ in range(50):  # and the wait given up above took the lock only to let it go: none is left
+            with psycopg.connect(db_target, autocommit=True) as conn:
+                held = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s",
+                                    (space,)).fetchone()[0]
+            if held == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert held == 0
+    finally:
+        await second.close()
+        await first.close()
