@@ -13,8 +13,8 @@ import pytest
 
 from bot.cli import main as cli_main
 from fakegram import serve, server_port
-from storage.backends import is_postgres
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, cast, onboard
+from tests.full_disk import FullDisk
 from tests.webhook_harness import PATH, SECRET, HookSim, eventually
 
 
@@ -78,40 +78,6 @@ async def test_a_wrong_secret_is_refused_and_nothing_is_handled_until_it_is_righ
     assert _attempts(hook, uid)[-1] == 200
     assert await hook.services.db.scalar("SELECT COUNT(*) FROM learning_logs") == 1
     assert hook.last_text(ANI).startswith("📝")
-
-
-class FullDisk:
-    """The database's disk fills up and is freed again. SQLite: its file may not grow (max_page_count), so
-    the write that needs a new page fails with SQLITE_FULL. PostgreSQL: the server's disk cannot be filled
-    from a test, so an insert into learning_logs fails as a full disk does there (SQLSTATE 53100)."""
-
-    def __init__(self, db, target) -> None:
-        self.db, self.pg = db, target if is_postgres(target) else None
-
-    def _pg(self, *sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.pg, autocommit=True) as conn:
-            for statement in sql:
-                conn.execute(statement)
-
-    async def fill(self) -> None:
-        if self.pg:
-            self._pg("CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                     " RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full';"
-                     " END $$",
-                     "CREATE TRIGGER test_disk_full BEFORE INSERT ON learning_logs FOR EACH ROW"
-                     " EXECUTE FUNCTION test_disk_full()")
-            return
-        await self.db.flush()
-        conn = self.db.conn._conn
-        conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0]}")
-
-    def free(self) -> None:
-        if self.pg:
-            self._pg("DROP TRIGGER IF EXISTS test_disk_full ON learning_logs", "DROP FUNCTION IF EXISTS test_disk_full()")
-        else:
-            self.db.conn._conn.execute("PRAGMA max_page_count=1073741823")
 
 
 async def test_a_handler_crash_answers_500_and_the_retry_is_handled_once(hook, db_target):
