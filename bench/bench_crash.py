@@ -17,7 +17,10 @@ Kill points, chosen per trial from a seeded RNG: inside the fake's handling of t
 (Telegram accepted it, the bot has no answer yet: the ambiguous window), right after the k-th
 sendMessage answered (before the outbox mark), or at a random time after the start.
 
-    .venv/bin/python -m bench.bench_crash [--trials 100] [--seed 7] [--members 150]
+    .venv/bin/python -m bench.bench_crash [--trials 100] [--seed 7] [--members 150] [--database URL]
+
+The database is a SQLite file in the work folder, or PostgreSQL (`--database postgresql://…`, an empty or
+freshly migrated database: the harness reads it as `Store`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from typing import Any
 from bot.clock import ManualClock
 from bot.sim import Sim
 from fakegram import FakeTelegram, serve, server_port
+from storage.backends import is_postgres
+from storage.dialect import to_postgres
 
 FAKE_TOKEN = "123456789:AAFakeTokenForCrashTests_0123456789abcdef"
 GA, GB = -1002000000001, -1002000000002
@@ -101,11 +106,58 @@ def world_now(fake: FakeTelegram) -> datetime:
     return datetime.fromtimestamp(fake.clock(), UTC)
 
 
-async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: random.Random) -> World:
-    """Two communities prepared through the bot itself (in-process, same database file and fake):
+class Store:
+    """The harness's own look at the bot's database, from outside the bot: a SQLite file or a PostgreSQL
+    URL, a plain connection per look, SQLite's SQL (on PostgreSQL translated as the bot's is)."""
+
+    def __init__(self, target: Path | str) -> None:
+        self.target = target
+        self.pg = is_postgres(target)
+
+    @property
+    def url(self) -> str:
+        """The bot process's DATABASE_URL."""
+        return str(self.target) if self.pg else f"sqlite:///{self.target}"
+
+    def _connect(self, *, read_only: bool = False) -> Any:
+        if self.pg:
+            import psycopg
+            from psycopg.rows import dict_row
+
+            return psycopg.connect(str(self.target), row_factory=dict_row, connect_timeout=5)
+        con = (sqlite3.connect(f"file:{self.target}?mode=ro", uri=True, timeout=1) if read_only
+               else sqlite3.connect(self.target, timeout=5))
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _sql(self, sql: str) -> str:
+        return to_postgres(sql) if self.pg else sql
+
+    def rows(self, sql: str, params: tuple[Any, ...] = (), *, read_only: bool = False) -> list[dict[str, Any]]:
+        with contextlib.closing(self._connect(read_only=read_only)) as con:
+            return [dict(r) for r in con.execute(self._sql(sql), params).fetchall()]
+
+    def write(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
+        """The statements in one transaction."""
+        with contextlib.closing(self._connect()) as con:
+            for sql, params in statements:
+                con.execute(self._sql(sql), params)
+            con.commit()
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        if self.pg:
+            import psycopg
+
+            return (psycopg.Error,)
+        return (sqlite3.Error,)
+
+
+async def build_world(target: Path | str, fake: FakeTelegram, n_members: int, rng: random.Random) -> World:
+    """Two communities prepared through the bot itself (in-process, same database and fake):
     A with an open cycle stage whose private reminders are due now, B whose first stage is due to close
     and second to open now (synthesis, header and questions to post)."""
-    sim = Sim(db_path, clock=ManualClock(world_now(fake)), fake=fake)
+    sim = Sim(target, clock=ManualClock(world_now(fake)), fake=fake)
     members = list(range(910_000, 910_000 + n_members))
     for u in [PIC_A, PIC_B, *members]:
         fake.user(u, f"Guru{u}")
@@ -132,10 +184,10 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
         await sim.stop()
     # The due times, moved to "now" for the bot process's clock (the world's, see WORLD_START).
     now = int(fake.clock())
-    with contextlib.closing(sqlite3.connect(db_path)) as con, con:
-        con.execute("UPDATE cycle_stages SET reminder_at = ? WHERE id = ?", (now - 5, stage_a))
-        con.execute("UPDATE cycle_stages SET closes_at = ? WHERE community_id = ? AND status = 'open'", (now - 5, c_b.id))
-        con.execute("UPDATE cycle_stages SET opens_at = ? WHERE community_id = ? AND seq = 1", (now - 5, c_b.id))
+    Store(target).write(
+        ("UPDATE cycle_stages SET reminder_at = ? WHERE id = ?", (now - 5, stage_a)),
+        ("UPDATE cycle_stages SET closes_at = ? WHERE community_id = ? AND status = 'open'", (now - 5, c_b.id)),
+        ("UPDATE cycle_stages SET opens_at = ? WHERE community_id = ? AND seq = 1", (now - 5, c_b.id)))
     # Everything the setup produced was handled in-process: acknowledge it so the poller starts clean.
     last = max(u["update_id"] for u in fake.updates)
     await fake.call("getUpdates", {"offset": last + 1, "timeout": 0})
@@ -155,10 +207,12 @@ async def build_world(db_path: Path, fake: FakeTelegram, n_members: int, rng: ra
 
 class Harness:
     def __init__(self, workdir: Path, *, seed: int, members: int = 150, feed_interval: float = 0.03,
-                 log_level: str = "WARNING") -> None:
+                 log_level: str = "WARNING", database: Path | str | None = None) -> None:
         self.log_level = log_level
         self.workdir = workdir
         self.db_path = workdir / "kombel.sqlite3"
+        self.target = database or self.db_path  # a postgresql:// URL: PostgreSQL
+        self.store = Store(self.target)
         self.rng = random.Random(seed)
         self.n_members = members
         self.feed_interval = feed_interval
@@ -189,14 +243,10 @@ class Harness:
         return result
 
     def _outbox_sending(self) -> bool:
-        """Is a scheduled send in flight (its outbox entry durably 'sending')? Read from the bot's file."""
+        """Is a scheduled send in flight (its outbox entry durably 'sending')? Read from the bot's database."""
         try:
-            con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=1)
-            try:
-                return con.execute("SELECT 1 FROM outbox WHERE status = 'sending' LIMIT 1").fetchone() is not None
-            finally:
-                con.close()
-        except sqlite3.Error:
+            return bool(self.store.rows("SELECT 1 FROM outbox WHERE status = 'sending' LIMIT 1", read_only=True))
+        except self.store.errors:
             return False
 
     def _kill(self) -> None:
@@ -207,7 +257,7 @@ class Harness:
     # -- the bot process ---------------------------------------------------------------------------
     async def spawn(self, port: int) -> None:
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-                   DATABASE_URL=f"sqlite:///{self.db_path}", LOG_LEVEL=self.log_level, DEFAULT_TIMEZONE="Asia/Makassar",
+                   DATABASE_URL=self.store.url, LOG_LEVEL=self.log_level, DEFAULT_TIMEZONE="Asia/Makassar",
                    CLOCK_START=world_now(self.fake).isoformat())
         with self.log_path.open("ab") as log:  # noqa: ASYNC230 (a local file, opened once per start)
             log.write(b"--- start\n")
@@ -277,13 +327,11 @@ class Harness:
             await self.proc.wait()
 
     def _settled(self) -> bool:
-        with contextlib.closing(sqlite3.connect(self.db_path, timeout=5)) as con:
-            open_keys = con.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
-            unreminded = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE reminder_at <= ? AND reminded = 0"
-                                     " AND status = 'open'", (int(self.fake.clock()),)).fetchone()[0]
-            unposted = con.execute("SELECT COUNT(*) FROM cycle_stages WHERE status = 'open' AND posted = 0"
-                                   ).fetchone()[0]
-        return open_keys == 0 and unreminded == 0 and unposted == 0
+        open_keys = self.store.rows("SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') LIMIT 1")
+        unreminded = self.store.rows("SELECT 1 FROM cycle_stages WHERE reminder_at <= ? AND reminded = 0"
+                                     " AND status = 'open' LIMIT 1", (int(self.fake.clock()),))
+        unposted = self.store.rows("SELECT 1 FROM cycle_stages WHERE status = 'open' AND posted = 0 LIMIT 1")
+        return not (open_keys or unreminded or unposted)
 
     # -- the members -------------------------------------------------------------------------------
     async def feed(self, world: World) -> None:
@@ -300,7 +348,7 @@ class Harness:
     # -- the run -----------------------------------------------------------------------------------
     async def run(self, trials: int) -> Report:
         started = time.perf_counter()
-        world = await build_world(self.db_path, self.fake, self.n_members, self.rng)
+        world = await build_world(self.target, self.fake, self.n_members, self.rng)
         server = await serve(self.fake, port=0)
         port = server_port(server)
         feeder = asyncio.create_task(self.feed(world))
@@ -325,13 +373,11 @@ class Harness:
     def check(self, world: World) -> None:
         r, f = self.report, self.fake
         problems = r.problems
-        with contextlib.closing(sqlite3.connect(self.db_path)) as con:
-            con.row_factory = sqlite3.Row
-            logs = Counter(row["what"] for row in con.execute("SELECT what FROM learning_logs"))
-            answers = Counter(row["text"] for row in con.execute(
-                "SELECT text FROM cycle_answers WHERE stage_id = ?", (world.stage_a,)))
-            outbox = [dict(row) for row in con.execute("SELECT * FROM outbox")]
-            prompts = {(row["chat_id"], row["message_id"]) for row in con.execute("SELECT * FROM cycle_prompts")}
+        logs = Counter(row["what"] for row in self.store.rows("SELECT what FROM learning_logs"))
+        answers = Counter(row["text"] for row in self.store.rows(
+            "SELECT text FROM cycle_answers WHERE stage_id = ?", (world.stage_a,)))
+        outbox = self.store.rows("SELECT * FROM outbox")
+        prompts = {(row["chat_id"], row["message_id"]) for row in self.store.rows("SELECT * FROM cycle_prompts")}
         # a group answer's receipt is the bot's 👍 reaction on it (set once per handling: count the calls)
         thanked = Counter(int(p["message_id"]) for name, p in f.calls
                           if name.lower() == "setmessagereaction" and int(p["chat_id"]) == GA)
@@ -420,13 +466,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--members", type=int, default=150)
     parser.add_argument("--dir", help="work folder (default: a temporary one)")
+    parser.add_argument("--database", help="a postgresql:// URL (default: a SQLite file in the work folder)")
     args = parser.parse_args()
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(args.dir) if args.dir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        report = asyncio.run(Harness(workdir, seed=args.seed, members=args.members).run(args.trials))
+        report = asyncio.run(Harness(workdir, seed=args.seed, members=args.members,
+                                     database=args.database).run(args.trials))
     print_report(report)
     sys.exit(1 if report.problems else 0)
 

@@ -361,7 +361,9 @@ class PgDatabase:
         """Every unit is committed when it returns: nothing waits."""
 
     async def checkpoint(self, attempts: int = 5) -> bool:
-        """SQLite's WAL checkpoint after an erasure; PostgreSQL's own checkpoints and VACUUM do this."""
+        """SQLite's WAL checkpoint after an erasure. Nothing here does its work on PostgreSQL: erased rows stay
+        in the table files as dead tuples (even after a plain VACUUM) and in the WAL (docs/operations.md,
+        "Personal data", "On disk, PostgreSQL")."""
         return True
 
 

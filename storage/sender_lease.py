@@ -35,13 +35,19 @@ class SenderLease:
         """As of the last `refresh` (no round trip)."""
         return self._held
 
-    def _drop(self) -> None:
-        conn, self._conn, self._held = self._conn, None, False
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # already broken
-                pass
+    def _drop(self, *, unlock: bool = False) -> None:
+        conn, held, self._conn, self._held = self._conn, self._held, None, False
+        if conn is None:
+            return
+        try:
+            if unlock and held:  # handed over now: closing alone frees it only once the server notices
+                conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+        except Exception:  # already broken: its session, and the lock, end with it
+            pass
+        try:
+            conn.close()
+        except Exception:  # already broken
+            pass
 
     def _refresh(self) -> bool:
         import psycopg
@@ -71,7 +77,7 @@ class SenderLease:
 
     async def release(self) -> None:
         async with self._lock:
-            await asyncio.to_thread(self._drop)
+            await asyncio.to_thread(self._drop, unlock=True)
 
 
 TICK_LOCK_SPACE = SENDER_LOCK_KEY + 1  # the first key of the two-key advisory locks of the scheduler's ticks

@@ -76,7 +76,7 @@ async def test_pacer_keeps_every_limit_of_the_fake() -> None:
     assert took >= 60
 
 
-async def test_summary_fan_out_sends_each_once_within_the_limits(tmp_path) -> None:
+async def test_summary_fan_out_sends_each_once_within_the_limits(db_target) -> None:
     """The real weekly-summary job for 40 communities (one photo with its caption each) through the outbox,
     the Pacer and the fake with Telegram's limits: each group gets its summary exactly once, no 429, no
     second of more than 30 sends and no group over 20 a minute; a later pass sends nothing again."""
@@ -84,7 +84,7 @@ async def test_summary_fan_out_sends_each_once_within_the_limits(tmp_path) -> No
     fake = limited_fake(clock)
     hooks = Hooks()
     chats = [-1001000000000 - i for i in range(40)]
-    async with Sim(tmp_path / "kombel.sqlite3", clock=clock, fake=fake) as sim:
+    async with Sim(db_target, clock=clock, fake=fake) as sim:
         services = sim.services
         services.extra["pacer"] = virtual_pacer(clock)
         services.extra["chartpool_workers"] = 0  # charts in a thread: no process pool to start for 40 charts

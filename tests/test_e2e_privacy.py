@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
-
-import pytest
 
 from storage.privacy import export_user
 from tests.conftest import ANI, BUDI, GROUP, PIC, onboard
-from tests.test_personal_data import canon, changed_rows, raw_traces, snapshot, traces
+from tests.test_personal_data import canon, changed_rows, on_sqlite, raw_traces, snapshot, traces
 
 LABELS = {"id": "(dihapus)", "en": "(deleted)"}
 
@@ -60,21 +57,12 @@ async def test_pic_deletes_community_data_with_confirmation(sim):
 
 
 # -- /hapusdataku through the bot: a member who did everything leaves no trace -----------------------------
-ZUB = 7_000_000_123  # 6 bytes in a record: the raw files are searched for it too
+ZUB = 7_000_000_123  # 6 bytes in a record: the raw files are searched for it too (SQLite)
 ZUB_TEXTS = ("Zubaedah", "Kartikasari", "zubaedah_kk", "Delapan murid belum lancar membaca qx1",
              "Papan pecahan kertas qx2", "Webinar literasi numerasi qx3", "Murid kelompok B ramai qx4",
              "Perlu contoh soal cerita qx5", "Pojok baca kelas 2 qx6", "Foto pojok baca qx7")
 
 
-def _rows(path) -> dict[str, dict[int, dict]]:
-    conn = sqlite3.connect(path)
-    try:
-        return snapshot(conn)
-    finally:
-        conn.close()
-
-
-@pytest.mark.sqlite_only("searches the SQLite file and its -wal bytes; the other tests here erase on PostgreSQL too")
 async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(sim, clock):
     f = sim.fake
     f.user(ZUB, "Zubaedah", last_name="Kartikasari", username="zubaedah_kk")
@@ -121,12 +109,12 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     checkin = next(m for m in reversed(f.bot_messages(GROUP)) if "Presensi pertemuan" in (m.get("text") or ""))
     await sim.tap(GROUP, checkin["message_id"], ZUB, "✅ Saya hadir")
 
-    path = sim.services.db.path
-    before = _rows(path)
+    db = sim.services.db
+    before = await snapshot(db)
     for table in ("cycle_answers", "cycle_evidence", "learning_logs", "survey_answers", "good_practices",
                   "journal_entries", "rsvps", "attendance", "outbox"):
         assert any(r.get("user_id") == ZUB or r.get("chat_id") == ZUB for r in before[table].values()), table
-    assert raw_traces(path, ZUB, ZUB_TEXTS)
+    assert not on_sqlite(db) or raw_traces(db.path, ZUB, ZUB_TEXTS)  # SQLite: its files are searched too
 
     await sim.say(ZUB, ZUB, "/dataku")
     exported = json.loads(f.file_bytes(sim.last(ZUB)["document"]["file_id"]))
@@ -136,9 +124,9 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     await sim.tap(ZUB, sim.last(ZUB)["message_id"], ZUB, "Ya, hapus")
     assert "sudah dihapus" in sim.last_text(ZUB)
     assert sim.services.cached_admins(GROUP) is None  # asked again when next needed
-    after = _rows(path)
+    after = await snapshot(db)
     assert traces(after, ZUB, ZUB_TEXTS) == []
-    assert raw_traces(path, ZUB, ZUB_TEXTS) == []
+    assert not on_sqlite(db) or raw_traces(db.path, ZUB, ZUB_TEXTS) == []
     assert changed_rows(before, after) == canon(exported)  # /dataku gave exactly the rows erased or changed
     # the community's RTL items stay, without her
     rtl = [tuple(r) for r in await sim.services.db.fetchall(
@@ -152,4 +140,4 @@ async def test_delete_my_data_leaves_no_trace_and_the_export_is_what_it_removed(
     await sim.tick()
     assert len(f.bot_messages(ZUB)) == sent_before
     assert await sim.services.db.scalar("SELECT COUNT(*) FROM outbox WHERE chat_id = ?", (ZUB,)) == 0
-    assert traces(_rows(path), ZUB, ZUB_TEXTS) == []
+    assert traces(await snapshot(db), ZUB, ZUB_TEXTS) == []

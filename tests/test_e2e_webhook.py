@@ -1,5 +1,6 @@
 """Webhook mode end to end (issue 16): the real application and ASGI app (bot/web.py) under uvicorn on a free
-port, the fake Bot API delivering by webhook as Telegram does (fakegram/webhook_delivery.py), a fixed clock."""
+port, the fake Bot API delivering by webhook as Telegram does (fakegram/webhook_delivery.py), a fixed clock.
+On SQLite and on PostgreSQL (`db_target`): webhook mode is how PostgreSQL deployments run."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import pytest
 from bot.cli import main as cli_main
 from fakegram import serve, server_port
 from tests.conftest import ANI, BUDI, CITRA, GROUP, PIC, cast, onboard
+from tests.full_disk import FullDisk
 from tests.webhook_harness import PATH, SECRET, HookSim, eventually
 
 
 @pytest.fixture
-async def hook(tmp_path, clock):
-    s = HookSim(tmp_path / "kombel.sqlite3", clock=clock)
+async def hook(db_target, clock):
+    s = HookSim(db_target, clock=clock)
     cast(s.fake)
     await s.start()
     yield s
@@ -78,16 +80,15 @@ async def test_a_wrong_secret_is_refused_and_nothing_is_handled_until_it_is_righ
     assert hook.last_text(ANI).startswith("📝")
 
 
-async def test_a_handler_crash_answers_500_and_the_retry_is_handled_once(hook):
+async def test_a_handler_crash_answers_500_and_the_retry_is_handled_once(hook, db_target):
     """A full disk makes the handler's write raise: 500, Telegram retries; once there is room, it is handled
     — once, with no trace of the failed attempt."""
     await onboard(hook)
     f = hook.fake
     await hook.say(ANI, ANI, "/start")
     db = hook.services.db
-    await db.flush()
-    conn = db.conn._conn
-    conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0]}")
+    disk = FullDisk(db, db_target)
+    await disk.fill()
     note = "webinar asesmen formatif " * 8
     crashed = None
     sent = 0
@@ -101,7 +102,7 @@ async def test_a_handler_crash_answers_500_and_the_retry_is_handled_once(hook):
                 break
             await hook.settle()
     finally:
-        conn.execute("PRAGMA max_page_count=1073741823")
+        disk.free()
     assert crashed is not None, "the database never filled up: the test proves nothing"
     await hook.settle()
     tries = _attempts(hook, crashed)
@@ -113,12 +114,12 @@ async def test_a_handler_crash_answers_500_and_the_retry_is_handled_once(hook):
     assert texts.count(sorry) == tries.count(500) and texts[-1].startswith("📝")
 
 
-async def test_a_redelivered_update_is_handled_once_by_this_process_another_and_a_new_one(hook, clock):
+async def test_a_redelivered_update_is_handled_once_by_this_process_another_and_a_new_one(hook, clock, db_target):
     welcome = await onboard(hook)
     f = hook.fake
     # another worker on the same database and Telegram, started before the update is handled (as several
     # PostgreSQL workers are)
-    other = await HookSim(hook.settings.database_path, clock=clock, fake=f).start()
+    other = await HookSim(db_target, clock=clock, fake=f).start()
     await f.webhook.close()  # from here on, we play Telegram re-sending by hand
     role = hook.services.renderer.t("id", "role.subject")
     update = f.press_button(GROUP, welcome["message_id"], ANI, role)  # Ani changes her role: a write
@@ -172,8 +173,8 @@ async def test_health_readiness_and_metrics(hook):
     assert ready.status_code == 503 and ready.json()["reason"] == "migrations"
 
 
-async def test_the_scheduler_pass_runs_in_serve_mode(tmp_path, clock):
-    s = HookSim(tmp_path / "jobs.sqlite3", clock=clock, schedule_jobs=True)
+async def test_the_scheduler_pass_runs_in_serve_mode(db_target, clock):
+    s = HookSim(db_target, clock=clock, schedule_jobs=True)
     await s.start()
     try:
         jobs = s.app.job_queue.get_jobs_by_name("scheduler-pass")
@@ -186,6 +187,7 @@ async def test_the_scheduler_pass_runs_in_serve_mode(tmp_path, clock):
         await s.stop()
 
 
+@pytest.mark.sqlite_only("SQLite's one writer refuses several workers; tests/test_pg_multiworker.py runs three on PostgreSQL")
 def test_several_workers_on_sqlite_are_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 35)
@@ -228,6 +230,7 @@ async def test_webhook_set_info_delete_for_operators(tmp_path, monkeypatch, caps
         server.close()
 
 
+@pytest.mark.sqlite_only("SQLite's read-only connection; test_health_readiness_and_metrics reads them on PostgreSQL")
 def test_sqlite_is_untouched_by_the_health_queries(tmp_path):
     """/readyz and /metrics only read: a read-only connection answers them (no write lock is taken)."""
     import asyncio as aio
@@ -248,28 +251,21 @@ def test_sqlite_is_untouched_by_the_health_queries(tmp_path):
     assert sqlite3.connect(tmp_path / "h.sqlite3").execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
 
 
-async def test_429s_the_rate_limiter_waits_out_are_counted(tmp_path, clock):
+async def test_429s_the_rate_limiter_waits_out_are_counted(db_target, clock):
     from prometheus_client import REGISTRY
 
-    from bot.app import build_application, start, stop
-    from bot.settings import Settings
-    from bot.sim import SIM_TOKEN
-    from fakegram import FakeRequest, FakeTelegram
+    from bot.sim import Sim
+    from fakegram import FakeTelegram
 
     fake = FakeTelegram(clock=lambda: clock.now().timestamp())
     fake.user(ANI, "Ani")
     fake.send_text(ANI, ANI, "/start")  # the private chat exists
-    app = build_application(Settings(token=SIM_TOKEN, database_path=tmp_path / "r.sqlite3"),
-                            request=FakeRequest(fake), clock=clock, rate_limit=True, schedule_jobs=False)
-    await start(app)
-    try:
+    async with Sim(db_target, clock=clock, fake=fake, rate_limit=True) as sim:  # PTB's AIORateLimiter
         def count() -> float:
             return REGISTRY.get_sample_value("kombel_telegram_429_total") or 0.0
 
         before = count()
         fake.fail_next("sendMessage", code=429, retry_after=1, chat_id=ANI)
-        await app.bot.send_message(ANI, "halo")  # PTB's limiter waits a second and sends again
+        await sim.app.bot.send_message(ANI, "halo")  # PTB's limiter waits a second and sends again
         assert count() == before + 1
         assert fake.texts(ANI)[-1] == "halo"
-    finally:
-        await stop(app)

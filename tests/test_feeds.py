@@ -11,6 +11,7 @@ from dataclasses import fields
 import storage
 from bot import feeds as feeds_module
 from bot.feeds import Feeds
+from storage.backends import make_database
 from storage.db import Database
 from storage.repos import Repos
 
@@ -45,9 +46,8 @@ def reachable(root: object, depth: int = 2) -> set[type]:
     return out
 
 
-async def test_every_feature_repository_is_an_attribute_of_repos(tmp_path):
-    db = Database(tmp_path / "r.sqlite3")
-    await db.open()
+async def test_every_feature_repository_is_an_attribute_of_repos(db_target):
+    db = await make_database(db_target).open()
     try:
         repos = Repos(db)
         classes = repository_classes()

@@ -79,9 +79,9 @@ async def test_debug_logs_in_process_hold_no_answer_nor_token(db_target, fmt, we
         assert secret not in out, secret
 
 
-async def test_debug_log_of_the_real_bot_process_holds_no_answer_nor_token(tmp_path):
-    h = Harness(tmp_path, seed=1, members=4, log_level="DEBUG")
-    world = await build_world(h.db_path, h.fake, 4, h.rng)
+async def test_debug_log_of_the_real_bot_process_holds_no_answer_nor_token(tmp_path, db_target):
+    h = Harness(tmp_path, seed=1, members=4, log_level="DEBUG", database=db_target)
+    world = await build_world(h.target, h.fake, 4, h.rng)
     server = await serve(h.fake, port=0)
     try:
         await h.spawn(server_port(server))
@@ -109,7 +109,7 @@ async def test_debug_log_of_the_real_bot_process_holds_no_answer_nor_token(tmp_p
         assert secret not in out, secret
 
 
-async def test_json_log_of_the_real_serve_process_holds_no_answer_token_nor_secret(tmp_path):
+async def test_json_log_of_the_real_serve_process_holds_no_answer_token_nor_secret(tmp_path, db_target):
     """`kombel-bot serve` with LOG_FORMAT=json at DEBUG, the fake delivering by webhook over HTTP: every line
     is a JSON object, the answer is handled, and neither it, the token nor the webhook secret is logged."""
     import os
@@ -118,13 +118,13 @@ async def test_json_log_of_the_real_serve_process_holds_no_answer_token_nor_secr
 
     from bench.bench_crash import world_now
 
-    h = Harness(tmp_path, seed=1, members=4, log_level="DEBUG")
-    world = await build_world(h.db_path, h.fake, 4, h.rng)
+    h = Harness(tmp_path, seed=1, members=4, log_level="DEBUG", database=db_target)
+    world = await build_world(h.target, h.fake, 4, h.rng)
     server = await serve(h.fake, port=0)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, DATABASE_URL=f"sqlite:///{h.db_path}",
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=FAKE_TOKEN, DATABASE_URL=h.store.url,
                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{server_port(server)}/bot", LOG_LEVEL="DEBUG",
                LOG_FORMAT="json", DEFAULT_TIMEZONE="Asia/Makassar", CLOCK_START=world_now(h.fake).isoformat(),
                WEBHOOK_URL="https://bot.example.org/tg/hook", WEBHOOK_SECRET=SECRET)

@@ -1,24 +1,24 @@
 """/hapusdataku leaves no trace of the person, driven by the schema (`storage.privacy`'s rule).
 
-The seed reads every table and column from sqlite_master, so a table a later migration adds is seeded too:
-one person is put into every column the rule says can hold a person (their id, their private chat id, a
-key with their id, their name typed as text), with their own rows full of their answer text; everybody
-else's rows go in beside them. After the erase no table holds their id, name or answer text, the raw
-bytes of the database, `-wal` and `-shm` files hold none of it either, nobody else's row changed, and the
-export taken before is exactly the rows the erase deleted or changed. A column whose name suggests a
+The seed reads every table and column from the database's catalogue (SQLite's, or PostgreSQL's on the
+PostgreSQL run), so a table a later migration adds is seeded too: one person is put into every column the
+rule says can hold a person (their id, their private chat id, a key with their id, their name typed as
+text), with their own rows full of their answer text; everybody else's rows go in beside them, in one write
+unit with every constraint on (foreign keys included). After the erase no table holds their id, name or
+answer text, on SQLite the raw bytes of the database, `-wal` and `-shm` files hold none of it either,
+nobody else's row changed, and the export taken before is exactly the rows the erase deleted or changed. A column whose name suggests a
 person but that the rule does not cover fails `test_every_column_that_names_a_person_is_covered`."""
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage.db import Database
+from storage.backends import is_postgres, make_database
 from storage.privacy import CHAT, KEY, NAME, OWNER, REF, erase_user, export_user, person_kind
 from storage.repos import Repos
 
@@ -45,12 +45,12 @@ NOT_A_PERSON = {
 }
 
 
-def uncovered(tables: dict[str, list[tuple[str, str]]], fks: dict[str, list[tuple[str, str]]]) -> list[str]:
+def uncovered(tables: dict[str, list[tuple[str, str]]], fks: dict[str, list[tuple[str, ...]]]) -> list[str]:
     """Columns that look like they hold a person (a word of their name, or a reference to users) but that
     the rule does not cover."""
     out = []
     for table, cols in tables.items():
-        users_refs = {col for col, parent in fks.get(table, []) if parent == "users"}
+        users_refs = {fk[0] for fk in fks.get(table, []) if fk[1] == "users"}
         for col, _ in cols:
             words = set(col.lower().split("_"))
             suspicious = bool(words & PERSON_WORDS) or col in users_refs
@@ -59,23 +59,57 @@ def uncovered(tables: dict[str, list[tuple[str, str]]], fks: dict[str, list[tupl
     return out
 
 
-def _schema(conn: sqlite3.Connection) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+Tables = dict[str, list[tuple[str, str]]]     # table -> [(column, TYPE)]
+Fks = dict[str, list[tuple[str, str, str]]]     # table -> [(column, parent table, parent column)]
+
+_PG_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "SMALLINT": "INTEGER", "DOUBLE PRECISION": "REAL",
+             "REAL": "REAL", "TEXT": "TEXT"}
+_PG_FKS = """SELECT cl.relname, a.attname, pcl.relname, pa.attname FROM pg_constraint c
+    JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class pcl ON pcl.oid = c.confrelid
+    JOIN LATERAL unnest(c.conkey, c.confkey) AS k(col, pcol) ON true
+    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
+    JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pcol
+    WHERE c.contype = 'f' AND cl.relnamespace = current_schema()::regnamespace"""
+
+
+def _schema(conn: Any) -> tuple[Tables, Fks, dict[str, set[str]]]:
+    """Every table's columns (SQLite's type names; on PostgreSQL its types mapped to them), foreign keys and
+    the columns the database fills itself (SQLite's rowid alias, PostgreSQL's identity), from the catalogue
+    of `conn`: a sqlite3 connection or a storage.pg connection (what `db.run` and `db.unit` hand over)."""
+    raw = getattr(conn, "raw", None)  # storage.pg.Conn: the catalogue is PostgreSQL's, queried untranslated
+    if raw is not None:
+        cols = raw.execute("SELECT table_name, column_name, upper(data_type), is_identity FROM"
+                           " information_schema.columns WHERE table_schema = current_schema()"
+                           " ORDER BY table_name, ordinal_position").fetchall()
+        tables: Tables = {}
+        auto: dict[str, set[str]] = {}
+        for t, c, typ, identity in cols:
+            tables.setdefault(t, []).append((c, _PG_TYPES[typ]))
+            if identity == "YES":
+                auto.setdefault(t, set()).add(c)
+        fks: Fks = {t: [] for t in tables}
+        for t, c, parent, pcol in raw.execute(_PG_FKS).fetchall():
+            fks[t].append((c, parent, pcol))
+        return dict(sorted(tables.items())), fks, auto
     names = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    tables = {t: [(r[1], (r[2] or "").upper()) for r in conn.execute(f"PRAGMA table_info({t})")] for t in names}
-    fks = {t: [(r[3], r[2]) for r in conn.execute(f"PRAGMA foreign_key_list({t})")] for t in names}
-    return tables, fks
+    infos = {t: conn.execute(f"PRAGMA table_info({t})").fetchall() for t in names}
+    tables = {t: [(r[1], (r[2] or "").upper()) for r in info] for t, info in infos.items()}
+    fks = {t: [(r[3], r[2], r[4]) for r in conn.execute(f"PRAGMA foreign_key_list({t})")] for t in names}
+    pks = {t: [r for r in info if r[5]] for t, info in infos.items()}
+    auto = {t: {pk[0][1]} for t, pk in pks.items() if len(pk) == 1 and pk[0][2].upper() == "INTEGER"}
+    return tables, fks, auto
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(tmp_path / "kombel.sqlite3").open()
+async def db(db_target):
+    database = await make_database(db_target).open()
     yield database
     await database.close()
 
 
 async def test_every_column_that_names_a_person_is_covered(db):
-    tables, fks = _schema(db.conn._conn)
+    tables, fks, _ = await db.run(_schema)
     assert uncovered(tables, fks) == []
     # the check itself: a new table with a person under another name is caught, one following the rule is not
     assert uncovered({"lesson_notes": [("teacher_id", "INTEGER")], "x": [("author", "TEXT")]}, {}) == [
@@ -100,9 +134,9 @@ class Seeder:
     """Fills any schema: a background row per table (someone else, community B), then for each person
     column a row holding the person (community A)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.tables, self.fks = _schema(conn)
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn  # inside one write unit (`db.unit(Seeder.seed)`): sqlite3's or storage.pg's
+        self.tables, self.fks, self.auto = _schema(conn)
         self.n = 1000
         self.background: dict[str, int] = {}   # table -> rowid of its background row
         self.person_rows: dict[str, list[int]] = {}
@@ -117,7 +151,7 @@ class Seeder:
         pending = [t for t in self.tables if t not in ("schema_migrations",)]
         while pending:
             for t in list(pending):
-                parents = {p for _, p in self.fks[t] if p != t}
+                parents = {p for _, p, _ in self.fks[t] if p != t}
                 if parents <= set(done) | {"communities", "users"} or t in ("communities", "users"):
                     done.append(t)
                     pending.remove(t)
@@ -126,7 +160,7 @@ class Seeder:
     def value(self, table: str, col: str, typ: str, *, mine: str | None, community: int) -> Any:
         """The value of one column: `mine` is the column that holds the person in this row (or "*" for a
         row the person owns: every person column and every text holds them)."""
-        fk = dict(self.fks[table]).get(col)
+        fk = {c: (p, pc) for c, p, pc in self.fks[table]}.get(col)
         kind = person_kind(table, col)
         own = mine == "*" or mine == col or (mine == "refs" and kind == REF)
         if kind in (OWNER, REF):
@@ -140,11 +174,10 @@ class Seeder:
         if col == "community_id":
             return community
         if fk is not None:
-            if fk == table:
+            if fk[0] == table:
                 return None
-            parent = self.tables_fk_target(table, col)
-            return self.conn.execute(f"SELECT {parent[1]} FROM {parent[0]} WHERE rowid = ?",
-                                     (self.background[parent[0]],)).fetchone()[0]
+            return self.conn.execute(f"SELECT {fk[1]} FROM {fk[0]} WHERE rowid = ?",
+                                     (self.background[fk[0]],)).fetchone()[0]
         if "INT" in typ:
             return self.next()
         if "REAL" in typ:
@@ -160,37 +193,34 @@ class Seeder:
                           (uid, NOW, NOW))
         return uid
 
-    def tables_fk_target(self, table: str, col: str) -> tuple[str, str]:
-        for r in self.conn.execute(f"PRAGMA foreign_key_list({table})"):
-            if r[3] == col:
-                return r[2], r[4] or "rowid"
-        raise KeyError(col)
-
     def insert(self, table: str, *, mine: str | None, community: int) -> int:
         cols = [(c, t) for c, t in self.tables[table]
-                if person_kind(table, c) is not None or not self._is_rowid_alias(table, c)]
+                if person_kind(table, c) is not None or c not in self.auto.get(table, ())]
         values = [self.value(table, c, t, mine=mine, community=community) for c, t in cols]
-        sql = (f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) VALUES ({', '.join('?' * len(cols))})")
-        return int(self.conn.execute(sql, values).lastrowid)
+        sql = (f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) VALUES ({', '.join('?' * len(cols))})"
+               " RETURNING rowid")
+        return int(self.conn.execute(sql, values).fetchone()[0])
 
-    def _is_rowid_alias(self, table: str, col: str) -> bool:
-        info = [r for r in self.conn.execute(f"PRAGMA table_info({table})")]
-        pks = [r for r in info if r[5]]
-        return len(pks) == 1 and pks[0][1] == col and pks[0][2].upper() == "INTEGER"
+    @classmethod
+    def seed(cls, conn: Any) -> Seeder:
+        """The seed as one write unit: `seeder = await db.unit(Seeder.seed)`."""
+        seeder = cls(conn)
+        seeder._seed()
+        return seeder
 
-    def seed(self) -> None:
+    def _seed(self) -> None:
         c = self.conn
-        c.execute("BEGIN")
         for chat, locale in ((GROUP_A, "id"), (GROUP_B, "en")):
             self.communities[chat] = int(c.execute(
                 "INSERT INTO communities (chat_id, chat_title, name, locale, created_at, updated_at)"
-                " VALUES (?, 'Kombel', 'Kombel', ?, ?, ?)", (chat, locale, NOW, NOW)).lastrowid)
+                " VALUES (?, 'Kombel', 'Kombel', ?, ?, ?) RETURNING id", (chat, locale, NOW, NOW)).fetchone()[0])
         c.execute("INSERT INTO users (id, first_name, last_name, username, created_at, updated_at)"
                   " VALUES (?, ?, ?, ?, ?, ?)", (SECRET, FIRST, LAST, USERNAME, NOW, NOW))
         c.execute("INSERT INTO users (id, first_name, created_at, updated_at) VALUES (?, 'Budi', ?, ?)",
                   (OTHER, NOW, NOW))
-        self.background["communities"] = self.communities[GROUP_B]
-        self.background["users"] = OTHER
+        self.background["communities"] = c.execute("SELECT rowid FROM communities WHERE id = ?",
+                                                   (self.communities[GROUP_B],)).fetchone()[0]
+        self.background["users"] = c.execute("SELECT rowid FROM users WHERE id = ?", (OTHER,)).fetchone()[0]
         self.person_rows["users"] = [SECRET]
         a, b = self.communities[GROUP_A], self.communities[GROUP_B]
         for table in self.order():
@@ -205,15 +235,21 @@ class Seeder:
             for col, kind in kinds.items():
                 if kind in (REF, CHAT, KEY) or (kind == NAME and OWNER not in kinds.values()):
                     self.person_rows.setdefault(table, []).append(self.insert(table, mine=col, community=a))
-        c.execute("COMMIT")
 
 
-def snapshot(conn: sqlite3.Connection) -> dict[str, dict[int, dict[str, Any]]]:
-    """Every row of every table, by rowid."""
-    conn.row_factory = sqlite3.Row
-    tables, _ = _schema(conn)
-    return {t: {int(r["__rowid__"]): {k: r[k] for k in r.keys() if k != "__rowid__"}
-                for r in conn.execute(f'SELECT rowid AS "__rowid__", * FROM "{t}"')} for t in tables}
+def _snapshot(conn: Any) -> dict[str, dict[int, dict[str, Any]]]:
+    snap = {}
+    for t in _schema(conn)[0]:
+        cur = conn.execute(f'SELECT rowid AS "__rowid__", * FROM "{t}"')
+        names = [d[0] for d in cur.description]
+        snap[t] = {int(r[0]): dict(zip(names[1:], tuple(r)[1:], strict=True)) for r in cur.fetchall()}
+    return snap
+
+
+async def snapshot(db: Any) -> dict[str, dict[int, dict[str, Any]]]:
+    """Every committed row of every table, by rowid (on PostgreSQL the row's position, storage.dialect: a
+    row an erase updated has a new one, a row nobody touched keeps its own)."""
+    return await db.run(_snapshot)
 
 
 def traces(snap: dict[str, dict[int, dict[str, Any]]], uid: int = SECRET,
@@ -247,30 +283,33 @@ def canon(data: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
     return {t: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows) for t, rows in data.items()}
 
 
+def on_sqlite(db: Any) -> bool:
+    return not is_postgres(getattr(db, "url", None))
+
+
 def wal_size(path: Path) -> int:
     return Path(str(path) + "-wal").stat().st_size
 
 
 async def test_erase_leaves_no_trace_in_any_table_or_file_and_export_is_what_it_removes(db):
-    await db.flush()
-    conn = sqlite3.connect(db.path, isolation_level=None)
-    seeder = Seeder(conn)
-    seeder.seed()
+    seeder = await db.unit(Seeder.seed)
     holding = {t for t, rows in seeder.person_rows.items() if rows}
     # the seed reached every table the rule finds a person in — including the ones of the issue
     assert {"users", "members", "rtl_items", "outbox", "flows", "cycle_answers", "cycle_evidence", "journal_entries",
             "learning_logs", "attendance", "rsvps", "survey_answers", "good_practices", "principals",
             "meeting_series", "surveys", "digest_schedules"} <= holding
-    before = snapshot(conn)
-    assert traces(before) and raw_traces(db.path)  # the checks can fail
+    before = await snapshot(db)
+    assert traces(before)  # the check can fail
+    assert not on_sqlite(db) or raw_traces(db.path)
 
     exported = await export_user(db, SECRET, LABELS)
     json.dumps(exported, ensure_ascii=False)  # what /dataku sends
     plan = await erase_user(db, SECRET, LABELS)
-    after = snapshot(conn)
+    after = await snapshot(db)
 
     assert traces(after) == []
-    assert raw_traces(db.path) == []
+    if on_sqlite(db):  # PostgreSQL: the files are the server's (dead rows go at its VACUUM)
+        assert raw_traces(db.path) == []
     # nobody else's row changed
     for table, rowid in seeder.background.items():
         assert after[table].get(rowid) == before[table][rowid], table
@@ -287,15 +326,23 @@ async def test_erase_leaves_no_trace_in_any_table_or_file_and_export_is_what_it_
     assert None in {r["owner_user_id"] for r in rtl.values()} and 0 in {r["created_by"] for r in rtl.values()}
     assert {r["key"] for r in after["outbox"].values()} == {before["outbox"][seeder.background["outbox"]]["key"]}
     assert all(re.fullmatch(r"k:\d+|erased:\d+", r["source_key"]) for r in after["surveys"].values())
-    conn.close()
 
 
-async def test_a_table_added_later_is_covered_without_code(db):
+@pytest.fixture
+async def later_tables(db):
+    """Two tables a later migration might add; dropped after (the PostgreSQL run's database is reused)."""
+    yield
+    async with db.tx(mark=False) as tx:
+        await tx.execute("DROP TABLE IF EXISTS peer_visits")
+        await tx.execute("DROP TABLE IF EXISTS private_notes")
+
+
+async def test_a_table_added_later_is_covered_without_code(db, later_tables):
     """A later migration's table that follows the rule: erased and exported with no change to the code."""
     async with db.tx() as tx:
         await tx.execute("CREATE TABLE peer_visits (id INTEGER PRIMARY KEY, community_id INTEGER, host_user_id"
-                         " INTEGER, reviewed_by INTEGER NOT NULL, note TEXT)")
-        await tx.execute("CREATE TABLE private_notes (id INTEGER PRIMARY KEY, user_id INTEGER, text TEXT)")
+                         " BIGINT, reviewed_by BIGINT NOT NULL, note TEXT)")
+        await tx.execute("CREATE TABLE private_notes (id INTEGER PRIMARY KEY, user_id BIGINT, text TEXT)")
         await tx.execute("INSERT INTO peer_visits VALUES (1, 1, ?, ?, 'kelas 4')", (SECRET, SECRET))
         await tx.execute("INSERT INTO peer_visits VALUES (2, 1, ?, ?, 'kelas 5')", (OTHER, OTHER))
         await tx.execute("INSERT INTO private_notes VALUES (1, ?, ?)", (SECRET, ANSWER))
@@ -335,6 +382,7 @@ async def test_names_in_rtl_items_are_replaced_only_where_they_name_the_person(d
                     ("(deleted)", None), ("Ani", None), ("Budi", OTHER)]  # community C: not theirs to erase
 
 
+@pytest.mark.sqlite_only("SQLite's secure_delete pragma and its -wal file")
 async def test_secure_delete_is_on_and_the_checkpoint_empties_the_wal(db):
     assert await db.scalar("PRAGMA secure_delete") == 1
     async with db.tx() as tx:

@@ -2,7 +2,7 @@
 whose button was pressed) changes nothing the bot does. The same world is driven twice — once with PTB's
 `Update.de_json` of the whole update, once as the poller parses — through every kind of update the bot
 handles and the fuzz test's commands and taps; the bot must make the same calls and leave the same
-database."""
+database (a fresh SQLite file each time, or on the PostgreSQL run the session's database, emptied)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ from bot.rawupdate import (
 from bot.sim import SIM_TOKEN, Sim
 from bot.tgbot import KombelBot
 from fakegram import FakeTelegram
-from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard
+from storage.backends import is_postgres
+from tests.conftest import ANI, BUDI, CITRA, GROUP, KEPSEK, PIC, STRANGER, onboard, pg_empty
 from tests.test_fuzz import ACTION
 
 PEOPLE = ((PIC, "Sari"), (ANI, "Ani"), (BUDI, "Budi"), (CITRA, "Citra"), (KEPSEK, "Hendra"), (STRANGER, "Orang"))
@@ -119,10 +120,20 @@ async def fuzz_actions(sim: Sim, clock: ManualClock, actions: list[Any]) -> None
         await sim.tick()
 
 
-def _tables(path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(path) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        out = {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}
+def _tables(target: Path | str) -> dict[str, list[tuple]]:
+    if is_postgres(target):
+        import psycopg
+
+        conn = psycopg.connect(str(target))
+        tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        conn = sqlite3.connect(target)
+        tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    with contextlib.closing(conn):
+        names = [r[0] for r in conn.execute(tables).fetchall()]
+        # every row, in one order whatever the engine returns ties in
+        out = {n: sorted((tuple(r) for r in conn.execute(f'SELECT * FROM "{n}"').fetchall()), key=repr)
+               for n in names}
     # what holds the real time (when migrations were applied, when an update was marked handled): compared
     # without it
     del out["schema_migrations"]
@@ -141,21 +152,26 @@ def _calls(calls: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
             for name, params in calls]
 
 
-def drive(parse: Any, script: Any, *args: Any) -> tuple[list[tuple[str, dict]], dict[str, list[tuple]]]:
-    """Run `script` against a fresh world; the bot's calls to Telegram and the database it leaves."""
+def drive(parse: Any, script: Any, *args: Any, pg: str | None = None) -> tuple[list[tuple[str, dict]],
+                                                                             dict[str, list[tuple]]]:
+    """Run `script` against a fresh world (a new SQLite file, or the PostgreSQL database `pg` emptied); the
+    bot's calls to Telegram and the database it leaves."""
 
     async def go() -> tuple[list[tuple[str, dict]], dict[str, list[tuple]]]:
         with tempfile.TemporaryDirectory() as tmp:
+            target = pg or Path(tmp) / "k.sqlite3"
+            if pg:
+                pg_empty(pg)
             clock = ManualClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
             fake = FakeTelegram(clock=lambda: clock.now().timestamp())
-            sim = Sim(Path(tmp) / "k.sqlite3", clock=clock, fake=fake, parse=parse)
+            sim = Sim(target, clock=clock, fake=fake, parse=parse)
             for uid, name in PEOPLE:
                 fake.user(uid, name)
             fake.group(GROUP, "Kombel", supergroup=True, admins=[PIC], members=[ANI, BUDI, CITRA, KEPSEK],
                        bot_member=False)
             async with sim:
                 await script(sim, clock, *args)
-            return _calls(list(fake.calls)), _tables(Path(tmp) / "k.sqlite3")
+            return _calls(list(fake.calls)), _tables(target)
 
     return asyncio.run(go())
 
@@ -187,13 +203,13 @@ def assert_parsed_alike(updates: list[dict]) -> None:
             assert ours.effective_message.get_bot() is bot, update
 
 
-def test_every_kind_of_update_gives_the_same_calls_and_database():
-    whole = drive(Update.de_json, every_kind)
+def test_every_kind_of_update_gives_the_same_calls_and_database(db_target, pg_database):
+    whole = drive(Update.de_json, every_kind, pg=pg_database)
     assert sum(1 for name, _ in whole[0] if name == "answerCallbackQuery") >= 10  # the world was exercised
     assert whole[1]["cycle_answers"] and whole[1]["learning_logs"] and whole[1]["survey_answers"]
     hits = rawupdate.ENCLOSED.hits
     parse = Recorded()
-    assert drive(parse, every_kind) == whole
+    assert drive(parse, every_kind, pg=pg_database) == whole
     assert rawupdate.ENCLOSED.hits > hits  # enclosed messages were shared, not only trimmed
     assert_parsed_alike(parse.updates)
     sent = [u.get("message") or u.get("edited_message") for u in parse.updates]
@@ -236,23 +252,25 @@ def test_senders_are_shared_per_bot_and_bounded():
     assert cache.get(Chat, nested, a) == Chat.de_json(nested, a) and len(cache._parsed) == 2
 
 
-def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch):
+def test_the_comparison_notices_a_field_the_handlers_read(monkeypatch, db_target, pg_database):
     """Were `from` dropped from the replied-to message, answers by reply would go unrecognised."""
-    whole = drive(Update.de_json, every_kind)
+    whole = drive(Update.de_json, every_kind, pg=pg_database)
     monkeypatch.setattr(rawupdate, "ENCLOSED_FIELDS", ENCLOSED_FIELDS - {"from"})
     monkeypatch.setattr(rawupdate, "ENCLOSED", EnclosedMessages())
     try:
-        changed = drive(parse_update, every_kind) != whole
+        changed = drive(parse_update, every_kind, pg=pg_database) != whole
     except AssertionError:  # the world derailed: the answers to the set-up questions went unrecognised
         changed = True
     assert changed
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(ACTION, min_size=3, max_size=15))
-def test_fuzz_commands_and_taps_give_the_same_calls_and_database(actions):
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(actions=st.lists(ACTION, min_size=3, max_size=15))
+def test_fuzz_commands_and_taps_give_the_same_calls_and_database(actions, db_target, pg_database):
     parse = Recorded()
-    trimmed, whole = drive(parse, fuzz_actions, actions), drive(Update.de_json, fuzz_actions, actions)
+    trimmed = drive(parse, fuzz_actions, actions, pg=pg_database)
+    whole = drive(Update.de_json, fuzz_actions, actions, pg=pg_database)
     assert_parsed_alike(parse.updates)
     assert trimmed[0] == whole[0]
     differing = {t: (rows, whole[1].get(t)) for t, rows in trimmed[1].items() if rows != whole[1].get(t)}

@@ -168,8 +168,8 @@ async def test_report_queries_activity_observations_participation_rtl_and_good_p
     assert (await st.cycles.activity(1, 4000, 5000))[6]["good_practices"] == 1
 
 
-def test_rows_become_dataclasses_by_position_with_defaults_and_extra_columns():
-    import sqlite3
+async def test_rows_become_dataclasses_by_position_with_defaults_and_extra_columns(db):
+    """Rows as each engine returns them (sqlite3.Row, storage.pg.Row)."""
     from dataclasses import dataclass
 
     from storage.cycle import _build
@@ -181,11 +181,9 @@ def test_rows_become_dataclasses_by_position_with_defaults_and_extra_columns():
         c: int = 7
         d: int = 8
 
-    conn = sqlite3.connect(":memory:")
-    conn.row_factory = sqlite3.Row
-    full = conn.execute("SELECT 1 AS a, 'x' AS b, 3 AS c, 4 AS d").fetchone()
-    shuffled_extra = conn.execute("SELECT 'y' AS b, 99 AS extra, 2 AS a, 5 AS c").fetchone()
-    gap = conn.execute("SELECT 1 AS a, 'z' AS b, 9 AS d").fetchone()  # c missing in the middle: read by name
+    full = await db.fetchone("SELECT 1 AS a, 'x' AS b, 3 AS c, 4 AS d")
+    shuffled_extra = await db.fetchone("SELECT 'y' AS b, 99 AS extra, 2 AS a, 5 AS c")
+    gap = await db.fetchone("SELECT 1 AS a, 'z' AS b, 9 AS d")  # c missing in the middle: read by name
     for _ in range(2):  # the second time from the cached plan
         assert _build(Thing, full) == Thing(1, "x", 3, 4)
         assert _build(Thing, shuffled_extra) == Thing(2, "y", 5, 8)

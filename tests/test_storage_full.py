@@ -1,7 +1,8 @@
 """A full disk (issue 12, point 7): SQLite refuses a write with SQLITE_FULL and rolls back the whole open
 transaction — the group commit's other units too. Each update that lost its write is told (it raises, the
 member gets the apology), the error is logged once per update, and no background task is left with an
-exception nobody retrieves. Reproduced on a real SQLite file with a tiny `max_page_count`."""
+exception nobody retrieves. Reproduced on a real SQLite file with a tiny `max_page_count`; the member's side
+also on PostgreSQL (tests/full_disk.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,7 @@ import pytest
 
 from storage.db import Database
 from tests.conftest import ANI, BUDI, GROUP, onboard
-
-# SQLITE_FULL and SQLite's rolling back of the whole group commit are SQLite's own; PostgreSQL's disk-full
-# error fails one transaction, which the ordinary failed-unit tests cover on it.
-pytestmark = pytest.mark.sqlite_only("SQLite's disk-full behaviour with a tiny max_page_count")
+from tests.full_disk import FullDisk
 
 
 class Records(logging.Handler):
@@ -55,6 +53,9 @@ def _fill_up(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA max_page_count={pages}")
 
 
+# SQLITE_FULL and SQLite's rolling back of the whole group commit are SQLite's own; PostgreSQL's disk-full
+# error fails one transaction, as the test below and the ordinary failed-unit tests show on it.
+@pytest.mark.sqlite_only("SQLite's rolling back of the whole group commit on SQLITE_FULL")
 async def test_a_full_disk_fails_every_unit_of_the_lost_commit_and_leaves_no_unretrieved_task(tmp_path, records):
     unhandled = _loop_errors()
     db = await Database(tmp_path / "full.sqlite3").open()
@@ -84,40 +85,40 @@ async def test_a_full_disk_fails_every_unit_of_the_lost_commit_and_leaves_no_unr
     assert "no such savepoint" not in records.text()
 
 
-async def test_a_full_disk_answers_the_member_and_logs_the_error_once(sim, records):
+async def test_a_full_disk_answers_the_member_and_logs_the_error_once(sim, db_target, records):
     await onboard(sim)
     unhandled = _loop_errors()
-    await sim.services.db.flush()
-    conn = sim.services.db.conn._conn
-    _fill_up(conn)
-    note = "webinar asesmen formatif " * 40
-    before = {uid: len(sim.texts(uid)) for uid in (ANI, BUDI)}
-    rounds = 0
-    while rounds < 60:  # until a write needs a new page; the two members' updates run side by side
-        await asyncio.gather(sim.say(ANI, ANI, f"/catat 30 {note}"), sim.say(BUDI, BUDI, f"/catat 45 {note}"))
-        rounds += 1
+    disk = FullDisk(sim.services.db, db_target)
+    await disk.fill()
+    try:
+        note = "webinar asesmen formatif " * 40
+        before = {uid: len(sim.texts(uid)) for uid in (ANI, BUDI)}
+        rounds = 0
+        while rounds < 60:  # until a write needs a new page; the two members' updates run side by side
+            await asyncio.gather(sim.say(ANI, ANI, f"/catat 30 {note}"), sim.say(BUDI, BUDI, f"/catat 45 {note}"))
+            rounds += 1
+            errors = [r for r in records.records if r.levelno >= logging.ERROR]
+            if errors:
+                break
+        assert errors, "the database never filled up: the test proves nothing"
+        for _ in range(2):  # and while it stays full
+            await asyncio.gather(sim.say(ANI, ANI, f"/catat 30 {note}"), sim.say(BUDI, BUDI, f"/catat 45 {note}"))
+            rounds += 1
         errors = [r for r in records.records if r.levelno >= logging.ERROR]
-        if errors:
-            break
-    assert errors, "the database never filled up: the test proves nothing"
-    for _ in range(2):  # and while it stays full
-        await asyncio.gather(sim.say(ANI, ANI, f"/catat 30 {note}"), sim.say(BUDI, BUDI, f"/catat 45 {note}"))
-        rounds += 1
-    errors = [r for r in records.records if r.levelno >= logging.ERROR]
-    failed = [r.args[1] for r in errors if r.name == "bot.app"]
-    # logged once per update that failed, with the storage error itself (not a follow-up error)
-    assert len(failed) == len(set(failed)) == len(errors)
-    assert all(r.exc_info and isinstance(r.exc_info[1], sqlite3.OperationalError) and "full" in str(r.exc_info[1])
-               for r in errors), records.text()
-    for uid in (ANI, BUDI):  # each member got an answer to each /catat: a confirmation or the apology
-        assert len(sim.texts(uid)) - before[uid] == rounds
-    sorry = sim.services.renderer.render("id", "errors/internal")
-    assert sum(t == sorry for uid in (ANI, BUDI) for t in sim.texts(uid)) == len(failed)
-    # what was confirmed is stored; nothing that got the apology is
-    stored = await sim.services.db.scalar("SELECT COUNT(*) FROM learning_logs")
-    confirmed = sum(t.startswith("📝") for uid in (ANI, BUDI) for t in sim.texts(uid))
-    assert stored == confirmed
-    conn.execute("PRAGMA max_page_count=1073741823")
+        failed = [r.args[1] for r in errors if r.name == "bot.app"]
+        # logged once per update that failed, with the storage error itself (not a follow-up error)
+        assert len(failed) == len(set(failed)) == len(errors)
+        assert all(r.exc_info and disk.refused(r.exc_info[1]) for r in errors), records.text()
+        for uid in (ANI, BUDI):  # each member got an answer to each /catat: a confirmation or the apology
+            assert len(sim.texts(uid)) - before[uid] == rounds
+        sorry = sim.services.renderer.render("id", "errors/internal")
+        assert sum(t == sorry for uid in (ANI, BUDI) for t in sim.texts(uid)) == len(failed)
+        # what was confirmed is stored; nothing that got the apology is
+        stored = await sim.services.db.scalar("SELECT COUNT(*) FROM learning_logs")
+        confirmed = sum(t.startswith("📝") for uid in (ANI, BUDI) for t in sim.texts(uid))
+        assert stored == confirmed
+    finally:
+        disk.free()
     await sim.say(GROUP, ANI, "/catat 30 rapat")
     assert sim.last_text(GROUP).startswith("📝")
     gc.collect()

@@ -1,4 +1,4 @@
-"""The live-message repository (storage/live.py) on a real SQLite file: claims by compare-and-set, owed
+"""The live-message repository (storage/live.py) on a real database (SQLite, or PostgreSQL on its run): claims by compare-and-set, owed
 edits and their catch-up query, gone messages, sends counted as edits; and migration 0016 moving the three
 old throttle layouts (cycle_stages, surveys, meeting_messages + jl_cards + welcomes) into live_messages."""
 
@@ -8,13 +8,14 @@ import sqlite3
 
 import pytest
 
+from storage.backends import make_database
 from storage.db import Database
 from storage.live import LiveMessages
 
 
 @pytest.fixture
-async def db(tmp_path):
-    d = await Database(tmp_path / "live.sqlite3").open()
+async def db(db_target):
+    d = await make_database(db_target).open()
     yield d
     await d.close()
 
@@ -67,6 +68,7 @@ async def test_a_send_counts_as_the_last_edit_inside_the_senders_commit(db):
     assert (st.edited_at, st.owed) == (500, False)
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL's planner chooses by table statistics")
 async def test_the_catch_up_query_uses_its_index(db):
     plan = " ".join(str(tuple(r)) for r in await db.fetchall(
         "EXPLAIN QUERY PLAN SELECT * FROM live_messages WHERE owed = 1 AND gone = 0 AND edited_at <= 1"
@@ -83,6 +85,8 @@ def _insert(conn: sqlite3.Connection, table: str, **values: object) -> None:
     conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in values)})", tuple(values.values()))
 
 
+@pytest.mark.sqlite_only("the old layouts exist only in SQLite deployments: PostgreSQL arrived with 0016 (issue 16),"
+                         " so its 0016 runs on empty tables, as every PostgreSQL test database's migration does")
 async def test_migration_0016_moves_the_old_layouts_in_and_drops_them(tmp_path):
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)
