@@ -172,13 +172,26 @@ class Harness:
         self.log_path = workdir / "bot.log"
         self._orig_call = self.fake.call
         self.fake.call = self._call  # type: ignore[method-assign]
+        # the bot process's calls come through the HTTP server, which calls `call_json` (not `call`)
+        self._orig_call_json = self.fake.call_json
+        self.fake.call_json = self._call_json  # type: ignore[method-assign]
 
     # -- the fake, with a trap ---------------------------------------------------------------------
     async def _call(self, method: str, params: Any, files: Any = None) -> tuple[int, Any]:
         result = await self._orig_call(method, params, files)
+        self._trap(method)
+        return result
+
+    async def _call_json(self, method: str, params: Any, files: Any = None) -> tuple[int, bytes]:
+        result = await self._orig_call_json(method, params, files)
+        self._trap(method)
+        return result
+
+    def _trap(self, method: str) -> None:
+        """After Telegram handled `method`: the kill this trial set for the k-th send, if this is it."""
         if method.lower() == "sendmessage" and self.proc is not None and self.kill_at_send is not None:
             if self.kill_in_call and not self._outbox_sending():
-                return result  # in-call kills aim at scheduled sends: the window the outbox must account for
+                return  # in-call kills aim at scheduled sends: the window the outbox must account for
             self.sends += 1
             if self.sends >= self.kill_at_send:
                 self.kill_at_send = None
@@ -186,7 +199,6 @@ class Harness:
                     self._kill()
                 else:
                     asyncio.get_running_loop().call_later(self.rng.uniform(0, 0.02), self._kill)
-        return result
 
     def _outbox_sending(self) -> bool:
         """Is a scheduled send in flight (its outbox entry durably 'sending')? Read from the bot's file."""
