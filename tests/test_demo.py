@@ -3,21 +3,36 @@ files: the key moments of every feature are in the transcripts, and the files op
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 
 import docx
 import openpyxl
 import pypdf
+import pytest
 
 from bot.demo import ANSWER_MAX, NOISE_BUDGET, run_demo
+from tests.conftest import pg_empty
 
 
-async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path, db_target, pg_database):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, pg_database):
+    """The demo's term, run once for this module's tests (each reads its outputs; none changes them): its
+    output folder, its exit code and how long it took. On PostgreSQL on the session's database, emptied.
+    (The tests also ask for `db_target`, which puts them in the PostgreSQL run.)"""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    if pg_database is not None:
+        pg_empty(pg_database)
     started = time.perf_counter()
-    out = tmp_path / "out"
-    assert await run_demo(out, quiet=True, database=pg_database) == 0
-    assert time.perf_counter() - started < 60
+    code = asyncio.run(run_demo(out, quiet=True, database=pg_database))
+    return out, code, time.perf_counter() - started
+
+
+async def test_demo_runs_offline_and_writes_transcripts_and_files(demo, db_target):
+    out, code, seconds = demo
+    assert code == 0
+    assert seconds < 60
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
@@ -83,11 +98,11 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(tmp_path, db_t
         assert name in readme
 
 
-async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(tmp_path, db_target, pg_database):
+async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(demo, db_target):
     """Issue 15 in the demo's term: the core team and agreement accepted with taps, two programme activities
     in the report's sheets, and the community's own placement on the map beside the computed level."""
-    out = tmp_path / "out"
-    assert await run_demo(out, quiet=True, database=pg_database) == 0
+    out, code, _ = demo
+    assert code == 0
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
@@ -105,12 +120,12 @@ async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(t
     assert (3, "Keterlibatan orang tua", 18, 0, "-18") in change
 
 
-async def test_noise_budget_over_the_demo_term(tmp_path, db_target, pg_database):
+async def test_noise_budget_over_the_demo_term(demo, db_target):
     """Issue 14: after the set-up week, the group gets at most 6 bot messages a school week (meeting reminder,
     check-in, weekly summary, stage cards, survey card); edits are free; answers to what someone typed do not
     count but stay short. Counted per ISO week from the fake Bot API's messages."""
-    out = tmp_path / "out"
-    assert await run_demo(out, quiet=True, database=pg_database) == 0
+    out, code, _ = demo
+    assert code == 0
     rows = [line.split("\t") for line in (out / "noise-budget.txt").read_text(encoding="utf-8").splitlines()]
     weeks = {k: int(v) for k, v in rows if k.startswith("2026-W")}
     longest = int(dict(rows)["longest answer"])
