@@ -44,6 +44,7 @@ Free text written by others (an answer, an agenda) is not searched for names; te
 
 from __future__ import annotations
 
+import base64
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -253,8 +254,15 @@ async def export_user(db: Database, user_id: int, labels: Mapping[str, str]) -> 
     as they are now."""
     data: dict[str, list[dict[str, Any]]] = {}
     for ch in await erasure_plan(_reader(db), user_id, labels):
-        data.setdefault(ch.table, []).append(ch.before)
+        data.setdefault(ch.table, []).append({k: exportable(v) for k, v in ch.before.items()})
     return data
+
+
+def exportable(value: Any) -> Any:
+    """A cell as the JSON export carries it: bytes (a photo queued for their chat) as base64 text."""
+    if isinstance(value, (bytes, memoryview)):
+        return "base64:" + base64.b64encode(bytes(value)).decode("ascii")
+    return value
 
 
 async def erase_user(db: Database, user_id: int, labels: Mapping[str, str]) -> list[Change]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 
 import docx
 import openpyxl
@@ -19,20 +18,18 @@ from tests.conftest import pg_empty
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, pg_database):
     """The demo's term, run once for this module's tests (each reads its outputs; none changes them): its
-    output folder, its exit code and how long it took. On PostgreSQL on the session's database, emptied.
+    output folder and its exit code. On PostgreSQL on the session's database, emptied. (How long it takes is
+    measured, not asserted: `time .venv/bin/kombel-bot run` with no token; README.)
     (The tests also ask for `db_target`, which puts them in the PostgreSQL run.)"""
     out = tmp_path_factory.mktemp("demo") / "out"
     if pg_database is not None:
         pg_empty(pg_database)
-    started = time.perf_counter()
-    code = asyncio.run(run_demo(out, quiet=True, database=pg_database))
-    return out, code, time.perf_counter() - started
+    return out, asyncio.run(run_demo(out, quiet=True, database=pg_database))
 
 
 async def test_demo_runs_offline_and_writes_transcripts_and_files(demo, db_target):
-    out, code, seconds = demo
+    out, code = demo
     assert code == 0
-    assert seconds < 60
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     principal = (out / "transcript-principal.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
@@ -101,7 +98,7 @@ async def test_demo_runs_offline_and_writes_transcripts_and_files(demo, db_targe
 async def test_demo_term_has_the_agreement_two_activities_and_a_self_placement(demo, db_target):
     """Issue 15 in the demo's term: the core team and agreement accepted with taps, two programme activities
     in the report's sheets, and the community's own placement on the map beside the computed level."""
-    out, code, _ = demo
+    out, code = demo
     assert code == 0
     group = (out / "transcript-group.txt").read_text(encoding="utf-8")
     pic = (out / "transcript-pic.txt").read_text(encoding="utf-8")
@@ -124,7 +121,7 @@ async def test_noise_budget_over_the_demo_term(demo, db_target):
     """Issue 14: after the set-up week, the group gets at most 6 bot messages a school week (meeting reminder,
     check-in, weekly summary, stage cards, survey card); edits are free; answers to what someone typed do not
     count but stay short. Counted per ISO week from the fake Bot API's messages."""
-    out, code, _ = demo
+    out, code = demo
     assert code == 0
     rows = [line.split("\t") for line in (out / "noise-budget.txt").read_text(encoding="utf-8").splitlines()]
     weeks = {k: int(v) for k, v in rows if k.startswith("2026-W")}

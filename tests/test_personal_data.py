@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from storage.backends import is_postgres, make_database
-from storage.privacy import CHAT, KEY, NAME, OWNER, REF, erase_user, export_user, person_kind
+from storage.privacy import CHAT, KEY, NAME, OWNER, REF, erase_user, export_user, exportable, person_kind
 from storage.repos import Repos
 
 LABELS = {"id": "(dihapus)", "en": "(deleted)"}
@@ -63,7 +63,7 @@ Tables = dict[str, list[tuple[str, str]]]     # table -> [(column, TYPE)]
 Fks = dict[str, list[tuple[str, str, str]]]     # table -> [(column, parent table, parent column)]
 
 _PG_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "SMALLINT": "INTEGER", "DOUBLE PRECISION": "REAL",
-             "REAL": "REAL", "TEXT": "TEXT"}
+             "REAL": "REAL", "TEXT": "TEXT", "BYTEA": "BLOB"}
 _PG_FKS = """SELECT cl.relname, a.attname, pcl.relname, pa.attname FROM pg_constraint c
     JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class pcl ON pcl.oid = c.confrelid
     JOIN LATERAL unnest(c.conkey, c.confkey) AS k(col, pcol) ON true
@@ -182,9 +182,8 @@ class Seeder:
             return self.next()
         if "REAL" in typ:
             return 1.5
-        if mine == "*":
-            return f"{ANSWER} — {FIRST} {LAST} @{USERNAME} {SECRET}"
-        return f"t{self.next()}"
+        text = f"{ANSWER} — {FIRST} {LAST} @{USERNAME} {SECRET}" if mine == "*" else f"t{self.next()}"
+        return text.encode() if "BLOB" in typ else text  # bytes (a queued photo): PostgreSQL's bytea takes no text
 
     def someone(self) -> int:
         """Another person (a row of theirs next to the person's must not share a key with the background)."""
@@ -257,7 +256,12 @@ def traces(snap: dict[str, dict[int, dict[str, Any]]], uid: int = SECRET,
     """Cells holding the person's id, or text holding their id, a name or an answer."""
     words = [str(uid)] + [w.lower() for w in texts]
     return [f"{table}[{rowid}].{col}={v!r}" for table, rows in snap.items() for rowid, row in rows.items()
-            for col, v in row.items() if v == uid or (isinstance(v, str) and any(w in v.lower() for w in words))]
+            for col, v in row.items() if v == uid or (isinstance(v, (str, bytes, memoryview))
+                                                      and any(w in _text(v).lower() for w in words))]
+
+
+def _text(v: str | bytes | memoryview) -> str:
+    return v if isinstance(v, str) else bytes(v).decode("utf-8", "replace")
 
 
 def raw_traces(path: Path, uid: int = SECRET, texts: tuple[str, ...] = (FIRST, LAST, USERNAME, ANSWER)) -> list[str]:
@@ -274,8 +278,8 @@ def raw_traces(path: Path, uid: int = SECRET, texts: tuple[str, ...] = (FIRST, L
 def changed_rows(before: dict[str, dict[int, dict[str, Any]]],
                  after: dict[str, dict[int, dict[str, Any]]]) -> dict[str, list[str]]:
     """The rows, as they were before, that are gone or different after, by table (canonical JSON)."""
-    out = {t: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for rowid, r in rows.items()
-                     if after[t].get(rowid) != r) for t, rows in before.items()}
+    out = {t: sorted(json.dumps({k: exportable(v) for k, v in r.items()}, sort_keys=True, ensure_ascii=False)
+                     for rowid, r in rows.items() if after[t].get(rowid) != r) for t, rows in before.items()}
     return {t: rows for t, rows in out.items() if rows}
 
 
