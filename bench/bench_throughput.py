@@ -102,9 +102,9 @@ async def setup_world(sim: Sim, communities: int, members: int) -> list[dict[str
         chat = w["chat"]
         # a stage card lists its questions: a member answers one of them with "N. …" (issue 14's cards)
         prompts = await db.fetchall(
-            "SELECT p.message_id, json_array_length(s.questions_json) FROM cycle_prompts p"
+            "SELECT p.message_id, s.questions_json FROM cycle_prompts p"  # counted here: either engine
             " JOIN cycle_stages s ON s.id = p.stage_id WHERE p.chat_id = ?", (chat,))
-        w["prompts"] = [(r[0], r[1]) for r in prompts]
+        w["prompts"] = [(r[0], len(json.loads(r[1]))) for r in prompts]
         items = await db.fetchall("SELECT message_id FROM survey_messages WHERE chat_id = ?", (chat,))
         reminders = await db.fetchall("SELECT message_id FROM meeting_messages WHERE chat_id = ?", (chat,))
         w["buttons"] = [(mid, data) for (mid,) in [*map(tuple, items), *map(tuple, reminders)]
