@@ -80,6 +80,7 @@ class Outgoing:
     reply_to: tuple[int, int | None] | None = None  # (message id, topic): a reply to it when posted in that topic
     record: tuple[str, dict[str, Any]] | None = None  # a recorder's name (`records`) and its arguments
     paced: bool = False                   # a broadcast: through the Pacer
+    until: int | None = None              # not worth sending from this instant on (a reminder once the meeting began)
 
     def payload(self) -> str:
         markup = self.markup.to_dict() if hasattr(self.markup, "to_dict") else self.markup
@@ -91,7 +92,7 @@ class Outgoing:
         return json.dumps({"method": "sendPhoto" if self.photo is not None else "sendMessage", "params": params,
                            "filename": self.filename, "community": self.community_id, "thread": self.thread,
                            "record": list(self.record) if self.record else None, "paced": self.paced,
-                           "reply": list(self.reply_to) if self.reply_to else None},
+                           "reply": list(self.reply_to) if self.reply_to else None, "until": self.until},
                           ensure_ascii=False, separators=(",", ":"))
 
 
@@ -150,6 +151,7 @@ class _Call:
     record: tuple[str, dict[str, Any]] | None
     paced: bool
     reply: list[Any] | None = None
+    until: int | None = None
     body: bytes | None = field(default=None, repr=False)
 
 
@@ -157,7 +159,7 @@ def _parse(payload: str, body: bytes | None) -> _Call:
     p = json.loads(payload)
     return _Call(p["method"], p["params"], p.get("filename") or "kombel.png", p.get("community"), p.get("thread"),
                  tuple(p["record"]) if p.get("record") else None, bool(p.get("paced")), p.get("reply"),
-                 body)  # type: ignore[arg-type]
+                 p.get("until"), body)  # type: ignore[arg-type]
 
 
 def _sender(services: Services, bot: ExtBot, c: _Call) -> Callable[[int, int | None], Awaitable[Sent]]:
@@ -187,6 +189,11 @@ async def _deliver(services: Services, bot: ExtBot, key: str) -> Sent | None | b
     owed = await led.queued(key)
     if owed is None:  # not queued as data (a key only claimed): nothing this can send
         return False
+    c = _parse(owed.payload, owed.body)
+    if c.until is not None and services.now_ts() >= c.until:  # retried too late: stale, never sent
+        log.info("outbox %s: not sent by its deadline; given up", key)
+        await led.abandon(key, services.now_ts(), "expired")
+        return None
     attempt = await led.begin(key, owed.chat_id, services.now_ts())  # durable 'sending' before the call
     if attempt.status in ("sent", "skipped", "busy"):  # busy: another worker is claiming it (PostgreSQL)
         return False
@@ -194,7 +201,6 @@ async def _deliver(services: Services, bot: ExtBot, key: str) -> Sent | None | b
         metrics.AMBIGUOUS.labels("repeat").inc()
         log.warning("outbox %s: an earlier attempt stopped during its call and may have been delivered;"
                     " sending again (possible duplicate #%d)", key, attempt.ambiguous)
-    c = _parse(owed.payload, owed.body)
     post = _sender(services, bot, c)
     if c.community is not None:
         community = await services.repos.communities.get(c.community)

@@ -5,6 +5,7 @@ failed send after a pause; a photo's bytes stay only until it is settled. On bot
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from bot import outbox
 from bot.outbox import Outgoing
@@ -78,3 +79,21 @@ async def test_a_group_post_that_timed_out_is_sent_again_by_the_drain_after_a_pa
     assert await sim.services.repos.delivery.ambiguous() == {key: 1}  # the timeout is counted, as before
     clock.advance(seconds=60)
     assert await outbox.drain(sim.services, sim.app.bot) == 0  # nothing owed: sent once
+
+
+async def test_a_reminder_retried_after_the_meeting_began_is_given_up_not_sent(sim, clock):
+    """A reminder whose send failed (the network, then the bot down until the meeting had begun) is stale: the
+    drain marks it skipped ('expired') and sends nothing — no "meeting tomorrow" after the meeting."""
+    await onboard(sim)
+    await sim.say(GROUP, PIC, "/jadwal Kamis 14:00 90 Ruang guru")
+    clock.set(datetime(2026, 11, 25, 6, 0, tzinfo=UTC))  # Wednesday 14:00 WITA: the day-before reminder is due
+    before = len(sim.fake.bot_messages(GROUP))
+    sim.fake.timeout_next("sendMessage", deliver=False)
+    await sim.tick()
+    [key] = [r[0] for r in await sim.services.db.fetchall("SELECT key FROM outbox WHERE key LIKE 'rm:%'")]
+    assert await outbox.status(sim.services, key) == "pending" and len(sim.fake.bot_messages(GROUP)) == before
+    clock.set(datetime(2026, 11, 26, 6, 30, tzinfo=UTC))  # Thursday 14:30 WITA: the meeting has begun
+    await outbox.drain(sim.services, sim.app.bot)
+    assert await outbox.status(sim.services, key) == "skipped"
+    assert not any("Pengingat pertemuan besok" in (m.get("text") or "") for m in sim.fake.bot_messages(GROUP))
+    assert await sim.services.db.scalar("SELECT last_error FROM outbox WHERE key = ?", (key,)) == "expired"

@@ -99,7 +99,8 @@ async def digest_locale(services: Services, user_id: int, communities: list[Comm
     return (user.locale if user and user.locale else None) or communities[0].locale
 
 
-async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, now: datetime) -> str:
+async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, now: datetime,
+                      until: int | None = None) -> str:
     communities = [c for c in await services.repos.principals.communities_of(user_id) if c.active]
     if not communities:
         return "empty"
@@ -107,7 +108,7 @@ async def send_digest(services: Services, bot: ExtBot, user_id: int, key: str, n
     parts = await digest_parts(services, user_id, locale, communities, now)
     for i, text in enumerate(parts):
         k = key if i == 0 else f"{key}:{i}"
-        res = await send_once(services, bot, k, user_id, Outgoing(text, paced=True))
+        res = await send_once(services, bot, k, user_id, Outgoing(text, paced=True, until=until))
         if res is None:
             return await failure_outcome(services, k, key)
     return "sent"
@@ -132,7 +133,8 @@ async def digest_one(services: Services, bot: ExtBot, d: Any) -> None:
             await r.advance_digest(d.user_id, int(at.timestamp()) if later else nxt,  # type: ignore[union-attr]
                                    None, services.now_ts())
             return
-    outcome = await send_digest(services, bot, d.user_id, f"dig:{d.user_id}:{week}", now)
+    outcome = await send_digest(services, bot, d.user_id, f"dig:{d.user_id}:{week}", now,
+                                int(week_end(due, tz).timestamp()))
     if outcome == "failed" and now.timestamp() + RETRY_S < week_end(due, tz).timestamp():
         await r.advance_digest(d.user_id, int(now.timestamp()) + RETRY_S, None, services.now_ts())
         return

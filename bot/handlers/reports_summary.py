@@ -156,8 +156,9 @@ def send_card(bot: Any, summary: Summary, markup: InlineKeyboardMarkup | None) -
 
 
 async def post_summary(services: Services, bot: ExtBot, community: Community, key: str,
-                       now: datetime) -> str:
-    """Send the summary (one message) under `key`. Returns sent | already | empty | failed | skipped."""
+                       now: datetime, until: int | None = None) -> str:
+    """Send the summary (one message) under `key`, not after `until` (its week's end: a retry after that would
+    be last week's news). Returns sent | already | empty | failed | skipped."""
     done = await services.repos.outbox.get(key)
     if done is not None and done.status in ("sent", "skipped"):
         return "already"
@@ -166,7 +167,7 @@ async def post_summary(services: Services, bot: ExtBot, community: Community, ke
         return "empty"
     res = await send_once(services, bot, key, community.chat_id, Outgoing(
         summary.caption, details_markup(services, community), photo=summary.chart, filename="ringkasan.png",
-        community_id=community.id, paced=True))
+        community_id=community.id, paced=True, until=until))
     if res is None:
         return await failure_outcome(services, key, key)
     return "sent" if res else "already"
@@ -217,7 +218,7 @@ async def summary_one(services: Services, bot: ExtBot, s: SummarySchedule) -> No
         await r.advance_summary(s.community_id, int(at.timestamp()) if later else nxt,  # type: ignore[union-attr]
                                 None, services.now_ts())
         return
-    outcome = await post_summary(services, bot, community, f"sum:{community.id}:{week}", now)
+    outcome = await post_summary(services, bot, community, f"sum:{community.id}:{week}", now, int(ends.timestamp()))
     if outcome == "failed" and now.timestamp() + RETRY_S < week_end(due, tz).timestamp():
         await r.advance_summary(s.community_id, int(now.timestamp()) + RETRY_S, None, services.now_ts())
         return

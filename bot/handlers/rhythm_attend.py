@@ -150,7 +150,9 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     """Send one live message through the outbox; True once it is settled (sent now, before, or given up)."""
     now = services.now_ts()
     text, markup = await render_live(services, c, m, kind, now)
-    msg = await send_once(services, bot, key, c.chat_id, Outgoing(text, markup, community_id=c.id, record=(
+    # a reminder or skip notice is stale once the meeting has begun, a check-in once its window has closed
+    until = m.end_ts + CHECKIN_WINDOW_S if kind == "checkin" else m.start_ts
+    msg = await send_once(services, bot, key, c.chat_id, Outgoing(text, markup, community_id=c.id, until=until, record=(
         "meeting.message", {"meeting": m.id, "kind": kind, "offset": offset, "late": late})))
     if msg is None:
         entry = await services.repos.outbox.get(key)
