@@ -100,11 +100,10 @@ class Outgoing:
 class Queued:
     """What `send_once` returns when another worker is the sender: queued, sent within about a second."""
 
-    chat_id: int
     message_id: None = None
 
 
-QUEUED = Queued(0)
+QUEUED = Queued()
 
 
 async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int, out: Outgoing, *,
@@ -116,13 +115,13 @@ async def send_once(services: Services, bot: ExtBot, key: str, chat_id: int, out
                                             also=also)
         if not await sender.may_send(services):
             return QUEUED
-        return await _deliver(services, bot, key)
+        return await _deliver(services, bot, key, chat_id)
 
 
-async def deliver(services: Services, bot: ExtBot, key: str) -> Sent | None | bool:
-    """Send the queued `key` once (bot/delivery.py's guarantee)."""
+async def deliver(services: Services, bot: ExtBot, key: str, chat_id: int) -> Sent | None | bool:
+    """Send the queued `key` (to `chat_id`, unless the row says it moved) once (bot/delivery.py's guarantee)."""
     async with _key(services, key):
-        return await _deliver(services, bot, key)
+        return await _deliver(services, bot, key, chat_id)
 
 
 @asynccontextmanager
@@ -169,34 +168,30 @@ def _sender(services: Services, bot: ExtBot, c: _Call) -> Callable[[int, int | N
             params["reply_parameters"] = {"message_id": c.reply[0], "allow_sending_without_reply": True}
         if c.body is not None:
             params["photo"] = InputFile(c.body, filename=c.filename)
-        if c.paced:
-            p = pacer(services)
+        p = pacer(services) if c.paced else None
+        if p is not None:
             await p.acquire(chat_id)
-            try:
-                result = await bot.post_json(c.method, params)  # type: ignore[attr-defined]
-            except RetryAfter as exc:  # every paced send waits; bot.delivery.call retries this one
+        try:
+            result = await bot.post_json(c.method, params)  # type: ignore[attr-defined]
+        except RetryAfter as exc:  # every paced send waits; bot.delivery.call retries this one
+            if p is not None:
                 delay = exc.retry_after
                 p.pause(float(delay.total_seconds() if hasattr(delay, "total_seconds") else delay))
-                raise
-        else:
-            result = await bot.post_json(c.method, params)  # type: ignore[attr-defined]
+            raise
         return Sent(int(result["chat"]["id"]), int(result["message_id"]))
     return post
 
 
-async def _deliver(services: Services, bot: ExtBot, key: str) -> Sent | None | bool:
+async def _deliver(services: Services, bot: ExtBot, key: str, chat_id: int) -> Sent | None | bool:
     led = services.repos.delivery
-    owed = await led.queued(key)
-    if owed is None:  # not queued as data (a key only claimed): nothing this can send
+    attempt = await led.begin(key, chat_id, services.now_ts())  # durable 'sending' before the call
+    if attempt.status in ("sent", "skipped", "busy") or attempt.payload is None:  # busy: another worker claims it
         return False
-    c = _parse(owed.payload, owed.body)
+    c = _parse(attempt.payload, attempt.body)
     if c.until is not None and services.now_ts() >= c.until:  # retried too late: stale, never sent
         log.info("outbox %s: not sent by its deadline; given up", key)
         await led.abandon(key, services.now_ts(), "expired")
         return None
-    attempt = await led.begin(key, owed.chat_id, services.now_ts())  # durable 'sending' before the call
-    if attempt.status in ("sent", "skipped", "busy"):  # busy: another worker is claiming it (PostgreSQL)
-        return False
     if attempt.was_sending:
         metrics.AMBIGUOUS.labels("repeat").inc()
         log.warning("outbox %s: an earlier attempt stopped during its call and may have been delivered;"
@@ -242,11 +237,11 @@ async def drain(services: Services, bot: ExtBot, *, limit: int = DRAIN_BATCH) ->
         if o.key not in busy:  # this process is sending it right now
             by_chat.setdefault(o.chat_id, []).append(o.key)
 
-    async def one_chat(keys: list[str]) -> None:
-        for key in keys:
-            await deliver(services, bot, key)
+    async def one_chat(chat: tuple[int, list[str]]) -> None:
+        for key in chat[1]:
+            await deliver(services, bot, key, chat[0])
 
-    await run_all(list(by_chat.values()), one_chat, concurrency=DRAIN_CONCURRENCY)
+    await run_all(list(by_chat.items()), one_chat, concurrency=DRAIN_CONCURRENCY)
     return sum(len(k) for k in by_chat.values())
 
 

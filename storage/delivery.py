@@ -24,8 +24,8 @@ from storage.db import Database
 class Owed:
     key: str
     chat_id: int
-    payload: str
-    body: bytes | None
+    payload: str | None = None  # `queued` reads it; `owed` lists keys only (the send reads the row it claims)
+    body: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Attempt:
     message_id: int | None
     ambiguous: int            # after counting this attempt's predecessor, if it was left 'sending'
     was_sending: bool         # the previous attempt died during its call
+    payload: str | None = None  # what to send (read with the claim: the sender does not read the row twice)
+    body: bytes | None = None
 
 
 class DeliveryLedger:
@@ -63,12 +65,11 @@ class DeliveryLedger:
         failed for now (timeout, network) at least `retry_after` × attempts² seconds ago (at most 10 minutes:
         Telegram down for an hour is not asked 10,000 times a second)."""
         rows = await self.db.fetchall(
-            "SELECT key, chat_id, payload, body FROM outbox WHERE status IN ('pending', 'sending')"
+            "SELECT key, chat_id FROM outbox WHERE status IN ('pending', 'sending')"
             " AND payload IS NOT NULL AND (status = 'sending' OR attempts = 0 OR sending_at IS NULL"
             " OR sending_at <= ? - CASE WHEN attempts >= 10 THEN 600 ELSE ? * attempts * attempts END)"
             " ORDER BY seq, key LIMIT ?", (now, retry_after, limit))
-        return [Owed(r["key"], r["chat_id"], r["payload"], None if r["body"] is None else bytes(r["body"]))
-                for r in rows]
+        return [Owed(r["key"], r["chat_id"]) for r in rows]
 
     async def queued(self, key: str) -> Owed | None:
         row = await self.db.fetchone("SELECT key, chat_id, payload, body FROM outbox WHERE key = ?"
@@ -84,8 +85,8 @@ class DeliveryLedger:
                              " ON CONFLICT (key) DO NOTHING", (key, chat_id, now))
             # PostgreSQL: the row stays locked until this claim commits; another worker claiming the same key
             # meanwhile skips it ('busy') instead of waiting and marking it 'sending' a second time
-            row = await tx.fetchone("SELECT chat_id, status, message_id, ambiguous FROM outbox WHERE key = ?"
-                                    + self.db.LOCK_ROWS, (key,))
+            row = await tx.fetchone("SELECT chat_id, status, message_id, ambiguous, payload, body FROM outbox"
+                                    " WHERE key = ?" + self.db.LOCK_ROWS, (key,))
             if row is None:
                 return Attempt(key, chat_id, "busy", None, 0, False)
             status, ambiguous = row["status"], row["ambiguous"]
@@ -94,7 +95,8 @@ class DeliveryLedger:
                 ambiguous += int(was_sending)
                 await tx.execute("UPDATE outbox SET status = 'sending', sending_at = ?, ambiguous = ? WHERE key = ?",
                                  (now, ambiguous, key))
-        return Attempt(key, row["chat_id"], status, row["message_id"], ambiguous, was_sending)
+        return Attempt(key, row["chat_id"], status, row["message_id"], ambiguous, was_sending, row["payload"],
+                       None if row["body"] is None else bytes(row["body"]))
 
     async def settle(self, key: str, status: str, now: int, *, message_id: int | None = None,
                      error: str | None = None, ambiguous: bool = False,

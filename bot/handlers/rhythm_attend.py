@@ -14,7 +14,7 @@ from domain.rhythm.schedule import due_reminder, parse_date_token, reminders_to_
 from storage.models import Community
 from storage.rhythm import Meeting, Meetings
 
-from .. import live, quiet
+from .. import live, outbox, quiet
 from ..buttons import add_buttons
 from ..commands import Command
 from ..delivery import SendFailed, Sent, call, edit_html
@@ -154,10 +154,7 @@ async def _send(services: Services, bot: ExtBot, c: Community, m: Meeting, key: 
     until = m.end_ts + CHECKIN_WINDOW_S if kind == "checkin" else m.start_ts
     msg = await send_once(services, bot, key, c.chat_id, Outgoing(text, markup, community_id=c.id, until=until, record=(
         "meeting.message", {"meeting": m.id, "kind": kind, "offset": offset, "late": late})))
-    if msg is None:
-        entry = await services.repos.outbox.get(key)
-        return entry is not None and entry.status in ("sent", "skipped")
-    return True
+    return msg is not None or await outbox.status(services, key) in ("sent", "skipped")
 
 
 @records("meeting.message")
